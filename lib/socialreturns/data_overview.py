@@ -1,0 +1,165 @@
+"""What is in the data: row counts, date ranges, volumes over time and data-quality findings.
+
+The functions behind ``notebooks/data_overview.ipynb``; they take the validated `Tables`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from socialreturns.data import TABLES, InputError, Tables, read_column_map, resolve
+from socialreturns.notebook import check_types
+
+#: Patterns of personal data that must never reach a report unredacted.
+EMAIL = r"[\w.+-]+@[\w-]+\.[\w.]+"
+PHONE = r"\+?\(?\d[\d ()-]{7,}\d"
+
+
+@dataclass(frozen=True)
+class Parameters:
+    """Parameters of the data-overview notebook (mirrors its ``parameters`` cell)."""
+
+    data_dir: str
+    column_map_file: str
+    currency: str
+    freq: str
+
+    def __post_init__(self) -> None:
+        check_types(self)
+        if self.freq not in ("W", "MS"):
+            raise InputError(
+                f"is {self.freq!r}", key="freq", expected="'W' (weekly) or 'MS' (monthly)"
+            )
+        if not resolve(self.data_dir).exists():
+            raise InputError(
+                "names a folder that does not exist",
+                key="data_dir",
+                file=resolve(self.data_dir),
+                expected="a folder with the five tables, relative to the repository root",
+            )
+        read_column_map(self.column_map_file)
+
+
+def _time_column(name: str) -> str:
+    return {"spend": "date", "customers": "acquisition_date"}.get(name, "timestamp")
+
+
+def table_summary(tables: Tables) -> pd.DataFrame:
+    """One row per table: ``table``, ``rows``, ``columns``, ``first`` and ``last`` (UTC dates),
+    ``days`` covered and the ``file`` it came from."""
+    rows = []
+    for name in TABLES:
+        frame = getattr(tables, name)
+        when = frame[_time_column(name)]
+        rows.append({
+            "table": name,
+            "rows": len(frame),
+            "columns": frame.shape[1],
+            "first": when.min().date() if len(frame) else None,
+            "last": when.max().date() if len(frame) else None,
+            "days": (when.max() - when.min()).days + 1 if len(frame) else 0,
+            "file": tables.sources[name].name if name in tables.sources else "",
+        })  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def volume_over_time(
+    frame: pd.DataFrame,
+    *,
+    time: str,
+    by: str,
+    value: str | None = None,
+    freq: str = "MS",
+) -> pd.DataFrame:
+    """Tidy volume per period and group: ``period``, ``by``, ``value``.
+
+    Counts rows when ``value`` is None, else sums ``value`` (e.g. spend in currency).
+    ``freq`` is a pandas period start alias: ``"MS"`` monthly, ``"W"`` weekly.
+    """
+    stamp = frame[time].dt.tz_convert("UTC").dt.tz_localize(None)
+    period = stamp.dt.to_period("M" if freq == "MS" else "W").dt.start_time
+    grouped = frame.assign(period=period).groupby(["period", by], observed=True)
+    out = grouped.size() if value is None else grouped[value].sum()
+    out = out.rename(value or "count").reset_index()
+    return out.astype({by: str})
+
+
+def quality_findings(tables: Tables) -> pd.DataFrame:
+    """Things that are valid input but worth knowing before analysis.
+
+    Returns one row per finding: ``table``, ``finding``, ``rows`` affected, ``share`` of the
+    table (fraction), ``severity`` (``info`` or ``warning``).
+    """
+    findings: list[dict[str, object]] = []
+
+    def add(table: str, finding: str, rows: int, severity: str = "info") -> None:
+        total = len(getattr(tables, table))
+        findings.append({"table": table, "finding": finding, "rows": int(rows),
+                         "share": rows / total if total else 0.0, "severity": severity})  # fmt: skip
+
+    m, o, c, t, s = (
+        tables.mentions,
+        tables.orders,
+        tables.customers,
+        tables.touchpoints,
+        tables.spend,
+    )
+    text = m["text"].fillna("")
+    add("mentions", "texts with an e-mail address (redact before showing)",
+        text.str.contains(EMAIL, regex=True).sum(), "warning")  # fmt: skip
+    add("mentions", "texts with a phone number (redact before showing)",
+        text.str.contains(PHONE, regex=True).sum(), "warning")  # fmt: skip
+    add("mentions", "texts repeated verbatim (reposts, templates)", text.duplicated().sum())
+    add("mentions", "mentions by authors matched to a customer", m["customer_id"].notna().sum())
+    questions = m["is_question"].fillna(False).astype(bool)
+    add("mentions", "customer questions never answered",
+        (questions & m["answered_at"].isna()).sum(), "warning")  # fmt: skip
+    known = c["customer_id"]
+    add("touchpoints", "touchpoints of prospects not in customers (never converted)",
+        (~t["customer_id"].isin(known)).sum())  # fmt: skip
+    add("touchpoints", "touchpoints with no paid campaign", (t["campaign"] == "(organic)").sum())
+    add("orders", "orders with zero revenue", (o["revenue"] == 0).sum(), "warning")
+    median = o["revenue"].median()
+    add("orders", "orders above 10x the median revenue", (o["revenue"] > 10 * median).sum())
+    add("customers", "customers without any order", (~known.isin(o["customer_id"])).sum(),
+        "warning")  # fmt: skip
+    add("customers", "customers referred by another customer", c["referred_by"].notna().sum())
+    days = pd.date_range(s["date"].min(), s["date"].max(), freq="D")
+    per_channel = s.groupby("channel")["date"].nunique()
+    add("spend", "channel-days without spend (pauses)",
+        int(len(days) * len(per_channel) - per_channel.sum()))  # fmt: skip
+    return pd.DataFrame(findings)
+
+
+def conclusions(tables: Tables, *, currency: str) -> str:
+    """Markdown conclusions of the overview, with every number computed from ``tables``."""
+    summary = table_summary(tables).set_index("table")
+    spend_total = tables.spend["spend"].sum()
+    revenue_total = tables.orders["revenue"].sum()
+    top_channel = tables.spend.groupby("channel")["spend"].sum().idxmax()
+    brands = tables.mentions["brand"].value_counts(normalize=True)
+    repeaters = tables.orders["customer_id"].value_counts().gt(1).mean()
+    findings = quality_findings(tables)
+    warnings = findings[(findings["severity"] == "warning") & (findings["rows"] > 0)]
+    lines = [
+        f"- The data covers **{summary.loc['orders', 'first']} to {summary.loc['orders', 'last']}**"
+        f" with {summary.loc['orders', 'rows']:,} orders from "
+        f"{summary.loc['customers', 'rows']:,} customers, and "
+        f"{summary.loc['mentions', 'rows']:,} social mentions.",
+        f"- Paid social spend totals **{spend_total:,.0f} {currency}** "
+        f"(largest channel: {top_channel}); order revenue totals "
+        f"**{revenue_total:,.0f} {currency}**.",
+        f"- {repeaters:.0%} of customers ordered more than once.",
+        "- Share of mentions by brand: "
+        + ", ".join(f"{b} {v:.0%}" for b, v in brands.items())
+        + ".",
+    ]
+    if len(warnings):
+        lines.append(
+            "- To act on: "
+            + "; ".join(f"{r.rows:,} {r.finding}" for r in warnings.itertuples())
+            + "."
+        )
+    return "\n".join(lines)

@@ -1,0 +1,321 @@
+"""Notebook helpers: record key figures, read them back, check parameters, execute notebooks.
+
+`record` stores a figure in the executed notebook as a display output with scrapbook's
+mimetype (``application/scrapbook.scrap.json+json``), so scrapbook can read our notebooks too,
+without this project depending on scrapbook (dormant since 2021). `read_records` reads them
+back from an ``.ipynb`` file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import html
+import json
+import math
+import os
+import tempfile
+import types
+import typing
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import numpy as np
+import pandas as pd
+
+from socialreturns.data import InputError, project_root
+
+SCRAP_MIMETYPE = "application/scrapbook.scrap.json+json"
+KERNEL_NAME = "socialreturns"
+
+
+def _jsonable(value: Any) -> Any:
+    """Convert numpy, pandas and dataclass values to plain JSON types (NaN becomes None)."""
+    if value is pd.NA or value is pd.NaT:
+        return None
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return _jsonable(dataclasses.asdict(value))
+    if isinstance(value, pd.DataFrame):
+        return _jsonable(value.to_dict(orient="records"))
+    if isinstance(value, pd.Series):
+        return _jsonable(value.to_dict())
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | np.ndarray):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, pd.Timestamp | dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    raise TypeError(f"record() cannot store a {type(value).__name__}; pass numbers, text, "
+                    "lists, dicts, Series or DataFrames")  # fmt: skip
+
+
+def record(name: str, value: Any) -> None:
+    """Store a key figure in the executing notebook, to be read back by `read_records`.
+
+    Parameters
+    ----------
+    name
+        The figure's name, e.g. ``"total_revenue"``.
+    value
+        A number, text, list, dict, pandas Series (stored as a dict) or DataFrame (stored as a
+        list of row dicts). NaN is stored as null.
+    """
+    from IPython.display import display
+
+    payload = {"name": name, "data": _jsonable(value), "encoder": "json", "version": 1}
+    display(
+        {SCRAP_MIMETYPE: payload},
+        raw=True,
+        metadata={"scrapbook": {"name": name, "data": True, "display": False}},
+    )
+
+
+def read_records(path: str | Path) -> dict[str, Any]:
+    """Read the figures that `record` stored in an executed notebook: ``{name: value}``.
+
+    A figure recorded twice keeps its last value.
+    """
+    nb = nbformat.read(str(path), as_version=4)
+    records: dict[str, Any] = {}
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            scrap = output.get("data", {}).get(SCRAP_MIMETYPE)
+            if scrap is not None:
+                records[scrap["name"]] = scrap["data"]
+    return records
+
+
+# --------------------------------------------------------------------------- parameters
+
+
+def notebook_parameters(path: str | Path) -> pd.DataFrame:
+    """The parameters cell of a notebook as a table: ``name``, ``type``, ``default``, ``help``.
+
+    Uses papermill's own inspection, so it agrees with ``papermill --help-notebook``.
+    """
+    import papermill as pm
+
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("no such notebook", file=path, expected="an .ipynb file")
+    found = pm.inspect_notebook(str(path))
+    rows = [
+        {"name": p["name"], "type": p["inferred_type_name"], "default": p["default"],
+         "help": p["help"]}
+        for p in found.values()
+    ]  # fmt: skip
+    return pd.DataFrame(rows, columns=["name", "type", "default", "help"])
+
+
+def _matches(value: Any, annotation: Any) -> bool:
+    origin = typing.get_origin(annotation)
+    if annotation is Any:
+        return True
+    if origin in (typing.Union, types.UnionType):
+        return any(_matches(value, a) for a in typing.get_args(annotation))
+    if annotation is type(None):
+        return value is None
+    if annotation is float:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if annotation is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if origin in (list, tuple):
+        return isinstance(value, list | tuple) and all(
+            _matches(v, (typing.get_args(annotation) or (Any,))[0]) for v in value
+        )
+    if origin is dict:
+        key_t, value_t = typing.get_args(annotation) or (Any, Any)
+        return isinstance(value, dict) and all(
+            _matches(k, key_t) and _matches(v, value_t) for k, v in value.items()
+        )
+    return isinstance(value, origin or annotation)
+
+
+def check_types(params: Any) -> None:
+    """Check every field of a parameters dataclass against its type annotation.
+
+    Raises
+    ------
+    InputError
+        Naming the first parameter whose value has the wrong type, and the expected type.
+    """
+    hints = typing.get_type_hints(type(params))
+    for f in dataclasses.fields(params):
+        value = getattr(params, f.name)
+        if not _matches(value, hints[f.name]):
+            expected = str(hints[f.name]).replace("typing.", "")
+            if isinstance(hints[f.name], type):
+                expected = hints[f.name].__name__
+            raise InputError(
+                f"has the value {value!r} of type {type(value).__name__}",
+                key=f.name,
+                expected=f"a value of type {expected}",
+            )
+
+
+def check_iso_date(key: str, value: str | None) -> pd.Timestamp | None:
+    """Parse an ISO date parameter (``YYYY-MM-DD``) to a UTC timestamp; empty gives None."""
+    if value in (None, ""):
+        return None
+    try:
+        return pd.Timestamp(dt.date.fromisoformat(str(value)), tz="UTC")
+    except ValueError:
+        raise InputError(
+            f"is not a date: {value!r}", key=key, expected="an ISO date such as 2025-06-30"
+        ) from None
+
+
+# --------------------------------------------------------------------------- execution
+
+
+def _atomic_write_text(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    os.replace(tmp, path)
+
+
+def to_html(notebook_path: str | Path, html_path: str | Path, *, hide_code: bool = False) -> Path:
+    """Convert an executed notebook to a standalone HTML file (nbconvert), written atomically."""
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(template_name="lab")
+    exporter.exclude_input = hide_code
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    nb = nbformat.read(str(notebook_path), as_version=4)
+    for cell in nb.cells:  # recorded figures are data for machines, not for the page
+        if "outputs" in cell:
+            cell.outputs = [o for o in cell.outputs if SCRAP_MIMETYPE not in o.get("data", {})]
+    body, _ = exporter.from_notebook_node(nb)
+    html_path = Path(html_path)
+    _atomic_write_text(html_path, body)
+    return html_path
+
+
+@dataclasses.dataclass(frozen=True)
+class RunResult:
+    """What one notebook run produced."""
+
+    notebook: Path
+    output: Path
+    html: Path | None
+    status: str  # "ok" or "failed"
+    seconds: float
+    error: str | None
+    records: dict[str, Any]
+
+
+def execute(
+    notebook: str | Path,
+    output: str | Path,
+    *,
+    parameters: Mapping[str, Any] | None = None,
+    kernel_name: str = KERNEL_NAME,
+    cell_timeout_seconds: int = 600,
+    html: bool = True,
+) -> RunResult:
+    """Execute a notebook with papermill and write the executed copy and its HTML.
+
+    The run executes into a temporary file in the output folder and replaces ``output`` only
+    when it succeeds, so a failed rerun never overwrites a good report; the failed copy is kept
+    beside it as ``<name>.failed.ipynb`` (and ``.failed.html``) for debugging. The kernel's
+    working directory is the repository root, so paths in parameters are relative to it.
+
+    Parameters
+    ----------
+    notebook, output
+        Paths of the source notebook and of the executed copy (``.ipynb``).
+    parameters
+        Values injected after the notebook's ``parameters`` cell.
+    kernel_name
+        The Jupyter kernel; ``make setup`` registers ``socialreturns`` inside ``.venv``.
+    cell_timeout_seconds
+        Longest time one cell may run.
+    """
+    import time
+
+    import papermill as pm
+
+    notebook, output = Path(notebook), Path(output)
+    if not notebook.is_file():
+        raise InputError("no such notebook", file=notebook, expected="an .ipynb file")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=output.parent, prefix=f".{output.stem}.", suffix=".ipynb")
+    os.close(fd)
+    tmp = Path(tmp_name)
+    start = time.perf_counter()
+    error = None
+    try:
+        pm.execute_notebook(
+            str(notebook),
+            str(tmp),
+            parameters=dict(parameters or {}),
+            kernel_name=kernel_name,
+            cwd=str(project_root()),
+            execution_timeout=cell_timeout_seconds,
+            progress_bar=False,
+            log_output=False,
+        )
+    except pm.PapermillExecutionError as exc:
+        error = f"{exc.ename}: {exc.evalue}"
+    seconds = time.perf_counter() - start
+    if error is None:
+        os.replace(tmp, output)
+        html_path = to_html(output, output.with_suffix(".html")) if html else None
+        return RunResult(notebook, output, html_path, "ok", seconds, None, read_records(output))
+    failed = output.with_name(f"{output.stem}.failed.ipynb")
+    os.replace(tmp, failed)
+    html_path = to_html(failed, failed.with_suffix(".html")) if html else None
+    return RunResult(notebook, failed, html_path, "failed", seconds, error, {})
+
+
+def index_page(results: list[RunResult], title: str, out: str | Path) -> Path:
+    """Write ``index.html`` linking every report with its status, time and recorded figures."""
+    out = Path(out)
+    rows = []
+    for r in results:
+        target = r.html.name if r.html else r.output.name
+        figures = ", ".join(
+            f"{html.escape(k)} = {html.escape(_short(v))}" for k, v in r.records.items()
+        )
+        status = r.status if r.error is None else f"{r.status}: {html.escape(r.error)}"
+        rows.append(
+            f"<tr><td><a href='{html.escape(target)}'>{html.escape(r.notebook.stem)}</a></td>"
+            f"<td class='{r.status}'>{status}</td><td>{r.seconds:.1f} s</td>"
+            f"<td>{figures}</td></tr>"
+        )
+    page = f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 70rem; color: #222; }}
+table {{ border-collapse: collapse; width: 100%; }}
+th, td {{ text-align: left; padding: .4rem .6rem; border-bottom: 1px solid #ddd;
+  vertical-align: top; }}
+td.ok {{ color: #1a7f37; }} td.failed {{ color: #b42318; }}
+</style></head><body>
+<h1>{html.escape(title)}</h1>
+<p>Generated {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC by socialreturns.</p>
+<table><thead><tr><th>Report</th><th>Status</th><th>Time</th><th>Recorded figures</th></tr>
+</thead><tbody>
+{chr(10).join(rows)}
+</tbody></table></body></html>
+"""
+    _atomic_write_text(out, page)
+    return out
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:,.4g}"
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 80 else text[:77] + "..."

@@ -1,0 +1,55 @@
+"""Every notebook runs top to bottom under papermill with its defaults on the sample data, and
+the figures it records agree with the sample's truth."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from conftest import NOTEBOOKS, SAMPLE
+from socialreturns import notebook, synth
+
+
+@pytest.fixture(scope="module")
+def executed(tmp_path_factory):
+    """Run each notebook once per test session; keyed by notebook stem."""
+    out = tmp_path_factory.mktemp("executed")
+    cache: dict[str, notebook.RunResult] = {}
+
+    def run(stem: str) -> notebook.RunResult:
+        if stem not in cache:
+            path = next(p for p in NOTEBOOKS if p.stem == stem)
+            cache[stem] = notebook.execute(path, out / f"{stem}.ipynb")
+        return cache[stem]
+
+    return run
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebook_runs_with_defaults(executed, path):
+    result = executed(path.stem)
+    assert result.status == "ok", result.error
+    assert result.html is not None and result.html.stat().st_size > 50_000
+    page = result.html.read_text(encoding="utf-8")
+    assert "Traceback" not in page
+    assert result.records, "the notebook recorded no figures"
+
+
+@pytest.mark.slow
+def test_data_overview_figures_match_the_truth(executed):
+    records = executed("data_overview").records
+    truth = synth.load_truth(SAMPLE)
+    assert records["spend_total"] == pytest.approx(
+        sum(c["spend"] for c in truth.channels.values()), rel=1e-9
+    )
+    assert records["first_date"] == truth.start_date and records["last_date"] == truth.end_date
+    orders = pd.read_csv(SAMPLE / "orders.csv")
+    assert records["rows"]["orders"] == len(orders)
+    assert records["revenue_total"] == pytest.approx(orders["revenue"].sum(), rel=1e-12)
+    assert records["rows"]["mentions"] == len(truth.sentiment_labels())
+    by_channel = pd.read_csv(SAMPLE / "customers.csv")["acquisition_channel"].value_counts()
+    assert records["customers_by_acquisition_channel"] == by_channel.to_dict()
+    findings = pd.DataFrame(records["quality_findings"]).set_index("finding")
+    referred = findings.loc["customers referred by another customer", "rows"]
+    assert referred == truth.referral["n_referred_customers"]

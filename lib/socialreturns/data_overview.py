@@ -82,7 +82,12 @@ def volume_over_time(
     period = stamp.dt.to_period("M" if freq == "MS" else "W").dt.start_time
     grouped = frame.assign(period=period).groupby(["period", by], observed=True)
     out = grouped.size() if value is None else grouped[value].sum()
-    out = out.rename(value or "count").reset_index()
+    # A period without rows is a zero (a paused channel), not a gap to draw a line across.
+    periods = pd.period_range(period.min(), period.max(), freq="M" if freq == "MS" else "W")
+    full = pd.MultiIndex.from_product(
+        [periods.start_time, sorted(frame[by].dropna().unique())], names=["period", by]
+    )
+    out = out.reindex(full, fill_value=0).rename(value or "count").reset_index()
     return out.astype({by: str})
 
 
@@ -92,13 +97,6 @@ def quality_findings(tables: Tables) -> pd.DataFrame:
     Returns one row per finding: ``table``, ``finding``, ``rows`` affected, ``share`` of the
     table (fraction), ``severity`` (``info`` or ``warning``).
     """
-    findings: list[dict[str, object]] = []
-
-    def add(table: str, finding: str, rows: int, severity: str = "info") -> None:
-        total = len(getattr(tables, table))
-        findings.append({"table": table, "finding": finding, "rows": int(rows),
-                         "share": rows / total if total else 0.0, "severity": severity})  # fmt: skip
-
     m, o, c, t, s = (
         tables.mentions,
         tables.orders,
@@ -107,30 +105,42 @@ def quality_findings(tables: Tables) -> pd.DataFrame:
         tables.spend,
     )
     text = m["text"].fillna("")
-    add("mentions", "texts with an e-mail address (redact before showing)",
-        text.str.contains(EMAIL, regex=True).sum(), "warning")  # fmt: skip
-    add("mentions", "texts with a phone number (redact before showing)",
-        text.str.contains(PHONE, regex=True).sum(), "warning")  # fmt: skip
-    add("mentions", "texts repeated verbatim (reposts, templates)", text.duplicated().sum())
-    add("mentions", "mentions by authors matched to a customer", m["customer_id"].notna().sum())
-    questions = m["is_question"].fillna(False).astype(bool)
-    add("mentions", "customer questions never answered",
-        (questions & m["answered_at"].isna()).sum(), "warning")  # fmt: skip
+    # Answers are known only for the brand whose inbox exported them: the brands with answers.
+    own = m["brand"].isin(m.loc[m["answered_at"].notna(), "brand"].unique())
+    questions = m["is_question"].fillna(False).astype(bool) & own
     known = c["customer_id"]
-    add("touchpoints", "touchpoints of prospects not in customers (never converted)",
-        (~t["customer_id"].isin(known)).sum())  # fmt: skip
-    add("touchpoints", "touchpoints with no paid campaign", (t["campaign"] == "(organic)").sum())
-    add("orders", "orders with zero revenue", (o["revenue"] == 0).sum(), "warning")
-    median = o["revenue"].median()
-    add("orders", "orders above 10x the median revenue", (o["revenue"] > 10 * median).sum())
-    add("customers", "customers without any order", (~known.isin(o["customer_id"])).sum(),
-        "warning")  # fmt: skip
-    add("customers", "customers referred by another customer", c["referred_by"].notna().sum())
     days = pd.date_range(s["date"].min(), s["date"].max(), freq="D")
-    per_channel = s.groupby("channel")["date"].nunique()
-    add("spend", "channel-days without spend (pauses)",
-        int(len(days) * len(per_channel) - per_channel.sum()))  # fmt: skip
-    return pd.DataFrame(findings)
+    spend_days = s.groupby("channel")["date"].nunique()
+    checks = [
+        ("mentions", "texts with an e-mail address (redact before showing)",
+         text.str.contains(EMAIL, regex=True).sum(), "warning"),
+        ("mentions", "texts with a phone number (redact before showing)",
+         text.str.contains(PHONE, regex=True).sum(), "warning"),
+        ("mentions", "texts repeated verbatim (reposts, templates)", text.duplicated().sum(),
+         "info"),
+        ("mentions", "mentions by authors matched to a customer", m["customer_id"].notna().sum(),
+         "info"),
+        ("mentions", "customer questions to the brand never answered",
+         (questions & m["answered_at"].isna()).sum(), "warning"),
+        ("touchpoints", "touchpoints of prospects not in customers (never converted)",
+         (~t["customer_id"].isin(known)).sum(), "info"),
+        ("touchpoints", "touchpoints with no paid campaign", (t["campaign"] == "(organic)").sum(),
+         "info"),
+        ("orders", "orders with zero revenue", (o["revenue"] == 0).sum(), "warning"),
+        ("orders", "orders above 10x the median revenue",
+         (o["revenue"] > 10 * o["revenue"].median()).sum(), "info"),
+        ("customers", "customers without any order", (~known.isin(o["customer_id"])).sum(),
+         "warning"),
+        ("customers", "customers referred by another customer", c["referred_by"].notna().sum(),
+         "info"),
+        ("spend", "channel-days without spend (pauses)",
+         len(days) * len(spend_days) - spend_days.sum(), "info"),
+    ]  # fmt: skip
+    frame = pd.DataFrame(checks, columns=["table", "finding", "rows", "severity"])
+    frame["rows"] = frame["rows"].astype(int)
+    sizes = frame["table"].map({name: len(getattr(tables, name)) for name in TABLES})
+    frame.insert(3, "share", (frame["rows"] / sizes.where(sizes > 0)).fillna(0.0))
+    return frame
 
 
 def conclusions(tables: Tables, *, currency: str) -> str:

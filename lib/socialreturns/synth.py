@@ -516,35 +516,39 @@ _PII = ["email me at sam.rivera82@example.com", "call me +44 20 7946 0958",
         "order ref sent to j.doe@example.org", "text +1 202-555-0143"]  # fmt: skip
 
 
-def _fill(template: str, u: np.ndarray, brand: str) -> str:
-    """Fill a template's fields; ``u`` holds this text's uniform draws (one per field)."""
+_OTHER_PRODUCT = {b: [_PRODUCTS[o][0] for o in _PRODUCTS if o != b] for b in _PRODUCTS}
+_FIELDS = ("{p}", "{q}", "{b}", "{h}", "{tag}", "{tag2}", "{url}", "{pii}", "{e+}", "{e-}", "{n}",
+           "{user}", "{brandtag}")  # fmt: skip
 
-    def pick(options: list[str], k: int) -> str:
+
+def _field(token: str, u: np.ndarray, brand: str) -> str:
+    """The value of one template field; ``u`` holds this text's uniform draws."""
+    pick = {"{p}": (_PRODUCTS[brand], 0), "{q}": (_OTHER_PRODUCT[brand], 1), "{tag}": (_TAGS, 2),
+            "{pii}": (_PII, 4), "{e+}": (_EMOJI_POS, 5), "{e-}": (_EMOJI_NEG, 6)}  # fmt: skip
+    if token in pick:
+        options, k = pick[token]
         return options[int(u[k] * len(options))]
+    if token == "{b}":
+        return brand
+    if token == "{h}":
+        return _HANDLES[brand]
+    if token == "{tag2}":
+        return "#LumoraRecall" if brand == BRAND else "#recall"
+    if token == "{url}":
+        return f"https://shop.example.com/{brand.lower()}?utm_source=social&id={int(u[3] * 1e6)}"
+    if token == "{n}":
+        return str(2 + int(u[9] * 40))
+    if token == "{user}":
+        return f"user{int(u[10] * 99_999):05d}"
+    return brand.lower() + ["", "fam", "love", "fail", "life"][int(u[11] * 5)]  # {brandtag}
 
-    fields = {
-        "p": lambda: pick(_PRODUCTS[brand], 0),
-        "q": lambda: pick([_PRODUCTS[b][0] for b in _PRODUCTS if b != brand], 1),
-        "b": lambda: brand,
-        "h": lambda: _HANDLES[brand],
-        "tag": lambda: pick(_TAGS, 2),
-        "tag2": lambda: "#LumoraRecall" if brand == BRAND else "#recall",
-        "url": lambda: (
-            f"https://shop.example.com/{brand.lower()}?utm_source=social&id={int(u[3] * 1e6)}"
-        ),
-        "pii": lambda: pick(_PII, 4),
-        "e+": lambda: pick(_EMOJI_POS, 5),
-        "e-": lambda: pick(_EMOJI_NEG, 6),
-        "n": lambda: str(2 + int(u[9] * 40)),
-        "user": lambda: f"user{int(u[10] * 99_999):05d}",
-        "brandtag": lambda: brand.lower() + pick(["", "fam", "love", "fail", "life"], 11),
-    }
-    text = template
-    for key, value in fields.items():
-        token = "{" + key + "}"
-        if token in text:
-            text = text.replace(token, value())
-    return text
+
+def _fill(template: str, u: np.ndarray, brand: str) -> str:
+    """Fill a template's fields from this text's uniform draws ``u``."""
+    for token in _FIELDS:
+        if token in template:
+            template = template.replace(token, _field(token, u, brand))
+    return template
 
 
 def _mentions(
@@ -623,6 +627,11 @@ def _mentions(
     pools = {"positive": _POSITIVE, "negative": _NEGATIVE, "neutral": _NEUTRAL,
              "crisis": _CRISIS}  # fmt: skip
     draws = rng.random((total, 14))
+    closers_for = {
+        lab: [c for c in _CLOSERS if ("{e-}" not in c or lab == "negative")
+              and ("{e+}" not in c or lab == "positive")]
+        for lab in ("positive", "neutral", "negative")
+    }  # fmt: skip
     for i in range(total):
         k = kind[i]
         if question[i]:
@@ -640,8 +649,7 @@ def _mentions(
         if not non_english[i] and not question[i]:
             # Neutral decoration: openers and closers carry no sentiment of their own, except an
             # emoji of the post's own mood.
-            closers = [c for c in _CLOSERS if ("{e-}" not in c or lab == "negative")
-                       and ("{e+}" not in c or lab == "positive")]  # fmt: skip
+            closers = closers_for[lab]
             core = _OPENERS[int(u[12] * len(_OPENERS))] + core + closers[int(u[13] * len(closers))]
         text = _fill(core, u, brand[i])
         if u[8] < 0.04:  # personal data pasted into an ordinary post

@@ -1,0 +1,104 @@
+"""Data overview functions on hand-made three-row cases."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from socialreturns import data_overview
+from socialreturns.data import InputError, Tables
+
+
+def _ts(*values: str) -> pd.Series:
+    return pd.Series(pd.to_datetime(list(values), utc=True))
+
+
+@pytest.fixture
+def tiny() -> Tables:
+    mentions = pd.DataFrame({
+        "post_id": ["a", "b", "c"],
+        "timestamp": _ts("2025-01-05", "2025-01-06", "2025-03-01"),
+        "platform": ["x", "x", "y"],
+        "brand": ["Us", "Us", "Them"],
+        "author_id": ["u1", "u2", "u3"],
+        "customer_id": ["c1", None, None],
+        "text": ["mail me at a.b@example.com", "same", "same"],
+        "likes": [1, 2, 3], "shares": [0, 0, 0], "comments": [0, 0, 0], "reach": [9, 9, 9],
+        "is_question": [True, True, True],
+        "answered_at": _ts("2025-01-05T02:00", "NaT", "NaT"),
+    })  # fmt: skip
+    spend = pd.DataFrame({
+        "date": _ts("2025-01-01", "2025-01-03", "2025-01-03"),
+        "channel": ["fb", "fb", "tt"], "campaign": ["k1", "k1", "k2"], "spend": [10.0, 5.0, 2.5],
+    })  # fmt: skip
+    touchpoints = pd.DataFrame({
+        "customer_id": ["c1", "p9", "p9"], "timestamp": _ts("2025-01-01", "2025-01-02", "2025-01-03"),
+        "channel": ["fb", "fb", "tt"], "campaign": ["k1", "(organic)", "k2"],
+    })  # fmt: skip
+    orders = pd.DataFrame({
+        "order_id": ["o1", "o2", "o3"], "customer_id": ["c1", "c1", "c2"],
+        "timestamp": _ts("2025-01-02", "2025-02-02", "2025-01-04"),
+        "revenue": [10.0, 0.0, 200.0], "gross_margin": [4.0, 0.0, 80.0],
+    })  # fmt: skip
+    customers = pd.DataFrame({
+        "customer_id": ["c1", "c2", "c3"], "acquisition_date": _ts("2025-01-02", "2025-01-04", "2025-01-04"),
+        "acquisition_channel": ["fb", "organic", "referral"], "referred_by": [None, None, "c1"],
+    })  # fmt: skip
+    return Tables(mentions, spend, touchpoints, orders, customers)
+
+
+def test_table_summary(tiny):
+    summary = data_overview.table_summary(tiny).set_index("table")
+    assert summary.loc["mentions", "rows"] == 3
+    assert str(summary.loc["mentions", "first"]) == "2025-01-05"
+    assert summary.loc["mentions", "days"] == 56
+    assert summary.loc["spend", "days"] == 3
+
+
+def test_volume_fills_empty_periods_with_zero(tiny):
+    monthly = data_overview.volume_over_time(tiny.mentions, time="timestamp", by="platform")
+    counts = monthly.set_index(["period", "platform"])["count"]
+    assert counts.to_dict() == {
+        (pd.Timestamp("2025-01-01"), "x"): 2, (pd.Timestamp("2025-01-01"), "y"): 0,
+        (pd.Timestamp("2025-02-01"), "x"): 0, (pd.Timestamp("2025-02-01"), "y"): 0,
+        (pd.Timestamp("2025-03-01"), "x"): 0, (pd.Timestamp("2025-03-01"), "y"): 1,
+    }  # fmt: skip
+    spend = data_overview.volume_over_time(tiny.spend, time="date", by="channel", value="spend")
+    assert spend.set_index("channel")["spend"].to_dict() == {"fb": 15.0, "tt": 2.5}
+
+
+def test_quality_findings(tiny):
+    f = data_overview.quality_findings(tiny).set_index("finding")
+    assert f.loc["texts with an e-mail address (redact before showing)", "rows"] == 1
+    assert f.loc["texts repeated verbatim (reposts, templates)", "rows"] == 1
+    # Only 'Us' has answers, so only its unanswered question counts (not Them's).
+    assert f.loc["customer questions to the brand never answered", "rows"] == 1
+    assert f.loc["touchpoints of prospects not in customers (never converted)", "rows"] == 2
+    assert f.loc["orders with zero revenue", "share"] == pytest.approx(1 / 3)
+    assert f.loc["orders above 10x the median revenue", "rows"] == 1
+    assert f.loc["customers without any order", "rows"] == 1
+    # fb spent on 2 of the 3 days, tt on 1 of 3.
+    assert f.loc["channel-days without spend (pauses)", "rows"] == 3
+
+
+def test_conclusions_state_the_numbers(tiny):
+    text = data_overview.conclusions(tiny, currency="EUR")
+    assert "**18 EUR**" in text  # 10 + 5 + 2.5 spend, rounded
+    assert "**210 EUR**" in text and "largest channel: fb" in text
+    assert "50% of customers ordered more than once" in text
+    assert "Us 67%, Them 33%" in text
+
+
+def test_parameters_are_checked():
+    with pytest.raises(InputError) as info:
+        data_overview.Parameters(data_dir="data/sample", column_map_file="", currency="EUR",
+                                 freq="D")  # fmt: skip
+    assert info.value.key == "freq"
+    with pytest.raises(InputError) as info:
+        data_overview.Parameters(data_dir="data/nowhere", column_map_file="", currency="EUR",
+                                 freq="MS")  # fmt: skip
+    assert info.value.key == "data_dir"
+    with pytest.raises(InputError) as info:
+        data_overview.Parameters(data_dir="data/sample", column_map_file="", currency=978,
+                                 freq="MS")  # fmt: skip
+    assert info.value.key == "currency" and "str" in str(info.value)

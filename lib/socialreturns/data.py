@@ -388,38 +388,47 @@ def _validate(frame: pd.DataFrame, name: str, path: Path) -> pd.DataFrame:
         ) from None
 
 
+def _raise_if(
+    mask: pd.Series, frame: pd.DataFrame, path: Path, column: str, problem: str, expected: str
+) -> None:
+    """Raise `InputError` naming the rows of ``frame`` where ``mask`` holds, if any."""
+    if mask.any():
+        index = list(frame.index[mask.to_numpy()])
+        raise InputError(
+            problem,
+            file=path,
+            column=column,
+            rows=_line(path, index),
+            values=list(frame.loc[mask, column].astype(str).head(MAX_SHOWN)),
+            expected=expected,
+        )
+
+
 def _check_rules(frame: pd.DataFrame, name: str, path: Path) -> None:
     """Rules within one table that a column schema cannot say."""
-
-    def fail(mask: pd.Series, column: str, problem: str, expected: str) -> None:
-        if mask.any():
-            index = list(frame.index[mask.to_numpy()])
-            raise InputError(
-                problem,
-                file=path,
-                column=column,
-                rows=_line(path, index),
-                values=list(frame.loc[mask, column].head(MAX_SHOWN)),
-                expected=expected,
-            )
-
     if name == "orders":
-        fail(
+        _raise_if(
             (frame["gross_margin"] > frame["revenue"] + 0.005).fillna(False),
+            frame,
+            path,
             "gross_margin",
             "gross margin larger than the order's revenue",
             "gross_margin at most revenue (both in the data's currency)",
         )
     if name == "mentions":
-        fail(
+        _raise_if(
             (frame["answered_at"] < frame["timestamp"]).fillna(False),
+            frame,
+            path,
             "answered_at",
             "answer before the mention was posted",
             "answered_at empty or not earlier than timestamp",
         )
     if name == "spend":
-        fail(
+        _raise_if(
             frame.duplicated(["date", "channel", "campaign"], keep="first"),
+            frame,
+            path,
             "campaign",
             "the same date, channel and campaign appear more than once",
             "one row per date, channel and campaign",
@@ -563,41 +572,33 @@ def load_tables(
     }  # fmt: skip
     sources = {name: find_table(name, source) for name in tables}
     if "customers" in tables:
-        customers = frames["customers"]
-        known = pd.Index(customers["customer_id"])
+        customers, path = frames["customers"], sources["customers"]
         ref = customers["referred_by"]
-        unknown = ref.notna() & ~ref.isin(known)
-        if unknown.any():
-            raise InputError(
-                "referrer not among the customers",
-                file=sources["customers"],
-                column="referred_by",
-                rows=_line(sources["customers"], list(customers.index[unknown.to_numpy()])),
-                values=list(ref[unknown].head(MAX_SHOWN)),
-                expected="empty, or a customer_id of the same table",
-            )
-        if "orders" in tables:
-            orders = frames["orders"]
-            unknown = ~orders["customer_id"].isin(known)
-            if unknown.any():
-                raise InputError(
-                    f"orders of customers not in {sources['customers'].name}",
-                    file=sources["orders"],
-                    column="customer_id",
-                    rows=_line(sources["orders"], list(orders.index[unknown.to_numpy()])),
-                    values=list(orders.loc[unknown, "customer_id"].head(MAX_SHOWN)),
-                    expected=f"every customer_id to be listed in {sources['customers']}",
-                )
-            acquired = orders["customer_id"].map(customers.set_index("customer_id")[
-                "acquisition_date"])  # fmt: skip
-            early = orders["timestamp"].dt.normalize() < acquired
-            if early.any():
-                raise InputError(
-                    "orders dated before their customer's acquisition_date",
-                    file=sources["orders"],
-                    column="timestamp",
-                    rows=_line(sources["orders"], list(orders.index[early.to_numpy()])),
-                    values=list(orders.loc[early, "timestamp"].astype(str).head(MAX_SHOWN)),
-                    expected=f"no order before the acquisition_date in {sources['customers']}",
-                )
+        _raise_if(
+            ref.notna() & ~ref.isin(customers["customer_id"]),
+            customers,
+            path,
+            "referred_by",
+            "referrer not among the customers",
+            "empty, or a customer_id of the same table",
+        )
+    if "customers" in tables and "orders" in tables:
+        orders, path = frames["orders"], sources["orders"]
+        _raise_if(
+            ~orders["customer_id"].isin(customers["customer_id"]),
+            orders,
+            path,
+            "customer_id",
+            f"orders of customers not in {sources['customers'].name}",
+            f"every customer_id to be listed in {sources['customers']}",
+        )
+        acquired = orders["customer_id"].map(customers.set_index("customer_id")["acquisition_date"])
+        _raise_if(
+            orders["timestamp"].dt.normalize() < acquired,
+            orders,
+            path,
+            "timestamp",
+            "orders dated before their customer's acquisition_date",
+            f"no order before the acquisition_date in {sources['customers']}",
+        )
     return Tables(**frames, sources=sources)

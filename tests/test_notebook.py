@@ -140,3 +140,20 @@ def test_missing_notebook_is_an_input_error(tmp_path):
     with pytest.raises(InputError) as info:
         notebook.execute(tmp_path / "nope.ipynb", tmp_path / "out.ipynb")
     assert "nope.ipynb" in str(info.value)
+
+
+def test_unknown_kernel_is_an_input_error(tmp_path):
+    src = _write_notebook(tmp_path / "nb.ipynb", "1 + 1")
+    with pytest.raises(InputError) as info:
+        notebook.execute(src, tmp_path / "out.ipynb", kernel_name="no-such-kernel")
+    assert info.value.key == "kernel_name" and "make setup" in str(info.value)
+    assert [p.name for p in tmp_path.iterdir()] == ["nb.ipynb"]
+
+
+@pytest.mark.slow
+def test_cell_timeout_fails_the_run_and_keeps_it_for_debugging(tmp_path):
+    src = _write_notebook(tmp_path / "nb.ipynb", "import time\ntime.sleep(30)")
+    result = notebook.execute(src, tmp_path / "out.ipynb", cell_timeout_seconds=2, html=False)
+    assert result.status == "failed" and "Timeout" in result.error
+    assert result.output.name == "out.failed.ipynb" and result.output.is_file()
+    assert not (tmp_path / "out.ipynb").exists()

@@ -140,3 +140,11 @@ def test_mentions_carry_the_messiness_of_real_posts(sample):
 def test_truth_round_trips_through_json(sample, tmp_path):
     synth.write(sample, tmp_path)
     assert asdict(synth.load_truth(tmp_path)) == json.loads(json.dumps(asdict(sample.truth)))
+
+
+def test_data_readme_states_the_sample_sizes():
+    readme = (SAMPLE.parent / "README.md").read_text(encoding="utf-8")
+    for name, fmt in synth.FORMATS.items():
+        path = SAMPLE / f"{name}.{fmt}"
+        rows = len(pd.read_csv(path) if fmt == "csv" else pd.read_parquet(path))
+        assert f"| {name} | {rows:,} |" in readme, name

@@ -24,6 +24,7 @@ from typing import Any
 import nbformat
 import numpy as np
 import pandas as pd
+from jupyter_client.kernelspec import NoSuchKernel
 
 from socialreturns.data import InputError, project_root
 
@@ -268,6 +269,19 @@ def execute(
         )
     except pm.PapermillExecutionError as exc:
         error = f"{exc.ename}: {exc.evalue}"
+    except NoSuchKernel:
+        tmp.unlink(missing_ok=True)
+        raise InputError(
+            f"no Jupyter kernel named '{kernel_name}'",
+            key="kernel_name",
+            expected="a registered kernel",
+            hint="Run `make setup` to register the project's kernel inside .venv",
+        ) from None
+    except BaseException as exc:
+        if not isinstance(exc, Exception) or tmp.stat().st_size == 0:
+            tmp.unlink(missing_ok=True)  # interrupted, or nothing executed: leave no debris
+            raise
+        error = f"{type(exc).__name__}: {exc}"  # a timeout or a dead kernel
     seconds = time.perf_counter() - start
     if error is None:
         os.replace(tmp, output)

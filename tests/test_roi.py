@@ -175,3 +175,134 @@ def test_compare_models_is_long_and_complete(three_paths):
     table = roi.compare_models(*three_paths)
     assert set(table["model"]) == set(roi.MODELS)
     assert np.allclose(table.groupby("model")["conversions"].sum(), 2.0)
+
+
+# --------------------------------------------------------------------------- incremental return
+
+
+def _mmm_data(seed=0, days=540, noise=20.0, weekly=False):
+    """Two channels with known curves, a trend and noise (currency per day)."""
+    rng = np.random.default_rng(seed)
+    dates = pd.date_range("2024-01-01", periods=days, freq="D", tz="UTC")
+    on_a = (np.arange(days) // 21) % 2 == 0
+    on_b = (np.arange(days) // 35) % 3 == 1
+    spend = {
+        "alpha": np.where(on_a, rng.uniform(50, 150, days), 0.0),
+        "beta": np.where(on_b, rng.uniform(100, 300, days), 0.0),
+    }
+    truth = {"alpha": (0.5, 150.0, 1.0, 400.0), "beta": (0.2, 200.0, 1.5, 500.0)}
+    revenue = 1000 + 0.5 * np.arange(days) + rng.normal(0, noise, days)
+    roas = {}
+    for ch, (decay, half, shape, beta) in truth.items():
+        contrib = beta * roi.hill(roi.adstock(spend[ch], decay), half, shape)
+        revenue = revenue + contrib
+        roas[ch] = contrib.sum() / spend[ch].sum()
+    long = pd.DataFrame(
+        [(d, ch, v) for ch, vals in spend.items() for d, v in zip(dates, vals, strict=True)],
+        columns=["date", "channel", "spend"],
+    )
+    rev = pd.DataFrame({"date": dates, "revenue": revenue})
+    if weekly:  # weeks start on Mondays; 2024-01-01 is one
+
+        def week(d):
+            return d - pd.to_timedelta(d.dt.day_of_week, unit="D")
+
+        long = long.groupby([week(long["date"]), "channel"], as_index=False)["spend"].sum()
+        rev = rev.groupby(week(rev["date"]), as_index=False)["revenue"].sum()
+    return long, rev, roas
+
+
+def test_adstock_and_hill_known_values():
+    assert roi.adstock(np.array([10.0, 0, 0, 10]), 0.5).tolist() == [10.0, 5.0, 2.5, 11.25]
+    assert roi.hill(np.array([0.0, 3.0, 6.0]), 3.0, 2.0).tolist() == [0.0, 0.5, 0.8]
+
+
+def test_incremental_return_recovers_known_curves():
+    spend, revenue, roas = _mmm_data()
+    fit = roi.fit_incremental(spend, revenue, n_bootstrap=30, margin_rate=0.4)
+    table = fit.summary().set_index("channel")
+    for ch, true in roas.items():
+        assert table.loc[ch, "roas"] == pytest.approx(true, rel=0.05), ch
+        assert table.loc[ch, "ci_lower"] <= table.loc[ch, "roas"] <= table.loc[ch, "ci_upper"]
+        assert table.loc[ch, "roi"] == pytest.approx(table.loc[ch, "roas"] * 0.4 - 1)
+        assert 0 < table.loc[ch, "marginal_roas"] < table.loc[ch, "roas"]
+    assert table.loc["alpha", "adstock_decay"] == pytest.approx(0.5, abs=0.1)
+    assert fit.regression.rsquared > 0.9
+    contributions = fit.contributions().sum()
+    assert contributions["beta"] == pytest.approx(table.loc["beta", "incremental_revenue"])
+
+
+def test_incremental_return_on_weekly_data():
+    spend, revenue, roas = _mmm_data(noise=5.0, weekly=True, days=728)
+    fit = roi.fit_incremental(spend, revenue, n_bootstrap=20)
+    assert fit.freq == "W"
+    table = fit.summary().set_index("channel")
+    for ch, true in roas.items():
+        assert table.loc[ch, "roas"] == pytest.approx(true, rel=0.15), ch
+
+
+def test_constant_channel_is_reported_not_identifiable():
+    spend, revenue, _ = _mmm_data()
+    flat = spend[spend["channel"] == "alpha"].assign(channel="gamma", spend=100.0)
+    table = roi.incremental_return(pd.concat([spend, flat]), revenue, n_bootstrap=5)
+    row = table.set_index("channel").loc["gamma"]
+    assert not row["identifiable"] and "too little variation" in row["note"]
+    assert np.isnan(row["roas"])
+
+
+@pytest.mark.parametrize(
+    ("change", "key", "text"),
+    [
+        ("unknown_channel", "channels", "never appears"),
+        ("short_revenue", "revenue.date", "covers"),
+        ("negative", "spend", "negative"),
+        ("eight_weeks", "revenue.date", "8 weeks"),
+    ],
+)
+def test_incremental_return_bad_input(change, key, text):
+    spend, revenue, _ = _mmm_data()
+    kwargs = {}
+    if change == "unknown_channel":
+        kwargs["channels"] = ["alpha", "delta"]
+    if change == "short_revenue":
+        revenue = revenue.iloc[30:]
+    if change == "negative":
+        spend.loc[3, "spend"] = -1.0
+    if change == "eight_weeks":
+        spend, revenue = spend[spend["date"] < spend["date"].min() + pd.Timedelta(days=50)], \
+            revenue.iloc[:50]  # fmt: skip
+    with pytest.raises(InputError) as info:
+        roi.incremental_return(spend, revenue, n_bootstrap=5, **kwargs)
+    assert info.value.key == key and text in str(info.value)
+
+
+def _daily_revenue(orders):
+    return (
+        orders.assign(date=orders["timestamp"].dt.normalize())
+        .groupby("date", as_index=False)["revenue"]
+        .sum()
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [None, 1, 2], ids=["sample", "seed1", "seed2"])
+def test_incremental_roas_recovers_the_sample_truth(seed):
+    """ROAS within 20% of the truth for every channel with at least 10% of spend, and the
+    truth inside the 90% interval for most channels."""
+    from socialreturns import synth
+
+    if seed is None:
+        spend, orders = data.load_spend(SAMPLE), data.load_orders(SAMPLE)
+        truth = synth.load_truth(SAMPLE)
+    else:
+        sample = synth.generate(seed)
+        spend, orders, truth = sample.spend, sample.orders, sample.truth
+    table = roi.incremental_return(spend, _daily_revenue(orders), n_bootstrap=100, seed=7)
+    table = table.set_index("channel")
+    inside = 0
+    for channel, t in truth.channels.items():
+        row = table.loc[channel]
+        if t["spend_share"] >= 0.10:
+            assert row["roas"] == pytest.approx(t["roas"], rel=0.20), channel
+        inside += row["ci_lower"] <= t["roas"] <= row["ci_upper"]
+    assert inside >= 4, table

@@ -8,6 +8,7 @@ conserves the total: attributed conversions and revenue sum to those of the attr
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -296,3 +297,454 @@ def compare_models(
     frames = [attribute(touchpoints, orders, model=m, **kwargs).assign(model=m) for m in MODELS]
     out = pd.concat(frames, ignore_index=True)
     return out[["model", *[c for c in out.columns if c != "model"]]]
+
+
+# --------------------------------------------------------------------------- incremental return
+
+#: Bounds of the response-curve parameters: adstock decay per period, half-saturation relative
+#: to the channel's median positive adstocked spend, and the Hill shape.
+DECAY_BOUNDS = (0.0, 0.95)
+HALF_SAT_BOUNDS = (0.05, 20.0)
+SHAPE_BOUNDS = (0.5, 3.0)
+
+
+def adstock(spend: np.ndarray, decay: float) -> np.ndarray:
+    """Geometric carry-over: ``a_t = x_t + decay * a_{t-1}`` (spend units, per period).
+
+    >>> adstock(np.array([100.0, 0.0, 0.0]), 0.5).tolist()
+    [100.0, 50.0, 25.0]
+    """
+    from scipy.signal import lfilter
+
+    return lfilter([1.0], [1.0, -decay], np.asarray(spend, dtype=float), axis=0)
+
+
+def hill(x: np.ndarray, half_saturation: float, shape: float) -> np.ndarray:
+    """Hill saturation ``x**s / (x**s + K**s)``: 0 at no spend, 1/2 at ``K``, towards 1.
+
+    >>> hill(np.array([0.0, 2.0]), 2.0, 1.0).tolist()
+    [0.0, 0.5]
+    """
+    x = np.maximum(np.asarray(x, dtype=float), 0.0)
+    return x**shape / (x**shape + half_saturation**shape)
+
+
+@dataclass(frozen=True)
+class IncrementalFit:
+    """A fitted media-mix regression and its bootstrap; see `fit_incremental`."""
+
+    channels: list[str]
+    not_identifiable: dict[str, str]
+    freq: str
+    dates: pd.DatetimeIndex
+    spend: pd.DataFrame
+    revenue: pd.Series
+    controls: pd.DataFrame
+    decay: np.ndarray
+    half_saturation: np.ndarray
+    hill_shape: np.ndarray
+    coef: np.ndarray
+    regression: object  # statsmodels RegressionResults of the final linear fit
+    bootstrap: pd.DataFrame
+    alpha: float
+    margin_rate: float
+
+    def contributions(self) -> pd.DataFrame:
+        """Fitted incremental revenue per period and channel (currency per period)."""
+        h = _saturated(self.spend.to_numpy(), self.decay, self.half_saturation, self.hill_shape)
+        return pd.DataFrame(h * self.coef, index=self.dates, columns=self.channels)
+
+    def fitted(self) -> pd.Series:
+        """Fitted revenue per period (currency)."""
+        return pd.Series(self.regression.fittedvalues, index=self.dates, name="fitted")
+
+    def summary(self) -> pd.DataFrame:
+        """One row per channel: ``channel``, ``spend``, ``incremental_revenue``, ``roas``,
+        ``ci_lower``, ``ci_upper``, ``marginal_roas``, ``roi``, ``adstock_decay``,
+        ``half_saturation``, ``hill_shape``, ``identifiable``, ``note``."""
+        rows = []
+        lo, hi = self.bootstrap.quantile([self.alpha / 2, 1 - self.alpha / 2]).to_numpy()
+        total = self.spend.sum().to_numpy()
+        revenue = self.contributions().sum().to_numpy()
+        marginal = _marginal_roas(self.spend.to_numpy(), self.decay, self.half_saturation,
+                                  self.hill_shape, self.coef)  # fmt: skip
+        for i, channel in enumerate(self.channels):
+            rows.append({
+                "channel": channel,
+                "spend": total[i],
+                "incremental_revenue": revenue[i],
+                "roas": revenue[i] / total[i],
+                "ci_lower": lo[i],
+                "ci_upper": hi[i],
+                "marginal_roas": marginal[i],
+                "roi": (revenue[i] * self.margin_rate - total[i]) / total[i],
+                "adstock_decay": self.decay[i],
+                "half_saturation": self.half_saturation[i],
+                "hill_shape": self.hill_shape[i],
+                "identifiable": True,
+                "note": "",
+            })  # fmt: skip
+        for channel, note in self.not_identifiable.items():
+            rows.append({"channel": channel, "identifiable": False, "note": note})
+        return pd.DataFrame(rows)
+
+
+def _saturated(
+    x: np.ndarray, decay: np.ndarray, ratio_or_half: np.ndarray, shape: np.ndarray
+) -> np.ndarray:
+    """Hill of adstock per channel (columns of ``x``); ``ratio_or_half`` is the half-saturation."""
+    a = np.column_stack([adstock(x[:, i], decay[i]) for i in range(x.shape[1])])
+    return hill(a, ratio_or_half, shape)
+
+
+def _half_saturation(x: np.ndarray, decay: np.ndarray, ratio: np.ndarray) -> np.ndarray:
+    """Half-saturation from its ratio to each channel's typical adstocked spend, the mean
+    positive spend per period divided by ``1 - decay`` (the adstock of a steady flight).
+
+    Parametrising by the ratio keeps the saturation search on one scale whatever the currency,
+    the period and the carry-over.
+    """
+    active = np.where(x > 0, x, np.nan)
+    typical = np.nanmean(active, axis=0) / (1.0 - decay)
+    return ratio * typical
+
+
+def _marginal_roas(
+    x: np.ndarray,
+    decay: np.ndarray,
+    half: np.ndarray,
+    shape: np.ndarray,
+    coef: np.ndarray,
+    bump: float = 0.01,
+) -> np.ndarray:
+    """Extra revenue from 1% more spend in every period, per unit of that extra spend."""
+    base = (_saturated(x, decay, half, shape) * coef).sum(axis=0)
+    up = (_saturated(x * (1 + bump), decay, half, shape) * coef).sum(axis=0)
+    return (up - base) / (bump * x.sum(axis=0))
+
+
+def _infer_freq(dates: pd.DatetimeIndex) -> str:
+    step = pd.Series(dates).diff().dt.days.median()
+    if step == 1:
+        return "D"
+    if step == 7:
+        return "W"
+    raise InputError(
+        f"dates are {step:g} days apart",
+        key="revenue.date",
+        expected="daily or weekly dates (1 or 7 days apart)",
+    )
+
+
+def _prepare(
+    spend: pd.DataFrame,
+    revenue: pd.DataFrame,
+    channels: list[str] | None,
+) -> tuple[pd.DataFrame, pd.Series, str]:
+    """Spend as one column per channel on the revenue's dates, and the revenue series."""
+    for frame, name, cols in ((spend, "spend", ("date", "channel", "spend")),
+                              (revenue, "revenue", ("date", "revenue"))):  # fmt: skip
+        missing = [c for c in cols if c not in frame.columns]
+        if missing:
+            raise InputError(f"missing column '{missing[0]}'", key=name,
+                             expected="columns " + ", ".join(cols))  # fmt: skip
+    if (spend["spend"] < 0).any():
+        bad = spend.loc[spend["spend"] < 0, "channel"].astype(str).unique()
+        raise InputError(f"negative spend for {', '.join(bad)}", key="spend",
+                         expected="spend of 0 or more")  # fmt: skip
+    y = revenue.assign(date=pd.to_datetime(revenue["date"], utc=True).dt.normalize())
+    y = y.groupby("date")["revenue"].sum().sort_index()
+    freq = _infer_freq(y.index)
+    s = spend.assign(date=pd.to_datetime(spend["date"], utc=True).dt.normalize())
+    known = sorted(s["channel"].astype(str).unique())
+    if channels:
+        unknown = [c for c in channels if c not in known]
+        if unknown:
+            raise InputError(f"channel '{unknown[0]}' never appears in the spend table",
+                             key="channels", expected="some of " + ", ".join(known))  # fmt: skip
+        s = s[s["channel"].isin(channels)]
+    if s["date"].min() < y.index.min() or s["date"].max() > y.index.max() + pd.Timedelta(
+        days=6 if freq == "W" else 0
+    ):
+        raise InputError(
+            f"revenue covers {y.index.min().date()} to {y.index.max().date()} but spend runs "
+            f"from {s['date'].min().date()} to {s['date'].max().date()}",
+            key="revenue.date",
+            expected="revenue for every period that has spend",
+        )
+    # Each spend date goes to the revenue period it falls in (the period starting on or before).
+    period = y.index[np.searchsorted(y.index, s["date"], side="right") - 1]
+    wide = s.assign(period=period).pivot_table(
+        index="period", columns="channel", values="spend", aggfunc="sum"
+    )
+    wide = wide.reindex(y.index, fill_value=0.0).fillna(0.0)
+    weeks = (y.index.max() - y.index.min()).days / 7 + (1 if freq == "W" else 1 / 7)
+    if weeks < 8:
+        raise InputError(f"only {weeks:.1f} weeks of data", key="revenue.date",
+                         expected="at least 8 weeks (a year or more for seasonality)")  # fmt: skip
+    wide.columns = [str(c) for c in wide.columns]
+    return wide, y.astype(float), freq
+
+
+def _controls(dates: pd.DatetimeIndex, freq: str, extra: pd.DataFrame | None) -> pd.DataFrame:
+    """Intercept, a piecewise-linear trend (a knot every half year), yearly Fourier terms when a
+    year or more is covered, and weekday dummies for daily data."""
+    t = (dates - dates[0]).days.to_numpy() / 365.25
+    cols = {"const": np.ones(len(dates)), "trend": t}
+    for knot in np.arange(0.5, t[-1] - 0.2, 0.5):
+        cols[f"trend_after_{knot:.2f}y"] = np.maximum(t - knot, 0.0)
+    if t[-1] >= 0.95:
+        day = dates.day_of_year.to_numpy() / 365.25
+        for k in (1, 2):
+            cols[f"sin{k}"] = np.sin(2 * np.pi * k * day)
+            cols[f"cos{k}"] = np.cos(2 * np.pi * k * day)
+    if freq == "D":
+        for d in range(1, 7):
+            cols[f"weekday{d}"] = (dates.day_of_week == d).astype(float)
+    out = pd.DataFrame(cols, index=dates)
+    if extra is not None:
+        e = extra.assign(date=pd.to_datetime(extra["date"], utc=True).dt.normalize())
+        e = e.set_index("date").reindex(dates)
+        if e.isna().any().any():
+            raise InputError("controls do not cover every revenue date", key="controls",
+                             expected="a value for every date of the revenue table")  # fmt: skip
+        out = out.join(e.astype(float))
+    return out
+
+
+def _to_params(z: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Unbounded search variables to (decay, half-saturation ratio, shape) within bounds."""
+    from scipy.special import expit
+
+    sig = expit(z)
+    decay = DECAY_BOUNDS[0] + (DECAY_BOUNDS[1] - DECAY_BOUNDS[0]) * sig[:k]
+    lo, hi = np.log(HALF_SAT_BOUNDS)
+    ratio = np.exp(lo + (hi - lo) * sig[k : 2 * k])
+    shape = SHAPE_BOUNDS[0] + (SHAPE_BOUNDS[1] - SHAPE_BOUNDS[0]) * sig[2 * k :]
+    return decay, ratio, shape
+
+
+def _from_params(decay: np.ndarray, ratio: np.ndarray, shape: np.ndarray) -> np.ndarray:
+    def logit(v: np.ndarray, lo: float, hi: float) -> np.ndarray:
+        f = np.clip((v - lo) / (hi - lo), 1e-6, 1 - 1e-6)
+        return np.log(f / (1 - f))
+
+    lo, hi = np.log(HALF_SAT_BOUNDS)
+    return np.r_[logit(decay, *DECAY_BOUNDS), logit(np.log(ratio), lo, hi),
+                 logit(shape, *SHAPE_BOUNDS)]  # fmt: skip
+
+
+def _solve(
+    x: np.ndarray,
+    y: np.ndarray,
+    c: np.ndarray,
+    z0: np.ndarray,
+    *,
+    max_nfev: int | None = None,
+    ftol: float = 1e-8,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Nonlinear least squares over the response-curve parameters with the linear coefficients
+    profiled out (variable projection): the controls are projected out once, so each step
+    solves only a channels-by-channels system.
+
+    Returns the unbounded search variables (see `_to_params`) and the media coefficients.
+    """
+    from scipy.optimize import least_squares
+
+    k = x.shape[1]
+    q, _ = np.linalg.qr(c)
+    y_perp = y - q @ (q.T @ y)
+
+    def media(z: np.ndarray) -> np.ndarray:
+        decay, ratio, shape = _to_params(z, k)
+        h = _saturated(x, decay, _half_saturation(x, decay, ratio), shape)
+        return h - q @ (q.T @ h)
+
+    def coef(h_perp: np.ndarray) -> np.ndarray:
+        gram = h_perp.T @ h_perp + 1e-9 * np.eye(k) * np.trace(h_perp.T @ h_perp)
+        return np.linalg.solve(gram, h_perp.T @ y_perp)
+
+    def residuals(z: np.ndarray) -> np.ndarray:
+        h_perp = media(z)
+        return h_perp @ coef(h_perp) - y_perp
+
+    # Levenberg-Marquardt (MINPACK) on unbounded variables; the bounds live in _to_params.
+    result = least_squares(residuals, z0, method="lm", xtol=1e-6, ftol=ftol, max_nfev=max_nfev)
+    return result.x, coef(media(result.x))
+
+
+def _grid_start(x: np.ndarray, y: np.ndarray, c: np.ndarray, sweeps: int = 2) -> np.ndarray:
+    """A starting point for `_solve` by coordinate-wise grid search of each channel's curve.
+
+    The joint least-squares surface has many shallow local minima (small channels trade
+    carry-over against saturation); a profile over a grid per channel, holding the others,
+    starts Levenberg-Marquardt in the right basin.
+    """
+    k = x.shape[1]
+    q, _ = np.linalg.qr(c)
+    y_perp = y - q @ (q.T @ y)
+    decays = np.array([0.0, 0.15, 0.3, 0.45, 0.6, 0.7, 0.8, 0.88, 0.94])
+    ratios = np.array([0.25, 0.5, 1.0, 2.0, 4.0])
+    shapes = np.array([0.75, 1.0, 1.5, 2.25])
+    decay, ratio, shape = np.full(k, 0.5), np.ones(k), np.ones(k)
+
+    def curve(i: int, d: float, r: float, sh: float) -> np.ndarray:
+        a = adstock(x[:, i], d)
+        half = _half_saturation(x[:, [i]], np.array([d]), np.array([r]))[0]
+        h = hill(a, half, sh)
+        return h - q @ (q.T @ h)
+
+    cols = np.column_stack([curve(i, decay[i], ratio[i], shape[i]) for i in range(k)])
+    for _ in range(sweeps):
+        for i in range(k):
+            others = np.delete(cols, i, axis=1)
+            best = (np.inf, decay[i], ratio[i], shape[i])
+            for d in decays:
+                a = adstock(x[:, i], d)
+                typical = _half_saturation(x[:, [i]], np.array([d]), np.ones(1))[0]
+                for r in ratios:
+                    for sh in shapes:
+                        h = hill(a, r * typical, sh)
+                        h = h - q @ (q.T @ h)
+                        design = np.column_stack([others, h])
+                        beta, *_ = np.linalg.lstsq(design, y_perp, rcond=None)
+                        rss = float(np.sum((design @ beta - y_perp) ** 2))
+                        if rss < best[0]:
+                            best = (rss, d, r, sh)
+            _, decay[i], ratio[i], shape[i] = best
+            cols[:, i] = curve(i, decay[i], ratio[i], shape[i])
+    return _from_params(decay, ratio, shape)
+
+
+def _block_indices(rng: np.random.Generator, n: int, block: int) -> np.ndarray:
+    """Indices of a moving-block bootstrap sample of length ``n``."""
+    starts = rng.integers(0, n - block + 1, size=int(np.ceil(n / block)))
+    return (starts[:, None] + np.arange(block)).ravel()[:n]
+
+
+def fit_incremental(
+    spend: pd.DataFrame,
+    revenue: pd.DataFrame,
+    *,
+    controls: pd.DataFrame | None = None,
+    alpha: float = 0.1,
+    adstock: Literal["geometric"] = "geometric",
+    saturation: Literal["hill"] = "hill",
+    margin_rate: float = 1.0,
+    channels: list[str] | None = None,
+    n_bootstrap: int = 200,
+    seed: int = 0,
+) -> IncrementalFit:
+    """Fit revenue on carried-over, saturating spend per channel, with trend and seasonality.
+
+    Parameters
+    ----------
+    spend
+        Long table ``date``, ``channel``, ``spend`` (currency per day or week); several rows
+        per date and channel (campaigns) are summed.
+    revenue
+        ``date``, ``revenue`` (currency per period), daily or weekly; its dates set the period.
+    controls
+        Optional extra regressors: ``date`` and one numeric column each.
+    alpha
+        Intervals are at level ``1 - alpha``.
+    adstock, saturation
+        The carry-over (geometric) and saturation (Hill) shapes; their parameters, decay per
+        period, half-saturation and shape, are estimated per channel.
+    margin_rate
+        Gross margin as a fraction of revenue, for ``roi``; 1.0 gives return on revenue.
+    channels
+        Channels to include (default all in ``spend``).
+    n_bootstrap
+        Moving-block bootstrap replicates for the intervals (blocks of four weeks).
+    seed
+        Seed of the bootstrap.
+
+    Returns
+    -------
+    IncrementalFit
+        Use ``.summary()`` for the per-channel table, ``.regression`` (statsmodels) for
+        diagnostics.
+
+    Notes
+    -----
+    ``revenue_t = controls_t γ + Σ_c β_c hill(adstock_c(spend)_t; K_c, s_c) + ε_t``. The decay,
+    ``K`` and ``s`` of all channels are estimated jointly by nonlinear least squares with
+    ``β`` and ``γ`` profiled out (Golub & Pereyra 1973, variable projection); the final linear
+    fit is statsmodels OLS. Intervals come from a moving-block bootstrap of the residuals that
+    re-estimates every parameter, so they include the uncertainty of the curve shapes. ROAS is
+    the fitted incremental revenue over the data divided by the spend.
+    """
+    import statsmodels.api as sm
+
+    if adstock != "geometric" or saturation != "hill":
+        raise InputError(
+            f"is {adstock!r}/{saturation!r}", key="adstock/saturation",
+            expected="'geometric' and 'hill'",
+        )  # fmt: skip
+    if not 0 < alpha < 1:
+        raise InputError(f"is {alpha!r}", key="alpha", expected="a fraction between 0 and 1")
+    wide, y, freq = _prepare(spend, revenue, channels)
+    not_identifiable = {}
+    for channel in list(wide.columns):
+        x = wide[channel]
+        active = (x > 0).mean()
+        if x.std() == 0 or active < 0.05 or x.sum() == 0:
+            not_identifiable[channel] = (
+                f"{channel} has too little variation in spend to estimate "
+                f"(spend in {active:.0%} of periods, constant = {x.std() == 0}); "
+                "reported as not identifiable"
+            )
+            wide = wide.drop(columns=channel)
+    if wide.shape[1] == 0:
+        raise InputError("no channel varies enough to estimate", key="spend",
+                         expected="spend that changes over time in at least one channel")  # fmt: skip
+    c = _controls(y.index, freq, controls)
+    x, yy, cc = wide.to_numpy(), y.to_numpy(), c.to_numpy()
+    k = x.shape[1]
+    z, beta = _solve(x, yy, cc, _grid_start(x, yy, cc))
+    decay, ratio, shape = _to_params(z, k)
+    half = _half_saturation(x, decay, ratio)
+    h = _saturated(x, decay, half, shape)
+    design = pd.DataFrame(h, index=y.index, columns=list(wide.columns)).join(c)
+    regression = sm.OLS(y, design).fit()
+
+    rng = np.random.default_rng(seed)
+    fitted = regression.fittedvalues.to_numpy()
+    resid = yy - fitted
+    block = 28 if freq == "D" else 4
+    spent = x.sum(axis=0)
+    draws = np.empty((n_bootstrap, k))
+    for b in range(n_bootstrap):
+        y_star = fitted + resid[_block_indices(rng, len(yy), block)]
+        # Warm-started at the estimate, a few Levenberg-Marquardt steps reach the replicate's
+        # optimum to well within its sampling spread.
+        zb, beta_b = _solve(x, y_star, cc, z, max_nfev=6 * (len(z) + 1), ftol=1e-5)
+        d_b, r_b, s_b = _to_params(zb, k)
+        contrib = (_saturated(x, d_b, _half_saturation(x, d_b, r_b), s_b) * beta_b).sum(axis=0)
+        draws[b] = contrib / spent
+    return IncrementalFit(
+        channels=list(wide.columns),
+        not_identifiable=not_identifiable,
+        freq=freq,
+        dates=y.index,
+        spend=wide,
+        revenue=y,
+        controls=c,
+        decay=decay,
+        half_saturation=half,
+        hill_shape=shape,
+        coef=regression.params.to_numpy()[:k],
+        regression=regression,
+        bootstrap=pd.DataFrame(draws, columns=list(wide.columns)),
+        alpha=alpha,
+        margin_rate=margin_rate,
+    )
+
+
+def incremental_return(
+    spend: pd.DataFrame, revenue: pd.DataFrame, **kwargs: object
+) -> pd.DataFrame:
+    """Incremental ROAS and ROI per channel with intervals: `fit_incremental` then
+    ``.summary()``; see there for the parameters and columns."""
+    return fit_incremental(spend, revenue, **kwargs).summary()

@@ -53,3 +53,20 @@ def test_data_overview_figures_match_the_truth(executed):
     findings = pd.DataFrame(records["quality_findings"]).set_index("finding")
     referred = findings.loc["customers referred by another customer", "rows"]
     assert referred == truth.referral["n_referred_customers"]
+
+
+@pytest.mark.slow
+def test_roi_figures_match_the_truth(executed):
+    records = executed("roi").records
+    truth = synth.load_truth(SAMPLE)
+    for channel, t in truth.channels.items():
+        if t["spend_share"] >= 0.10:
+            assert records["roas"][channel] == pytest.approx(t["roas"], rel=0.2), channel
+        assert records["roi"][channel] == pytest.approx(records["roas"][channel] * 0.4 - 1)
+    shares = pd.DataFrame(records["attribution_shares"]).set_index("channel")
+    assert set(shares.columns) == {"last_touch", "first_touch", "linear", "time_decay",
+                                   "position_based", "markov"}  # fmt: skip
+    assert shares.sum().to_numpy() == pytest.approx([1.0] * 6)
+    gain = records["reallocation_gain_per_day"]
+    assert gain["gain_lower"] <= gain["gain"] <= gain["gain_upper"] and gain["gain"] > 0
+    assert records["holdout_mape"] < 0.2

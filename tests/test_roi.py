@@ -306,3 +306,60 @@ def test_incremental_roas_recovers_the_sample_truth(seed):
             assert row["roas"] == pytest.approx(t["roas"], rel=0.20), channel
         inside += row["ci_lower"] <= t["roas"] <= row["ci_upper"]
     assert inside >= 4, table
+
+
+@pytest.fixture(scope="module")
+def small_fit():
+    spend, revenue, _ = _mmm_data()
+    return roi.fit_incremental(spend, revenue, n_bootstrap=30)
+
+
+def test_response_curves(small_fit):
+    curves = roi.response_curves(small_fit, points=11)
+    for channel, c in curves.groupby("channel"):
+        assert c["revenue"].iloc[0] == 0.0
+        assert (np.diff(c["revenue"]) >= -1e-9).all(), channel
+        assert ((c["lower"] <= c["revenue"] + 1e-9) & (c["revenue"] <= c["upper"] + 1e-9)).all()
+        current = c[c["current"]].iloc[0]
+        assert current["spend"] == pytest.approx(small_fit.spend[channel].mean())
+
+
+def test_reallocate_keeps_budget_and_bounds(small_fit):
+    current = small_fit.spend.mean()
+    total = float(current.sum())
+    plan = roi.reallocate(small_fit, total_budget=total, max_change=0.3)
+    t = plan.table.set_index("channel")
+    assert t["recommended_spend"].sum() == pytest.approx(total)
+    assert ((t["change"] >= -0.3 - 1e-6) & (t["change"] <= 0.3 + 1e-6)).all()
+    assert plan.gain >= -1e-9
+    assert plan.gain_lower <= plan.gain <= plan.gain_upper + 1e-9
+    # No room to move: the plan is the current split and gains nothing.
+    frozen = roi.reallocate(small_fit, total_budget=total, max_change=0.0)
+    assert frozen.gain == pytest.approx(0.0, abs=1e-6)
+
+
+def test_reallocation_is_optimal(small_fit):
+    """Optimality: channels strictly inside their bounds earn the same marginal return; a
+    channel at its upper bound earns at least that, one at its lower bound at most that."""
+    f = small_fit
+    plan = roi.reallocate(f, total_budget=float(f.spend.mean().sum()), max_change=0.5)
+    s = plan.table["recommended_spend"].to_numpy()
+    params = (f.decay, f.half_saturation, f.hill_shape, f.coef)
+    eps = 1e-4 * s
+    marginal = (roi._steady_revenue(s + eps, *params) - roi._steady_revenue(s - eps, *params)) / (
+        2 * eps
+    )
+    change = plan.table["change"].to_numpy()
+    inside = np.abs(np.abs(change) - 0.5) > 1e-4
+    if inside.sum() >= 2:
+        assert np.ptp(marginal[inside]) < 1e-3 * marginal[inside].mean()
+    level = marginal[inside].mean() if inside.any() else np.median(marginal)
+    assert (marginal[change > 0.5 - 1e-4] >= level - 1e-6).all()
+    assert (marginal[change < -0.5 + 1e-4] <= level + 1e-6).all()
+    assert plan.gain > 0
+
+
+def test_reallocate_unreachable_budget_names_the_key(small_fit):
+    with pytest.raises(InputError) as info:
+        roi.reallocate(small_fit, total_budget=10 * float(small_fit.spend.mean().sum()))
+    assert info.value.key == "total_budget" and "max_change" in str(info.value)

@@ -39,6 +39,8 @@ def _jsonable(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return _jsonable(dataclasses.asdict(value))
     if isinstance(value, pd.DataFrame):
+        if not isinstance(value.index, pd.RangeIndex):  # a labelled index is data: keep it
+            value = value.reset_index()
         return _jsonable(value.to_dict(orient="records"))
     if isinstance(value, pd.Series):
         return _jsonable(value.to_dict())

@@ -6,6 +6,7 @@ Plot functions take a tidy DataFrame and ``ax=`` (a new figure when omitted) and
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
@@ -72,3 +73,114 @@ def bars(
     sns.barplot(data=data, x=x, y=y, ax=ax, color=sns.color_palette(PALETTE)[0])
     ax.set(title=title, xlabel=xlabel or x, ylabel="")
     return thousands(ax, axis="x")
+
+
+def forest(
+    frame: pd.DataFrame,
+    *,
+    label: str,
+    estimate: str,
+    lower: str,
+    upper: str,
+    reference: pd.Series | None = None,
+    reference_label: str = "",
+    title: str = "",
+    xlabel: str = "",
+    ax: Axes | None = None,
+) -> Axes:
+    """Point estimates with interval bars, one row per ``label``; optional reference markers
+    (e.g. last-touch ROAS) indexed by label, and a line at 1 (break-even for a ratio)."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 0.55 * len(frame) + 1.5))
+    data = frame.sort_values(estimate).reset_index(drop=True)
+    y = np.arange(len(data))
+    ax.errorbar(
+        data[estimate], y,
+        xerr=[data[estimate] - data[lower], data[upper] - data[estimate]],
+        fmt="o", color=sns.color_palette(PALETTE)[0], capsize=4, label="incremental (interval)",
+    )  # fmt: skip
+    if reference is not None:
+        ref = reference.reindex(data[label]).to_numpy()
+        ax.scatter(ref, y, marker="D", color=sns.color_palette(PALETTE)[3], zorder=3,
+                   label=reference_label)  # fmt: skip
+    ax.axvline(1.0, color="grey", lw=1, ls="--")
+    ax.set_yticks(y, data[label])
+    ax.set(title=title, xlabel=xlabel)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    return ax
+
+
+def response_curves(
+    curves: pd.DataFrame, *, currency: str, period: str = "day", col_wrap: int = 3
+) -> sns.FacetGrid:
+    """One panel per channel: expected incremental revenue against steady spend, with the
+    interval band and the current spend marked."""
+    grid = sns.FacetGrid(curves, col="channel", col_wrap=col_wrap, sharex=False, sharey=False,
+                         height=2.8, aspect=1.3)  # fmt: skip
+
+    def panel(data: pd.DataFrame, **_: object) -> None:
+        ax = plt.gca()
+        line = data[~data["current"]]
+        ax.fill_between(line["spend"], line["lower"], line["upper"], alpha=0.25)
+        ax.plot(line["spend"], line["revenue"])
+        now = data[data["current"]]
+        ax.scatter(now["spend"], now["revenue"], color="black", zorder=3, s=20)
+
+    grid.map_dataframe(panel)
+    grid.set_axis_labels(f"spend ({currency} per {period})", f"revenue ({currency} per {period})")
+    grid.set_titles("{col_name}")
+    return grid
+
+
+def grouped_bars(
+    frame: pd.DataFrame,
+    *,
+    x: str,
+    y: str,
+    hue: str,
+    title: str = "",
+    xlabel: str = "",
+    ax: Axes | None = None,
+) -> Axes:
+    """Horizontal bars of ``x`` per category ``y``, one bar per ``hue`` group side by side."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(10, 0.5 * frame[y].nunique() * 1.6 + 1.5))
+    order = frame.groupby(y)[x].mean().sort_values(ascending=False).index
+    sns.barplot(data=frame, x=x, y=y, hue=hue, order=order, ax=ax)
+    ax.set(title=title, xlabel=xlabel or x, ylabel="")
+    ax.legend(title=None, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    return ax
+
+
+def fit_diagnostics(actual: pd.Series, fitted: pd.Series, *, currency: str) -> plt.Figure:
+    """Actual against fitted over time, and residuals against fitted values."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4), gridspec_kw={"width_ratios": [2, 1]})
+    dates = actual.index.tz_localize(None) if actual.index.tz is not None else actual.index
+    left.plot(dates, actual.to_numpy(), lw=0.8, label="actual")
+    left.plot(dates, fitted.to_numpy(), lw=1.2, label="fitted")
+    left.set(title="Revenue: actual and fitted", ylabel=f"revenue ({currency})")
+    left.legend()
+    thousands(left)
+    resid = actual.to_numpy() - fitted.to_numpy()
+    right.scatter(fitted.to_numpy(), resid, s=6, alpha=0.5)
+    right.axhline(0, color="grey", lw=1)
+    right.set(
+        title="Residuals", xlabel=f"fitted ({currency})", ylabel=f"actual - fitted ({currency})"
+    )
+    fig.tight_layout()
+    return fig
+
+
+def holdout(frame: pd.DataFrame, *, currency: str, mape: float, ax: Axes | None = None) -> Axes:
+    """Actual and predicted revenue, the held-out periods shaded, the holdout error in the title."""
+    if ax is None:
+        _, ax = plt.subplots()
+    dates = pd.to_datetime(frame["date"]).dt.tz_localize(None)
+    ax.plot(dates, frame["actual"], lw=0.8, label="actual")
+    ax.plot(dates, frame["predicted"], lw=1.2, label="predicted")
+    held = dates[frame["holdout"].to_numpy()]
+    ax.axvspan(held.min(), held.max(), color="grey", alpha=0.15, label="held out")
+    ax.set(title=f"Out-of-sample check: error on the held-out weeks {mape:.1%} (MAPE)",
+           ylabel=f"revenue ({currency})")  # fmt: skip
+    ax.legend(loc="upper left")
+    return thousands(ax)

@@ -8,13 +8,15 @@ conserves the total: attributed conversions and revenue sum to those of the attr
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 
-from socialreturns.data import InputError
+from socialreturns.data import InputError, Tables, resolve
+from socialreturns.notebook import check_iso_date, check_types
 
 Model = Literal["last_touch", "first_touch", "linear", "time_decay", "position_based", "markov"]
 MODELS: tuple[Model, ...] = (
@@ -345,7 +347,7 @@ class IncrementalFit:
     hill_shape: np.ndarray
     coef: np.ndarray
     regression: object  # statsmodels RegressionResults of the final linear fit
-    bootstrap: pd.DataFrame
+    bootstrap: pd.DataFrame  # one row per replicate and channel: roas and curve parameters
     alpha: float
     margin_rate: float
 
@@ -363,7 +365,9 @@ class IncrementalFit:
         ``ci_lower``, ``ci_upper``, ``marginal_roas``, ``roi``, ``adstock_decay``,
         ``half_saturation``, ``hill_shape``, ``identifiable``, ``note``."""
         rows = []
-        lo, hi = self.bootstrap.quantile([self.alpha / 2, 1 - self.alpha / 2]).to_numpy()
+        roas = self.bootstrap.pivot(index="replicate", columns="channel", values="roas")
+        roas = roas.reindex(columns=self.channels)
+        lo, hi = roas.quantile([self.alpha / 2, 1 - self.alpha / 2]).to_numpy()
         total = self.spend.sum().to_numpy()
         revenue = self.contributions().sum().to_numpy()
         marginal = _marginal_roas(self.spend.to_numpy(), self.decay, self.half_saturation,
@@ -486,14 +490,24 @@ def _prepare(
     return wide, y.astype(float), freq
 
 
-def _controls(dates: pd.DatetimeIndex, freq: str, extra: pd.DataFrame | None) -> pd.DataFrame:
-    """Intercept, a piecewise-linear trend (a knot every half year), yearly Fourier terms when a
-    year or more is covered, and weekday dummies for daily data."""
+def _controls(
+    dates: pd.DatetimeIndex,
+    freq: str,
+    extra: pd.DataFrame | None,
+    *,
+    fit_until: pd.Timestamp | None = None,
+) -> pd.DataFrame:
+    """Intercept, a piecewise-linear trend (a knot every half year of the fitted span), yearly
+    Fourier terms when a year or more is fitted, and weekday dummies for daily data.
+
+    ``fit_until`` is the last fitted date when ``dates`` run past it (a holdout): the terms
+    are those of the fitted span, extrapolated."""
     t = (dates - dates[0]).days.to_numpy() / 365.25
+    span = (((fit_until or dates[-1]) - dates[0]).days) / 365.25
     cols = {"const": np.ones(len(dates)), "trend": t}
-    for knot in np.arange(0.5, t[-1] - 0.2, 0.5):
+    for knot in np.arange(0.5, span - 0.2, 0.5):
         cols[f"trend_after_{knot:.2f}y"] = np.maximum(t - knot, 0.0)
-    if t[-1] >= 0.95:
+    if span >= 0.95:
         day = dates.day_of_year.to_numpy() / 365.25
         for k in (1, 2):
             cols[f"sin{k}"] = np.sin(2 * np.pi * k * day)
@@ -622,6 +636,60 @@ def _block_indices(rng: np.random.Generator, n: int, block: int) -> np.ndarray:
     return (starts[:, None] + np.arange(block)).ravel()[:n]
 
 
+def _bootstrap_chunk(
+    x: np.ndarray,
+    fitted: np.ndarray,
+    resid: np.ndarray,
+    c: np.ndarray,
+    z: np.ndarray,
+    samples: list[np.ndarray],
+    first: int,
+    channels: list[str],
+) -> list[pd.DataFrame]:
+    """Refit the curves on residual-bootstrap replicates; one frame per replicate."""
+    k = x.shape[1]
+    spent = x.sum(axis=0)
+    out = []
+    for j, idx in enumerate(samples):
+        # Warm-started at the estimate, a few Levenberg-Marquardt steps reach the replicate's
+        # optimum to well within its sampling spread.
+        zb, beta_b = _solve(x, fitted + resid[idx], c, z, max_nfev=6 * (len(z) + 1), ftol=1e-5)
+        d_b, r_b, s_b = _to_params(zb, k)
+        half_b = _half_saturation(x, d_b, r_b)
+        roas_b = (_saturated(x, d_b, half_b, s_b) * beta_b).sum(axis=0) / spent
+        out.append(pd.DataFrame({
+            "replicate": first + j, "channel": channels, "roas": roas_b, "adstock_decay": d_b,
+            "half_saturation": half_b, "hill_shape": s_b, "coef": beta_b,
+        }))  # fmt: skip
+    return out
+
+
+def _run_bootstrap(
+    x: np.ndarray,
+    fitted: np.ndarray,
+    resid: np.ndarray,
+    c: np.ndarray,
+    z: np.ndarray,
+    samples: list[np.ndarray],
+    channels: list[str],
+    n_jobs: int,
+) -> list[pd.DataFrame]:
+    """Run the replicates in ``n_jobs`` processes; the resamples are drawn beforehand, so the
+    result does not depend on ``n_jobs``."""
+    n_jobs = max(1, min(n_jobs, len(samples)))
+    if n_jobs == 1:
+        return _bootstrap_chunk(x, fitted, resid, c, z, samples, 0, channels)
+    import concurrent.futures as cf
+
+    bounds = np.linspace(0, len(samples), n_jobs + 1).astype(int)
+    with cf.ProcessPoolExecutor(max_workers=n_jobs) as pool:
+        futures = [
+            pool.submit(_bootstrap_chunk, x, fitted, resid, c, z, samples[lo:hi], lo, channels)
+            for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)
+        ]
+        return [frame for f in futures for frame in f.result()]
+
+
 def fit_incremental(
     spend: pd.DataFrame,
     revenue: pd.DataFrame,
@@ -634,6 +702,7 @@ def fit_incremental(
     channels: list[str] | None = None,
     n_bootstrap: int = 200,
     seed: int = 0,
+    n_jobs: int | None = None,
 ) -> IncrementalFit:
     """Fit revenue on carried-over, saturating spend per channel, with trend and seasonality.
 
@@ -659,6 +728,8 @@ def fit_incremental(
         Moving-block bootstrap replicates for the intervals (blocks of four weeks).
     seed
         Seed of the bootstrap.
+    n_jobs
+        Processes for the bootstrap (default: the machine's cores); results do not depend on it.
 
     Returns
     -------
@@ -710,19 +781,15 @@ def fit_incremental(
     regression = sm.OLS(y, design).fit()
 
     rng = np.random.default_rng(seed)
+    n_jobs = n_jobs or os.cpu_count() or 1
     fitted = regression.fittedvalues.to_numpy()
     resid = yy - fitted
     block = 28 if freq == "D" else 4
-    spent = x.sum(axis=0)
-    draws = np.empty((n_bootstrap, k))
-    for b in range(n_bootstrap):
-        y_star = fitted + resid[_block_indices(rng, len(yy), block)]
-        # Warm-started at the estimate, a few Levenberg-Marquardt steps reach the replicate's
-        # optimum to well within its sampling spread.
-        zb, beta_b = _solve(x, y_star, cc, z, max_nfev=6 * (len(z) + 1), ftol=1e-5)
-        d_b, r_b, s_b = _to_params(zb, k)
-        contrib = (_saturated(x, d_b, _half_saturation(x, d_b, r_b), s_b) * beta_b).sum(axis=0)
-        draws[b] = contrib / spent
+    samples = [_block_indices(rng, len(yy), block) for _ in range(n_bootstrap)]
+    draws = _run_bootstrap(x, fitted, resid, cc, z, samples, list(wide.columns), n_jobs)
+    columns = ["replicate", "channel", "roas", "adstock_decay", "half_saturation", "hill_shape",
+               "coef"]  # fmt: skip
+    bootstrap = pd.concat(draws, ignore_index=True) if draws else pd.DataFrame(columns=columns)
     return IncrementalFit(
         channels=list(wide.columns),
         not_identifiable=not_identifiable,
@@ -736,7 +803,7 @@ def fit_incremental(
         hill_shape=shape,
         coef=regression.params.to_numpy()[:k],
         regression=regression,
-        bootstrap=pd.DataFrame(draws, columns=list(wide.columns)),
+        bootstrap=bootstrap,
         alpha=alpha,
         margin_rate=margin_rate,
     )
@@ -748,3 +815,343 @@ def incremental_return(
     """Incremental ROAS and ROI per channel with intervals: `fit_incremental` then
     ``.summary()``; see there for the parameters and columns."""
     return fit_incremental(spend, revenue, **kwargs).summary()
+
+
+# --------------------------------------------------------------------------- curves and budget
+
+
+def _steady_revenue(
+    spend: np.ndarray, decay: np.ndarray, half: np.ndarray, shape: np.ndarray, coef: np.ndarray
+) -> np.ndarray:
+    """Incremental revenue per period of a steady spend per period (adstock at steady state)."""
+    return coef * hill(spend / (1.0 - decay), half, shape)
+
+
+def _replicates(fit: IncrementalFit) -> dict[str, np.ndarray]:
+    b = fit.bootstrap
+    return {
+        col: b.pivot(index="replicate", columns="channel", values=col)
+        .reindex(columns=fit.channels)
+        .to_numpy()
+        for col in ("adstock_decay", "half_saturation", "hill_shape", "coef")
+    }
+
+
+def response_curves(
+    fit: IncrementalFit, *, points: int = 41, max_multiple: float = 2.0
+) -> pd.DataFrame:
+    """Expected incremental revenue per period against a steady spend per period, per channel.
+
+    Parameters
+    ----------
+    fit
+        From `fit_incremental`.
+    points
+        Spend levels per channel, from 0 to ``max_multiple`` times the channel's average spend
+        per period.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``channel``, ``spend`` (currency per period), ``revenue`` (expected incremental revenue
+        per period at that steady spend), ``lower``, ``upper`` (the bootstrap band at level
+        ``1 - fit.alpha``), ``current`` (True at the channel's average spend).
+    """
+    mean_spend = fit.spend.mean().to_numpy()
+    reps = _replicates(fit)
+    frames = []
+    for i, channel in enumerate(fit.channels):
+        levels = np.r_[np.linspace(0.0, max_multiple * mean_spend[i], points), mean_spend[i]]
+        est = fit.coef[i] * hill(levels / (1 - fit.decay[i]), fit.half_saturation[i],
+                                 fit.hill_shape[i])  # fmt: skip
+        boot = reps["coef"][:, [i]] * hill(levels / (1 - reps["adstock_decay"][:, [i]]),
+                                           reps["half_saturation"][:, [i]],
+                                           reps["hill_shape"][:, [i]])  # fmt: skip
+        lo, hi = np.quantile(boot, [fit.alpha / 2, 1 - fit.alpha / 2], axis=0)
+        frames.append(pd.DataFrame({
+            "channel": channel, "spend": levels, "revenue": est, "lower": lo, "upper": hi,
+            "current": np.r_[np.zeros(points, dtype=bool), True],
+        }))  # fmt: skip
+    out = pd.concat(frames, ignore_index=True)
+    return out.sort_values(["channel", "spend"], kind="stable", ignore_index=True)
+
+
+@dataclass(frozen=True)
+class Reallocation:
+    """A recommended split of the budget; see `reallocate`."""
+
+    table: pd.DataFrame
+    gain: float
+    gain_lower: float
+    gain_upper: float
+
+    def to_frame(self) -> pd.DataFrame:
+        """The headline as one row: ``gain``, ``gain_lower``, ``gain_upper``."""
+        return pd.DataFrame([{"gain": self.gain, "gain_lower": self.gain_lower,
+                              "gain_upper": self.gain_upper}])  # fmt: skip
+
+
+def reallocate(
+    fit: IncrementalFit, *, total_budget: float | None = None, max_change: float = 0.3
+) -> Reallocation:
+    """The steady spend per channel that maximises expected incremental revenue.
+
+    Parameters
+    ----------
+    fit
+        From `fit_incremental`.
+    total_budget
+        Spend per period to split (currency per day for daily data, per week for weekly);
+        None keeps today's total (the average spend per period over the data).
+    max_change
+        Largest change of a channel's spend, as a fraction of its current average spend.
+
+    Returns
+    -------
+    Reallocation
+        ``table``: ``channel``, ``current_spend``, ``recommended_spend`` (currency per period),
+        ``change`` (fraction), ``current_revenue``, ``expected_revenue`` (incremental revenue
+        per period); ``gain`` (expected extra incremental revenue per period against the
+        current split scaled to the same budget) with its bootstrap interval.
+
+    Notes
+    -----
+    Spend is assumed steady within the period (adstock at its steady state); flighting the same
+    budget earns less where curves saturate. Solved with SLSQP under the budget equality and the
+    per-channel bounds.
+    """
+    from scipy.optimize import minimize
+
+    current = fit.spend.mean().to_numpy()
+    if total_budget is None:
+        total_budget = float(current.sum())
+    if total_budget <= 0:
+        raise InputError(f"is {total_budget!r}", key="total_budget", expected="a positive amount")
+    if not 0 <= max_change < 1:
+        raise InputError(f"is {max_change!r}", key="max_change", expected="a fraction in [0, 1)")
+    lower, upper = current * (1 - max_change), current * (1 + max_change)
+    if not lower.sum() <= total_budget <= upper.sum():
+        raise InputError(
+            f"is {total_budget:,.2f} per period, which the change limit cannot reach from the "
+            f"current {current.sum():,.2f}",
+            key="total_budget",
+            expected=f"between {lower.sum():,.2f} and {upper.sum():,.2f} with max_change "
+            f"{max_change:g}, or a larger max_change",
+        )
+    params = (fit.decay, fit.half_saturation, fit.hill_shape, fit.coef)
+    scale = total_budget / current.sum()
+    baseline = np.clip(current * scale, lower, upper)
+
+    def negative(s: np.ndarray) -> float:
+        return -float(_steady_revenue(s, *params).sum())
+
+    result = minimize(
+        negative, baseline, method="SLSQP", bounds=list(zip(lower, upper, strict=True)),
+        constraints=[{"type": "eq", "fun": lambda s: s.sum() - total_budget}],
+        options={"ftol": 1e-10, "maxiter": 500},
+    )  # fmt: skip
+    best = result.x
+    reps = _replicates(fit)
+    rep = (reps["adstock_decay"], reps["half_saturation"], reps["hill_shape"], reps["coef"])
+    gains = (_steady_revenue(best, *rep) - _steady_revenue(baseline, *rep)).sum(axis=1)
+    lo, hi = np.quantile(gains, [fit.alpha / 2, 1 - fit.alpha / 2]) if len(gains) else (np.nan,) * 2
+    table = pd.DataFrame({
+        "channel": fit.channels,
+        "current_spend": baseline,
+        "recommended_spend": best,
+        "change": best / baseline - 1,
+        "current_revenue": _steady_revenue(baseline, *params),
+        "expected_revenue": _steady_revenue(best, *params),
+    })  # fmt: skip
+    gain = float(table["expected_revenue"].sum() - table["current_revenue"].sum())
+    return Reallocation(table, gain, float(lo), float(hi))
+
+
+@dataclass(frozen=True)
+class Holdout:
+    """Out-of-sample check of the incremental model; see `holdout_check`."""
+
+    frame: pd.DataFrame  # date, actual, predicted, holdout (bool)
+    mape: float  # mean absolute percentage error on the holdout (fraction)
+    rmse: float  # root mean squared error on the holdout (currency per period)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The headline as one row: ``mape``, ``rmse``."""
+        return pd.DataFrame([{"mape": self.mape, "rmse": self.rmse}])
+
+
+def holdout_check(
+    spend: pd.DataFrame, revenue: pd.DataFrame, *, holdout_weeks: int = 8, **kwargs: object
+) -> Holdout:
+    """Fit `fit_incremental` without the last ``holdout_weeks`` and predict them.
+
+    Returns the actual and predicted revenue per period for the whole span and the error on
+    the held-out weeks. Keyword arguments go to `fit_incremental` (without the bootstrap).
+    """
+    wide, y, freq = _prepare(spend, revenue, kwargs.get("channels"))  # type: ignore[arg-type]
+    cut = y.index.max() - pd.Timedelta(weeks=holdout_weeks)
+    if holdout_weeks < 1 or (y.index <= cut).sum() < 56 / (7 if freq == "W" else 1):
+        raise InputError(f"is {holdout_weeks!r}", key="holdout_weeks",
+                         expected="at least 1 week, leaving 8 weeks or more to fit")  # fmt: skip
+    train_spend = spend[pd.to_datetime(spend["date"], utc=True) <= cut]
+    train_rev = revenue[pd.to_datetime(revenue["date"], utc=True) <= cut]
+    fit = fit_incremental(train_spend, train_rev, **{**kwargs, "n_bootstrap": 0})
+    x = wide.reindex(columns=fit.channels, fill_value=0.0).to_numpy()
+    h = _saturated(x, fit.decay, fit.half_saturation, fit.hill_shape)
+    c = _controls(y.index, freq, kwargs.get("controls"), fit_until=cut)  # type: ignore[arg-type]
+    design = pd.DataFrame(h, index=y.index, columns=fit.channels).join(c)
+    predicted = design[fit.regression.params.index].to_numpy() @ fit.regression.params.to_numpy()
+    frame = pd.DataFrame({"date": y.index, "actual": y.to_numpy(), "predicted": predicted,
+                          "holdout": y.index > cut})  # fmt: skip
+    held = frame[frame["holdout"]]
+    err = held["predicted"] - held["actual"]
+    mape = float((err.abs() / held["actual"].abs()).mean())
+    return Holdout(frame, mape, float(np.sqrt((err**2).mean())))
+
+
+def daily_revenue(orders: pd.DataFrame) -> pd.DataFrame:
+    """Order revenue per UTC day: ``date``, ``revenue`` (currency per day); days without orders
+    inside the span are 0."""
+    day = orders["timestamp"].dt.normalize()
+    out = orders.assign(date=day).groupby("date")["revenue"].sum()
+    full = pd.date_range(day.min(), day.max(), freq="D")
+    return out.reindex(full, fill_value=0.0).rename_axis("date").reset_index()
+
+
+def last_touch_roas(attribution: pd.DataFrame, spend: pd.DataFrame) -> pd.DataFrame:
+    """Revenue credited by an attribution model per unit of spend: ``channel``, ``roas``."""
+    total = spend.groupby("channel")["spend"].sum()
+    credited = attribution.set_index("channel")["revenue"]
+    roas = (credited / total.reindex(credited.index)).dropna()
+    return roas.rename("roas").rename_axis("channel").reset_index()
+
+
+def conclusions(
+    summary: pd.DataFrame,
+    attribution: pd.DataFrame,
+    plan: Reallocation,
+    *,
+    currency: str,
+    alpha: float,
+    period: str = "day",
+) -> str:
+    """Markdown conclusions of the ROI report; every number comes from the arguments."""
+    ok = summary[summary["identifiable"]].sort_values("roas", ascending=False)
+    best, worst = ok.iloc[0], ok.iloc[-1]
+    level = f"{1 - alpha:.0%}"
+    lines = [
+        f"- **{best['channel']}** returned the most: {best['roas']:.2f} {currency} of "
+        f"incremental revenue per {currency} spent ({level} interval {best['ci_lower']:.2f} to "
+        f"{best['ci_upper']:.2f}); **{worst['channel']}** the least, {worst['roas']:.2f} "
+        f"({worst['ci_lower']:.2f} to {worst['ci_upper']:.2f}).",
+    ]
+    losing = ok[ok["roi"] < 0]
+    if len(losing):
+        lines.append(
+            "- At the given margin, spend did not pay back on: "
+            + ", ".join(f"{r.channel} (ROI {r.roi:+.0%})" for r in losing.itertuples())
+            + "."
+        )
+    else:
+        lines.append("- At the given margin every identifiable channel paid back its spend.")
+    lt = attribution.set_index("channel")["share"]
+    inc = ok.set_index("channel")["incremental_revenue"]
+    inc_share = inc / inc.sum()
+    diff = (lt.reindex(inc_share.index) - inc_share).dropna()
+    if len(diff):
+        over = diff.idxmax()
+        lines.append(
+            f"- Last-touch attribution gives {over} {lt[over]:.0%} of the credit; the incremental "
+            f"model gives it {inc_share[over]:.0%} of the incremental revenue."
+        )
+    moved = plan.table.sort_values("change")
+    lines.append(
+        f"- Moving budget from {moved.iloc[0]['channel']} to {moved.iloc[-1]['channel']} (within "
+        f"the change limit, same total) is expected to add {plan.gain:,.0f} {currency} of revenue "
+        f"per {period} ({level} interval {plan.gain_lower:,.0f} to {plan.gain_upper:,.0f})."
+    )
+    for channel, note in summary.loc[~summary["identifiable"], ["channel", "note"]].itertuples(
+        index=False
+    ):
+        lines.append(f"- {channel}: {note}.")
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Parameters:
+    """Parameters of the ROI notebook (mirrors its ``parameters`` cell)."""
+
+    data_dir: str
+    start_date: str
+    end_date: str
+    lookback_days: float
+    half_life_days: float
+    margin_rate: float
+    alpha: float
+    channels: list[str]
+    currency: str
+    budget_per_day: float
+    max_change: float
+    holdout_weeks: int
+    n_bootstrap: int
+    seed: int
+
+    def __post_init__(self) -> None:
+        check_types(self)
+        rules = [
+            ("lookback_days", self.lookback_days > 0, "a positive number of days"),
+            ("half_life_days", self.half_life_days > 0, "a positive number of days"),
+            ("margin_rate", 0 < self.margin_rate <= 1, "a fraction in (0, 1], e.g. 0.4"),
+            ("alpha", 0 < self.alpha < 1, "a fraction in (0, 1), e.g. 0.1 for 90% intervals"),
+            ("budget_per_day", self.budget_per_day >= 0, "0 (keep the total) or a positive amount"),
+            ("max_change", 0 <= self.max_change < 1, "a fraction in [0, 1)"),
+            ("holdout_weeks", self.holdout_weeks >= 1, "at least 1 week"),
+            ("n_bootstrap", self.n_bootstrap >= 20, "at least 20 replicates"),
+        ]
+        for key, ok, expected in rules:
+            if not ok:
+                raise InputError(f"is {getattr(self, key)!r}", key=key, expected=expected)
+        start = check_iso_date("start_date", self.start_date)
+        end = check_iso_date("end_date", self.end_date)
+        if start is not None and end is not None and start >= end:
+            raise InputError(f"{self.start_date} is not before end_date {self.end_date}",
+                             key="start_date", expected="start_date before end_date")  # fmt: skip
+        if not resolve(self.data_dir).exists():
+            raise InputError("names a folder that does not exist", key="data_dir",
+                             file=resolve(self.data_dir), expected="a folder with the tables")  # fmt: skip
+
+    @property
+    def total_budget(self) -> float | None:
+        """The budget to reallocate (currency per day), None for today's total."""
+        return self.budget_per_day if self.budget_per_day > 0 else None
+
+    def select(self, tables: Tables) -> Tables:
+        """The tables restricted to the analysis period (UTC days, inclusive) and channels."""
+        start = check_iso_date("start_date", self.start_date)
+        end = check_iso_date("end_date", self.end_date)
+
+        def window(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+            keep = pd.Series(True, index=frame.index)
+            if start is not None:
+                keep &= frame[column] >= start
+            if end is not None:
+                keep &= frame[column] < end + pd.Timedelta(days=1)
+            return frame[keep]
+
+        spend, touch = window(tables.spend, "date"), window(tables.touchpoints, "timestamp")
+        if self.channels:
+            known = set(tables.spend["channel"])
+            unknown = [c for c in self.channels if c not in known]
+            if unknown:
+                raise InputError(f"channel '{unknown[0]}' never appears in the spend table",
+                                 key="channels", expected="some of " + ", ".join(sorted(known)))  # fmt: skip
+            spend = spend[spend["channel"].isin(self.channels)]
+            touch = touch[touch["channel"].isin(self.channels)]
+        return Tables(
+            mentions=tables.mentions,
+            spend=spend,
+            touchpoints=touch,
+            orders=window(tables.orders, "timestamp"),
+            customers=tables.customers,
+            sources=tables.sources,
+        )

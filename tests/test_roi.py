@@ -363,3 +363,26 @@ def test_reallocate_unreachable_budget_names_the_key(small_fit):
     with pytest.raises(InputError) as info:
         roi.reallocate(small_fit, total_budget=10 * float(small_fit.spend.mean().sum()))
     assert info.value.key == "total_budget" and "max_change" in str(info.value)
+
+
+def _many_channels(k=10, weeks=156, seed=3):
+    """k channels of weekly spend over three years with known curves and little noise."""
+    rng = np.random.default_rng(seed)
+    dates = pd.date_range("2023-01-02", periods=weeks, freq="7D", tz="UTC")
+    rows, revenue, roas = [], 50_000 + 40 * np.arange(weeks) + rng.normal(0, 300, weeks), {}
+    for i in range(k):
+        on = rng.random(weeks) < 0.5
+        x = np.where(on, rng.uniform(500, 1500, weeks), 0.0)
+        contrib = (2000 + 300 * i) * roi.hill(roi.adstock(x, 0.3), 900.0, 1.0)
+        revenue = revenue + contrib
+        roas[f"ch{i}"] = contrib.sum() / x.sum()
+        rows.append(pd.DataFrame({"date": dates, "channel": f"ch{i}", "spend": x}))
+    return pd.concat(rows), pd.DataFrame({"date": dates, "revenue": revenue}), roas
+
+
+def test_ten_weekly_channels_over_three_years():
+    spend, revenue, roas = _many_channels()
+    table = roi.incremental_return(spend, revenue, n_bootstrap=20).set_index("channel")
+    assert list(table.index) == sorted(roas)
+    errors = np.array([table.loc[c, "roas"] / r - 1 for c, r in roas.items()])
+    assert np.median(np.abs(errors)) < 0.1 and np.abs(errors).max() < 0.3

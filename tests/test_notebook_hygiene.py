@@ -81,3 +81,10 @@ def test_first_cell_is_the_title_and_rerun_command(path):
 def test_kernel_is_the_projects(path):
     meta = json.loads(path.read_text(encoding="utf-8"))["metadata"]
     assert meta["kernelspec"]["name"] == "socialreturns"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_notebook_is_valid_nbformat(path):
+    import nbformat
+
+    nbformat.validate(nbformat.read(str(path), as_version=4))

@@ -386,3 +386,13 @@ def test_ten_weekly_channels_over_three_years():
     assert list(table.index) == sorted(roas)
     errors = np.array([table.loc[c, "roas"] / r - 1 for c, r in roas.items()])
     assert np.median(np.abs(errors)) < 0.1 and np.abs(errors).max() < 0.3
+
+
+def test_campaign_returns_join_spend(three_paths):
+    touch, orders = three_paths
+    spend = pd.DataFrame({"date": [T0, T0], "channel": ["A", "B"], "campaign": ["A_c", "B_c"],
+                          "spend": [30.0, 0.0]})  # fmt: skip
+    out = roi.campaign_returns(touch, orders, spend, model="linear").set_index("campaign")
+    assert out.loc["A_c", "revenue"] == pytest.approx(125.0)
+    assert out.loc["A_c", "roas"] == pytest.approx(125.0 / 30.0)
+    assert np.isnan(out.loc["B_c", "roas"])  # no spend: no ratio, rather than infinity

@@ -1155,3 +1155,27 @@ class Parameters:
             customers=tables.customers,
             sources=tables.sources,
         )
+
+
+def campaign_returns(
+    touchpoints: pd.DataFrame,
+    orders: pd.DataFrame,
+    spend: pd.DataFrame,
+    *,
+    model: Model = "markov",
+    **kwargs: object,
+) -> pd.DataFrame:
+    """Attributed revenue per campaign against the campaign's spend.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``channel``, ``campaign``, ``spend`` (currency), ``conversions``, ``revenue``
+        (credited by ``model``, currency), ``roas`` (credited revenue per unit of spend; empty
+        for touchpoints outside any paid campaign), sorted by revenue.
+    """
+    credit = attribute(touchpoints, orders, model=model, by="campaign", **kwargs)
+    spent = spend.groupby(["channel", "campaign"])["spend"].sum().rename("spend")
+    out = credit.join(spent, on=["channel", "campaign"])
+    out["roas"] = out["revenue"] / out["spend"].where(out["spend"] > 0)
+    return out[["channel", "campaign", "spend", "conversions", "revenue", "roas"]]

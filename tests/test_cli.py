@@ -12,9 +12,7 @@ from socialreturns import __version__, cli
 
 
 def _run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "socialreturns.cli", *args], capture_output=True, text=True
-    )
+    return subprocess.run([sys.executable, "-m", "socialreturns.cli", *args], capture_output=True, text=True)
 
 
 def test_version_and_help():
@@ -60,3 +58,56 @@ def test_unknown_command_exits_2():
     with pytest.raises(SystemExit) as info:
         cli.main(["frobnicate"])
     assert info.value.code == 2
+
+
+@pytest.mark.parametrize(
+    ("content", "key", "text"),
+    [
+        ("cost_of_capitl_annual: 0.1\n", "cost_of_capitl_annual", "Did you mean 'cost_of_capital_annual'?"),
+        ('margin_rate: "40%"\n', "margin_rate", "of type float"),
+        ("spend_plan: [1, 2]\n", "spend_plan", "of type dict"),
+        ("margin_rate: [0.4\n", None, "line 2"),
+    ],
+)
+def test_run_refuses_bad_parameter_files_before_any_kernel(tmp_path, content, key, text):
+    bad = tmp_path / "scenario.yaml"
+    bad.write_text(content)
+    out = _run("run", "irr_forecast", "--params", str(bad), "--out", str(tmp_path / "out"))
+    assert out.returncode == 2
+    line = out.stderr.strip()
+    assert "\n" not in line and str(bad) in line and text in line
+    if key:
+        assert f"'{key}'" in line
+    assert not (tmp_path / "out").exists()  # nothing ran
+
+
+def test_run_refuses_a_missing_notebook_and_params_file(tmp_path):
+    out = _run("run", "irr_forcast")
+    assert out.returncode == 2 and "irr_forecast" in out.stderr  # lists the known notebooks
+    out = _run("run", "irr_forecast", "--params", str(tmp_path / "nope.yaml"))
+    assert out.returncode == 2 and "nope.yaml" in out.stderr
+
+
+def test_yaml_dates_become_iso_strings(tmp_path):
+    from conftest import ROOT
+    from socialreturns import notebook
+
+    values = notebook.validate_parameters(
+        ROOT / "notebooks" / "roi.ipynb",
+        notebook.read_parameter_file(ROOT / "params" / "roi" / "first_year.yaml"),
+    )
+    assert values == {"start_date": "2024-11-01", "end_date": "2025-10-31"}
+    path = tmp_path / "p.yaml"
+    path.write_text("start_date: 2024-11-01\n")  # unquoted: YAML reads a date
+    assert notebook.validate_parameters(
+        ROOT / "notebooks" / "roi.ipynb", notebook.read_parameter_file(path)
+    ) == {"start_date": "2024-11-01"}
+
+
+def test_report_runs_the_three_irr_scenarios():
+    from conftest import ROOT
+
+    runs = cli.report_runs(ROOT)
+    names = [f"{nb.stem}-{p.stem}" if p else nb.stem for nb, p in runs]
+    assert names[:2] == ["data_overview", "roi"]
+    assert {"irr_forecast-base", "irr_forecast-optimistic", "irr_forecast-downside"} <= set(names)

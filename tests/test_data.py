@@ -95,9 +95,7 @@ def test_column_map_loads_a_users_export(tmp_path):
         columns={"order_id": "Order Number", "revenue": "Total (EUR)"}
     )
     orders.to_csv(tmp_path / "orders.csv", index=False)
-    mapped = data.load_orders(
-        tmp_path, column_map={"order_id": "Order Number", "revenue": "Total (EUR)"}
-    )
+    mapped = data.load_orders(tmp_path, column_map={"order_id": "Order Number", "revenue": "Total (EUR)"})
     pd.testing.assert_frame_equal(mapped, data.load_orders(SAMPLE))
 
 
@@ -147,8 +145,7 @@ def test_negative_spend_is_refused(sample_copy):
 
 def test_negative_revenue_is_refused(tmp_path):
     (tmp_path / "orders.csv").write_text(
-        "order_id,customer_id,timestamp,revenue,gross_margin\n"
-        "A,c1,2025-03-01,10,4\nB,c1,2025-03-02,-5,-2\n"
+        "order_id,customer_id,timestamp,revenue,gross_margin\nA,c1,2025-03-01,10,4\nB,c1,2025-03-02,-5,-2\n"
     )
     with pytest.raises(InputError) as info:
         data.load_orders(tmp_path)
@@ -246,9 +243,7 @@ def test_bad_boolean(sample_copy, tmp_path):
 def test_answer_before_question_is_refused(sample_copy, tmp_path):
     mentions = pd.read_parquet(sample_copy / "mentions.parquet")
     answered = mentions.index[mentions["answered_at"].notna()][0]
-    mentions.loc[answered, "answered_at"] = mentions.loc[answered, "timestamp"] - pd.Timedelta(
-        hours=1
-    )
+    mentions.loc[answered, "answered_at"] = mentions.loc[answered, "timestamp"] - pd.Timedelta(hours=1)
     mentions.to_parquet(tmp_path / "mentions.parquet")
     with pytest.raises(InputError) as info:
         data.load_mentions(tmp_path)

@@ -19,9 +19,7 @@ def test_environment_yml_matches_pyproject():
     wanted = dict(_split(r) for r in project["dependencies"])
     wanted.update(_split(r) for r in project["optional-dependencies"]["dev"])
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
-    listed = dict(
-        _split(d) for d in env["dependencies"] if isinstance(d, str) and _split(d)[0] != "pip"
-    )
+    listed = dict(_split(d) for d in env["dependencies"] if isinstance(d, str) and _split(d)[0] != "pip")
     python = listed.pop("python")
     assert python == project["requires-python"]
     assert listed == wanted

@@ -21,9 +21,7 @@ def _ids(cases):
 
 @pytest.mark.parametrize("case", REF["npv"], ids=_ids(REF["npv"]))
 def test_npv_excel_examples(case):
-    assert finance.npv(case["rate"], case["values"]) == pytest.approx(
-        case["result"], abs=case["abs"]
-    )
+    assert finance.npv(case["rate"], case["values"]) == pytest.approx(case["result"], abs=case["abs"])
 
 
 @pytest.mark.parametrize("case", REF["irr"], ids=_ids(REF["irr"]))

@@ -65,8 +65,7 @@ def test_parameters_cell_is_first_and_documented(path):
     assert lines
     for line in lines:
         assert re.match(r"^\w+: [\w\[\], |]+ = .+  # \S.*$", line), (
-            f"{path.name}: parameter line must read 'name: type = value  # meaning (unit)': "
-            f"{line!r}"
+            f"{path.name}: parameter line must read 'name: type = value  # meaning (unit)': {line!r}"
         )
 
 

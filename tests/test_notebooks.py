@@ -40,9 +40,7 @@ def test_notebook_runs_with_defaults(executed, path):
 def test_data_overview_figures_match_the_truth(executed):
     records = executed("data_overview").records
     truth = synth.load_truth(SAMPLE)
-    assert records["spend_total"] == pytest.approx(
-        sum(c["spend"] for c in truth.channels.values()), rel=1e-9
-    )
+    assert records["spend_total"] == pytest.approx(sum(c["spend"] for c in truth.channels.values()), rel=1e-9)
     assert records["first_date"] == truth.start_date and records["last_date"] == truth.end_date
     orders = pd.read_csv(SAMPLE / "orders.csv")
     assert records["rows"]["orders"] == len(orders)
@@ -70,3 +68,14 @@ def test_roi_figures_match_the_truth(executed):
     gain = records["reallocation_gain_per_day"]
     assert gain["gain_lower"] <= gain["gain"] <= gain["gain_upper"] and gain["gain"] > 0
     assert records["holdout_mape"] < 0.2
+
+
+@pytest.mark.slow
+def test_irr_forecast_figures_are_consistent(executed):
+    r = executed("irr_forecast").records
+    assert 0 <= r["prob_irr_above_hurdle"] <= 1 and 0 <= r["prob_npv_positive"] <= 1
+    assert (r["npv"] > 0) == (r["irr"] > 0.09)  # NPV at the cost of capital vs IRR
+    # With an IRR above the reinvestment rate, the MIRR lies between the two.
+    assert 0.09 < r["mirr"] < r["irr"]
+    assert r["payback_months"] > 0
+    assert r["backtest_mase"]["ets"] < min(1.0, r["backtest_mase"]["seasonal_naive"])

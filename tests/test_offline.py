@@ -38,9 +38,7 @@ def test_the_blocker_blocks(monkeypatch, tmp_path):
 @pytest.mark.slow
 def test_data_overview_runs_offline(monkeypatch, tmp_path):
     marker, log = _blocked_env(monkeypatch, tmp_path)
-    result = notebook.execute(
-        ROOT / "notebooks" / "data_overview.ipynb", tmp_path / "out.ipynb", html=False
-    )
+    result = notebook.execute(ROOT / "notebooks" / "data_overview.ipynb", tmp_path / "out.ipynb", html=False)
     assert result.status == "ok", result.error
     assert marker.is_file(), "the kernel did not load the network blocker"
     assert not log.exists(), log.read_text()

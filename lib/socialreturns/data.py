@@ -75,7 +75,8 @@ class InputError(ValueError):
         if expected:
             text += f" Expected {expected.rstrip('.')}."
         if hint:
-            text += f" {hint.rstrip('.')}."
+            hint = hint.rstrip(".")
+            text += f" {hint}" + ("" if hint.endswith(("?", "!")) else ".")
         super().__init__(text)
 
 
@@ -250,9 +251,7 @@ def _line(path: Path, index: Sequence[int]) -> list[str]:
     return [f"line {i + 2}" for i in index]
 
 
-def _rename(
-    frame: pd.DataFrame, name: str, path: Path, column_map: Mapping[str, str] | None
-) -> pd.DataFrame:
+def _rename(frame: pd.DataFrame, name: str, path: Path, column_map: Mapping[str, str] | None) -> pd.DataFrame:
     spec = SCHEMAS[name]
     column_map = dict(column_map or {})
     for ours in column_map:
@@ -435,9 +434,7 @@ def _check_rules(frame: pd.DataFrame, name: str, path: Path) -> None:
         )
 
 
-def load_table(
-    name: str, source: str | Path, *, column_map: Mapping[str, str] | None = None
-) -> pd.DataFrame:
+def load_table(name: str, source: str | Path, *, column_map: Mapping[str, str] | None = None) -> pd.DataFrame:
     """Load and validate one table.
 
     Parameters

@@ -29,9 +29,7 @@ class Parameters:
     def __post_init__(self) -> None:
         check_types(self)
         if self.freq not in ("W", "MS"):
-            raise InputError(
-                f"is {self.freq!r}", key="freq", expected="'W' (weekly) or 'MS' (monthly)"
-            )
+            raise InputError(f"is {self.freq!r}", key="freq", expected="'W' (weekly) or 'MS' (monthly)")
         if not resolve(self.data_dir).exists():
             raise InputError(
                 "names a folder that does not exist",
@@ -162,14 +160,10 @@ def conclusions(tables: Tables, *, currency: str) -> str:
         f"(largest channel: {top_channel}); order revenue totals "
         f"**{revenue_total:,.0f} {currency}**.",
         f"- {repeaters:.0%} of customers ordered more than once.",
-        "- Share of mentions by brand: "
-        + ", ".join(f"{b} {v:.0%}" for b, v in brands.items())
-        + ".",
+        "- Share of mentions by brand: " + ", ".join(f"{b} {v:.0%}" for b, v in brands.items()) + ".",
     ]
     if len(warnings):
         lines.append(
-            "- To act on: "
-            + "; ".join(f"{r.rows:,} {r.finding}" for r in warnings.itertuples())
-            + "."
+            "- To act on: " + "; ".join(f"{r.rows:,} {r.finding}" for r in warnings.itertuples()) + "."
         )
     return "\n".join(lines)

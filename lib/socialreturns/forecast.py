@@ -127,25 +127,27 @@ def forecast(fit: ForecastFit, horizon_months: int, alpha: float = 0.1) -> pd.Da
         diffs = s.to_numpy()[SEASON:] - s.to_numpy()[:-SEASON]
         sigma = np.sqrt(np.mean(diffs**2))
         half = stats.norm.ppf(1 - alpha / 2) * sigma * np.sqrt((h - 1) // SEASON + 1)
-        return pd.DataFrame({"month": months, "mean": mean, "lower": mean - half,
-                             "upper": mean + half})  # fmt: skip
+        out = pd.DataFrame({"month": months, "mean": mean, "lower": mean - half,
+                            "upper": mean + half})  # fmt: skip
+        out.attrs["alpha"] = alpha
+        return out
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         if fit.method == "ets":
-            frame = fit.model.get_prediction(
-                start=len(s), end=len(s) + horizon_months - 1
-            ).summary_frame(alpha=alpha)
+            frame = fit.model.get_prediction(start=len(s), end=len(s) + horizon_months - 1).summary_frame(
+                alpha=alpha
+            )
             mean, lower, upper = frame["mean"], frame["pi_lower"], frame["pi_upper"]
         else:
             frame = fit.model.get_forecast(horizon_months).summary_frame(alpha=alpha)
             mean, lower, upper = frame["mean"], frame["mean_ci_lower"], frame["mean_ci_upper"]
-    return pd.DataFrame({"month": months, "mean": mean.to_numpy(), "lower": lower.to_numpy(),
-                         "upper": upper.to_numpy()})  # fmt: skip
+    out = pd.DataFrame({"month": months, "mean": mean.to_numpy(), "lower": lower.to_numpy(),
+                        "upper": upper.to_numpy()})  # fmt: skip
+    out.attrs["alpha"] = alpha
+    return out
 
 
-def backtest(
-    series: pd.Series, *, method: Method, horizon_months: int = 3, folds: int = 4
-) -> pd.DataFrame:
+def backtest(series: pd.Series, *, method: Method, horizon_months: int = 3, folds: int = 4) -> pd.DataFrame:
     """Rolling-origin backtest: refit on a growing window and forecast the next months.
 
     Returns
@@ -187,3 +189,17 @@ def monthly(frame: pd.DataFrame, *, time: str, value: str) -> pd.Series:
     full = pd.period_range(out.index.min(), out.index.max(), freq="M")
     out = out.reindex(full, fill_value=0.0)
     return pd.Series(out.to_numpy(dtype=float), index=full.to_timestamp(), name=value)
+
+
+def compare_backtests(series: pd.Series, *, horizon_months: int = 3, folds: int = 4) -> pd.DataFrame:
+    """`backtest` of every method, averaged over folds: ``method``, ``mape``, ``mase``,
+    ``mae``, best (lowest MASE) first."""
+    rows = [
+        backtest(series, method=m, horizon_months=horizon_months, folds=folds)
+        .drop(columns="origin")
+        .mean()
+        .rename(m)
+        for m in METHODS
+    ]
+    out = pd.DataFrame(rows).rename_axis("method").reset_index()
+    return out.sort_values("mase", ignore_index=True)

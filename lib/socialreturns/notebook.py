@@ -301,12 +301,10 @@ def index_page(results: list[RunResult], title: str, out: str | Path) -> Path:
     rows = []
     for r in results:
         target = r.html.name if r.html else r.output.name
-        figures = ", ".join(
-            f"{html.escape(k)} = {html.escape(_short(v))}" for k, v in r.records.items()
-        )
+        figures = ", ".join(f"{html.escape(k)} = {html.escape(_short(v))}" for k, v in r.records.items())
         status = r.status if r.error is None else f"{r.status}: {html.escape(r.error)}"
         rows.append(
-            f"<tr><td><a href='{html.escape(target)}'>{html.escape(r.notebook.stem)}</a></td>"
+            f"<tr><td><a href='{html.escape(target)}'>{html.escape(r.output.name.split('.')[0])}</a></td>"
             f"<td class='{r.status}'>{status}</td><td>{r.seconds:.1f} s</td>"
             f"<td>{figures}</td></tr>"
         )
@@ -335,3 +333,90 @@ def _short(value: Any) -> str:
         return f"{value:,.4g}"
     text = json.dumps(value, ensure_ascii=False)
     return text if len(text) <= 80 else text[:77] + "..."
+
+
+# --------------------------------------------------------------------------- parameter files
+
+_PAPERMILL_TYPES: dict[str, tuple[type, ...]] = {
+    "str": (str,),
+    "int": (int,),
+    "float": (int, float),
+    "bool": (bool,),
+    "list": (list,),
+    "dict": (dict,),
+}
+
+
+def read_parameter_file(path: str | Path) -> dict[str, Any]:
+    """Read a YAML parameter file (overrides only) into a dict.
+
+    Raises
+    ------
+    InputError
+        A missing file, malformed YAML (with its line number) or a file that is not a mapping.
+    """
+    import yaml
+
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("no such parameter file", file=path, expected="a YAML file")
+    try:
+        values = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" on line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or "a syntax error"
+        raise InputError(f"is not valid YAML{where}: {problem}", file=path,
+                         expected="key: value lines") from None  # fmt: skip
+    if not isinstance(values, dict):
+        raise InputError("is not a mapping of parameter names to values", file=path,
+                         expected="key: value lines")  # fmt: skip
+    return values
+
+
+def validate_parameters(
+    notebook: str | Path, values: dict[str, Any], *, source: str | Path | None = None
+) -> dict[str, Any]:
+    """Check parameter values against a notebook's parameters cell before any kernel starts.
+
+    Every key must be a parameter of the notebook and every value of its declared type (an
+    int is a fine float). Dates that YAML parsed as dates become ISO strings, the notebooks'
+    convention (papermill would pass them on as strings anyway, inconsistently).
+
+    Returns
+    -------
+    dict
+        The values, dates converted.
+
+    Raises
+    ------
+    InputError
+        Naming the file (``source``), the key, the closest known key or the expected type.
+    """
+    import difflib
+
+    spec = notebook_parameters(notebook).set_index("name")
+    out = {}
+    for key, value in values.items():
+        if key not in spec.index:
+            close = difflib.get_close_matches(str(key), list(spec.index), n=1)
+            raise InputError(
+                f"unknown parameter '{key}' for {Path(notebook).name}",
+                file=source,
+                key=str(key),
+                expected="one of " + ", ".join(spec.index),
+                hint=f"Did you mean '{close[0]}'?" if close else None,
+            )
+        if isinstance(value, dt.date):
+            value = value.isoformat()
+        declared = str(spec.loc[key, "type"]).split("[")[0].strip()
+        allowed = _PAPERMILL_TYPES.get(declared)
+        if allowed and (not isinstance(value, allowed) or (declared != "bool" and isinstance(value, bool))):
+            raise InputError(
+                f"has the value {value!r} of type {type(value).__name__}",
+                file=source,
+                key=str(key),
+                expected=f"a value of type {declared} (default {spec.loc[key, 'default']})",
+            )
+        out[str(key)] = value
+    return out

@@ -164,9 +164,7 @@ def fit_diagnostics(actual: pd.Series, fitted: pd.Series, *, currency: str) -> p
     resid = actual.to_numpy() - fitted.to_numpy()
     right.scatter(fitted.to_numpy(), resid, s=6, alpha=0.5)
     right.axhline(0, color="grey", lw=1)
-    right.set(
-        title="Residuals", xlabel=f"fitted ({currency})", ylabel=f"actual - fitted ({currency})"
-    )
+    right.set(title="Residuals", xlabel=f"fitted ({currency})", ylabel=f"actual - fitted ({currency})")
     fig.tight_layout()
     return fig
 
@@ -184,3 +182,61 @@ def holdout(frame: pd.DataFrame, *, currency: str, mape: float, ax: Axes | None 
            ylabel=f"revenue ({currency})")  # fmt: skip
     ax.legend(loc="upper left")
     return thousands(ax)
+
+
+def fan_chart(
+    history: pd.Series,
+    outlook: pd.DataFrame,
+    *,
+    plan_revenue: pd.Series | None = None,
+    currency: str,
+    ax: Axes | None = None,
+) -> Axes:
+    """History, the forecast with its interval, and (optionally) forecast plus a plan's
+    incremental revenue, per month."""
+    if ax is None:
+        _, ax = plt.subplots()
+    ax.plot(history.index, history.to_numpy(), label="business as usual (history)")
+    months = pd.to_datetime(outlook["month"])
+    ax.plot(months, outlook["mean"], ls="--", label="forecast")
+    ax.fill_between(months, outlook["lower"], outlook["upper"], alpha=0.2, label="interval")
+    if plan_revenue is not None:
+        ax.plot(months, outlook["mean"].to_numpy() + np.asarray(plan_revenue), lw=2,
+                label="forecast + plan")  # fmt: skip
+    ax.set(title="Monthly revenue: forecast and plan", ylabel=f"revenue ({currency} per month)")
+    ax.legend(loc="upper left")
+    return thousands(ax)
+
+
+def distributions(paths: pd.DataFrame, *, hurdle_rate_annual: float, currency: str) -> plt.Figure:
+    """Histograms of simulated NPV (break-even marked) and annual IRR (hurdle marked)."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4))
+    sns.histplot(paths["npv"], ax=left, bins=60)
+    left.axvline(0, color="black", lw=1)
+    left.set(title="Simulated NPV", xlabel=f"NPV ({currency})")
+    thousands(left, axis="x")
+    irr = paths["irr_annual"].replace([np.inf, -np.inf], np.nan).dropna()
+    sns.histplot(irr, ax=right, bins=60)
+    right.axvline(hurdle_rate_annual, color="black", lw=1, label="hurdle")
+    right.set(title="Simulated IRR", xlabel="IRR (per year)")
+    right.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0%}"))
+    right.legend()
+    fig.tight_layout()
+    return fig
+
+
+def tornado(swings: pd.DataFrame, *, currency: str, ax: Axes | None = None) -> Axes:
+    """Horizontal bars from the base NPV to the NPV at each driver's low and high value."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 0.6 * len(swings) + 1.5))
+    data = swings.iloc[::-1].reset_index(drop=True)
+    base = float(data["base"].iloc[0])
+    y = np.arange(len(data))
+    colors = sns.color_palette(PALETTE)
+    ax.barh(y, data["low"] - base, left=base, color=colors[3], label="driver -20%")
+    ax.barh(y, data["high"] - base, left=base, color=colors[0], label="driver +20%")
+    ax.axvline(base, color="black", lw=1)
+    ax.set_yticks(y, data["driver"])
+    ax.set(title="NPV sensitivity", xlabel=f"NPV ({currency})")
+    ax.legend(loc="lower right")
+    return thousands(ax, axis="x")

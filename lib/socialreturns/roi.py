@@ -59,9 +59,7 @@ def build_journeys(
         ``days_before`` (days from the touch to the order, or to the journey's last touch).
     """
     if lookback_days <= 0:
-        raise InputError(
-            f"is {lookback_days!r}", key="lookback_days", expected="a positive number of days"
-        )
+        raise InputError(f"is {lookback_days!r}", key="lookback_days", expected="a positive number of days")
     tp = touchpoints[["customer_id", "timestamp", "channel", "campaign"]].copy()
     tp["customer_id"] = tp["customer_id"].astype(str)
     tp = tp.sort_values("timestamp", kind="stable").reset_index(drop=True)
@@ -126,10 +124,7 @@ def _rule_weights(
         return 1.0 / n
     if model == "time_decay":
         raw = np.exp2(-journeys["days_before"].to_numpy() / half_life_days)
-        return (
-            raw
-            / pd.Series(raw).groupby(journeys["journey_id"].to_numpy()).transform("sum").to_numpy()
-        )
+        return raw / pd.Series(raw).groupby(journeys["journey_id"].to_numpy()).transform("sum").to_numpy()
     # position_based (U-shaped): first, middle and last shares; two touches split first/last.
     w_first, w_middle, w_last = position_weights
     middle = ~first & ~last
@@ -242,11 +237,7 @@ def attribute(
         raise InputError(f"is {by!r}", key="by", expected="'channel' or 'campaign'")
     if half_life_days <= 0:
         raise InputError(f"is {half_life_days!r}", key="half_life_days", expected="> 0 days")
-    if (
-        len(position_weights) != 3
-        or min(position_weights) < 0
-        or not np.isclose(sum(position_weights), 1.0)
-    ):
+    if len(position_weights) != 3 or min(position_weights) < 0 or not np.isclose(sum(position_weights), 1.0):
         raise InputError(
             f"is {position_weights!r}",
             key="position_weights",
@@ -291,9 +282,7 @@ def attribute(
     return credit
 
 
-def compare_models(
-    touchpoints: pd.DataFrame, orders: pd.DataFrame, **kwargs: object
-) -> pd.DataFrame:
+def compare_models(touchpoints: pd.DataFrame, orders: pd.DataFrame, **kwargs: object) -> pd.DataFrame:
     """`attribute` under every model: long table ``model``, ``channel``, ``conversions``,
     ``revenue``, ``share``."""
     frames = [attribute(touchpoints, orders, model=m, **kwargs).assign(model=m) for m in MODELS]
@@ -393,9 +382,7 @@ class IncrementalFit:
         return pd.DataFrame(rows)
 
 
-def _saturated(
-    x: np.ndarray, decay: np.ndarray, ratio_or_half: np.ndarray, shape: np.ndarray
-) -> np.ndarray:
+def _saturated(x: np.ndarray, decay: np.ndarray, ratio_or_half: np.ndarray, shape: np.ndarray) -> np.ndarray:
     """Hill of adstock per channel (columns of ``x``); ``ratio_or_half`` is the half-saturation."""
     a = np.column_stack([adstock(x[:, i], decay[i]) for i in range(x.shape[1])])
     return hill(a, ratio_or_half, shape)
@@ -809,9 +796,7 @@ def fit_incremental(
     )
 
 
-def incremental_return(
-    spend: pd.DataFrame, revenue: pd.DataFrame, **kwargs: object
-) -> pd.DataFrame:
+def incremental_return(spend: pd.DataFrame, revenue: pd.DataFrame, **kwargs: object) -> pd.DataFrame:
     """Incremental ROAS and ROI per channel with intervals: `fit_incremental` then
     ``.summary()``; see there for the parameters and columns."""
     return fit_incremental(spend, revenue, **kwargs).summary()
@@ -837,9 +822,7 @@ def _replicates(fit: IncrementalFit) -> dict[str, np.ndarray]:
     }
 
 
-def response_curves(
-    fit: IncrementalFit, *, points: int = 41, max_multiple: float = 2.0
-) -> pd.DataFrame:
+def response_curves(fit: IncrementalFit, *, points: int = 41, max_multiple: float = 2.0) -> pd.DataFrame:
     """Expected incremental revenue per period against a steady spend per period, per channel.
 
     Parameters
@@ -1070,9 +1053,7 @@ def conclusions(
         f"the change limit, same total) is expected to add {plan.gain:,.0f} {currency} of revenue "
         f"per {period} ({level} interval {plan.gain_lower:,.0f} to {plan.gain_upper:,.0f})."
     )
-    for channel, note in summary.loc[~summary["identifiable"], ["channel", "note"]].itertuples(
-        index=False
-    ):
+    for channel, note in summary.loc[~summary["identifiable"], ["channel", "note"]].itertuples(index=False):
         lines.append(f"- {channel}: {note}.")
     return "\n".join(lines)
 

@@ -158,9 +158,7 @@ def _campaign_spend(rng: np.random.Generator, scale: float) -> pd.DataFrame:
     spend = pd.concat(rows, ignore_index=True)
     # Each channel's total is its stated share of the budget, whatever the draws of its campaigns.
     target = {c: base_daily_total * N_DAYS * spec["spend_share"] for c, spec in CHANNELS.items()}
-    spend["spend"] *= spend["channel"].map(target) / spend.groupby("channel")["spend"].transform(
-        "sum"
-    )
+    spend["spend"] *= spend["channel"].map(target) / spend.groupby("channel")["spend"].transform("sum")
     spend = spend[spend["spend"] > 0].copy()
     spend["spend"] = spend["spend"].round(2)
     spend = spend[spend["spend"] > 0]
@@ -172,9 +170,7 @@ def _daily_matrix(spend: pd.DataFrame) -> pd.DataFrame:
     return wide.reindex(index=range(N_DAYS), columns=list(CHANNELS), fill_value=0.0).fillna(0.0)
 
 
-def _response_truth(
-    daily: pd.DataFrame, scale: float
-) -> tuple[dict[str, dict[str, float]], pd.DataFrame]:
+def _response_truth(daily: pd.DataFrame, scale: float) -> tuple[dict[str, dict[str, float]], pd.DataFrame]:
     """Choose each channel's Hill parameters so its average ROAS is the stated one.
 
     Returns the truth per channel and the expected paid first-order revenue per day and channel.
@@ -330,9 +326,7 @@ def _touchpoints(
     tracked = rng.random(len(orders)) < TRACKED_SHARE
     o = orders[tracked]
     acq = customers.set_index("customer_id")["acquisition_channel"]
-    paid_first = (first_order[tracked].to_numpy()) & acq.reindex(o["customer_id"]).isin(
-        channels
-    ).to_numpy()
+    paid_first = (first_order[tracked].to_numpy()) & acq.reindex(o["customer_id"]).isin(channels).to_numpy()
     n_touch = rng.poisson(1.2, len(o)) + paid_first
     n_touch = np.where(paid_first, n_touch, np.maximum(n_touch, 0))
     owner = np.repeat(np.arange(len(o)), n_touch)
@@ -619,9 +613,7 @@ def _mentions(
     answered_at = np.concatenate([answered_at, np.full(follows.size, np.nan)])
     total = t.size
 
-    non_english = (
-        (rng.random(total) < 0.03) & ~question & np.isin(kind, ["positive", "neutral", "negative"])
-    )
+    non_english = (rng.random(total) < 0.03) & ~question & np.isin(kind, ["positive", "neutral", "negative"])
     label = np.empty(total, dtype=object)
     texts = np.empty(total, dtype=object)
     pools = {"positive": _POSITIVE, "negative": _NEGATIVE, "neutral": _NEUTRAL,

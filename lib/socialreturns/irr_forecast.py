@@ -335,8 +335,12 @@ def conclusions(
         f"hurdle** (the expected plan {verdict} it).",
         f"- NPV ranges from {p.loc[0.05, 'npv']:,.0f} to {p.loc[0.95, 'npv']:,.0f} {currency} "
         f"(5th to 95th percentile); the chance of a positive NPV is {sim.prob_npv_positive:.0%}.",
-        f"- Payback after {returns.payback_months:.1f} months "
-        f"({returns.discounted_payback_months:.1f} months discounted); MIRR "
-        f"{returns.mirr_annual:.1%} a year, reinvesting at the cost of capital.",
+        (
+            f"- Payback after {returns.payback_months:.1f} months "
+            f"({returns.discounted_payback_months:.1f} months discounted)"
+            if np.isfinite(returns.payback_months)
+            else "- The plan does not pay back its set-up cost within the horizon"
+        )
+        + f"; MIRR {returns.mirr_annual:.1%} a year, reinvesting at the cost of capital.",
     ]
     return "\n".join(lines)

@@ -69,9 +69,7 @@ def main() -> None:
 
     sample = project_root() / "data" / "sample"
     spend, orders = data.load_spend(sample), data.load_orders(sample)
-    _, seconds = timed(
-        roi.fit_incremental, spend, _daily_revenue(orders), n_bootstrap=args.bootstrap
-    )
+    _, seconds = timed(roi.fit_incremental, spend, _daily_revenue(orders), n_bootstrap=args.bootstrap)
     print(f"incremental fit, sample, {args.bootstrap} bootstrap replicates: {seconds:6.1f} s"
           f"   (target 30 s: {seconds / 30:.2f} of target)")  # fmt: skip
 

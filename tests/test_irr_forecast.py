@@ -123,3 +123,19 @@ def test_parameters_name_the_key(change, key):
     with pytest.raises(InputError) as info:
         irr_forecast.Parameters(**values)
     assert info.value.key == key
+
+
+def test_history_vs_plan(fit):
+    plan = irr_forecast.plan_revenue(fit, {"social": 3000.0})
+    flows = irr_forecast.cash_flows(setup_cost=5000.0, monthly_spend=3000.0,
+                                    monthly_revenue=np.full(12, plan["revenue"].sum()),
+                                    margin_rate=0.5, cost_of_capital_monthly=0.01)  # fmt: skip
+    returns = irr_forecast.evaluate(flows, cost_of_capital_monthly=0.01)
+    table = irr_forecast.history_vs_plan(fit, plan, flows, returns, margin_rate=0.5)
+    history, future = table.iloc[0], table.iloc[1]
+    last_year = fit.dates > fit.dates.max() - pd.Timedelta(days=365)
+    assert history["spend"] == pytest.approx(fit.spend[last_year].to_numpy().sum())
+    assert history["roi"] == pytest.approx(history["roas"] * 0.5 - 1)
+    assert future["spend"] == pytest.approx(12 * 3000.0 + 5000.0)
+    assert future["irr_annual"] == returns.irr_annual and np.isnan(history["npv"])
+    assert future["view"] == "plan: next 12 months"

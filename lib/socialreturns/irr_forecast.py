@@ -344,3 +344,42 @@ def conclusions(
         + f"; MIRR {returns.mirr_annual:.1%} a year, reinvesting at the cost of capital.",
     ]
     return "\n".join(lines)
+
+
+def history_vs_plan(
+    fit: roi.IncrementalFit,
+    plan: pd.DataFrame,
+    flows: pd.DataFrame,
+    returns: Returns,
+    *,
+    margin_rate: float,
+    history_days: int = 365,
+) -> pd.DataFrame:
+    """Last year's return on paid social (history) beside the plan's (future), one row each.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``view`` (``history: last 12 months`` / ``plan: next N months``), ``spend``,
+        ``incremental_revenue`` (currency), ``roas``, ``roi`` (incremental margin less spend,
+        over spend; the plan's includes its set-up cost), ``npv`` and ``irr_annual`` (the
+        plan's only).
+    """
+    end = fit.dates.max()
+    recent = fit.dates > end - pd.Timedelta(days=history_days)
+    spend = float(fit.spend[recent].to_numpy().sum())
+    revenue = float(fit.contributions()[recent].to_numpy().sum())
+    setup = -float(flows["net_cash_flow"].iloc[0])
+    plan_spend = float(flows["spend"].sum())
+    plan_revenue_total = float(flows["incremental_revenue"].sum())
+    months = len(flows) - 1
+    rows = [
+        {"view": "history: last 12 months", "spend": spend, "incremental_revenue": revenue,
+         "roas": revenue / spend, "roi": (revenue * margin_rate - spend) / spend,
+         "npv": np.nan, "irr_annual": np.nan},
+        {"view": f"plan: next {months} months", "spend": plan_spend + setup,
+         "incremental_revenue": plan_revenue_total, "roas": plan_revenue_total / plan_spend,
+         "roi": (plan_revenue_total * margin_rate - plan_spend - setup) / (plan_spend + setup),
+         "npv": returns.npv, "irr_annual": returns.irr_annual},
+    ]  # fmt: skip
+    return pd.DataFrame(rows)

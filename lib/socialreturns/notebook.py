@@ -308,6 +308,11 @@ def index_page(results: list[RunResult], title: str, out: str | Path) -> Path:
             f"<td class='{r.status}'>{status}</td><td>{r.seconds:.1f} s</td>"
             f"<td>{figures}</td></tr>"
         )
+    comparisons = "".join(
+        f"<h2>{html.escape(stem)}: runs side by side</h2>"
+        + table.to_html(float_format=lambda v: f"{v:,.4g}", na_rep="", border=0)
+        for stem, table in compare_runs(results).items()
+    )
     page = f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
 <style>
@@ -322,10 +327,25 @@ td.ok {{ color: #1a7f37; }} td.failed {{ color: #b42318; }}
 <table><thead><tr><th>Report</th><th>Status</th><th>Time</th><th>Recorded figures</th></tr>
 </thead><tbody>
 {chr(10).join(rows)}
-</tbody></table></body></html>
+</tbody></table>
+{comparisons}
+</body></html>
 """
     _atomic_write_text(out, page)
     return out
+
+
+def compare_runs(results: list[RunResult]) -> dict[str, pd.DataFrame]:
+    """For every notebook run more than once (e.g. the IRR scenarios), its scalar recorded
+    figures side by side: ``{notebook: DataFrame}`` with one row per figure, one column per
+    run."""
+    by_notebook: dict[str, dict[str, dict[str, Any]]] = {}
+    for r in results:
+        if r.status != "ok":
+            continue
+        scalars = {k: v for k, v in r.records.items() if isinstance(v, int | float | str)}
+        by_notebook.setdefault(r.notebook.stem, {})[r.output.stem] = scalars
+    return {stem: pd.DataFrame(runs) for stem, runs in by_notebook.items() if len(runs) > 1}
 
 
 def _short(value: Any) -> str:

@@ -15,7 +15,6 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from socialreturns.data import InputError
 
@@ -126,7 +125,7 @@ def forecast(fit: ForecastFit, horizon_months: int, alpha: float = 0.1) -> pd.Da
         mean = last_year[(h - 1) % SEASON]
         diffs = s.to_numpy()[SEASON:] - s.to_numpy()[:-SEASON]
         sigma = np.sqrt(np.mean(diffs**2))
-        half = stats.norm.ppf(1 - alpha / 2) * sigma * np.sqrt((h - 1) // SEASON + 1)
+        half = _norm_ppf(1 - alpha / 2) * sigma * np.sqrt((h - 1) // SEASON + 1)
         out = pd.DataFrame({"month": months, "mean": mean, "lower": mean - half,
                             "upper": mean + half})  # fmt: skip
         out.attrs["alpha"] = alpha
@@ -203,3 +202,10 @@ def compare_backtests(series: pd.Series, *, horizon_months: int = 3, folds: int 
     ]
     out = pd.DataFrame(rows).rename_axis("method").reset_index()
     return out.sort_values("mase", ignore_index=True)
+
+
+def _norm_ppf(q: float | np.ndarray) -> float | np.ndarray:
+    """Standard normal quantile (scipy.stats imported on first use: it is slow to import)."""
+    from scipy import stats
+
+    return stats.norm.ppf(q)

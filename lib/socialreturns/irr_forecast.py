@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from socialreturns import finance, forecast, roi
 from socialreturns.data import InputError, resolve
@@ -139,7 +138,7 @@ def demand_index(outlook: pd.DataFrame) -> pd.DataFrame:
     """
     ref = outlook["mean"].iloc[:12].mean()
     alpha = outlook.attrs.get("alpha", 0.1)
-    sd = (outlook["upper"] - outlook["lower"]) / (2 * stats.norm.ppf(1 - alpha / 2))
+    sd = (outlook["upper"] - outlook["lower"]) / (2 * _norm_ppf(1 - alpha / 2))
     return pd.DataFrame({"month": outlook["month"], "index": outlook["mean"] / ref,
                          "sd": sd / ref})  # fmt: skip
 
@@ -383,3 +382,10 @@ def history_vs_plan(
          "npv": returns.npv, "irr_annual": returns.irr_annual},
     ]  # fmt: skip
     return pd.DataFrame(rows)
+
+
+def _norm_ppf(q: float | np.ndarray) -> float | np.ndarray:
+    """Standard normal quantile (scipy.stats imported on first use: it is slow to import)."""
+    from scipy import stats
+
+    return stats.norm.ppf(q)

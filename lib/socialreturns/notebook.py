@@ -21,10 +21,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import nbformat
 import numpy as np
 import pandas as pd
-from jupyter_client.kernelspec import NoSuchKernel
 
 from socialreturns.data import InputError, project_root
 
@@ -86,6 +84,9 @@ def read_records(path: str | Path) -> dict[str, Any]:
 
     A figure recorded twice keeps its last value.
     """
+
+    import nbformat  # here, not at the top: importing it takes seconds (jsonschema)
+
     nb = nbformat.read(str(path), as_version=4)
     records: dict[str, Any] = {}
     for cell in nb.cells:
@@ -189,6 +190,7 @@ def _atomic_write_text(path: Path, text: str) -> None:
 
 def to_html(notebook_path: str | Path, html_path: str | Path, *, hide_code: bool = False) -> Path:
     """Convert an executed notebook to a standalone HTML file (nbconvert), written atomically."""
+    import nbformat
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(template_name="lab")
@@ -248,6 +250,7 @@ def execute(
     import time
 
     import papermill as pm
+    from jupyter_client.kernelspec import NoSuchKernel
 
     notebook, output = Path(notebook), Path(output)
     if not notebook.is_file():

@@ -313,7 +313,7 @@ def index_page(results: list[RunResult], title: str, out: str | Path) -> Path:
         )
     comparisons = "".join(
         f"<h2>{html.escape(stem)}: runs side by side</h2>"
-        + table.to_html(float_format=lambda v: f"{v:,.4g}", na_rep="", border=0)
+        + table.to_html(float_format=_number, na_rep="", border=0)
         for stem, table in compare_runs(results).items()
     )
     page = f"""<!doctype html>
@@ -351,9 +351,14 @@ def compare_runs(results: list[RunResult]) -> dict[str, pd.DataFrame]:
     return {stem: pd.DataFrame(runs) for stem, runs in by_notebook.items() if len(runs) > 1}
 
 
+def _number(value: float) -> str:
+    """Large amounts with thousands separators, small figures with four significant digits."""
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
+
+
 def _short(value: Any) -> str:
     if isinstance(value, float):
-        return f"{value:,.4g}"
+        return _number(value)
     text = json.dumps(value, ensure_ascii=False)
     return text if len(text) <= 80 else text[:77] + "..."
 

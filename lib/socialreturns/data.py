@@ -505,6 +505,32 @@ def load_customers(source: str | Path, **kwargs: Mapping[str, str]) -> pd.DataFr
     return load_table("customers", source, **kwargs)
 
 
+def read_yaml_mapping(path: str | Path, *, what: str) -> dict:
+    """Read a YAML file that must hold a mapping (``what`` names it in errors, e.g.
+    "parameter file").
+
+    Raises
+    ------
+    InputError
+        A missing file, malformed YAML (with its line number and the parser's complaint), or
+        a file that is not a mapping.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"no such {what}", file=path, expected=f"a YAML {what}")
+    try:
+        mapping = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" on line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or "a syntax error"
+        raise InputError(f"is not valid YAML{where}: {problem}", file=path,
+                         expected="key: value lines") from None  # fmt: skip
+    if not isinstance(mapping, dict):
+        raise InputError("is not a mapping", file=path, expected="key: value lines")
+    return mapping
+
+
 def read_column_map(path: str | Path | None) -> dict[str, dict[str, str]]:
     """Read a column-mapping YAML file: ``{table: {our_column: your_column}}``.
 
@@ -514,16 +540,7 @@ def read_column_map(path: str | Path | None) -> dict[str, dict[str, str]]:
     if not path:
         return {}
     path = resolve(path)
-    if not path.is_file():
-        raise InputError("no such file", file=path, expected="a YAML column-mapping file")
-    try:
-        mapping = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f" on line {mark.line + 1}" if mark is not None else ""
-        raise InputError(f"is not valid YAML{line}", file=path, expected="a YAML mapping") from None
-    if not isinstance(mapping, dict):
-        raise InputError("is not a mapping", file=path, expected="{table: {our_column: yours}}")
+    mapping = read_yaml_mapping(path, what="column-mapping file")
     for table, columns in mapping.items():
         if table not in SCHEMAS:
             close = difflib.get_close_matches(str(table), TABLES, n=1)

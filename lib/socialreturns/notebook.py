@@ -376,30 +376,11 @@ _PAPERMILL_TYPES: dict[str, tuple[type, ...]] = {
 
 
 def read_parameter_file(path: str | Path) -> dict[str, Any]:
-    """Read a YAML parameter file (overrides only) into a dict.
+    """Read a YAML parameter file (overrides only) into a dict; see
+    `socialreturns.data.read_yaml_mapping` for the errors."""
+    from socialreturns.data import read_yaml_mapping
 
-    Raises
-    ------
-    InputError
-        A missing file, malformed YAML (with its line number) or a file that is not a mapping.
-    """
-    import yaml
-
-    path = Path(path)
-    if not path.is_file():
-        raise InputError("no such parameter file", file=path, expected="a YAML file")
-    try:
-        values = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" on line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or "a syntax error"
-        raise InputError(f"is not valid YAML{where}: {problem}", file=path,
-                         expected="key: value lines") from None  # fmt: skip
-    if not isinstance(values, dict):
-        raise InputError("is not a mapping of parameter names to values", file=path,
-                         expected="key: value lines")  # fmt: skip
-    return values
+    return read_yaml_mapping(path, what="parameter file")
 
 
 def validate_parameters(

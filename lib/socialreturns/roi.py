@@ -569,8 +569,28 @@ def _solve(
         h_perp = media(z)
         return h_perp @ coef(h_perp) - y_perp
 
+    def column(z: np.ndarray, i: int) -> np.ndarray:
+        decay, ratio, shape = _to_params(z[[i, k + i, 2 * k + i]], 1)
+        h = hill(adstock(x[:, i], decay[0]), _half_saturation(x[:, [i]], decay, ratio)[0], shape[0])
+        return h - q @ (q.T @ h)
+
+    def jacobian(z: np.ndarray) -> np.ndarray:
+        # Forward differences like scipy's, but a parameter moves only its own channel's curve,
+        # so each column recomputes one channel instead of all of them.
+        h_perp = media(z)
+        base = h_perp @ coef(h_perp) - y_perp
+        jac = np.empty((len(y), z.size))
+        for j in range(z.size):
+            step = 1.5e-8 * max(1.0, abs(z[j]))
+            moved = z.copy()
+            moved[j] += step
+            h_moved = h_perp.copy()
+            h_moved[:, j % k] = column(moved, j % k)
+            jac[:, j] = (h_moved @ coef(h_moved) - y_perp - base) / step
+        return jac
+
     # Levenberg-Marquardt (MINPACK) on unbounded variables; the bounds live in _to_params.
-    result = least_squares(residuals, z0, method="lm", xtol=1e-6, ftol=ftol, max_nfev=max_nfev)
+    result = least_squares(residuals, z0, jac=jacobian, method="lm", xtol=1e-6, ftol=ftol, max_nfev=max_nfev)
     return result.x, coef(media(result.x))
 
 
@@ -640,7 +660,7 @@ def _bootstrap_chunk(
     for j, idx in enumerate(samples):
         # Warm-started at the estimate, a few Levenberg-Marquardt steps reach the replicate's
         # optimum to well within its sampling spread.
-        zb, beta_b = _solve(x, fitted + resid[idx], c, z, max_nfev=6 * (len(z) + 1), ftol=1e-5)
+        zb, beta_b = _solve(x, fitted + resid[idx], c, z, max_nfev=10, ftol=1e-5)
         d_b, r_b, s_b = _to_params(zb, k)
         half_b = _half_saturation(x, d_b, r_b)
         roas_b = (_saturated(x, d_b, half_b, s_b) * beta_b).sum(axis=0) / spent

@@ -615,24 +615,28 @@ def _grid_start(x: np.ndarray, y: np.ndarray, c: np.ndarray, sweeps: int = 2) ->
         h = hill(a, half, sh)
         return h - q @ (q.T @ h)
 
+    grid = [(d, r, sh) for d in decays for r in ratios for sh in shapes]
     cols = np.column_stack([curve(i, decay[i], ratio[i], shape[i]) for i in range(k)])
     for _ in range(sweeps):
         for i in range(k):
-            others = np.delete(cols, i, axis=1)
-            best = (np.inf, decay[i], ratio[i], shape[i])
-            for d in decays:
-                a = adstock(x[:, i], d)
+            # Every candidate curve of channel i at once: with the other channels held, the
+            # residual sum of squares of adding a column h is |r|^2 - (h'r)^2 / |h|^2, where
+            # h and r have the controls and the other channels projected out.
+            q_o, _ = np.linalg.qr(np.delete(cols, i, axis=1))
+            resid = y_perp - q_o @ (q_o.T @ y_perp)
+            cand = np.empty((len(y), len(grid)))
+            for d_idx, d in enumerate(decays):
+                a = adstock(x[:, i], d)[:, None]
                 typical = _half_saturation(x[:, [i]], np.array([d]), np.ones(1))[0]
-                for r in ratios:
-                    for sh in shapes:
-                        h = hill(a, r * typical, sh)
-                        h = h - q @ (q.T @ h)
-                        design = np.column_stack([others, h])
-                        beta, *_ = np.linalg.lstsq(design, y_perp, rcond=None)
-                        rss = float(np.sum((design @ beta - y_perp) ** 2))
-                        if rss < best[0]:
-                            best = (rss, d, r, sh)
-            _, decay[i], ratio[i], shape[i] = best
+                half = np.repeat(ratios * typical, shapes.size)
+                sh = np.tile(shapes, ratios.size)
+                block = slice(d_idx * half.size, (d_idx + 1) * half.size)
+                cand[:, block] = a**sh / (a**sh + half**sh)
+            cand -= q @ (q.T @ cand)
+            cand -= q_o @ (q_o.T @ cand)
+            norm = np.einsum("ij,ij->j", cand, cand)
+            gain = np.where(norm > 1e-12 * norm.max(), (cand.T @ resid) ** 2 / np.maximum(norm, 1e-300), 0.0)
+            decay[i], ratio[i], shape[i] = grid[int(np.argmax(gain))]
             cols[:, i] = curve(i, decay[i], ratio[i], shape[i])
     return _from_params(decay, ratio, shape)
 
@@ -671,6 +675,14 @@ def _bootstrap_chunk(
     return out
 
 
+def _one_blas_thread() -> None:
+    """Worker set-up: one BLAS thread per process. The matrices are small, and processes that
+    each start a BLAS thread per core fight over the cores (measured: slower than serial)."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1)
+
+
 def _run_bootstrap(
     x: np.ndarray,
     fitted: np.ndarray,
@@ -689,7 +701,7 @@ def _run_bootstrap(
     import concurrent.futures as cf
 
     bounds = np.linspace(0, len(samples), n_jobs + 1).astype(int)
-    with cf.ProcessPoolExecutor(max_workers=n_jobs) as pool:
+    with cf.ProcessPoolExecutor(max_workers=n_jobs, initializer=_one_blas_thread) as pool:
         futures = [
             pool.submit(_bootstrap_chunk, x, fitted, resid, c, z, samples[lo:hi], lo, channels)
             for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)

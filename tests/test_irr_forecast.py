@@ -139,3 +139,21 @@ def test_history_vs_plan(fit):
     assert future["spend"] == pytest.approx(12 * 3000.0 + 5000.0)
     assert future["irr_annual"] == returns.irr_annual and np.isnan(history["npv"])
     assert future["view"] == "plan: next 12 months"
+
+
+def test_conclusions_state_the_figures():
+    returns = irr_forecast.Returns(npv=1234.0, irr_annual=0.2, mirr_annual=0.12, payback_months=10.5,
+                                   discounted_payback_months=11.0)  # fmt: skip
+    paths = pd.DataFrame({"npv": np.linspace(-100, 2000, 101), "irr_annual": np.linspace(0, 0.4, 101),
+                          "payback_months": np.full(101, 10.0)})  # fmt: skip
+    sim = irr_forecast.Simulation(paths, prob_irr_above_hurdle=0.78, prob_npv_positive=0.95)
+    text = irr_forecast.conclusions(returns, sim, cost_of_capital_annual=0.09, hurdle_rate_annual=0.15,
+                                    currency="EUR")  # fmt: skip
+    assert "At a 9% cost of capital the plan's NPV is **1,234 EUR**" in text
+    assert "IRR **20.0% a year**, with a **78% chance of beating the 15% hurdle**" in text
+    assert "clears it" in text and "from 5 to 1,895 EUR" in text  # 5th, 95th of the grid
+    assert "Payback after 10.5 months (11.0 months discounted)" in text
+    never = irr_forecast.Returns(-5.0, -0.1, -0.05, np.nan, np.nan)
+    text = irr_forecast.conclusions(never, sim, cost_of_capital_annual=0.09, hurdle_rate_annual=0.15,
+                                    currency="EUR")  # fmt: skip
+    assert "does not pay back its set-up cost within the horizon" in text and "does not clear" in text

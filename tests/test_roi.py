@@ -394,3 +394,22 @@ def test_campaign_returns_join_spend(three_paths):
     assert out.loc["A_c", "revenue"] == pytest.approx(125.0)
     assert out.loc["A_c", "roas"] == pytest.approx(125.0 / 30.0)
     assert np.isnan(out.loc["B_c", "roas"])  # no spend: no ratio, rather than infinity
+
+
+def test_conclusions_state_the_figures():
+    summary = pd.DataFrame({
+        "channel": ["a", "b", "c"], "roas": [3.0, 1.5, np.nan], "ci_lower": [2.5, 1.0, np.nan],
+        "ci_upper": [3.5, 2.0, np.nan], "roi": [0.2, -0.4, np.nan],
+        "incremental_revenue": [300.0, 100.0, np.nan], "identifiable": [True, True, False],
+        "note": ["", "", "c has too little variation in spend to estimate"],
+    })  # fmt: skip
+    last_touch = pd.DataFrame({"channel": ["a", "b"], "share": [0.5, 0.5]})
+    table = pd.DataFrame({"channel": ["a", "b"], "change": [0.3, -0.3]})
+    plan = roi.Reallocation(table, gain=12.0, gain_lower=4.0, gain_upper=20.0)
+    text = roi.conclusions(summary, last_touch, plan, currency="EUR", alpha=0.1)
+    assert "**a** returned the most: 3.00 EUR" in text and "(90% interval 2.50 to 3.50)" in text
+    assert "**b** the least, 1.50" in text
+    assert "did not pay back on: b (ROI -40%)" in text
+    assert "gives b 50% of the credit; the incremental model gives it 25%" in text
+    assert "from b to a" in text and "add 12 EUR of revenue per day (90% interval 4 to 20)" in text
+    assert "c: c has too little variation" in text

@@ -647,30 +647,35 @@ def _block_indices(rng: np.random.Generator, n: int, block: int) -> np.ndarray:
     return (starts[:, None] + np.arange(block)).ravel()[:n]
 
 
-def _bootstrap_chunk(
-    x: np.ndarray,
-    fitted: np.ndarray,
-    resid: np.ndarray,
-    c: np.ndarray,
-    z: np.ndarray,
-    samples: list[np.ndarray],
-    first: int,
-    channels: list[str],
-) -> list[pd.DataFrame]:
+@dataclass(frozen=True)
+class _Resampling:
+    """What every bootstrap refit needs: spend, fitted values and residuals of the estimate,
+    the controls, the estimate's search variables and the channel names."""
+
+    x: np.ndarray
+    fitted: np.ndarray
+    resid: np.ndarray
+    controls: np.ndarray
+    z: np.ndarray
+    channels: list[str]
+
+
+def _bootstrap_chunk(problem: _Resampling, samples: list[np.ndarray], first: int) -> list[pd.DataFrame]:
     """Refit the curves on residual-bootstrap replicates; one frame per replicate."""
-    k = x.shape[1]
+    x, k = problem.x, problem.x.shape[1]
     spent = x.sum(axis=0)
     out = []
     for j, idx in enumerate(samples):
         # Warm-started at the estimate, a few Levenberg-Marquardt steps reach the replicate's
         # optimum to well within its sampling spread.
-        zb, beta_b = _solve(x, fitted + resid[idx], c, z, max_nfev=10, ftol=1e-5)
+        y_star = problem.fitted + problem.resid[idx]
+        zb, beta_b = _solve(x, y_star, problem.controls, problem.z, max_nfev=10, ftol=1e-5)
         d_b, r_b, s_b = _to_params(zb, k)
         half_b = _half_saturation(x, d_b, r_b)
         roas_b = (_saturated(x, d_b, half_b, s_b) * beta_b).sum(axis=0) / spent
         out.append(pd.DataFrame({
-            "replicate": first + j, "channel": channels, "roas": roas_b, "adstock_decay": d_b,
-            "half_saturation": half_b, "hill_shape": s_b, "coef": beta_b,
+            "replicate": first + j, "channel": problem.channels, "roas": roas_b,
+            "adstock_decay": d_b, "half_saturation": half_b, "hill_shape": s_b, "coef": beta_b,
         }))  # fmt: skip
     return out
 
@@ -683,27 +688,18 @@ def _one_blas_thread() -> None:
     threadpool_limits(limits=1)
 
 
-def _run_bootstrap(
-    x: np.ndarray,
-    fitted: np.ndarray,
-    resid: np.ndarray,
-    c: np.ndarray,
-    z: np.ndarray,
-    samples: list[np.ndarray],
-    channels: list[str],
-    n_jobs: int,
-) -> list[pd.DataFrame]:
+def _run_bootstrap(problem: _Resampling, samples: list[np.ndarray], n_jobs: int) -> list[pd.DataFrame]:
     """Run the replicates in ``n_jobs`` processes; the resamples are drawn beforehand, so the
     result does not depend on ``n_jobs``."""
     n_jobs = max(1, min(n_jobs, len(samples)))
     if n_jobs == 1:
-        return _bootstrap_chunk(x, fitted, resid, c, z, samples, 0, channels)
+        return _bootstrap_chunk(problem, samples, 0)
     import concurrent.futures as cf
 
     bounds = np.linspace(0, len(samples), n_jobs + 1).astype(int)
     with cf.ProcessPoolExecutor(max_workers=n_jobs, initializer=_one_blas_thread) as pool:
         futures = [
-            pool.submit(_bootstrap_chunk, x, fitted, resid, c, z, samples[lo:hi], lo, channels)
+            pool.submit(_bootstrap_chunk, problem, samples[lo:hi], lo)
             for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)
         ]
         return [frame for f in futures for frame in f.result()]
@@ -805,7 +801,8 @@ def fit_incremental(
     resid = yy - fitted
     block = 28 if freq == "D" else 4
     samples = [_block_indices(rng, len(yy), block) for _ in range(n_bootstrap)]
-    draws = _run_bootstrap(x, fitted, resid, cc, z, samples, list(wide.columns), n_jobs)
+    problem = _Resampling(x, fitted, resid, cc, z, list(wide.columns))
+    draws = _run_bootstrap(problem, samples, n_jobs)
     columns = ["replicate", "channel", "roas", "adstock_decay", "half_saturation", "hill_shape",
                "coef"]  # fmt: skip
     bootstrap = pd.concat(draws, ignore_index=True) if draws else pd.DataFrame(columns=columns)

@@ -79,3 +79,20 @@ def test_irr_forecast_figures_are_consistent(executed):
     assert 0.09 < r["mirr"] < r["irr"]
     assert r["payback_months"] > 0
     assert r["backtest_mase"]["ets"] < min(1.0, r["backtest_mase"]["seasonal_naive"])
+
+
+@pytest.mark.slow
+def test_ror_figures_match_the_truth(executed):
+    records = executed("ror").records
+    truth = synth.load_truth(SAMPLE)
+    for model, true in [("bgnbd", truth.bgnbd), ("gamma_gamma", truth.gamma_gamma)]:
+        ci = records[f"{model}_conf_int"]
+        for name, value in true.items():
+            assert ci[name]["ci_lower"] <= value <= ci[name]["ci_upper"], (model, name)
+            assert records[f"{model}_params"][name] == pytest.approx(value, rel=0.1)
+    assert abs(records["holdout_error_share"]) < 0.05
+    assert records["total_clv"] > 0 and records["total_sharing_value"] > 0
+    ror_by_channel = {k: v for k, v in records["ror_by_segment"].items() if v is not None}
+    assert set(ror_by_channel) == set(truth.channels)
+    # channels that bring customers at a lower cost per customer earn a higher ROR in the sample
+    assert ror_by_channel["tiktok"] > ror_by_channel["linkedin"]

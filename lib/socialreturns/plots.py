@@ -240,3 +240,78 @@ def tornado(swings: pd.DataFrame, *, currency: str, ax: Axes | None = None) -> A
     ax.set(title="NPV sensitivity", xlabel=f"NPV ({currency})")
     ax.legend(loc="lower right")
     return thousands(ax, axis="x")
+
+
+def stacked_bars(
+    frame: pd.DataFrame,
+    *,
+    x: str,
+    y: str,
+    hue: str,
+    title: str = "",
+    xlabel: str = "",
+    ax: Axes | None = None,
+) -> Axes:
+    """Horizontal bars of ``x`` per category ``y``, the ``hue`` parts stacked (negatives to the
+    left of zero), categories in the order they first appear."""
+    order = list(dict.fromkeys(frame[y]))
+    if ax is None:
+        _, ax = plt.subplots(figsize=(10, 0.45 * len(order) + 1.8))
+    wide = frame.pivot_table(index=y, columns=hue, values=x, aggfunc="sum", sort=False).reindex(order)
+    colors = sns.color_palette(PALETTE)
+    pos = np.zeros(len(order))
+    neg = np.zeros(len(order))
+    rows = np.arange(len(order))
+    for i, part in enumerate(wide.columns):
+        values = wide[part].fillna(0.0).to_numpy()
+        left = np.where(values >= 0, pos, neg)
+        ax.barh(rows, values, left=left, color=colors[i % len(colors)], label=str(part))
+        pos += np.clip(values, 0, None)
+        neg += np.clip(values, None, 0)
+    ax.axvline(0, color="black", lw=0.8)
+    ax.set_yticks(rows, order)
+    ax.invert_yaxis()
+    ax.set(title=title, xlabel=xlabel or x, ylabel="")
+    ax.legend(title=None, loc="lower right")
+    return thousands(ax, axis="x")
+
+
+def purchase_holdout(
+    by_frequency: pd.DataFrame, cumulative: pd.DataFrame, *, error_share: float
+) -> plt.Figure:
+    """The BG/NBD holdout check: mean holdout purchases per calibration frequency (actual
+    against predicted) and the cumulative repeat purchases week by week."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4))
+    long = by_frequency.reset_index().melt(
+        id_vars=by_frequency.index.name, value_vars=["actual", "predicted"], var_name="", value_name="mean"
+    )
+    sns.barplot(data=long, x=by_frequency.index.name, y="mean", hue="", ax=left)
+    left.set(title="Holdout purchases by calibration purchases",
+             xlabel="repeat purchases in the calibration period", ylabel="mean purchases in the holdout")  # fmt: skip
+    left.legend(title=None)
+    right.plot(cumulative["week"], cumulative["actual"], label="actual")
+    right.plot(cumulative["week"], cumulative["predicted"], ls="--", label="predicted")
+    right.set(title=f"Cumulative repeat purchases (total error {error_share:+.1%})",
+              xlabel="weeks after the calibration end", ylabel="repeat purchases")  # fmt: skip
+    right.legend()
+    thousands(right)
+    fig.tight_layout()
+    return fig
+
+
+def histograms(frame: pd.DataFrame, columns: dict[str, str], *, log_x: tuple[str, ...] = ()) -> plt.Figure:
+    """One histogram per column, side by side; ``columns`` maps a column to its axis label and
+    columns in ``log_x`` get a logarithmic axis."""
+    fig, axes = plt.subplots(1, len(columns), figsize=(4.2 * len(columns), 3.6), squeeze=False)
+    for ax, (column, label) in zip(axes[0], columns.items(), strict=True):
+        values = frame[column].astype(float)
+        if column in log_x:
+            values = values[values >= values.quantile(0.005)].clip(lower=1e-9)
+        sns.histplot(values, ax=ax, bins=40, log_scale=column in log_x)
+        ax.set(title=label, xlabel=label, ylabel="customers")
+        if column in log_x:  # plain tick labels: matplotlib's 10^x labels need fonts we do not ship
+            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.4g}"))
+            ax.xaxis.set_minor_formatter(FuncFormatter(lambda v, _: ""))
+        thousands(ax)
+    fig.tight_layout()
+    return fig

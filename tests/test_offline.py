@@ -50,3 +50,22 @@ def test_no_download_calls_in_code():
         text = path.read_text(encoding="utf-8")
         for p in pattern:
             assert p not in text, f"{path} calls {p}"
+
+
+def test_sentiment_scoring_and_tokenizing_run_offline(monkeypatch, tmp_path):
+    """The VADER lexicon, the emoji descriptions, the stop-word lists and NLTK's tweet tokenizer
+    all come from installed packages: a fresh interpreter with the network blocked uses them."""
+    marker, log = _blocked_env(monkeypatch, tmp_path)
+    code = (
+        "from nltk.tokenize import TweetTokenizer\n"
+        "from socialreturns import sentiment\n"
+        "out = sentiment.score(['Love the new lamp 😍', 'Worst support ever', 'Das ist nicht gut'], n_jobs=2)\n"
+        "print(out['label'].tolist(), out['language'].tolist(), len(sentiment.stopwords('en')))\n"
+        "print(TweetTokenizer(preserve_case=False).tokenize('@Lumora why is my order late?! #fail'))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.strip().splitlines()
+    assert lines[0].startswith("['positive', 'negative', 'neutral'] ['en', 'und', 'de']"), lines[0]
+    assert "'#fail'" in lines[1]
+    assert marker.is_file() and not log.exists()

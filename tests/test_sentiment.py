@@ -174,3 +174,35 @@ def test_redact_handles_only_when_asked():
     assert sentiment.redact("thanks @LumoraCare!") == "thanks @LumoraCare!"
     assert sentiment.redact("thanks @LumoraCare!", handles=True) == "thanks @[user]!"
     assert sentiment.redact("mail me at jo@example.com", handles=True) == "mail me at [email]"
+
+
+def test_share_of_voice_by_hand():
+    mentions = pd.DataFrame({
+        "timestamp": pd.to_datetime(["2025-01-03", "2025-01-20", "2025-01-21", "2025-02-02"], utc=True),
+        "brand": ["Us", "Us", "Them", "Them"], "reach": [100, 300, 600, 50],
+    })  # fmt: skip
+    scores = sentiment.score(["love it", "awful", "ok then", "Das ist nicht gut und sehr teuer"])
+    out = sentiment.share_of_voice(mentions, scores).set_index(["period", "brand"])
+    jan = pd.Timestamp("2025-01-01")
+    assert out.loc[(jan, "Us"), "share_of_voice"] == pytest.approx(2 / 3)
+    assert out.loc[(jan, "Us"), "reach_share_of_voice"] == pytest.approx(0.4)
+    assert out.loc[(jan, "Us"), "net_sentiment"] == 0.0 and out.loc[(jan, "Them"), "rank"] == 1
+    assert np.isnan(out.loc[(pd.Timestamp("2025-02-01"), "Them"), "net_sentiment"])  # only a German text
+
+
+def test_response_gap_recovers_the_sample_truth(mentions):
+    truth = synth.load_truth(SAMPLE)
+    gap = sentiment.response_gap(mentions, brand=truth.brand, sla_hours=24, freq="Y")
+    by_platform = gap.groupby("platform")[["questions", "answered"]].sum()
+    for platform, t in truth.response.items():
+        n, answered = by_platform.loc[platform]
+        share = answered / n
+        assert abs(share - t["answer_rate"]) < 4 * np.sqrt(t["answer_rate"] * (1 - t["answer_rate"]) / n), (
+            platform
+        )
+    for row in gap.itertuples():
+        t = truth.response[row.platform]
+        # log-normal with sigma 1: the median's standard error is about 1.25 * median / sqrt(n)
+        tolerance = 4 * 1.25 / np.sqrt(row.answered)
+        assert row.median_response_hours == pytest.approx(t["median_response_hours"], rel=tolerance), row
+        assert 0 <= row.within_sla_share <= row.answered_share <= 1

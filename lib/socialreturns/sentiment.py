@@ -504,3 +504,93 @@ def redact(text: str, *, handles: bool = False) -> str:
     if handles:
         text = _HANDLE.sub("@[user]", text)
     return text
+
+
+# --------------------------------------------------------------------------- share of voice and response
+
+
+def share_of_voice(mentions: pd.DataFrame, scores: pd.DataFrame, *, freq: str = "M") -> pd.DataFrame:
+    """Mentions, reach-weighted share of voice and net sentiment per brand and period.
+
+    Parameters
+    ----------
+    mentions
+        With ``timestamp``, ``brand`` and ``reach``.
+    scores
+        `score`'s result for the same rows (same index); non-English rows are left out of the
+        net sentiment but counted in the volume.
+    freq
+        ``"W"`` (weeks starting Monday) or ``"M"`` (calendar months).
+
+    Returns
+    -------
+    One row per period and brand: ``period`` (start date), ``brand``, ``mentions``, ``reach``,
+    ``share_of_voice`` (the brand's share of the period's mentions), ``reach_share_of_voice``
+    (share of reach), ``net_sentiment`` (positive minus negative share of the scored mentions)
+    and ``rank`` (1 = most reach).
+    """
+    if freq not in ("W", "M"):
+        raise InputError(f"is {freq!r}", key="freq", expected="'W' (weeks) or 'M' (months)")
+    missing = [c for c in ("timestamp", "brand", "reach") if c not in mentions.columns]
+    if missing:
+        raise InputError(f"mentions has no column '{missing[0]}'", column=missing[0],
+                         expected="columns timestamp, brand and reach")  # fmt: skip
+    stamps = pd.to_datetime(mentions["timestamp"], utc=True).dt.tz_localize(None)
+    english = scores["english"].reindex(mentions.index).fillna(False).astype(bool)
+    lab = scores["label"].reindex(mentions.index)
+    frame = pd.DataFrame({
+        "period": stamps.dt.to_period(freq).dt.start_time,
+        "brand": mentions["brand"].astype(str),
+        "reach": mentions["reach"].astype(float),
+        "scored": english.astype(int),
+        "positive": (english & (lab == "positive")).astype(int),
+        "negative": (english & (lab == "negative")).astype(int),
+    })  # fmt: skip
+    out = frame.groupby(["period", "brand"], as_index=False).agg(
+        mentions=("reach", "size"), reach=("reach", "sum"), scored=("scored", "sum"),
+        positive=("positive", "sum"), negative=("negative", "sum"),
+    )  # fmt: skip
+    per_period = out.groupby("period")
+    out["share_of_voice"] = out["mentions"] / per_period["mentions"].transform("sum")
+    out["reach_share_of_voice"] = out["reach"] / per_period["reach"].transform("sum")
+    out["net_sentiment"] = (out["positive"] - out["negative"]) / out["scored"].where(out["scored"] > 0)
+    out["rank"] = per_period["reach"].rank(ascending=False, method="min").astype(int)
+    return out.drop(columns=["scored", "positive", "negative"])
+
+
+def response_gap(
+    mentions: pd.DataFrame, *, brand: str, sla_hours: float = 24.0, freq: str = "M"
+) -> pd.DataFrame:
+    """How often and how fast the brand answers its customers' questions, per platform and period.
+
+    Returns
+    -------
+    One row per ``platform`` and ``period`` (start date) with ``questions``, ``answered``,
+    ``answered_share``, ``median_response_hours``, ``p90_response_hours`` (of answered
+    questions) and ``within_sla_share`` (answered within ``sla_hours``, of all questions).
+    """
+    if sla_hours <= 0:
+        raise InputError(f"is {sla_hours!r}", key="sla_hours", expected="a positive number of hours")
+    missing = [
+        c for c in ("timestamp", "brand", "platform", "is_question", "answered_at") if c not in mentions
+    ]
+    if missing:
+        raise InputError(f"mentions has no column '{missing[0]}'", column=missing[0],
+                         expected="columns timestamp, brand, platform, is_question and answered_at")  # fmt: skip
+    questions = mentions[(mentions["brand"] == brand) & mentions["is_question"].astype(bool)]
+    asked = pd.to_datetime(questions["timestamp"], utc=True)
+    hours = (pd.to_datetime(questions["answered_at"], utc=True) - asked).dt.total_seconds() / 3600
+    frame = pd.DataFrame({
+        "platform": questions["platform"].astype(str),
+        "period": asked.dt.tz_localize(None).dt.to_period(freq).dt.start_time,
+        "hours": hours,
+        "within": (hours <= sla_hours).astype(int),
+    })  # fmt: skip
+    out = frame.groupby(["platform", "period"], as_index=False).agg(
+        questions=("within", "size"), answered=("hours", "count"),
+        median_response_hours=("hours", "median"), p90_response_hours=("hours", lambda h: h.quantile(0.9)),
+        within_sla=("within", "sum"),
+    )  # fmt: skip
+    out.insert(4, "answered_share", out["answered"] / out["questions"])
+    out["within_sla_share"] = out.pop("within_sla") / out["questions"]
+    return out

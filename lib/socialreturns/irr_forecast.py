@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 
 from socialreturns import finance, forecast, roi
-from socialreturns.data import InputError, resolve
-from socialreturns.notebook import check_types
+from socialreturns.data import InputError
+from socialreturns.notebook import check_data_dir, check_rules, check_types
 
 DAYS_PER_MONTH = 365.25 / 12
 
@@ -55,12 +55,8 @@ class Parameters:
             ("spend_plan", bool(self.spend_plan) and min(self.spend_plan.values()) >= 0,
              "at least one channel, each with a monthly spend of 0 or more (currency per month)"),
         ]  # fmt: skip
-        for key, ok, expected in rules:
-            if not ok:
-                raise InputError(f"is {getattr(self, key)!r}", key=key, expected=expected)
-        if not resolve(self.data_dir).exists():
-            raise InputError("names a folder that does not exist", key="data_dir",
-                             file=resolve(self.data_dir), expected="a folder with the tables")  # fmt: skip
+        check_rules(self, rules)
+        check_data_dir(self.data_dir)
 
     @property
     def cost_of_capital_monthly(self) -> float:

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from socialreturns.data import InputError, project_root
+from socialreturns.data import InputError, project_root, resolve
 
 SCRAP_MIMETYPE = "application/scrapbook.scrap.json+json"
 KERNEL_NAME = "socialreturns"
@@ -163,6 +163,21 @@ def check_types(params: Any) -> None:
                 key=f.name,
                 expected=f"a value of type {expected}",
             )
+
+
+def check_rules(params: Any, rules: list[tuple[str, bool, str]]) -> None:
+    """Raise an `InputError` for the first ``(key, ok, expected)`` rule that fails, naming the key,
+    its value and what was expected."""
+    for key, ok, expected in rules:
+        if not ok:
+            raise InputError(f"is {getattr(params, key)!r}", key=key, expected=expected)
+
+
+def check_data_dir(data_dir: str) -> None:
+    """Check that the ``data_dir`` parameter names an existing folder (relative to the repo root)."""
+    if not resolve(data_dir).exists():
+        raise InputError("names a folder that does not exist", key="data_dir",
+                         file=resolve(data_dir), expected="a folder with the tables")  # fmt: skip
 
 
 def check_iso_date(key: str, value: str | None) -> pd.Timestamp | None:

@@ -15,8 +15,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from socialreturns.data import InputError, Tables, resolve
-from socialreturns.notebook import check_iso_date, check_types
+from socialreturns.data import InputError, Tables
+from socialreturns.notebook import check_data_dir, check_iso_date, check_rules, check_types
 
 Model = Literal["last_touch", "first_touch", "linear", "time_decay", "position_based", "markov"]
 MODELS: tuple[Model, ...] = (
@@ -1118,17 +1118,13 @@ class Parameters:
             ("holdout_weeks", self.holdout_weeks >= 1, "at least 1 week"),
             ("n_bootstrap", self.n_bootstrap >= 20, "at least 20 replicates"),
         ]
-        for key, ok, expected in rules:
-            if not ok:
-                raise InputError(f"is {getattr(self, key)!r}", key=key, expected=expected)
+        check_rules(self, rules)
         start = check_iso_date("start_date", self.start_date)
         end = check_iso_date("end_date", self.end_date)
         if start is not None and end is not None and start >= end:
             raise InputError(f"{self.start_date} is not before end_date {self.end_date}",
                              key="start_date", expected="start_date before end_date")  # fmt: skip
-        if not resolve(self.data_dir).exists():
-            raise InputError("names a folder that does not exist", key="data_dir",
-                             file=resolve(self.data_dir), expected="a folder with the tables")  # fmt: skip
+        check_data_dir(self.data_dir)
 
     @property
     def total_budget(self) -> float | None:

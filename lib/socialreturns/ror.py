@@ -28,8 +28,8 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special, stats
 
-from socialreturns.data import InputError, resolve
-from socialreturns.notebook import check_iso_date, check_types
+from socialreturns.data import InputError
+from socialreturns.notebook import check_data_dir, check_iso_date, check_rules, check_types
 
 TimeUnit = Literal["D", "W"]
 DAYS_PER_UNIT = {"D": 1.0, "W": 7.0}
@@ -738,6 +738,17 @@ def calibration_holdout(
 # --------------------------------------------------------------------------- relationships
 
 
+def _raise_if_without_orders(ids: pd.Series, without: pd.Series, where: str, hint: str) -> None:
+    if without.any():
+        raise InputError(
+            f"{int(without.sum())} customers have no orders{where}",
+            column="customer_id",
+            rows=ids[without].head(5).tolist(),
+            expected="every customer to have at least one order (the models start at the first purchase)",
+            hint=hint,
+        )
+
+
 def check_customers(customers: pd.DataFrame, orders: pd.DataFrame) -> None:
     """Check that every customer has an order and no order precedes its acquisition date.
 
@@ -753,14 +764,8 @@ def check_customers(customers: pd.DataFrame, orders: pd.DataFrame) -> None:
     buyers = pd.Index(orders["customer_id"].astype(str).unique())
     ids = customers["customer_id"].astype(str)
     no_orders = ~ids.isin(buyers)
-    if no_orders.any():
-        raise InputError(
-            f"{int(no_orders.sum())} customers have no orders",
-            column="customer_id",
-            rows=ids[no_orders].head(5).tolist(),
-            expected="every customer to have at least one order (the models start at the first purchase)",
-            hint="Drop customers who never bought from the customers table, or add their first order",
-        )
+    _raise_if_without_orders(ids, no_orders, "", "Drop customers who never bought from the customers table, "
+                             "or add their first order")  # fmt: skip
     first_day = (
         pd.Series(_days(orders["timestamp"]), index=orders["customer_id"].astype(str)).groupby(level=0).min()
     )
@@ -942,14 +947,8 @@ def relationship_values(
     _require(customers, ("customer_id", "acquisition_channel", "referred_by"), "customers")
     ids = customers["customer_id"].astype(str)
     missing = ~ids.isin(summary.index)
-    if missing.any():
-        raise InputError(
-            f"{int(missing.sum())} customers have no orders in the observation period",
-            column="customer_id",
-            rows=ids[missing].head(5).tolist(),
-            expected="every customer to have at least one order (the models start at the first purchase)",
-            hint="Drop customers who never bought, or move the holdout end to cover their first order",
-        )
+    _raise_if_without_orders(ids, missing, " in the observation period",
+                             "Drop customers who never bought, or move the holdout end to cover their first order")  # fmt: skip
     values = customer_clv[["p_alive", "discounted_purchases", "clv"]].copy()
     info = customers.assign(customer_id=ids).set_index("customer_id")
     values["acquisition_channel"] = info["acquisition_channel"].reindex(values.index).astype(str)
@@ -1110,12 +1109,8 @@ class Parameters:
             ("segment_column", self.segment_column in ("acquisition_channel", "cohort"),
              "'acquisition_channel' or 'cohort'"),
         ]  # fmt: skip
-        for key, ok, expected in rules:
-            if not ok:
-                raise InputError(f"is {getattr(self, key)!r}", key=key, expected=expected)
-        if not resolve(self.data_dir).exists():
-            raise InputError("names a folder that does not exist", key="data_dir",
-                             file=resolve(self.data_dir), expected="a folder with the tables")  # fmt: skip
+        check_rules(self, rules)
+        check_data_dir(self.data_dir)
 
 
 def conclusions(

@@ -20,6 +20,10 @@ def test_environment_yml_matches_pyproject():
     wanted.update(_split(r) for r in project["optional-dependencies"]["dev"])
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     listed = dict(_split(d) for d in env["dependencies"] if isinstance(d, str) and _split(d)[0] != "pip")
+    # packages not on conda-forge come from pip, in the file's `pip:` list
+    from_pip = [d for entry in env["dependencies"] if isinstance(entry, dict) for d in entry.get("pip", [])]
+    assert not set(dict(map(_split, from_pip))) & set(listed)
+    listed.update(_split(d) for d in from_pip)
     python = listed.pop("python")
     assert python == project["requires-python"]
     assert listed == wanted

@@ -96,3 +96,28 @@ def test_ror_figures_match_the_truth(executed):
     assert set(ror_by_channel) == set(truth.channels)
     # channels that bring customers at a lower cost per customer earn a higher ROR in the sample
     assert ror_by_channel["tiktok"] > ror_by_channel["linkedin"]
+
+
+@pytest.mark.slow
+def test_sentiment_figures_match_the_truth(executed):
+    records = executed("sentiment").records
+    truth = synth.load_truth(SAMPLE)
+    mentions = pd.read_parquet(SAMPLE / "mentions.parquet")
+    assert set(records["share_of_voice"]) == {truth.brand, *truth.competitors}
+    assert sum(records["share_of_voice"].values()) == pytest.approx(1.0)
+    # the brand draws 40% of the generator's mentions (reach is independent of brand)
+    assert records["share_of_voice"][truth.brand] == pytest.approx(0.40, abs=0.03)
+    assert all(-1 <= v <= 1 for v in records["net_sentiment"].values())
+    starts = [pd.Timestamp(e["start"]) for e in records["crisis_episodes"]]
+    assert min(abs(s - pd.Timestamp(truth.crisis["start"])) for s in starts) <= pd.Timedelta(days=1)
+    assert len(starts) <= 2  # the crisis, and at most one false episode per year of data
+    # answered share: the true per-platform rates weighted by the platforms' questions
+    questions = mentions[(mentions["brand"] == truth.brand) & mentions["is_question"]]
+    weights = questions["platform"].value_counts(normalize=True)
+    expected = sum(weights[p] * truth.response[p]["answer_rate"] for p in weights.index)
+    assert records["answered_share"] == pytest.approx(expected, abs=3 * (0.25 / len(questions)) ** 0.5)
+    fastest = min(r["median_response_hours"] for r in truth.response.values())
+    slowest = max(r["median_response_hours"] for r in truth.response.values())
+    assert fastest < records["median_response_hours"] < slowest
+    assert records["f1_weighted"] > 0.8
+    assert records["followup_net_sentiment"]["True"] > records["followup_net_sentiment"]["False"] + 0.3

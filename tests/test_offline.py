@@ -59,7 +59,7 @@ def test_sentiment_scoring_and_tokenizing_run_offline(monkeypatch, tmp_path):
     code = (
         "from nltk.tokenize import TweetTokenizer\n"
         "from socialreturns import sentiment\n"
-        "out = sentiment.score(['Love the new lamp 😍', 'Worst support ever', 'Das ist nicht gut'], n_jobs=2)\n"
+        "out = sentiment.score(['Love the new lamp, it is great 😍', 'Worst support ever', 'Das ist nicht gut'], n_jobs=2)\n"
         "print(out['label'].tolist(), out['language'].tolist(), len(sentiment.stopwords('en')))\n"
         "print(TweetTokenizer(preserve_case=False).tokenize('@Lumora why is my order late?! #fail'))\n"
     )

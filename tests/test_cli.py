@@ -86,28 +86,3 @@ def test_run_refuses_a_missing_notebook_and_params_file(tmp_path):
     assert out.returncode == 2 and "irr_forecast" in out.stderr  # lists the known notebooks
     out = _run("run", "irr_forecast", "--params", str(tmp_path / "nope.yaml"))
     assert out.returncode == 2 and "nope.yaml" in out.stderr
-
-
-def test_yaml_dates_become_iso_strings(tmp_path):
-    from conftest import ROOT
-    from socialreturns import notebook
-
-    values = notebook.validate_parameters(
-        ROOT / "notebooks" / "roi.ipynb",
-        notebook.read_parameter_file(ROOT / "params" / "roi" / "first_year.yaml"),
-    )
-    assert values == {"start_date": "2024-11-01", "end_date": "2025-10-31"}
-    path = tmp_path / "p.yaml"
-    path.write_text("start_date: 2024-11-01\n")  # unquoted: YAML reads a date
-    assert notebook.validate_parameters(
-        ROOT / "notebooks" / "roi.ipynb", notebook.read_parameter_file(path)
-    ) == {"start_date": "2024-11-01"}
-
-
-def test_report_runs_the_three_irr_scenarios():
-    from conftest import ROOT
-
-    runs = cli.report_runs(ROOT)
-    names = [f"{nb.stem}-{p.stem}" if p else nb.stem for nb, p in runs]
-    assert names[:2] == ["data_overview", "roi"]
-    assert {"irr_forecast-base", "irr_forecast-optimistic", "irr_forecast-downside"} <= set(names)

@@ -121,21 +121,6 @@ def test_check_iso_date():
     assert info.value.key == "end" and "2025-06-30" in str(info.value)
 
 
-def test_notebook_parameters_reads_the_parameters_cell(tmp_path):
-    src = _write_notebook(
-        tmp_path / "p.ipynb", parameters="rate: float = 0.09  # cost of capital (annual rate)"
-    )
-    table = notebook.notebook_parameters(src)
-    assert table.to_dict(orient="records") == [
-        {
-            "name": "rate",
-            "type": "float",
-            "default": "0.09",
-            "help": "cost of capital (annual rate)",
-        }
-    ]
-
-
 def test_missing_notebook_is_an_input_error(tmp_path):
     with pytest.raises(InputError) as info:
         notebook.execute(tmp_path / "nope.ipynb", tmp_path / "out.ipynb")
@@ -157,21 +142,3 @@ def test_cell_timeout_fails_the_run_and_keeps_it_for_debugging(tmp_path):
     assert result.status == "failed" and "Timeout" in result.error
     assert result.output.name == "out.failed.ipynb" and result.output.is_file()
     assert not (tmp_path / "out.ipynb").exists()
-
-
-def test_compare_runs_puts_scenarios_side_by_side(tmp_path):
-    def result(stem, records, status="ok"):
-        return notebook.RunResult(tmp_path / "irr.ipynb", tmp_path / f"{stem}.ipynb", None,
-                                  status, 1.0, None, records)  # fmt: skip
-
-    results = [
-        result("irr-base", {"npv": 10.0, "irr": 0.2, "table": [1, 2]}),
-        result("irr-downside", {"npv": -5.0, "irr": -0.1}),
-        result("irr-broken", {}, status="failed"),
-    ]
-    tables = notebook.compare_runs(results)
-    assert list(tables) == ["irr"]
-    assert tables["irr"].to_dict() == {"irr-base": {"npv": 10.0, "irr": 0.2},
-                                       "irr-downside": {"npv": -5.0, "irr": -0.1}}  # fmt: skip
-    page = notebook.index_page(results, "t", tmp_path / "index.html").read_text()
-    assert "runs side by side" in page and "irr-downside" in page

@@ -1,8 +1,10 @@
 """socialreturns: what a brand's social media returns, as parameterized notebooks and a library.
 
-Modules, one per domain: `data` (load and validate the tables), `synth` (sample data with known
-truth), `data_overview`, `notebook` (record figures, check parameters, execute notebooks),
-`plots` (the shared theme), `cli` (the ``socialreturns`` command).
+Modules, one per domain: `inputs` (the input-error type and paths), `data` (load and validate
+the tables), `synth` (sample data with known truth), `data_overview`, `roi`, `finance`,
+`forecast`, `irr_forecast`, `ror`, `sentiment`, `notebook` (record figures, check parameters,
+execute one notebook), `batch` (validated parallel batch runs, manifest, index), `summary` (the
+executive summary), `plots` (the shared theme), `cli` (the ``socialreturns`` command).
 """
 
 from importlib.metadata import PackageNotFoundError, version

@@ -9,13 +9,9 @@ import argparse
 import sys
 import time
 from collections.abc import Sequence
-from pathlib import Path
 
 from socialreturns import __version__
-from socialreturns.data import InputError, project_root
-
-#: Order of the reports on the index page; notebooks not listed follow alphabetically.
-REPORT_ORDER = ("data_overview", "roi", "irr_forecast", "ror", "sentiment")
+from socialreturns.inputs import InputError
 
 
 def _synth(args: argparse.Namespace) -> int:
@@ -42,95 +38,61 @@ def _validate(args: argparse.Namespace) -> int:
     return 0
 
 
-def notebooks_in(folder: Path) -> list[Path]:
-    """The report notebooks of a folder, in report order."""
-    found = sorted(folder.glob("*.ipynb"))
-    rank = {stem: i for i, stem in enumerate(REPORT_ORDER)}
-    return sorted(found, key=lambda p: (rank.get(p.stem, len(rank)), p.stem))
-
-
-#: Notebooks that the report runs once per parameter file in params/<notebook>/ (scenarios)
-#: instead of once with their defaults.
-SCENARIO_NOTEBOOKS = ("irr_forecast",)
-
-
-def report_runs(root: Path) -> list[tuple[Path, Path | None]]:
-    """What `make report` runs: every notebook with its defaults, and each scenario notebook
-    once per scenario file (the three IRR scenarios)."""
-    runs: list[tuple[Path, Path | None]] = []
-    for path in notebooks_in(root / "notebooks"):
-        scenarios = sorted((root / "params" / path.stem).glob("*.yaml"))
-        if path.stem in SCENARIO_NOTEBOOKS and scenarios:
-            runs.extend((path, s) for s in scenarios)
-        else:
-            runs.append((path, None))
-    return runs
-
-
-def _report(args: argparse.Namespace) -> int:
-    from socialreturns import notebook
-
-    root = project_root()
-    out = Path(args.out).resolve()
-    runs = [(Path(p), None) for p in args.notebooks] or report_runs(root)
-    results = []
-    for path, params_file in runs:
-        values, name = {}, path.stem
-        if params_file is not None:
-            values = notebook.validate_parameters(
-                path, notebook.read_parameter_file(params_file), source=params_file
-            )
-            name = f"{path.stem}-{params_file.stem}"
-        print(f"running {name} ...", flush=True)
-        result = notebook.execute(path, out / f"{name}.ipynb", parameters=values)
-        line = f"  {result.status} in {result.seconds:.1f} s: {result.html or result.output}"
-        print(line if result.error is None else f"{line}\n  {result.error}", flush=True)
-        results.append(result)
-    index = notebook.index_page(results, "socialreturns reports", out / "index.html")
-    print(f"report index: {index}")
-    return 0 if all(r.status == "ok" for r in results) else 1
-
-
-def _notebook_path(name: str) -> Path:
-    """A notebook given by path, or by name (``roi``) in the project's notebooks folder."""
-    path = Path(name)
-    if path.suffix != ".ipynb":
-        path = project_root() / "notebooks" / f"{name}.ipynb"
-    if not path.is_file():
-        known = ", ".join(p.stem for p in notebooks_in(project_root() / "notebooks"))
-        raise InputError("no such notebook", file=path, expected=f"a path or one of {known}")
-    return path
-
-
 def _run(args: argparse.Namespace) -> int:
     import yaml
 
-    from socialreturns import notebook
+    from socialreturns import batch
 
-    path = _notebook_path(args.notebook)
-    values: dict[str, object] = {}
-    names = []
-    for params_file in args.params:
-        values |= notebook.validate_parameters(
-            path, notebook.read_parameter_file(params_file), source=params_file
-        )
-        names.append(Path(params_file).stem)
+    target = batch.target_path(args.target)
+    inline: dict[str, object] = {}
     for key, raw in args.parameter:
-        values |= notebook.validate_parameters(path, {key: yaml.safe_load(raw)}, source="the -p option")
-    out = Path(args.out) / f"{path.stem}{''.join('-' + n for n in names)}.ipynb"
-    print(f"running {path.name} -> {out} ...", flush=True)
-    result = notebook.execute(path, out, parameters=values)
-    print(f"{result.status} in {result.seconds:.1f} s: {result.html or result.output}")
-    if result.error:
-        print(f"error: {result.error}", file=sys.stderr)
-    return 0 if result.status == "ok" else 1
+        inline[key] = yaml.safe_load(raw)
+    if target.suffix == ".ipynb":
+        run = batch.make_run(target, params_files=args.params, parameters=inline)
+        plan = batch.Batch(target.stem, f"socialreturns: {target.stem}", (run,))
+    else:
+        if args.params or inline:
+            raise InputError("--params and -p apply to a notebook, not to a batch", key="--params",
+                             expected="parameter files listed in the batch file")  # fmt: skip
+        plan = batch.load_batch(target)
+    result = batch.run_batch(
+        plan, out=args.out, as_of=args.as_of, workers=args.workers, force=args.force,
+        hide_code=True if args.hide_code else None, executor=args.executor, scheduler=args.scheduler,
+    )  # fmt: skip
+    width = max(len(o.name) for o in result.outcomes) if result.outcomes else 0
+    for o in result.outcomes:
+        where = o.html or o.output or ""
+        print(f"{o.name:{width}}  {o.status:11s} {o.seconds:7.1f} s  {where}")
+        if o.error:
+            print(f"{'':{width}}  {o.error}")
+    print(f"manifest: {result.manifest}")
+    print(f"report index: {result.index}")
+    return 0 if result.ok else 1
 
 
 def _params(args: argparse.Namespace) -> int:
-    from socialreturns import notebook
+    from socialreturns import batch
 
-    table = notebook.notebook_parameters(_notebook_path(args.notebook))
-    print(table.to_string(index=False))
+    rows = [
+        (p.name, p.type, repr(p.default), p.help)
+        for p in batch.notebook_parameters(batch.notebook_path(args.notebook))
+    ]
+    widths = [max(len(r[i]) for r in [("name", "type", "default", "help"), *rows]) for i in range(3)]
+    for row in [("name", "type", "default", "help"), *rows]:
+        print("  ".join(f"{v:{w}}" for v, w in zip(row[:3], widths, strict=True)) + "  " + row[3])
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    from socialreturns import batch
+
+    notebooks, batches = batch.listing()
+    print("notebooks (socialreturns run NAME; socialreturns params NAME):")
+    for name, title in notebooks:
+        print(f"  {name:20s} {title}")
+    print("batches (socialreturns run NAME):")
+    for name, text in batches:
+        print(f"  {name:20s} {text}")
     return 0
 
 
@@ -157,19 +119,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--column-map", default="", help="YAML file mapping our columns to yours")
     p.set_defaults(func=_validate)
 
-    p = sub.add_parser("report", help="execute every notebook on the sample data, write HTML")
-    p.add_argument("--out", default="reports", help="output folder (default %(default)s)")
-    p.add_argument("notebooks", nargs="*", help="notebooks to run (default: all in notebooks/)")
-    p.set_defaults(func=_report)
-
-    p = sub.add_parser("run", help="run one notebook with parameter files; validated first")
-    p.add_argument("notebook", help="a notebook path, or a name such as irr_forecast")
+    p = sub.add_parser("run", help="run a batch (params/batches/NAME.yaml) or one notebook; validated first")
+    p.add_argument("target", metavar="BATCH_OR_NOTEBOOK", help="a batch or notebook name, or a path")
     p.add_argument(
         "--params",
         action="append",
         default=[],
         metavar="FILE",
-        help="YAML file of parameter overrides (repeatable; later files win)",
+        help="YAML file of parameter overrides for a notebook (repeatable; later files win)",
     )
     p.add_argument(
         "-p",
@@ -178,10 +135,23 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar=("KEY", "VALUE"),
-        help="one parameter (VALUE read as YAML)",
+        help="one parameter for a notebook (VALUE read as YAML)",
     )
-    p.add_argument("--out", default="reports", help="output folder (default %(default)s)")
+    p.add_argument("--workers", type=int, default=None, help="runs at once (default: number of cores)")
+    p.add_argument("--out", default="reports", help="reports folder (default %(default)s)")
+    p.add_argument("--force", action="store_true", help="rerun what is unchanged since its last success")
+    p.add_argument(
+        "--as-of", default=None, metavar="DATE", help="report date, the output folder (default today, UTC)"
+    )
+    p.add_argument("--hide-code", action="store_true", help="leave code cells out of the HTML")
+    p.add_argument("--executor", choices=("local", "dask"), default="local", help="where runs execute")
+    p.add_argument(
+        "--scheduler", default=None, metavar="ADDRESS", help="Dask scheduler, e.g. tcp://host:8786"
+    )
     p.set_defaults(func=_run)
+
+    p = sub.add_parser("list", help="list the notebooks and batches")
+    p.set_defaults(func=_list)
 
     p = sub.add_parser("params", help="print a notebook's parameters: name, type, default, help")
     p.add_argument("notebook", help="a notebook path, or a name such as data_overview")

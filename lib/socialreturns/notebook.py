@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import html
-import json
 import math
 import os
 import tempfile
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -98,25 +96,6 @@ def read_records(path: str | Path) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------- parameters
-
-
-def notebook_parameters(path: str | Path) -> pd.DataFrame:
-    """The parameters cell of a notebook as a table: ``name``, ``type``, ``default``, ``help``.
-
-    Uses papermill's own inspection, so it agrees with ``papermill --help-notebook``.
-    """
-    import papermill as pm
-
-    path = Path(path)
-    if not path.is_file():
-        raise InputError("no such notebook", file=path, expected="an .ipynb file")
-    found = pm.inspect_notebook(str(path))
-    rows = [
-        {"name": p["name"], "type": p["inferred_type_name"], "default": p["default"],
-         "help": p["help"]}
-        for p in found.values()
-    ]  # fmt: skip
-    return pd.DataFrame(rows, columns=["name", "type", "default", "help"])
 
 
 def _matches(value: Any, annotation: Any) -> bool:
@@ -243,6 +222,8 @@ def execute(
     kernel_name: str = KERNEL_NAME,
     cell_timeout_seconds: int = 600,
     html: bool = True,
+    hide_code: bool = False,
+    on_cell: Callable[[int, int], None] | None = None,
 ) -> RunResult:
     """Execute a notebook with papermill and write the executed copy and its HTML.
 
@@ -261,6 +242,10 @@ def execute(
         The Jupyter kernel; ``make setup`` registers ``socialreturns`` inside ``.venv``.
     cell_timeout_seconds
         Longest time one cell may run.
+    hide_code
+        Leave the code cells out of the HTML (for business readers).
+    on_cell
+        Called with (cell number from 1, number of cells) as each cell starts.
     """
     import time
 
@@ -276,6 +261,12 @@ def execute(
     tmp = Path(tmp_name)
     start = time.perf_counter()
     error = None
+    hooks = {}
+    if on_cell is not None:
+        import nbformat
+
+        total = len(nbformat.read(str(notebook), as_version=4).cells) + bool(parameters)  # + injected cell
+        hooks["on_cell_start"] = lambda cell, cell_index: on_cell(cell_index + 1, total)
     try:
         pm.execute_notebook(
             str(notebook),
@@ -286,6 +277,7 @@ def execute(
             execution_timeout=cell_timeout_seconds,
             progress_bar=False,
             log_output=False,
+            **hooks,
         )
     except pm.PapermillExecutionError as exc:
         error = f"{exc.ename}: {exc.evalue}"
@@ -305,142 +297,9 @@ def execute(
     seconds = time.perf_counter() - start
     if error is None:
         os.replace(tmp, output)
-        html_path = to_html(output, output.with_suffix(".html")) if html else None
+        html_path = to_html(output, output.with_suffix(".html"), hide_code=hide_code) if html else None
         return RunResult(notebook, output, html_path, "ok", seconds, None, read_records(output))
     failed = output.with_name(f"{output.stem}.failed.ipynb")
     os.replace(tmp, failed)
-    html_path = to_html(failed, failed.with_suffix(".html")) if html else None
+    html_path = to_html(failed, failed.with_suffix(".html")) if html else None  # code shown: for debugging
     return RunResult(notebook, failed, html_path, "failed", seconds, error, {})
-
-
-def index_page(results: list[RunResult], title: str, out: str | Path) -> Path:
-    """Write ``index.html`` linking every report with its status, time and recorded figures."""
-    out = Path(out)
-    rows = []
-    for r in results:
-        target = r.html.name if r.html else r.output.name
-        figures = ", ".join(f"{html.escape(k)} = {html.escape(_short(v))}" for k, v in r.records.items())
-        status = r.status if r.error is None else f"{r.status}: {html.escape(r.error)}"
-        rows.append(
-            f"<tr><td><a href='{html.escape(target)}'>{html.escape(r.output.name.split('.')[0])}</a></td>"
-            f"<td class='{r.status}'>{status}</td><td>{r.seconds:.1f} s</td>"
-            f"<td>{figures}</td></tr>"
-        )
-    comparisons = "".join(
-        f"<h2>{html.escape(stem)}: runs side by side</h2>"
-        + table.to_html(float_format=_number, na_rep="", border=0)
-        for stem, table in compare_runs(results).items()
-    )
-    page = f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
-<style>
-body {{ font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 70rem; color: #222; }}
-table {{ border-collapse: collapse; width: 100%; }}
-th, td {{ text-align: left; padding: .4rem .6rem; border-bottom: 1px solid #ddd;
-  vertical-align: top; }}
-td.ok {{ color: #1a7f37; }} td.failed {{ color: #b42318; }}
-</style></head><body>
-<h1>{html.escape(title)}</h1>
-<p>Generated {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC by socialreturns.</p>
-<table><thead><tr><th>Report</th><th>Status</th><th>Time</th><th>Recorded figures</th></tr>
-</thead><tbody>
-{chr(10).join(rows)}
-</tbody></table>
-{comparisons}
-</body></html>
-"""
-    _atomic_write_text(out, page)
-    return out
-
-
-def compare_runs(results: list[RunResult]) -> dict[str, pd.DataFrame]:
-    """For every notebook run more than once (e.g. the IRR scenarios), its scalar recorded
-    figures side by side: ``{notebook: DataFrame}`` with one row per figure, one column per
-    run."""
-    by_notebook: dict[str, dict[str, dict[str, Any]]] = {}
-    for r in results:
-        if r.status != "ok":
-            continue
-        scalars = {k: v for k, v in r.records.items() if isinstance(v, int | float | str)}
-        by_notebook.setdefault(r.notebook.stem, {})[r.output.stem] = scalars
-    return {stem: pd.DataFrame(runs) for stem, runs in by_notebook.items() if len(runs) > 1}
-
-
-def _number(value: float) -> str:
-    """Large amounts with thousands separators, small figures with four significant digits."""
-    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
-
-
-def _short(value: Any) -> str:
-    if isinstance(value, float):
-        return _number(value)
-    text = json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= 80 else text[:77] + "..."
-
-
-# --------------------------------------------------------------------------- parameter files
-
-_PAPERMILL_TYPES: dict[str, tuple[type, ...]] = {
-    "str": (str,),
-    "int": (int,),
-    "float": (int, float),
-    "bool": (bool,),
-    "list": (list,),
-    "dict": (dict,),
-}
-
-
-def read_parameter_file(path: str | Path) -> dict[str, Any]:
-    """Read a YAML parameter file (overrides only) into a dict; see
-    `socialreturns.data.read_yaml_mapping` for the errors."""
-    from socialreturns.data import read_yaml_mapping
-
-    return read_yaml_mapping(path, what="parameter file")
-
-
-def validate_parameters(
-    notebook: str | Path, values: dict[str, Any], *, source: str | Path | None = None
-) -> dict[str, Any]:
-    """Check parameter values against a notebook's parameters cell before any kernel starts.
-
-    Every key must be a parameter of the notebook and every value of its declared type (an
-    int is a fine float). Dates that YAML parsed as dates become ISO strings, the notebooks'
-    convention (papermill would pass them on as strings anyway, inconsistently).
-
-    Returns
-    -------
-    dict
-        The values, dates converted.
-
-    Raises
-    ------
-    InputError
-        Naming the file (``source``), the key, the closest known key or the expected type.
-    """
-    import difflib
-
-    spec = notebook_parameters(notebook).set_index("name")
-    out = {}
-    for key, value in values.items():
-        if key not in spec.index:
-            close = difflib.get_close_matches(str(key), list(spec.index), n=1)
-            raise InputError(
-                f"unknown parameter '{key}' for {Path(notebook).name}",
-                file=source,
-                key=str(key),
-                expected="one of " + ", ".join(spec.index),
-                hint=f"Did you mean '{close[0]}'?" if close else None,
-            )
-        if isinstance(value, dt.date):
-            value = value.isoformat()
-        declared = str(spec.loc[key, "type"]).split("[")[0].strip()
-        allowed = _PAPERMILL_TYPES.get(declared)
-        if allowed and (not isinstance(value, allowed) or (declared != "bool" and isinstance(value, bool))):
-            raise InputError(
-                f"has the value {value!r} of type {type(value).__name__}",
-                file=source,
-                key=str(key),
-                expected=f"a value of type {declared} (default {spec.loc[key, 'default']})",
-            )
-        out[str(key)] = value
-    return out

@@ -1,0 +1,154 @@
+"""The executive summary: one page over a batch's reports, read from its ``manifest.json``.
+
+Every figure comes from what the other notebooks recorded (`socialreturns.notebook.record`)
+and links to the report it came from; a report missing from the batch, or failed, is named as
+such rather than silently left out.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from socialreturns.inputs import InputError, resolve
+
+
+def find_manifest(path: str = "", *, batch: str = "report", reports: str = "reports") -> Path | None:
+    """The manifest to summarise: ``path`` if given, else the newest
+    ``<reports>/<batch>/<date>/manifest.json``; None when there is none yet."""
+    if path:
+        found = resolve(path)
+        if not found.is_file():
+            raise InputError("no such manifest", key="manifest", file=found,
+                             expected="the manifest.json of a batch run (socialreturns run)")  # fmt: skip
+        return found
+    candidates = sorted(resolve(reports).glob(f"{batch}/*/manifest.json"))
+    return candidates[-1] if candidates else None
+
+
+def read_manifest(path: Path | None) -> dict[str, Any]:
+    """The manifest as a dict (no runs when ``path`` is None)."""
+    if path is None:
+        return {"runs": {}}
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise InputError(f"is not valid JSON ({exc})", file=path, key="manifest",
+                         expected="a manifest.json written by socialreturns run") from None  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Section:
+    """One part of the summary: a heading with links to its reports, a table and a note."""
+
+    heading: str
+    table: pd.DataFrame
+    note: str
+
+
+def _runs(manifest: dict[str, Any], notebook: str) -> dict[str, dict[str, Any]]:
+    """The runs of one notebook in the manifest, by run name."""
+    return {n: r for n, r in manifest.get("runs", {}).items() if Path(r.get("notebook", "")).stem == notebook}
+
+
+def _heading(title: str, runs: dict[str, dict[str, Any]]) -> str:
+    links = [f"[{name}]({Path(r['html']).name})" for name, r in runs.items() if r.get("html")]
+    return f"### {title}" + (f" ({', '.join(links)})" if links else "")
+
+
+def _missing(runs: dict[str, dict[str, Any]], notebook: str) -> str:
+    if not runs:
+        return f"No `{notebook}` run in this batch."
+    bad = [f"{n} ({r.get('status')})" for n, r in runs.items() if r.get("status") not in ("ok", "skipped")]
+    return f"Not available: {', '.join(bad)} did not succeed; see the index." if bad else ""
+
+
+def _records(runs: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    good = [r for r in runs.values() if r.get("status") in ("ok", "skipped")]
+    return good[0].get("records") or {} if good else {}
+
+
+def summarise(manifest: dict[str, Any]) -> dict[str, Section]:
+    """The summary's sections, in page order: ``roi``, ``plan``, ``ror``, ``voice``, ``crises``
+    and ``response``."""
+    out: dict[str, Section] = {}
+    runs = _runs(manifest, "roi")
+    r = _records(runs)
+    table = pd.DataFrame({"ROAS": r.get("roas", {}), "ROI": r.get("roi", {})}).rename_axis("channel")
+    table = table.sort_values("ROI", ascending=False) if not table.empty else table
+    out["roi"] = Section(
+        _heading("History: return on ad spend per channel", runs), table,
+        _missing(runs, "roi") or "ROAS: revenue per unit of spend (incremental, from the regression); "
+        "ROI: ROAS times margin, less 1.",
+    )  # fmt: skip
+    runs = _runs(manifest, "irr_forecast")
+    rows = {n: {k: (x.get("records") or {}).get(k) for k in
+                ("npv", "irr", "mirr", "payback_months", "prob_irr_above_hurdle", "prob_npv_positive")}
+            for n, x in runs.items() if x.get("status") in ("ok", "skipped")}  # fmt: skip
+    out["plan"] = Section(
+        _heading("Future: the programme's returns per scenario", runs),
+        pd.DataFrame(rows).T.rename_axis("scenario"),
+        _missing(runs, "irr_forecast") or "NPV at the cost of capital; IRR and MIRR annual; payback in months; "
+        "the probabilities come from the Monte Carlo simulation.",
+    )  # fmt: skip
+    runs = _runs(manifest, "ror")
+    r = _records(runs)
+    table = pd.DataFrame({"ROR": r.get("ror_by_segment", {}),
+                          "relationship value": r.get("relationship_value_by_segment", {})}).rename_axis("segment")  # fmt: skip
+    out["ror"] = Section(
+        _heading("Relationships: return on relationship per segment", runs), table,
+        _missing(runs, "ror") or f"Relationship value (loyalty, referrals, sharing; discounted) per unit of "
+        f"acquisition spend. Customer lifetime value in total: {r.get('total_clv', float('nan')):,.0f}.",
+    )  # fmt: skip
+    runs = _runs(manifest, "sentiment")
+    r = _records(runs)
+    voice = pd.DataFrame({"share of voice": r.get("share_of_voice", {}),
+                          "net sentiment": r.get("net_sentiment", {})}).rename_axis("brand")  # fmt: skip
+    out["voice"] = Section(
+        _heading("Conversation: share of voice and net sentiment", runs),
+        voice.sort_values("share of voice", ascending=False) if not voice.empty else voice,
+        _missing(runs, "sentiment") or "Share of the category's reach; net sentiment is the positive minus the "
+        "negative share of a brand's mentions.",
+    )  # fmt: skip
+    crises = pd.DataFrame(r.get("crisis_episodes", []))
+    if not crises.empty:
+        crises = crises[["start", "end", "peak", "excess_negative_mentions"]].astype(
+            {"excess_negative_mentions": float}
+        )
+        crises[["start", "end", "peak"]] = crises[["start", "end", "peak"]].apply(
+            lambda c: c.astype(str).str[:10]
+        )
+        crises = crises.set_index("start")
+    out["crises"] = Section(
+        _heading("Crisis episodes", runs), crises,
+        _missing(runs, "sentiment") or ("No crisis episode in the period." if crises.empty else
+                                        f"{len(crises)} episode(s) of unusually many negative mentions."),
+    )  # fmt: skip
+    response = pd.DataFrame(r.get("response_by_platform", []))
+    if not response.empty:
+        response = response.set_index("platform")[["questions", "answered_share", "median_response_hours",
+                                                   "within_sla_share"]]  # fmt: skip
+    note = _missing(runs, "sentiment") or (
+        f"The brand answered {r.get('answered_share', float('nan')):.0%} of its customers' questions, "
+        f"{r.get('within_sla_share', float('nan')):.0%} within the SLA; median response "
+        f"{r.get('median_response_hours', float('nan')):.1f} hours."
+    )
+    out["response"] = Section(_heading("Listening and acting: the response gap", runs), response, note)
+    return out
+
+
+def overview(manifest: dict[str, Any], path: Path | None) -> str:
+    """The opening line: which batch, when, and how its runs went."""
+    if path is None:
+        return ("No batch manifest found under reports/: run `make report` (or `socialreturns run report`) "
+                "first; this summary reads what that batch recorded.")  # fmt: skip
+    runs = manifest.get("runs", {})
+    ok = sum(r.get("status") in ("ok", "skipped") for n, r in runs.items())
+    git = manifest.get("git") or {}
+    commit = (git.get("commit") or "unknown")[:10] + (" with uncommitted changes" if git.get("dirty") else "")
+    return (f"Batch **{manifest.get('batch')}** as of **{manifest.get('as_of')}**: {ok} of {len(runs)} reports "
+            f"succeeded (commit {commit}). Every figure below links to the report it comes from.")  # fmt: skip

@@ -655,6 +655,9 @@ class _Display:
         with self.lock:
             self.cells.pop(name, None)
             if self.bar is not None:
+                self.bar.set_postfix_str(
+                    ", ".join(f"{k} cell {v}" for k, v in self.cells.items()), refresh=False
+                )
                 self.bar.update(1)
 
     def close(self) -> None:

@@ -72,16 +72,24 @@ def _records(runs: dict[str, dict[str, Any]]) -> dict[str, Any]:
     return good[0].get("records") or {} if good else {}
 
 
+def _by_key(
+    records: dict[str, Any], columns: dict[str, str], index: str, sort_by: str | None
+) -> pd.DataFrame:
+    """Recorded per-key figures (``{channel: value}``) as one table: ``columns`` maps a heading
+    to a record name; sorted by ``sort_by``, largest first."""
+    table = pd.DataFrame({head: records.get(name, {}) for head, name in columns.items()}).rename_axis(index)
+    return table.sort_values(sort_by, ascending=False) if sort_by and not table.empty else table
+
+
 def summarise(manifest: dict[str, Any]) -> dict[str, Section]:
     """The summary's sections, in page order: ``roi``, ``plan``, ``ror``, ``voice``, ``crises``
     and ``response``."""
     out: dict[str, Section] = {}
     runs = _runs(manifest, "roi")
     r = _records(runs)
-    table = pd.DataFrame({"ROAS": r.get("roas", {}), "ROI": r.get("roi", {})}).rename_axis("channel")
-    table = table.sort_values("ROI", ascending=False) if not table.empty else table
     out["roi"] = Section(
-        _heading("History: return on ad spend per channel", runs), table,
+        _heading("History: return on ad spend per channel", runs),
+        _by_key(r, {"ROAS": "roas", "ROI": "roi"}, "channel", "ROI"),
         _missing(runs, "roi") or "ROAS: revenue per unit of spend (incremental, from the regression); "
         "ROI: ROAS times margin, less 1.",
     )  # fmt: skip
@@ -97,20 +105,17 @@ def summarise(manifest: dict[str, Any]) -> dict[str, Section]:
     )  # fmt: skip
     runs = _runs(manifest, "ror")
     r = _records(runs)
-    table = pd.DataFrame({"ROR": r.get("ror_by_segment", {}),
-                          "relationship value": r.get("relationship_value_by_segment", {})}).rename_axis("segment")  # fmt: skip
     out["ror"] = Section(
-        _heading("Relationships: return on relationship per segment", runs), table,
+        _heading("Relationships: return on relationship per segment", runs),
+        _by_key(r, {"ROR": "ror_by_segment", "relationship value": "relationship_value_by_segment"}, "segment", None),
         _missing(runs, "ror") or f"Relationship value (loyalty, referrals, sharing; discounted) per unit of "
         f"acquisition spend. Customer lifetime value in total: {r.get('total_clv', float('nan')):,.0f}.",
     )  # fmt: skip
     runs = _runs(manifest, "sentiment")
     r = _records(runs)
-    voice = pd.DataFrame({"share of voice": r.get("share_of_voice", {}),
-                          "net sentiment": r.get("net_sentiment", {})}).rename_axis("brand")  # fmt: skip
     out["voice"] = Section(
         _heading("Conversation: share of voice and net sentiment", runs),
-        voice.sort_values("share of voice", ascending=False) if not voice.empty else voice,
+        _by_key(r, {"share of voice": "share_of_voice", "net sentiment": "net_sentiment"}, "brand", "share of voice"),
         _missing(runs, "sentiment") or "Share of the category's reach; net sentiment is the positive minus the "
         "negative share of a brand's mentions.",
     )  # fmt: skip

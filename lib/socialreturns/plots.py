@@ -410,3 +410,15 @@ def confusion(matrix: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     sns.heatmap(shares, annot=labels, fmt="", cmap="Blues", vmin=0, vmax=1, cbar=False, ax=ax)
     ax.set(title="True class (rows) against predicted", xlabel="predicted", ylabel="true")
     return ax
+
+
+def platform_months(gap: pd.DataFrame, *, value: str = "answered_share", title: str = "") -> Axes:
+    """A heatmap of one `sentiment.response_gap` column, platforms (rows) by period (columns);
+    shares shown as percentages, periods with no questions blank."""
+    wide = gap.pivot_table(index="platform", columns="period", values=value)
+    wide.columns = [f"{c:%Y-%m}" for c in wide.columns]
+    _, ax = plt.subplots(figsize=(max(8, 0.42 * wide.shape[1] + 2), 0.5 * len(wide) + 1.6))
+    sns.heatmap(wide, cmap="RdYlGn", vmin=0, vmax=1, annot=wide.map(lambda v: f"{v:.0%}" if v == v else ""),
+                fmt="", annot_kws={"fontsize": 7}, cbar=False, ax=ax)  # fmt: skip
+    ax.set(title=title or value.replace("_", " "), xlabel="", ylabel="")
+    return ax

@@ -200,7 +200,7 @@ def test_summary_sections_from_a_manifest():
         sections["roi"].table.index.tolist() == ["tiktok", "linkedin"]
         and "[roi](roi.html)" in sections["roi"].heading
     )
-    assert sections["plan"].table.loc["irr_forecast-base", "npv"] == 10.0
+    assert sections["plan"].table.loc["irr_forecast-base", "NPV"] == 10.0
     assert "irr_forecast-downside (failed)" in sections["plan"].note
     assert "No `sentiment` run" in sections["voice"].note and sections["voice"].table.empty
     assert "2 of 3 reports succeeded" in summary.overview(manifest, ROOT / "manifest.json")
@@ -321,3 +321,12 @@ def test_runs_execute_on_a_dask_cluster(tmp_path):
         assert (result.folder / f"{name}.html").stat().st_size > 10_000
         assert (result.folder / f"{name}.ipynb").is_file()
     assert os.path.samefile(result.manifest.parent, result.folder)
+
+
+@pytest.mark.slow
+def test_the_summary_alone_reads_its_default_manifest(tmp_path):
+    alone = batch.Batch("summary", "summary", (batch.make_run("executive_summary"),))
+    result = batch.run_batch(alone, out=tmp_path, as_of="2026-01-31", progress=False)
+    assert result.ok, result.outcomes
+    entry = json.loads(result.manifest.read_text())["runs"]["executive_summary"]
+    assert entry["parameters"]["manifest"] == ""  # not this one-run batch's own manifest

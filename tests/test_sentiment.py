@@ -419,3 +419,21 @@ def test_accuracy_compares_english_mentions_only():
     assert "3 labelled English mentions" in checked.note and checked.f1 is not None
     empty = sentiment.accuracy(mentions, scores, None)
     assert empty.f1 is None and empty.matrix.empty and "labels.csv" in empty.note
+
+
+def test_detect_spikes_by_the_hour():
+    rng = np.random.default_rng(8)
+    hours = 24 * 28
+    daily = 1 + 0.5 * np.sin(2 * np.pi * np.arange(hours) / 24)  # a daily rhythm
+    counts = rng.poisson(6 * daily)
+    counts[400:404] = [30, 45, 40, 25]
+    stamps = pd.Timestamp("2025-03-01", tz="UTC") + pd.to_timedelta(
+        np.repeat(np.arange(hours), counts) + 0.5, unit="h"
+    )
+    mentions = pd.DataFrame({"timestamp": stamps, "brand": "Us"})
+    scores = pd.DataFrame({"label": "negative", "english": True}, index=mentions.index)
+    episodes = sentiment.detect_spikes(mentions, brand="Us", scores=scores, freq="h")
+    assert len(episodes) == 1, episodes
+    start = pd.Timestamp("2025-03-01") + pd.Timedelta(hours=400)
+    assert abs(episodes["start"].iloc[0] - start) <= pd.Timedelta(hours=1)
+    assert episodes["peak"].iloc[0] == start + pd.Timedelta(hours=1)

@@ -717,7 +717,9 @@ def run_batch(
             previous = json.loads(manifest_path.read_text(encoding="utf-8")).get("runs", {})
         except ValueError:
             previous = {}
-    runner = {"as_of": as_of, "manifest": str(manifest_path)}
+    runner = {"as_of": as_of}
+    if any(not r.final for r in batch.runs):  # a summary alone reads its default (the newest batch)
+        runner["manifest"] = str(manifest_path)
     hide = batch.hide_code if hide_code is None else hide_code
     library = _library_digest()
     manifest: dict[str, Any] = {

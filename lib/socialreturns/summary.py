@@ -94,8 +94,9 @@ def summarise(manifest: dict[str, Any]) -> dict[str, Section]:
         "ROI: ROAS times margin, less 1.",
     )  # fmt: skip
     runs = _runs(manifest, "irr_forecast")
-    rows = {n: {k: (x.get("records") or {}).get(k) for k in
-                ("npv", "irr", "mirr", "payback_months", "prob_irr_above_hurdle", "prob_npv_positive")}
+    figures = {"NPV": "npv", "IRR": "irr", "MIRR": "mirr", "payback (months)": "payback_months",
+               "P(IRR > hurdle)": "prob_irr_above_hurdle", "P(NPV > 0)": "prob_npv_positive"}  # fmt: skip
+    rows = {n: {head: (x.get("records") or {}).get(key) for head, key in figures.items()}
             for n, x in runs.items() if x.get("status") in ("ok", "skipped")}  # fmt: skip
     out["plan"] = Section(
         _heading("Future: the programme's returns per scenario", runs),
@@ -127,7 +128,9 @@ def summarise(manifest: dict[str, Any]) -> dict[str, Section]:
         crises[["start", "end", "peak"]] = crises[["start", "end", "peak"]].apply(
             lambda c: c.astype(str).str[:10]
         )
-        crises = crises.set_index("start")
+        crises = crises.set_index("start").rename(
+            columns={"excess_negative_mentions": "excess negative mentions"}
+        )
     out["crises"] = Section(
         _heading("Crisis episodes", runs), crises,
         _missing(runs, "sentiment") or ("No crisis episode in the period." if crises.empty else
@@ -135,8 +138,9 @@ def summarise(manifest: dict[str, Any]) -> dict[str, Section]:
     )  # fmt: skip
     response = pd.DataFrame(r.get("response_by_platform", []))
     if not response.empty:
-        response = response.set_index("platform")[["questions", "answered_share", "median_response_hours",
-                                                   "within_sla_share"]]  # fmt: skip
+        response = response.set_index("platform")[
+            ["questions", "answered_share", "median_response_hours", "within_sla_share"]
+        ].set_axis(["questions", "answered", "median hours to answer", "answered within SLA"], axis=1)
     note = _missing(runs, "sentiment") or (
         f"The brand answered {r.get('answered_share', float('nan')):.0%} of its customers' questions, "
         f"{r.get('within_sla_share', float('nan')):.0%} within the SLA; median response "

@@ -115,6 +115,8 @@ def test_the_report_batch_covers_every_notebook():
         ("", {"params": "nowhere.yaml"}, r"nowhere.yaml: no such parameter file"),
         ("", {"timeout_seconds": "soon"}, r"key 'runs\[1\].timeout_seconds'.*positive number of seconds"),
         ("", {"timeout": 60}, r"unknown key 'timeout'.*Did you mean 'timeout_seconds'\?"),
+        ("", {"name": "index"}, r"key 'name': the output name 'index' is the batch's own index file"),
+        ("", {"name": "../plan"}, r"key 'name': runs\[1\] has the name '../plan'.*file name"),
     ],
 )
 def test_bad_batches_are_refused_before_any_kernel(tmp_path, params, runs_extra, message):

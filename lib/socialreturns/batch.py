@@ -38,6 +38,7 @@ import io
 import json
 import os
 import queue
+import re
 import subprocess
 import sys
 import tempfile
@@ -246,6 +247,9 @@ def make_run(
             raise InputError(f"sets '{key}', which the batch runner provides", file=source or files[-1], key=key,
                              expected="no value here (use --as-of for the report date)")  # fmt: skip
     stem = name or path.stem + "".join(f"-{Path(f).stem}" for f in files)
+    if stem in ("index", "manifest"):
+        raise InputError(f"the output name '{stem}' is the batch's own {stem} file", file=source, key="name",
+                         expected="another name (add name: to the run)")  # fmt: skip
     return Run(stem, path, tuple(files), overrides, float(timeout_seconds), declared)
 
 
@@ -293,12 +297,18 @@ def load_batch(path: str | Path) -> Batch:
             raise InputError(f"{where} has a bad params or parameters entry", file=path, key=where,
                              expected="params: a file or a list of files; parameters: key: value lines")  # fmt: skip
         timeout = _number(entry.get("timeout_seconds", default_timeout), f"{where}.timeout_seconds", path)
+        name = entry.get("name")
+        if name is not None and not (
+            isinstance(name, str) and re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", name)
+        ):
+            raise InputError(f"{where} has the name {name!r}", file=path, key="name",
+                             expected="a file name of letters, digits, '-', '_' and '.'")  # fmt: skip
         hide_run = entry.get("hide_code")
         if hide_run is not None and not isinstance(hide_run, bool):
             raise InputError(
                 f"{where} has hide_code {hide_run!r}", file=path, key="hide_code", expected="true or false"
             )
-        run = make_run(entry["notebook"], params_files=files, parameters=inline, name=entry.get("name"),
+        run = make_run(entry["notebook"], params_files=files, parameters=inline, name=name,
                        timeout_seconds=timeout, source=path)  # fmt: skip
         runs.append(dataclasses.replace(run, hide_code=hide_run))
     names = [r.name for r in runs]

@@ -186,6 +186,7 @@ def test_input_files_and_fingerprint(tmp_path):
     assert key != batch.fingerprint(run, {"x": 3}, inputs, "lib")
     assert key != batch.fingerprint(run, {"x": 2}, [{**inputs[0], "sha256": "0" * 64}], "lib")
     assert key != batch.fingerprint(run, {"x": 2}, inputs, "lib2")
+    assert key != batch.fingerprint(run, {"x": 2}, inputs, "lib", hide_code=True)
 
 
 def test_summary_sections_from_a_manifest():

@@ -421,11 +421,18 @@ def resolved_parameters(run: Run, runner: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def fingerprint(
-    run: Run, parameters: Mapping[str, Any], inputs: Sequence[Mapping[str, Any]], library: str
+    run: Run,
+    parameters: Mapping[str, Any],
+    inputs: Sequence[Mapping[str, Any]],
+    library: str,
+    *,
+    hide_code: bool = False,
 ) -> str:
-    """What decides whether a run must run again: its notebook, parameters, library and inputs."""
+    """What decides whether a run must run again: its notebook, parameters, library, inputs and
+    whether its HTML shows the code."""
     parts = {
         "notebook": sha256(run.notebook),
+        "hide_code": hide_code,
         "parameters": {k: v for k, v in parameters.items() if k not in RUNNER_PARAMETERS},
         "library": [__version__, library],
         "inputs": [[i["path"], i["sha256"]] for i in inputs],
@@ -730,7 +737,9 @@ def run_batch(
     runner = {"as_of": as_of}
     if any(not r.final for r in batch.runs):  # a summary alone reads its default (the newest batch)
         runner["manifest"] = str(manifest_path)
-    hide = batch.hide_code if hide_code is None else hide_code
+    # the --hide-code option, else the run's own setting, else the batch's
+    hides = {r.name: hide_code if hide_code is not None else r.hide_code if r.hide_code is not None
+             else batch.hide_code for r in batch.runs}  # fmt: skip
     library = _library_digest()
     manifest: dict[str, Any] = {
         "batch": batch.name, "title": batch.title, "source": str(batch.source) if batch.source else None,
@@ -745,7 +754,14 @@ def run_batch(
             {"path": _relative(p), "sha256": sha256(p), "bytes": p.stat().st_size}
             for p in input_files(parameters)
         ]
-        plans.append((run, parameters, inputs, fingerprint(run, parameters, inputs, library)))
+        plans.append(
+            (
+                run,
+                parameters,
+                inputs,
+                fingerprint(run, parameters, inputs, library, hide_code=hides[run.name]),
+            )
+        )
     display = _Display(len(plans), progress)
     lock = threading.Lock()
     stop = threading.Event()
@@ -767,7 +783,7 @@ def run_batch(
         spec = {"name": run.name, "notebook": str(run.notebook), "parameters": run.overrides | {
             k: v for k, v in runner.items() if k in run.declared}, "out_dir": str(folder),
             "cell_timeout_seconds": batch.cell_timeout_seconds, "workers": workers,
-            "hide_code": hide if run.hide_code is None or hide_code is not None else run.hide_code}  # fmt: skip
+            "hide_code": hides[run.name]}  # fmt: skip
         if client is None:
             result = run_isolated(spec, timeout_seconds=run.timeout_seconds, stop=stop,
                                   on_event=lambda e: display.cell(run.name, e))  # fmt: skip

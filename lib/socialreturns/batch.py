@@ -50,7 +50,7 @@ from pathlib import Path
 from typing import Any
 
 from socialreturns import __version__
-from socialreturns.inputs import InputError, project_root, read_yaml_mapping, resolve
+from socialreturns.inputs import InputError, project_root, read_yaml_mapping, resolve, write_atomically
 
 RUNNER_PARAMETERS = ("as_of", "manifest")
 BATCH_KEYS = ("title", "hide_code", "cell_timeout_seconds", "timeout_seconds", "runs")
@@ -633,10 +633,7 @@ def _writable(folder: Path) -> None:
 
 
 def _write_json(path: Path, value: Any) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(value, fh, indent=2, default=str)
-    os.replace(tmp, path)
+    write_atomically(path, json.dumps(value, indent=2, default=str))
 
 
 class _Display:
@@ -880,10 +877,7 @@ def _dask_result(
         return {"status": "failed", "error": f"the Dask task failed: {type(exc).__name__}: {exc}"}
     files = result.pop("files", {})
     for name in sorted(files, key=lambda n: n.endswith(".html")):
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(files[name])
-        os.replace(tmp, folder / name)
+        write_atomically(folder / name, files[name])
     for key in ("output", "html"):
         if result.get(key):
             result[key] = str(folder / Path(result[key]).name)
@@ -962,12 +956,7 @@ Written {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC. What produced each report:
 {"".join(tables)}
 </body></html>
 """
-    path = folder / "index.html"
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".index.html.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(page)
-    os.replace(tmp, path)
-    return path
+    return write_atomically(folder / "index.html", page)
 
 
 def listing() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:

@@ -5,6 +5,8 @@ batch's parameter files in well under a second, before pandas or papermill is im
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -104,3 +106,14 @@ def read_yaml_mapping(path: str | Path, *, what: str) -> dict:
     if not isinstance(mapping, dict):
         raise InputError("is not a mapping", file=path, expected="key: value lines")
     return mapping
+
+
+def write_atomically(path: Path, data: str | bytes) -> Path:
+    """Write ``data`` (text as UTF-8) to a temporary file beside ``path``, then rename it over
+    ``path``: readers see the old file or the new one, never half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+    os.replace(tmp, path)
+    return path

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from socialreturns.data import InputError, project_root, resolve
+from socialreturns.inputs import write_atomically
 
 SCRAP_MIMETYPE = "application/scrapbook.scrap.json+json"
 KERNEL_NAME = "socialreturns"
@@ -174,14 +175,6 @@ def check_iso_date(key: str, value: str | None) -> pd.Timestamp | None:
 # --------------------------------------------------------------------------- execution
 
 
-def _atomic_write_text(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
-
-
 def to_html(notebook_path: str | Path, html_path: str | Path, *, hide_code: bool = False) -> Path:
     """Convert an executed notebook to a standalone HTML file (nbconvert), written atomically."""
     import nbformat
@@ -197,7 +190,7 @@ def to_html(notebook_path: str | Path, html_path: str | Path, *, hide_code: bool
             cell.outputs = [o for o in cell.outputs if SCRAP_MIMETYPE not in o.get("data", {})]
     body, _ = exporter.from_notebook_node(nb)
     html_path = Path(html_path)
-    _atomic_write_text(html_path, body)
+    write_atomically(html_path, body)
     return html_path
 
 

@@ -648,9 +648,10 @@ def share_of_voice(mentions: pd.DataFrame, scores: pd.DataFrame, *, freq: str | 
     out["rank"] = per_period["reach"].rank(ascending=False, method="min").astype(int)
     stamps = pd.to_datetime(mentions["timestamp"], utc=True).dt.tz_localize(None)
     first, last = stamps.min().normalize(), stamps.max().normalize() + pd.Timedelta(days=1)
-    ends = out["period"] + (pd.offsets.Week(1) if freq == "W" else pd.DateOffset(**{
-        "M": {"months": 1}, "Y": {"years": 1}}.get(freq or "", {"days": 0})))  # fmt: skip
-    out["partial"] = (out["period"] < first) | (ends > last) if freq is not None else False
+    if freq is None:
+        out["partial"] = False
+    else:
+        out["partial"] = (out["period"] < first) | (out["period"].dt.to_period(freq).dt.end_time >= last)
     return out.drop(columns=["scored", "positive", "negative"])
 
 

@@ -30,7 +30,7 @@ def test_seasonal_naive_hand_computed():
     out = forecast.forecast(fit, 15, alpha=0.2)
     np.testing.assert_allclose(out["mean"], np.r_[year1 + 10, (year1 + 10)[:3]])
     z = stats.norm.ppf(0.9)
-    half = out["upper"] - out["mean"]
+    half = out["ci_upper"] - out["mean"]
     np.testing.assert_allclose(half[:12], z * 10)  # sigma of year-on-year differences = 10
     np.testing.assert_allclose(half[12:], z * 10 * np.sqrt(2))  # one more year ahead
     assert list(out["month"][:2]) == list(pd.to_datetime(["2025-01-01", "2025-02-01"]))
@@ -43,10 +43,10 @@ def test_models_forecast_a_known_series(method):
     t = np.arange(36, 48)
     truth = 1000 + 15 * t + 150 * np.sin(2 * np.pi * t / 12)
     assert np.mean(np.abs(out["mean"] - truth) / truth) < 0.05
-    assert (out["lower"] < out["mean"]).all() and (out["mean"] < out["upper"]).all()
-    width = out["upper"] - out["lower"]
+    assert (out["ci_lower"] < out["mean"]).all() and (out["mean"] < out["ci_upper"]).all()
+    width = out["ci_upper"] - out["ci_lower"]
     assert width.iloc[-1] > width.iloc[0]  # uncertainty grows with the horizon
-    inside = ((out["lower"] <= truth) & (truth <= out["upper"])).mean()
+    inside = ((out["ci_lower"] <= truth) & (truth <= out["ci_upper"])).mean()
     assert inside >= 0.75
 
 

@@ -96,8 +96,8 @@ def test_tornado_base_and_directions(fit):
 def test_demand_index_averages_one_over_the_first_year():
     outlook = pd.DataFrame({"month": pd.date_range("2025-01-01", periods=14, freq="MS"),
                             "mean": np.r_[np.linspace(90, 110, 12), 120, 130],
-                            "lower": 0.0, "upper": 0.0})  # fmt: skip
-    outlook["lower"], outlook["upper"] = outlook["mean"] - 10, outlook["mean"] + 10
+                            "ci_lower": 0.0, "ci_upper": 0.0})  # fmt: skip
+    outlook["ci_lower"], outlook["ci_upper"] = outlook["mean"] - 10, outlook["mean"] + 10
     outlook.attrs["alpha"] = 0.1
     d = irr_forecast.demand_index(outlook)
     assert d["index"].iloc[:12].mean() == pytest.approx(1.0)

@@ -319,7 +319,7 @@ def test_response_curves(small_fit):
     for channel, c in curves.groupby("channel"):
         assert c["revenue"].iloc[0] == 0.0
         assert (np.diff(c["revenue"]) >= -1e-9).all(), channel
-        assert ((c["lower"] <= c["revenue"] + 1e-9) & (c["revenue"] <= c["upper"] + 1e-9)).all()
+        assert ((c["ci_lower"] <= c["revenue"] + 1e-9) & (c["revenue"] <= c["ci_upper"] + 1e-9)).all()
         current = c[c["current"]].iloc[0]
         assert current["spend"] == pytest.approx(small_fit.spend[channel].mean())
 

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from socialreturns.data import TABLES, InputError, Tables, read_column_map, resolve
+from socialreturns.data import TABLES, Tables, read_column_map
+from socialreturns.inputs import InputError, resolve
 from socialreturns.notebook import check_types
 
 #: Patterns of personal data that must never reach a report unredacted.

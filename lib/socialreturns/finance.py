@@ -18,9 +18,11 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from socialreturns.data import InputError
+from socialreturns.inputs import InputError
 
 ArrayLike = Sequence[float] | np.ndarray
+#: Days in the average month (365.25 / 12), the convention of every monthly figure here.
+DAYS_PER_MONTH = 365.25 / 12
 
 
 def _flows(values: ArrayLike) -> tuple[np.ndarray, bool]:

@@ -16,7 +16,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from socialreturns.data import InputError
+from socialreturns.inputs import InputError
+from socialreturns.intervals import ALPHA, norm_ppf
 
 Method = Literal["ets", "sarimax", "seasonal_naive"]
 METHODS: tuple[Method, ...] = ("ets", "sarimax", "seasonal_naive")
@@ -97,13 +98,13 @@ def fit_forecast(series: pd.Series, *, method: Method = "ets") -> ForecastFit:
     return ForecastFit(method, s, result, seasonal)
 
 
-def forecast(fit: ForecastFit, horizon_months: int, alpha: float = 0.1) -> pd.DataFrame:
+def forecast(fit: ForecastFit, horizon_months: int, alpha: float = ALPHA) -> pd.DataFrame:
     """Forecast the next ``horizon_months`` months.
 
     Returns
     -------
     pandas.DataFrame
-        ``month`` (month start), ``mean``, ``lower``, ``upper`` (the ``1 - alpha`` prediction
+        ``month`` (month start), ``mean``, ``ci_lower``, ``ci_upper`` (the ``1 - alpha`` prediction
         interval), in the series' unit.
 
     Notes
@@ -125,9 +126,9 @@ def forecast(fit: ForecastFit, horizon_months: int, alpha: float = 0.1) -> pd.Da
         mean = last_year[(h - 1) % SEASON]
         diffs = s.to_numpy()[SEASON:] - s.to_numpy()[:-SEASON]
         sigma = np.sqrt(np.mean(diffs**2))
-        half = _norm_ppf(1 - alpha / 2) * sigma * np.sqrt((h - 1) // SEASON + 1)
-        out = pd.DataFrame({"month": months, "mean": mean, "lower": mean - half,
-                            "upper": mean + half})  # fmt: skip
+        half = norm_ppf(1 - alpha / 2) * sigma * np.sqrt((h - 1) // SEASON + 1)
+        out = pd.DataFrame({"month": months, "mean": mean, "ci_lower": mean - half,
+                            "ci_upper": mean + half})  # fmt: skip
         out.attrs["alpha"] = alpha
         return out
     with warnings.catch_warnings():
@@ -140,8 +141,8 @@ def forecast(fit: ForecastFit, horizon_months: int, alpha: float = 0.1) -> pd.Da
         else:
             frame = fit.model.get_forecast(horizon_months).summary_frame(alpha=alpha)
             mean, lower, upper = frame["mean"], frame["mean_ci_lower"], frame["mean_ci_upper"]
-    out = pd.DataFrame({"month": months, "mean": mean.to_numpy(), "lower": lower.to_numpy(),
-                        "upper": upper.to_numpy()})  # fmt: skip
+    out = pd.DataFrame({"month": months, "mean": mean.to_numpy(), "ci_lower": lower.to_numpy(),
+                        "ci_upper": upper.to_numpy()})  # fmt: skip
     out.attrs["alpha"] = alpha
     return out
 
@@ -202,10 +203,3 @@ def compare_backtests(series: pd.Series, *, horizon_months: int = 3, folds: int 
     ]
     out = pd.DataFrame(rows).rename_axis("method").reset_index()
     return out.sort_values("mase", ignore_index=True)
-
-
-def _norm_ppf(q: float | np.ndarray) -> float | np.ndarray:
-    """Standard normal quantile (scipy.stats imported on first use: it is slow to import)."""
-    from scipy import stats
-
-    return stats.norm.ppf(q)

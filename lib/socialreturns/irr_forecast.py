@@ -15,10 +15,10 @@ import numpy as np
 import pandas as pd
 
 from socialreturns import finance, forecast, roi
-from socialreturns.data import InputError
+from socialreturns.finance import DAYS_PER_MONTH
+from socialreturns.inputs import InputError
+from socialreturns.intervals import ALPHA, norm_ppf
 from socialreturns.notebook import check_data_dir, check_rules, check_types
-
-DAYS_PER_MONTH = 365.25 / 12
 
 
 @dataclass(frozen=True)
@@ -133,8 +133,8 @@ def demand_index(outlook: pd.DataFrame) -> pd.DataFrame:
     with every other revenue source, and turns forecast uncertainty into monthly noise.
     """
     ref = outlook["mean"].iloc[:12].mean()
-    alpha = outlook.attrs.get("alpha", 0.1)
-    sd = (outlook["upper"] - outlook["lower"]) / (2 * _norm_ppf(1 - alpha / 2))
+    alpha = outlook.attrs.get("alpha", ALPHA)
+    sd = (outlook["ci_upper"] - outlook["ci_lower"]) / (2 * norm_ppf(1 - alpha / 2))
     return pd.DataFrame({"month": outlook["month"], "index": outlook["mean"] / ref,
                          "sd": sd / ref})  # fmt: skip
 
@@ -378,10 +378,3 @@ def history_vs_plan(
          "npv": returns.npv, "irr_annual": returns.irr_annual},
     ]  # fmt: skip
     return pd.DataFrame(rows)
-
-
-def _norm_ppf(q: float | np.ndarray) -> float | np.ndarray:
-    """Standard normal quantile (scipy.stats imported on first use: it is slow to import)."""
-    from scipy import stats
-
-    return stats.norm.ppf(q)

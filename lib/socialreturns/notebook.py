@@ -22,8 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from socialreturns.data import InputError, project_root, resolve
-from socialreturns.inputs import write_atomically
+from socialreturns.inputs import InputError, project_root, resolve, write_atomically
 
 SCRAP_MIMETYPE = "application/scrapbook.scrap.json+json"
 KERNEL_NAME = "socialreturns"

@@ -121,7 +121,7 @@ def response_curves(
     def panel(data: pd.DataFrame, **_: object) -> None:
         ax = plt.gca()
         line = data[~data["current"]]
-        ax.fill_between(line["spend"], line["lower"], line["upper"], alpha=0.25)
+        ax.fill_between(line["spend"], line["ci_lower"], line["ci_upper"], alpha=0.25)
         ax.plot(line["spend"], line["revenue"])
         now = data[data["current"]]
         ax.scatter(now["spend"], now["revenue"], color="black", zorder=3, s=20)
@@ -199,7 +199,7 @@ def fan_chart(
     ax.plot(history.index, history.to_numpy(), label="business as usual (history)")
     months = pd.to_datetime(outlook["month"])
     ax.plot(months, outlook["mean"], ls="--", label="forecast")
-    ax.fill_between(months, outlook["lower"], outlook["upper"], alpha=0.2, label="interval")
+    ax.fill_between(months, outlook["ci_lower"], outlook["ci_upper"], alpha=0.2, label="interval")
     if plan_revenue is not None:
         ax.plot(months, outlook["mean"].to_numpy() + np.asarray(plan_revenue), lw=2,
                 label="forecast + plan")  # fmt: skip

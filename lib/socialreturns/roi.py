@@ -15,7 +15,9 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from socialreturns.data import InputError, Tables
+from socialreturns.data import Tables
+from socialreturns.inputs import InputError
+from socialreturns.intervals import ALPHA
 from socialreturns.notebook import check_data_dir, check_iso_date, check_rules, check_types
 
 Model = Literal["last_touch", "first_touch", "linear", "time_decay", "position_based", "markov"]
@@ -710,7 +712,7 @@ def fit_incremental(
     revenue: pd.DataFrame,
     *,
     controls: pd.DataFrame | None = None,
-    alpha: float = 0.1,
+    alpha: float = ALPHA,
     adstock: Literal["geometric"] = "geometric",
     saturation: Literal["hill"] = "hill",
     margin_rate: float = 1.0,
@@ -866,7 +868,7 @@ def response_curves(fit: IncrementalFit, *, points: int = 41, max_multiple: floa
     -------
     pandas.DataFrame
         ``channel``, ``spend`` (currency per period), ``revenue`` (expected incremental revenue
-        per period at that steady spend), ``lower``, ``upper`` (the bootstrap band at level
+        per period at that steady spend), ``ci_lower``, ``ci_upper`` (the bootstrap band at level
         ``1 - fit.alpha``), ``current`` (True at the channel's average spend).
     """
     mean_spend = fit.spend.mean().to_numpy()
@@ -881,7 +883,7 @@ def response_curves(fit: IncrementalFit, *, points: int = 41, max_multiple: floa
                                            reps["hill_shape"][:, [i]])  # fmt: skip
         lo, hi = np.quantile(boot, [fit.alpha / 2, 1 - fit.alpha / 2], axis=0)
         frames.append(pd.DataFrame({
-            "channel": channel, "spend": levels, "revenue": est, "lower": lo, "upper": hi,
+            "channel": channel, "spend": levels, "revenue": est, "ci_lower": lo, "ci_upper": hi,
             "current": np.r_[np.zeros(points, dtype=bool), True],
         }))  # fmt: skip
     out = pd.concat(frames, ignore_index=True)

@@ -26,14 +26,15 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, special, stats
+from scipy import optimize, special
 
-from socialreturns.data import InputError
+from socialreturns.finance import DAYS_PER_MONTH
+from socialreturns.inputs import InputError
+from socialreturns.intervals import norm_ppf
 from socialreturns.notebook import check_data_dir, check_iso_date, check_rules, check_types
 
 TimeUnit = Literal["D", "W"]
 DAYS_PER_UNIT = {"D": 1.0, "W": 7.0}
-DAYS_PER_MONTH = 365.25 / 12
 BGNBD_PARAMS = ("r", "alpha", "a", "b")
 GAMMA_GAMMA_PARAMS = ("p", "q", "gamma")
 QUADRANTS = ("champions", "affluents", "advocates", "misers")
@@ -224,7 +225,7 @@ class ModelFit:
         Computed on the log scale (where the likelihood is closer to quadratic and the bounds stay
         positive): ``estimate * exp(±z * se / estimate)``.
         """
-        z = stats.norm.ppf(1 - alpha / 2)
+        z = norm_ppf(1 - alpha / 2)
         log_se = self.standard_errors / self.params
         return pd.DataFrame({
             "ci_lower": self.params * np.exp(-z * log_se),

@@ -40,7 +40,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from socialreturns.data import InputError
+from socialreturns.inputs import InputError
 
 # VADER's constants (vaderSentiment 3.3.2, from the paper's experiments).
 B_INCR, B_DECR = 0.293, -0.293
@@ -150,7 +150,7 @@ def stopwords(language: str = "en") -> frozenset[str]:
 
 def read_overrides(path: str | Path) -> dict[str, float]:
     """Read a lexicon overrides file: a YAML mapping of word or phrase to valence (-4 to 4)."""
-    from socialreturns.data import read_yaml_mapping
+    from socialreturns.inputs import read_yaml_mapping
 
     values = read_yaml_mapping(path, what="lexicon overrides")
     return check_overrides(values, source=str(path))
@@ -1037,7 +1037,7 @@ def true_labels(data_dir: str | Path) -> pd.Series | None:
     Read from ``labels.csv`` (columns ``post_id``, ``label``: positive, neutral or negative), or
     else from a synthetic sample's ``truth.json``; None when there are neither.
     """
-    from socialreturns.data import resolve
+    from socialreturns.inputs import resolve
 
     folder = resolve(data_dir)
     path = folder / "labels.csv"
@@ -1130,7 +1130,7 @@ class Parameters:
 
     def overrides(self) -> dict[str, float]:
         """The lexicon overrides file's word valences (none when ``lexicon_overrides`` is empty)."""
-        from socialreturns.data import resolve
+        from socialreturns.inputs import resolve
 
         if not self.lexicon_overrides:
             return {}

@@ -13,16 +13,18 @@ import datetime as dt
 import math
 import os
 import tempfile
-import types
-import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from socialreturns.inputs import InputError, project_root, resolve, write_atomically
+from socialreturns import parameters
+from socialreturns.inputs import InputError, project_root, write_atomically
+
+# Re-exported until every domain imports them from `parameters`.
+from socialreturns.parameters import check_data_dir, check_rules, check_types  # noqa: F401
 
 SCRAP_MIMETYPE = "application/scrapbook.scrap.json+json"
 KERNEL_NAME = "socialreturns"
@@ -56,19 +58,70 @@ def _jsonable(value: Any) -> Any:
                     "lists, dicts, Series or DataFrames")  # fmt: skip
 
 
-def record(name: str, value: Any) -> None:
+@dataclasses.dataclass(frozen=True)
+class Figure:
+    """A figure a notebook records: its record name, what it means and its unit.
+
+    ``unit`` is one of "currency", "fraction" (0.25 is 25%), "ratio", "count", "months", "hours",
+    "date" or "table"; ``per`` names the key of a per-entity figure (``{channel: value}``), empty
+    for a single value.
+    """
+
+    name: str
+    meaning: str
+    unit: str
+    per: str = ""
+
+
+class Figures:
+    """The record contract of one notebook: the figures it records, by name.
+
+    ``FIGURES.roas`` is the `Figure` named "roas"; a name the notebook does not record raises
+    AttributeError at once, so a reader of the records (the executive summary) cannot silently
+    read a figure that no longer exists.
+    """
+
+    def __init__(self, notebook: str, *figures: Figure) -> None:
+        self.notebook = notebook
+        self._by_name = {f.name: f for f in figures}
+
+    def __getattr__(self, name: str) -> Figure:
+        try:
+            return self.__dict__["_by_name"][name]
+        except KeyError:
+            raise AttributeError(
+                f"the {self.__dict__.get('notebook')} notebook records no figure {name!r}"
+            ) from None
+
+    def __iter__(self) -> Iterator[Figure]:
+        return iter(self._by_name.values())
+
+    def __len__(self) -> int:
+        return len(self._by_name)
+
+    def names(self) -> tuple[str, ...]:
+        """The record names, in declaration order."""
+        return tuple(self._by_name)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per figure: ``name``, ``meaning``, ``unit``, ``per``."""
+        return pd.DataFrame([dataclasses.asdict(f) for f in self])
+
+
+def record(figure: Figure | str, value: Any) -> None:
     """Store a key figure in the executing notebook, to be read back by `read_records`.
 
     Parameters
     ----------
-    name
-        The figure's name, e.g. ``"total_revenue"``.
+    figure
+        The `Figure` from the domain's record contract (``roi.FIGURES.roas``), or a bare name.
     value
         A number, text, list, dict, pandas Series (stored as a dict) or DataFrame (stored as a
         list of row dicts). NaN is stored as null.
     """
     from IPython.display import display
 
+    name = figure.name if isinstance(figure, Figure) else figure
     payload = {"name": name, "data": _jsonable(value), "encoder": "json", "version": 1}
     display(
         {SCRAP_MIMETYPE: payload},
@@ -98,77 +151,11 @@ def read_records(path: str | Path) -> dict[str, Any]:
 # --------------------------------------------------------------------------- parameters
 
 
-def _matches(value: Any, annotation: Any) -> bool:
-    origin = typing.get_origin(annotation)
-    if annotation is Any:
-        return True
-    if origin in (typing.Union, types.UnionType):
-        return any(_matches(value, a) for a in typing.get_args(annotation))
-    if annotation is type(None):
-        return value is None
-    if annotation is float:
-        return isinstance(value, int | float) and not isinstance(value, bool)
-    if annotation is int:
-        return isinstance(value, int) and not isinstance(value, bool)
-    if origin in (list, tuple):
-        return isinstance(value, list | tuple) and all(
-            _matches(v, (typing.get_args(annotation) or (Any,))[0]) for v in value
-        )
-    if origin is dict:
-        key_t, value_t = typing.get_args(annotation) or (Any, Any)
-        return isinstance(value, dict) and all(
-            _matches(k, key_t) and _matches(v, value_t) for k, v in value.items()
-        )
-    return isinstance(value, origin or annotation)
-
-
-def check_types(params: Any) -> None:
-    """Check every field of a parameters dataclass against its type annotation.
-
-    Raises
-    ------
-    InputError
-        Naming the first parameter whose value has the wrong type, and the expected type.
-    """
-    hints = typing.get_type_hints(type(params))
-    for f in dataclasses.fields(params):
-        value = getattr(params, f.name)
-        if not _matches(value, hints[f.name]):
-            expected = str(hints[f.name]).replace("typing.", "")
-            if isinstance(hints[f.name], type):
-                expected = hints[f.name].__name__
-            raise InputError(
-                f"has the value {value!r} of type {type(value).__name__}",
-                key=f.name,
-                expected=f"a value of type {expected}",
-            )
-
-
-def check_rules(params: Any, rules: list[tuple[str, bool, str]]) -> None:
-    """Raise an `InputError` for the first ``(key, ok, expected)`` rule that fails, naming the key,
-    its value and what was expected."""
-    for key, ok, expected in rules:
-        if not ok:
-            raise InputError(f"is {getattr(params, key)!r}", key=key, expected=expected)
-
-
-def check_data_dir(data_dir: str) -> None:
-    """Check that the ``data_dir`` parameter names an existing folder (relative to the repo root)."""
-    if not resolve(data_dir).exists():
-        raise InputError("names a folder that does not exist", key="data_dir",
-                         file=resolve(data_dir), expected="a folder with the tables")  # fmt: skip
-
-
 def check_iso_date(key: str, value: str | None) -> pd.Timestamp | None:
-    """Parse an ISO date parameter (``YYYY-MM-DD``) to a UTC timestamp; empty gives None."""
-    if value in (None, ""):
-        return None
-    try:
-        return pd.Timestamp(dt.date.fromisoformat(str(value)), tz="UTC")
-    except ValueError:
-        raise InputError(
-            f"is not a date: {value!r}", key=key, expected="an ISO date such as 2025-06-30"
-        ) from None
+    """Parse an ISO date parameter (``YYYY-MM-DD``) to a UTC timestamp; empty gives None.
+    Errors as `socialreturns.parameters.check_iso_date`."""
+    day = parameters.check_iso_date(key, value)
+    return None if day is None else pd.Timestamp(day, tz="UTC")
 
 
 # --------------------------------------------------------------------------- execution

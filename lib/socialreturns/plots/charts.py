@@ -1,0 +1,139 @@
+"""General charts over tidy frames: lines over time, bars, grouped and stacked bars, histograms, a confusion matrix."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.axes import Axes
+from matplotlib.ticker import FuncFormatter
+
+from socialreturns.plots.theme import PALETTE, thousands
+
+
+def lines_over_time(
+    frame: pd.DataFrame,
+    *,
+    x: str,
+    y: str,
+    hue: str | None = None,
+    title: str = "",
+    ylabel: str = "",
+    ax: Axes | None = None,
+) -> Axes:
+    """One line per ``hue`` group of ``y`` against the time column ``x``."""
+    if ax is None:
+        _, ax = plt.subplots()
+    data = frame.assign(**{x: pd.to_datetime(frame[x]).dt.tz_localize(None)})
+    sns.lineplot(data=data, x=x, y=y, hue=hue, marker="o", markersize=3, ax=ax)
+    ax.set(title=title, xlabel="", ylabel=ylabel or y)
+    if hue is not None:
+        ax.legend(title=None, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    return thousands(ax)
+
+
+def bars(
+    frame: pd.DataFrame,
+    *,
+    x: str,
+    y: str,
+    title: str = "",
+    xlabel: str = "",
+    ax: Axes | None = None,
+) -> Axes:
+    """Horizontal bars of ``x`` per category ``y``, largest first."""
+    if ax is None:
+        _, ax = plt.subplots()
+    data = frame.sort_values(x, ascending=False)
+    sns.barplot(data=data, x=x, y=y, ax=ax, color=sns.color_palette(PALETTE)[0])
+    ax.set(title=title, xlabel=xlabel or x, ylabel="")
+    return thousands(ax, axis="x")
+
+
+def grouped_bars(
+    frame: pd.DataFrame,
+    *,
+    x: str,
+    y: str,
+    hue: str,
+    title: str = "",
+    xlabel: str = "",
+    ax: Axes | None = None,
+) -> Axes:
+    """Horizontal bars of ``x`` per category ``y``, one bar per ``hue`` group side by side."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(10, 0.5 * frame[y].nunique() * 1.6 + 1.5))
+    order = frame.groupby(y)[x].mean().sort_values(ascending=False).index
+    sns.barplot(data=frame, x=x, y=y, hue=hue, order=order, ax=ax)
+    ax.set(title=title, xlabel=xlabel or x, ylabel="")
+    ax.legend(title=None, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    return ax
+
+
+def stacked_bars(
+    frame: pd.DataFrame,
+    *,
+    x: str,
+    y: str,
+    hue: str,
+    title: str = "",
+    xlabel: str = "",
+    ax: Axes | None = None,
+) -> Axes:
+    """Horizontal bars of ``x`` per category ``y``, the ``hue`` parts stacked (negatives to the
+    left of zero), categories in the order they first appear."""
+    order = list(dict.fromkeys(frame[y]))
+    if ax is None:
+        _, ax = plt.subplots(figsize=(10, 0.45 * len(order) + 1.8))
+    wide = frame.pivot_table(index=y, columns=hue, values=x, aggfunc="sum", sort=False).reindex(order)
+    colors = sns.color_palette(PALETTE)
+    pos = np.zeros(len(order))
+    neg = np.zeros(len(order))
+    rows = np.arange(len(order))
+    for i, part in enumerate(wide.columns):
+        values = wide[part].fillna(0.0).to_numpy()
+        left = np.where(values >= 0, pos, neg)
+        ax.barh(rows, values, left=left, color=colors[i % len(colors)], label=str(part))
+        pos += np.clip(values, 0, None)
+        neg += np.clip(values, None, 0)
+    ax.axvline(0, color="black", lw=0.8)
+    ax.set_yticks(rows, order)
+    ax.invert_yaxis()
+    ax.set(title=title, xlabel=xlabel or x, ylabel="")
+    ax.legend(title=None, loc="lower right")
+    return thousands(ax, axis="x")
+
+
+def histograms(frame: pd.DataFrame, columns: dict[str, str], *, log_x: tuple[str, ...] = ()) -> plt.Figure:
+    """One histogram per column, side by side; ``columns`` maps a column to its axis label and
+    columns in ``log_x`` get a logarithmic axis."""
+    fig, axes = plt.subplots(1, len(columns), figsize=(4.2 * len(columns), 3.6), squeeze=False)
+    for ax, (column, label) in zip(axes[0], columns.items(), strict=True):
+        values = frame[column].astype(float)
+        if column in log_x:
+            values = values[values >= values.quantile(0.005)].clip(lower=1e-9)
+        sns.histplot(values, ax=ax, bins=40, log_scale=column in log_x)
+        ax.set(title=label, xlabel=label, ylabel="customers")
+        if column in log_x:  # plain tick labels: matplotlib's 10^x labels need fonts we do not ship
+            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.4g}"))
+            ax.xaxis.set_minor_formatter(FuncFormatter(lambda v, _: ""))
+        thousands(ax)
+    fig.tight_layout()
+    return fig
+
+
+def confusion(matrix: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+    """A confusion matrix as a heatmap of row shares (each true class sums to 100%), counts
+    annotated."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5.5, 4.5))
+    if matrix.empty:
+        ax.text(0.5, 0.5, "no labelled mentions", ha="center", va="center", transform=ax.transAxes)
+        ax.set_axis_off()
+        return ax
+    shares = matrix.div(matrix.sum(axis=1), axis=0)
+    labels = matrix.map(lambda v: f"{v:,}") + "\n" + shares.map(lambda v: f"{v:.0%}")
+    sns.heatmap(shares, annot=labels, fmt="", cmap="Blues", vmin=0, vmax=1, cbar=False, ax=ax)
+    ax.set(title="True class (rows) against predicted", xlabel="predicted", ylabel="true")
+    return ax

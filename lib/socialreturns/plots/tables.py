@@ -1,0 +1,148 @@
+"""Tables formatted the same way in every report.
+
+What a column holds (money, a percentage, a ratio, a count, hours...) is named once, here, by
+the column names the library's results use (`COLUMN_KINDS`); `table` formats any result frame
+by them, so ROAS reads "2.31" and a share "41.2%" in every report. Columns it does not know are
+formatted by their dtype (whole numbers with thousands separators, other numbers to two
+decimals, timestamps as dates).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Literal
+
+import pandas as pd
+from pandas.io.formats.style import Styler
+
+Kind = Literal[
+    "money", "count", "percent", "signed_percent", "ratio", "decimal", "hours", "months", "score", "date",
+    "datetime", "text",
+]  # fmt: skip
+
+#: How each kind of value reads.
+FORMATS: dict[str, str] = {
+    "money": "{:,.0f}",
+    "count": "{:,.0f}",
+    "percent": "{:.1%}",
+    "signed_percent": "{:+.1%}",
+    "ratio": "{:.2f}",
+    "decimal": "{:.3f}",
+    "hours": "{:.1f}",
+    "months": "{:.1f}",
+    "score": "{:+.2f}",
+    "date": "{:%Y-%m-%d}",
+    "datetime": "{:%Y-%m-%d %H:%M}",
+    "text": "{}",
+}
+
+#: What the library's result columns hold: the one place that says so.
+COLUMN_KINDS: dict[str, Kind] = {
+    # money (the data's currency)
+    "spend": "money", "revenue": "money", "incremental_revenue": "money", "incremental_margin": "money",
+    "current_spend": "money", "recommended_spend": "money", "current_revenue": "money",
+    "expected_revenue": "money", "net_cash_flow": "money", "discounted": "money", "cumulative": "money",
+    "cumulative_discounted": "money", "npv": "money", "mae": "money", "clv": "money", "total_value": "money",
+    "value_if_retained": "money", "value_slipping": "money", "referral_value": "money",
+    "clv_per_customer": "money", "loyalty_value": "money", "sharing_value": "money",
+    "relationship_value": "money", "acquisition_spend": "money", "earned_media_value": "money",
+    "customer_earned_media_value": "money",
+    # counts
+    "rows": "count", "columns": "count", "days": "count", "conversions": "count", "customers": "count",
+    "mentions": "count", "reach": "count", "questions": "count", "posts": "count", "customer_posts": "count",
+    "shares": "count", "likes": "count", "count": "count", "baseline_count": "count", "support": "count",
+    "n_purchases": "count", "periods": "count", "negative_mentions": "count",
+    "excess_negative_mentions": "count", "followed_up": "count", "rank": "count",
+    # fractions shown as percentages
+    "share": "percent", "change": "signed_percent", "roi": "signed_percent", "irr_annual": "percent",
+    "mirr_annual": "percent", "mape": "percent", "quantile": "percent", "p_alive": "percent",
+    "p_alive_change": "signed_percent", "net_sentiment": "signed_percent", "answered_share": "percent",
+    "within_sla_share": "percent", "share_of_voice": "percent", "reach_share_of_voice": "percent",
+    "positive_share": "percent", "negative_share": "percent", "share_of_customers": "percent",
+    "amplification_rate": "ratio", "applause_rate": "ratio",
+    # ratios and scores
+    "roas": "ratio", "marginal_roas": "ratio", "ror": "ratio", "mase": "ratio", "hill_shape": "ratio",
+    "half_saturation": "ratio", "adstock_decay": "ratio", "log_odds": "ratio", "z": "ratio", "score": "ratio",
+    "compound": "score", "precision": "decimal", "recall": "decimal", "f1": "decimal", "estimate": "decimal",
+    "std_error": "decimal",
+    # durations
+    "payback_months": "months", "discounted_payback_months": "months", "median_response_hours": "hours",
+    "p90_response_hours": "hours",
+}  # fmt: skip
+
+#: Columns that bound the interval of the column before them take that column's kind.
+_BOUNDS = re.compile(r"^(ci_lower|ci_upper)$")
+
+
+def column_kinds(frame: pd.DataFrame, kinds: Mapping[str, Kind] | None = None) -> dict[str, Kind]:
+    """The kind of every column of ``frame``: ``kinds`` first, then `COLUMN_KINDS`, then the
+    dtype. ``ci_lower``/``ci_upper`` take the kind of the estimate they follow.
+
+    >>> column_kinds(pd.DataFrame({"roas": [2.0], "ci_lower": [1.0], "n": [3]}))
+    {'roas': 'ratio', 'ci_lower': 'ratio', 'n': 'count'}
+    """
+    out: dict[str, Kind] = {}
+    before: Kind = "decimal"
+    for column in frame.columns:
+        name = str(column)
+        dtype = frame[column].dtype
+        if kinds and name in kinds:
+            kind = kinds[name]
+        elif _BOUNDS.match(name):
+            kind = before
+        elif name in COLUMN_KINDS:
+            kind = COLUMN_KINDS[name]
+        elif pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(dtype):
+            kind = "date" if pd.api.types.is_datetime64_any_dtype(dtype) else "text"
+        elif pd.api.types.is_integer_dtype(dtype):
+            kind = "count"
+        else:
+            kind = "decimal" if frame[column].abs().max() < 10 else "money"
+        out[name] = kind
+        if not _BOUNDS.match(name):
+            before = kind
+    return out
+
+
+def table(
+    frame: pd.DataFrame,
+    *,
+    currency: str = "",
+    kinds: Mapping[str, Kind] | None = None,
+    all_as: Kind | None = None,
+    caption: str = "",
+    index: bool = False,
+) -> Styler:
+    """``frame`` as a formatted table for a report.
+
+    Parameters
+    ----------
+    frame
+        A result frame of the library (its column names say what they hold).
+    currency
+        ISO code of the money columns; when given and the table has money, the caption says
+        "Amounts in EUR".
+    kinds
+        Kinds for columns the library does not name (``{"NPV": "money"}``).
+    all_as
+        One kind for every column (a pivot of revenue by model, say).
+    caption
+        Shown above the table.
+    index
+        Show the index (a labelled index such as ``channel``); hidden by default.
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+        Missing values shown as "-".
+    """
+    found = {str(c): all_as for c in frame.columns} if all_as else column_kinds(frame, kinds)
+    formats = {c: FORMATS[k] for c, k in found.items() if k != "text"}
+    styler = frame.style.format({c: formats[str(c)] for c in frame.columns if str(c) in formats}, na_rep="-")
+    if not index:
+        styler = styler.hide(axis="index")
+    notes = [caption.rstrip(".")] if caption else []
+    if currency and "money" in found.values():
+        notes.append(f"Amounts in {currency}")
+    return styler.set_caption(". ".join(notes) + ".") if notes else styler

@@ -35,24 +35,54 @@ def test_no_outputs_or_execution_counts(path):
             assert cell.get("execution_count") is None, f"{path.name}: execution count committed"
 
 
+#: Logic that belongs in the library: definitions, loops, branches, exception handling, inline
+#: conditionals, ``and``/``or`` between values, and filters inside comprehensions.
+_LOGIC = (
+    ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda, ast.For, ast.AsyncFor, ast.While,
+    ast.If, ast.IfExp, ast.Try, ast.BoolOp, ast.Match, ast.With,
+)  # fmt: skip
+
+
+def _logic(source: str) -> list[str]:
+    """What in one code cell is logic that belongs in the library, as ``Node at line N``."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, _LOGIC):
+            found.append(f"{type(node).__name__} at line {node.lineno}")
+        elif isinstance(node, ast.comprehension) and node.ifs:
+            found.append(f"comprehension filter at line {node.ifs[0].lineno}")
+    return found
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "def f():\n    pass",
+        "for x in y:\n    pass",
+        "if a:\n    b = 1",
+        "z = [b for b in brands if b != 'x']",
+        "z = {k: v for k, v in d.items() if v}",
+        "z = a or [1]",
+        "z = a and b",
+        "z = 1 if a else 2",
+        "try:\n    x = 1\nexcept Exception:\n    pass",
+        "f = lambda x: x",
+    ],
+)
+def test_the_logic_check_catches(source):
+    assert _logic(source), source
+
+
+def test_the_logic_check_passes_plain_calls():
+    assert _logic("fit = roi.fit_incremental(tables.spend, revenue, alpha=params.alpha)\nfit.summary()") == []
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_no_definitions_loops_or_branches(path):
     for cell in _cells(path):
-        if cell["cell_type"] != "code":
-            continue
-        tree = ast.parse(_source(cell))
-        for node in ast.walk(tree):
-            assert not isinstance(
-                node,
-                ast.FunctionDef
-                | ast.AsyncFunctionDef
-                | ast.ClassDef
-                | ast.Lambda
-                | ast.For
-                | ast.While
-                | ast.If
-                | ast.Try,
-            ), f"{path.name}: {type(node).__name__} in a notebook cell belongs in the library"
+        if cell["cell_type"] == "code":
+            found = _logic(_source(cell))
+            assert not found, f"{path.name}: {', '.join(found)} in a notebook cell belongs in the library"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)

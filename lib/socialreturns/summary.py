@@ -8,7 +8,7 @@ such rather than silently left out.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -43,11 +43,13 @@ def read_manifest(path: Path | None) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Section:
-    """One part of the summary: a heading with links to its reports, a table and a note."""
+    """One part of the summary: a heading with links to its reports, a table and a note;
+    ``kinds`` says what each table column holds, for `socialreturns.plots.table`."""
 
     heading: str
     table: pd.DataFrame
     note: str
+    kinds: dict[str, str] = field(default_factory=dict)
 
 
 def _runs(manifest: dict[str, Any], notebook: str) -> dict[str, dict[str, Any]]:
@@ -92,6 +94,7 @@ def summarise(manifest: dict[str, Any]) -> dict[str, Section]:
         _by_key(r, {"ROAS": "roas", "ROI": "roi"}, "channel", "ROI"),
         _missing(runs, "roi") or "ROAS: revenue per unit of spend (incremental, from the regression); "
         "ROI: ROAS times margin, less 1.",
+        {"ROAS": "ratio", "ROI": "signed_percent"},
     )  # fmt: skip
     runs = _runs(manifest, "irr_forecast")
     figures = {"NPV": "npv", "IRR": "irr", "MIRR": "mirr", "payback (months)": "payback_months",
@@ -103,6 +106,8 @@ def summarise(manifest: dict[str, Any]) -> dict[str, Section]:
         pd.DataFrame(rows).T.rename_axis("scenario"),
         _missing(runs, "irr_forecast") or "NPV at the cost of capital; IRR and MIRR annual; payback in months; "
         "the probabilities come from the Monte Carlo simulation.",
+        {"NPV": "money", "IRR": "percent", "MIRR": "percent", "payback (months)": "months",
+         "P(IRR > hurdle)": "percent", "P(NPV > 0)": "percent"},
     )  # fmt: skip
     runs = _runs(manifest, "ror")
     r = _records(runs)
@@ -111,6 +116,7 @@ def summarise(manifest: dict[str, Any]) -> dict[str, Section]:
         _by_key(r, {"ROR": "ror_by_segment", "relationship value": "relationship_value_by_segment"}, "segment", None),
         _missing(runs, "ror") or f"Relationship value (loyalty, referrals, sharing; discounted) per unit of "
         f"acquisition spend. Customer lifetime value in total: {r.get('total_clv', float('nan')):,.0f}.",
+        {"ROR": "ratio", "relationship value": "money"},
     )  # fmt: skip
     runs = _runs(manifest, "sentiment")
     r = _records(runs)
@@ -119,6 +125,7 @@ def summarise(manifest: dict[str, Any]) -> dict[str, Section]:
         _by_key(r, {"share of voice": "share_of_voice", "net sentiment": "net_sentiment"}, "brand", "share of voice"),
         _missing(runs, "sentiment") or "Share of the category's reach; net sentiment is the positive minus the "
         "negative share of a brand's mentions.",
+        {"share of voice": "percent", "net sentiment": "signed_percent"},
     )  # fmt: skip
     crises = pd.DataFrame(r.get("crisis_episodes", []))
     if not crises.empty:
@@ -135,6 +142,7 @@ def summarise(manifest: dict[str, Any]) -> dict[str, Section]:
         _heading("Crisis episodes", runs), crises,
         _missing(runs, "sentiment") or ("No crisis episode in the period." if crises.empty else
                                         f"{len(crises)} episode(s) of unusually many negative mentions."),
+        {"end": "text", "peak": "text", "excess negative mentions": "count"},
     )  # fmt: skip
     response = pd.DataFrame(r.get("response_by_platform", []))
     if not response.empty:
@@ -146,7 +154,9 @@ def summarise(manifest: dict[str, Any]) -> dict[str, Section]:
         f"{r.get('within_sla_share', float('nan')):.0%} within the SLA; median response "
         f"{r.get('median_response_hours', float('nan')):.1f} hours."
     )
-    out["response"] = Section(_heading("Listening and acting: the response gap", runs), response, note)
+    kinds = {"questions": "count", "answered": "percent", "median hours to answer": "hours",
+             "answered within SLA": "percent"}  # fmt: skip
+    out["response"] = Section(_heading("Listening and acting: the response gap", runs), response, note, kinds)
     return out
 
 

@@ -4,7 +4,7 @@ What a column holds (money, a percentage, a ratio, a count, hours...) is named o
 the column names the library's results use (`COLUMN_KINDS`); `table` formats any result frame
 by them, so ROAS reads "2.31" and a share "41.2%" in every report. Columns it does not know are
 formatted by their dtype (whole numbers with thousands separators, other numbers to two
-decimals, timestamps as dates).
+decimals with separators, timestamps as dates).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import pandas as pd
 from pandas.io.formats.style import Styler
 
 Kind = Literal[
-    "money", "count", "percent", "signed_percent", "ratio", "decimal", "hours", "months", "score", "date",
+    "money", "count", "percent", "signed_percent", "ratio", "decimal", "number", "hours", "months", "score", "date",
     "datetime", "text",
 ]  # fmt: skip
 
@@ -29,6 +29,7 @@ FORMATS: dict[str, str] = {
     "signed_percent": "{:+.1%}",
     "ratio": "{:.2f}",
     "decimal": "{:.3f}",
+    "number": "{:,.2f}",
     "hours": "{:.1f}",
     "months": "{:.1f}",
     "score": "{:+.2f}",
@@ -47,7 +48,7 @@ COLUMN_KINDS: dict[str, Kind] = {
     "value_if_retained": "money", "value_slipping": "money", "referral_value": "money",
     "clv_per_customer": "money", "loyalty_value": "money", "sharing_value": "money",
     "relationship_value": "money", "acquisition_spend": "money", "earned_media_value": "money",
-    "customer_earned_media_value": "money",
+    "customer_earned_media_value": "money", "monetary_value": "money",
     # counts
     "rows": "count", "columns": "count", "days": "count", "conversions": "count", "customers": "count",
     "mentions": "count", "reach": "count", "questions": "count", "posts": "count", "customer_posts": "count",
@@ -65,10 +66,12 @@ COLUMN_KINDS: dict[str, Kind] = {
     "roas": "ratio", "marginal_roas": "ratio", "ror": "ratio", "mase": "ratio", "hill_shape": "ratio",
     "half_saturation": "ratio", "adstock_decay": "ratio", "log_odds": "ratio", "z": "ratio", "score": "ratio",
     "compound": "score", "precision": "decimal", "recall": "decimal", "f1": "decimal", "estimate": "decimal",
-    "std_error": "decimal",
+    "std_error": "decimal", "expected_purchases": "decimal", "actual": "decimal", "predicted": "decimal",
     # durations
     "payback_months": "months", "discounted_payback_months": "months", "median_response_hours": "hours",
     "p90_response_hours": "hours",
+    # times
+    "timestamp": "datetime",
 }  # fmt: skip
 
 #: Columns that bound the interval of the column before them take that column's kind.
@@ -83,7 +86,7 @@ def column_kinds(frame: pd.DataFrame, kinds: Mapping[str, Kind] | None = None) -
     {'roas': 'ratio', 'ci_lower': 'ratio', 'n': 'count'}
     """
     out: dict[str, Kind] = {}
-    before: Kind = "decimal"
+    before: Kind = "number"
     for column in frame.columns:
         name = str(column)
         dtype = frame[column].dtype
@@ -98,7 +101,7 @@ def column_kinds(frame: pd.DataFrame, kinds: Mapping[str, Kind] | None = None) -
         elif pd.api.types.is_integer_dtype(dtype):
             kind = "count"
         else:
-            kind = "decimal" if frame[column].abs().max() < 10 else "money"
+            kind = "number"
         out[name] = kind
         if not _BOUNDS.match(name):
             before = kind
@@ -140,6 +143,9 @@ def table(
     found = {str(c): all_as for c in frame.columns} if all_as else column_kinds(frame, kinds)
     formats = {c: FORMATS[k] for c, k in found.items() if k != "text"}
     styler = frame.style.format({c: formats[str(c)] for c in frame.columns if str(c) in formats}, na_rep="-")
+    text = [c for c in frame.columns if found[str(c)] == "text"]
+    if text:  # words read from the left; numbers line up on the right
+        styler = styler.set_properties(subset=text, **{"text-align": "left"})
     if not index:
         styler = styler.hide(axis="index")
     notes = [caption.rstrip(".")] if caption else []

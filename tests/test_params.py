@@ -2,28 +2,83 @@
 
 from __future__ import annotations
 
-import pytest
-import yaml
+import ast
+import importlib
+import json
 
-from conftest import ROOT
+import pytest
+
+from conftest import NOTEBOOKS, ROOT
 from socialreturns import batch, data
 
 FILES = sorted(p for p in (ROOT / "params").glob("*/*.yaml") if p.parent.name not in ("batches", "lexicons"))
-TYPES = {"str": str, "int": int, "float": (int, float), "bool": bool, "list": list, "dict": dict}
 
 
 @pytest.mark.parametrize("path", FILES, ids=[f"{p.parent.name}/{p.name}" for p in FILES])
 def test_parameter_file_matches_notebook(path):
     nb = ROOT / "notebooks" / f"{path.parent.name}.ipynb"
     assert nb.is_file(), f"{path} has no notebook {nb.name}"
-    spec = {p.name: p for p in batch.notebook_parameters(nb)}
-    values = yaml.safe_load(path.read_text()) or {}
-    for key, value in values.items():
-        assert key in spec, f"{path}: unknown parameter {key}"
-        wanted = TYPES[spec[key].type.split("[")[0].split(" ")[0]]
-        assert isinstance(value, wanted), f"{path}: {key} should be {spec[key].type}"
+    values = batch.validate_parameters(nb, batch.read_parameter_file(path), source=path)
+    assert values, f"{path} sets nothing"
+    # the file's values, over the notebook's defaults, build valid parameters (types and ranges)
+    module = importlib.import_module(f"socialreturns.{DOMAINS[nb.stem]}")
+    defaults = {name: default for name, _, default in module.Parameters.declared()}
+    module.Parameters(**(defaults | values))
 
 
 def test_example_column_map_is_valid():
     mapping = data.read_column_map(ROOT / "params" / "column_map.example.yaml")
     assert mapping["orders"]["order_id"] == "Order Number"
+
+
+#: Each notebook and the library module that owns its parameters and record contract.
+DOMAINS = {"data_overview": "data_overview", "roi": "roi", "irr_forecast": "irr_forecast", "ror": "ror",
+           "sentiment": "sentiment", "executive_summary": "summary"}  # fmt: skip
+
+
+def test_every_notebook_has_a_domain():
+    assert {p.stem for p in NOTEBOOKS} == set(DOMAINS)
+
+
+@pytest.mark.parametrize("stem", [s for s in DOMAINS if s != "executive_summary"])
+def test_parameters_cell_and_parameters_class_agree(stem):
+    cell = [
+        (p.name, p.type, p.default) for p in batch.notebook_parameters(ROOT / "notebooks" / f"{stem}.ipynb")
+    ]
+    declared = importlib.import_module(f"socialreturns.{DOMAINS[stem]}").Parameters.declared()
+    assert cell == declared
+
+
+@pytest.mark.parametrize("stem", [s for s in DOMAINS if s != "executive_summary"])
+def test_every_range_admits_its_default(stem):
+    params = importlib.import_module(f"socialreturns.{DOMAINS[stem]}").Parameters
+    defaults = {name: default for name, _, default in params.declared()}
+    assert params.ranges(), f"{stem}: no parameter has a range"
+    for name, rng in params.ranges().items():
+        assert rng.holds(defaults[name]), f"{stem}.{name}: default {defaults[name]!r} outside {rng.expected}"
+        assert rng.expected, name
+
+
+def _recorded(path) -> list[ast.expr]:
+    """The first argument of every ``record(...)`` call in a notebook's code cells."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    calls = []
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "code":
+            for node in ast.walk(ast.parse("".join(cell["source"]))):
+                if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "record":
+                    calls.append(node.args[0])
+    return calls
+
+
+@pytest.mark.parametrize("stem", list(DOMAINS))
+def test_notebook_records_exactly_its_contract(stem):
+    contract = importlib.import_module(f"socialreturns.{DOMAINS[stem]}").FIGURES
+    assert contract.notebook == stem
+    names = []
+    for arg in _recorded(ROOT / "notebooks" / f"{stem}.ipynb"):
+        # record(roi.FIGURES.roas, ...): the name comes from the contract, never a string literal
+        assert isinstance(arg, ast.Attribute) and ast.unparse(arg.value).endswith("FIGURES"), ast.unparse(arg)
+        names.append(arg.attr)
+    assert sorted(names) == sorted(contract.names())
+    assert all(f.meaning and f.unit for f in contract)

@@ -51,8 +51,8 @@ def test_evaluate_matches_finance_functions():
 def test_plan_revenue_follows_the_curve(fit):
     plan = irr_forecast.plan_revenue(fit, {"social": 3000.0})
     per_day = 3000.0 / irr_forecast.DAYS_PER_MONTH
-    expected = roi._steady_revenue(np.array([per_day]), fit.decay, fit.half_saturation,
-                                   fit.hill_shape, fit.coef)[0] * irr_forecast.DAYS_PER_MONTH  # fmt: skip
+    expected = roi.steady_revenue(np.array([per_day]), fit.decay, fit.half_saturation,
+                                  fit.hill_shape, fit.coef)[0] * irr_forecast.DAYS_PER_MONTH  # fmt: skip
     assert plan["revenue"].iloc[0] == pytest.approx(expected)
     more = irr_forecast.plan_revenue(fit, {"social": 6000.0})
     assert more["revenue"].iloc[0] > plan["revenue"].iloc[0]

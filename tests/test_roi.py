@@ -346,7 +346,7 @@ def test_reallocation_is_optimal(small_fit):
     s = plan.table["recommended_spend"].to_numpy()
     params = (f.decay, f.half_saturation, f.hill_shape, f.coef)
     eps = 1e-4 * s
-    marginal = (roi._steady_revenue(s + eps, *params) - roi._steady_revenue(s - eps, *params)) / (2 * eps)
+    marginal = (roi.steady_revenue(s + eps, *params) - roi.steady_revenue(s - eps, *params)) / (2 * eps)
     change = plan.table["change"].to_numpy()
     inside = np.abs(np.abs(change) - 0.5) > 1e-4
     if inside.sum() >= 2:

@@ -102,8 +102,8 @@ def plan_revenue(
     """
     monthly = _plan_spend(fit, spend_plan)
     periods = DAYS_PER_MONTH * _per_day(fit)
-    per_period = roi._steady_revenue(monthly / periods, fit.decay, fit.half_saturation,
-                                     fit.hill_shape, fit.coef)  # fmt: skip
+    per_period = roi.steady_revenue(monthly / periods, fit.decay, fit.half_saturation,
+                                    fit.hill_shape, fit.coef)  # fmt: skip
     revenue = per_period * periods * roas_scale
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(monthly > 0, revenue / monthly, np.nan)
@@ -239,12 +239,12 @@ def simulate(
     rng = np.random.default_rng(seed)
     monthly_spend = _plan_spend(fit, spend_plan)
     periods = DAYS_PER_MONTH * _per_day(fit)
-    reps = roi._replicates(fit)
+    reps = roi.curve_replicates(fit)
     if reps["coef"].shape[0] == 0:
         raise InputError("the ROI fit has no bootstrap replicates", key="n_bootstrap",
                          expected="an ROI fit with n_bootstrap of 20 or more")  # fmt: skip
     pick = rng.integers(0, reps["coef"].shape[0], n_sims)
-    per_period = roi._steady_revenue(
+    per_period = roi.steady_revenue(
         monthly_spend / periods, reps["adstock_decay"][pick], reps["half_saturation"][pick],
         reps["hill_shape"][pick], reps["coef"][pick],
     ).sum(axis=1)  # fmt: skip

@@ -1,0 +1,78 @@
+"""Return on investment (history): which channels and campaigns earned the revenue, what spend
+returned incrementally, and how to split the budget.
+
+Attribution credits orders along customer journeys (rule-based models and a Markov model);
+every model conserves the total of the attributed orders. The incremental model regresses
+revenue on carried-over, saturating spend per channel with trend and seasonality, with
+bootstrap intervals; its response curves drive the budget reallocation.
+
+Submodules:
+
+- `attribution`: journeys, rule-based and Markov attribution, campaign returns, last-touch ROAS.
+- `design`: the incremental model's inputs (daily revenue, spend per period, controls).
+- `incremental`: adstock, Hill saturation, `IncrementalFit` and `fit_incremental`.
+- `bootstrap`: moving-block resamples and running the refits in processes.
+- `budget`: response curves, steady-state revenue, `reallocate`, `holdout_check`.
+- `report`: the notebook's `Parameters` and its `conclusions`.
+"""
+
+from socialreturns.roi.attribution import (
+    MODELS,
+    Model,
+    attribute,
+    build_journeys,
+    campaign_returns,
+    compare_models,
+    last_touch_roas,
+    markov_removal_effects,
+)
+from socialreturns.roi.budget import (
+    Holdout,
+    Reallocation,
+    curve_replicates,
+    holdout_check,
+    reallocate,
+    response_curves,
+    steady_revenue,
+)
+from socialreturns.roi.design import daily_revenue
+from socialreturns.roi.incremental import (
+    DECAY_BOUNDS,
+    HALF_SAT_BOUNDS,
+    SHAPE_BOUNDS,
+    IncrementalFit,
+    adstock,
+    fit_incremental,
+    hill,
+    incremental_return,
+)
+from socialreturns.roi.report import Parameters, conclusions
+
+__all__ = [
+    "DECAY_BOUNDS",
+    "HALF_SAT_BOUNDS",
+    "MODELS",
+    "SHAPE_BOUNDS",
+    "Holdout",
+    "IncrementalFit",
+    "Model",
+    "Parameters",
+    "Reallocation",
+    "adstock",
+    "attribute",
+    "build_journeys",
+    "campaign_returns",
+    "compare_models",
+    "conclusions",
+    "curve_replicates",
+    "daily_revenue",
+    "fit_incremental",
+    "hill",
+    "holdout_check",
+    "incremental_return",
+    "last_touch_roas",
+    "markov_removal_effects",
+    "reallocate",
+    "response_curves",
+    "steady_revenue",
+]

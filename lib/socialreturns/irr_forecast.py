@@ -9,7 +9,8 @@ margin rate - spend. Rates are annual fractions in parameters and converted by c
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
@@ -18,44 +19,59 @@ from socialreturns import finance, forecast, roi
 from socialreturns.finance import DAYS_PER_MONTH
 from socialreturns.inputs import InputError
 from socialreturns.intervals import ALPHA, norm_ppf
-from socialreturns.notebook import check_data_dir, check_rules, check_types
+from socialreturns.notebook import Figure, Figures
+from socialreturns.parameters import (
+    ANNUAL_RATE,
+    MARGIN_RATE,
+    NotebookParameters,
+    check_data_dir,
+    check_rules,
+    param,
+)
+
+#: The figures the IRR notebook records (its record contract; `socialreturns.summary` reads them).
+FIGURES = Figures(
+    "irr_forecast",
+    Figure(
+        "backtest_mase", "mean absolute scaled error of the rolling-origin backtest", "ratio", per="method"
+    ),
+    Figure("npv", "net present value of the programme at the cost of capital", "currency"),
+    Figure("irr", "internal rate of return of the programme, annual", "fraction"),
+    Figure("mirr", "modified IRR (finance and reinvestment at the cost of capital), annual", "fraction"),
+    Figure("payback_months", "months until the cumulative cash flow turns positive", "months"),
+    Figure("prob_irr_above_hurdle", "share of simulations whose IRR beats the hurdle rate", "fraction"),
+    Figure("prob_npv_positive", "share of simulations with a positive NPV", "fraction"),
+)
 
 
 @dataclass(frozen=True)
-class Parameters:
-    """Parameters of the IRR forecasting notebook (mirrors its ``parameters`` cell)."""
+class Parameters(NotebookParameters):
+    """Parameters of the IRR forecasting notebook: the same names, types and defaults as its
+    parameters cell, which documents each one (meaning and unit)."""
 
-    data_dir: str
-    cost_of_capital_annual: float
-    hurdle_rate_annual: float
-    horizon_months: int
-    setup_cost: float
-    spend_plan: dict[str, float]
-    margin_rate: float
-    n_sims: int
-    seed: int
-    currency: str
-    forecast_method: str
-    n_bootstrap: int = 100
+    notebook: ClassVar[str] = "irr_forecast"
 
-    def __post_init__(self) -> None:
-        check_types(self)
-        rules = [
-            ("cost_of_capital_annual", -1 < self.cost_of_capital_annual < 1,
-             "an annual rate as a fraction, e.g. 0.09"),
-            ("hurdle_rate_annual", -1 < self.hurdle_rate_annual < 5,
-             "an annual rate as a fraction, e.g. 0.15"),
-            ("horizon_months", 1 <= self.horizon_months <= 120, "1 to 120 months"),
-            ("setup_cost", self.setup_cost >= 0, "0 or more (currency)"),
-            ("margin_rate", 0 < self.margin_rate <= 1, "a fraction in (0, 1], e.g. 0.4"),
-            ("n_sims", 100 <= self.n_sims <= 1_000_000, "100 to 1,000,000 simulations"),
-            ("n_bootstrap", self.n_bootstrap >= 20, "at least 20 replicates"),
-            ("forecast_method", self.forecast_method in forecast.METHODS,
-             "one of " + ", ".join(forecast.METHODS)),
-            ("spend_plan", bool(self.spend_plan) and min(self.spend_plan.values()) >= 0,
-             "at least one channel, each with a monthly spend of 0 or more (currency per month)"),
-        ]  # fmt: skip
-        check_rules(self, rules)
+    data_dir: str = "data/sample"
+    cost_of_capital_annual: float = param(0.09, ANNUAL_RATE)
+    hurdle_rate_annual: float = param(0.15, expected="an annual rate as a fraction, e.g. 0.15", gt=-1, lt=5)
+    horizon_months: int = param(24, expected="1 to 120 months", ge=1, le=120)
+    setup_cost: float = param(250000.0, expected="0 or more (currency)", ge=0)
+    spend_plan: dict[str, float] = field(
+        default_factory=lambda: {"facebook": 7600, "instagram": 7300, "tiktok": 6100, "youtube": 5800}
+    )
+    margin_rate: float = param(0.4, MARGIN_RATE)
+    n_sims: int = param(10000, expected="100 to 1,000,000 simulations", ge=100, le=1_000_000)
+    seed: int = param(0, expected="a whole number from 0", ge=0)
+    n_bootstrap: int = param(100, expected="20 to 5,000 replicates", ge=20, le=5000)
+    currency: str = "EUR"
+    forecast_method: str = param(
+        "ets", expected="one of " + ", ".join(forecast.METHODS), choices=forecast.METHODS
+    )
+
+    def check(self) -> None:
+        """The plan names a channel and spends nothing negative; the data folder exists."""
+        check_rules(self, [("spend_plan", bool(self.spend_plan) and min(self.spend_plan.values()) >= 0,
+                            "at least one channel, each with a monthly spend of 0 or more (currency per month)")])  # fmt: skip
         check_data_dir(self.data_dir)
 
     @property

@@ -180,6 +180,18 @@ def to_html(notebook_path: str | Path, html_path: str | Path, *, hide_code: bool
     return html_path
 
 
+def _progress_hooks(
+    notebook: Path, parameters: Mapping[str, Any] | None, on_cell: Callable[[int, int], None] | None
+) -> dict[str, Callable[..., None]]:
+    """papermill's ``on_cell_start`` hook calling ``on_cell(cell number, cells)``; none without it."""
+    if on_cell is None:
+        return {}
+    import nbformat
+
+    total = len(nbformat.read(str(notebook), as_version=4).cells) + bool(parameters)  # + injected cell
+    return {"on_cell_start": lambda cell, cell_index: on_cell(cell_index + 1, total)}
+
+
 @dataclasses.dataclass(frozen=True)
 class RunResult:
     """What one notebook run produced."""
@@ -240,12 +252,7 @@ def execute(
     tmp = Path(tmp_name)
     start = time.perf_counter()
     error = None
-    hooks = {}
-    if on_cell is not None:
-        import nbformat
-
-        total = len(nbformat.read(str(notebook), as_version=4).cells) + bool(parameters)  # + injected cell
-        hooks["on_cell_start"] = lambda cell, cell_index: on_cell(cell_index + 1, total)
+    hooks = _progress_hooks(notebook, parameters, on_cell)
     try:
         pm.execute_notebook(
             str(notebook),
@@ -273,12 +280,19 @@ def execute(
             tmp.unlink(missing_ok=True)  # interrupted, or nothing executed: leave no debris
             raise
         error = f"{type(exc).__name__}: {exc}"  # a timeout or a dead kernel
-    seconds = time.perf_counter() - start
+    return _keep(notebook, tmp, output, time.perf_counter() - start, error, html=html, hide_code=hide_code)
+
+
+def _keep(
+    notebook: Path, tmp: Path, output: Path, seconds: float, error: str | None, *, html: bool, hide_code: bool
+) -> RunResult:
+    """Move an executed temporary notebook into place: over ``output`` when it succeeded, beside it
+    as ``<name>.failed.ipynb`` (with its code shown, for debugging) when it did not."""
     if error is None:
         os.replace(tmp, output)
         html_path = to_html(output, output.with_suffix(".html"), hide_code=hide_code) if html else None
         return RunResult(notebook, output, html_path, "ok", seconds, None, read_records(output))
     failed = output.with_name(f"{output.stem}.failed.ipynb")
     os.replace(tmp, failed)
-    html_path = to_html(failed, failed.with_suffix(".html")) if html else None  # code shown: for debugging
+    html_path = to_html(failed, failed.with_suffix(".html")) if html else None
     return RunResult(notebook, failed, html_path, "failed", seconds, error, {})

@@ -145,11 +145,23 @@ class Range:
         return ((self.ge is None or value >= self.ge) and (self.gt is None or value > self.gt)
                 and (self.le is None or value <= self.le) and (self.lt is None or value < self.lt))  # fmt: skip
 
+    def check(self, key: str, value: Any) -> None:
+        """Raise an `InputError` naming ``key`` unless ``value`` is in the range."""
+        if not self.holds(value):
+            raise InputError(f"is {value!r}", key=key, expected=self.expected)
+
+
+#: Ranges that several notebooks share.
+MARGIN_RATE = Range("a fraction in (0, 1], e.g. 0.4", gt=0, le=1)
+ALPHA = Range("a fraction in (0, 1), e.g. 0.1 for 90% intervals", gt=0, lt=1)
+ANNUAL_RATE = Range("an annual rate as a fraction, e.g. 0.09", gt=-1, lt=1)
+
 
 def param(
     default: Any,
+    rng: Range | None = None,
     *,
-    expected: str,
+    expected: str = "",
     ge: float | None = None,
     gt: float | None = None,
     le: float | None = None,
@@ -158,9 +170,12 @@ def param(
 ) -> Any:
     """A dataclass field with a default and a `Range`, for `NotebookParameters` subclasses.
 
-    ``expected`` describes the range in words, with the unit ("1 to 120 months").
+    Pass a shared `Range` (one that the library function checks too, so the bound is written
+    once), or the bounds with ``expected``, which describes them in words with the unit
+    ("1 to 120 months").
     """
-    rng = Range(expected, ge=ge, gt=gt, le=le, lt=lt, choices=tuple(choices))
+    if rng is None:
+        rng = Range(expected, ge=ge, gt=gt, le=le, lt=lt, choices=tuple(choices))
     if isinstance(default, list | dict):
         return dataclasses.field(default_factory=lambda: type(default)(default), metadata={"range": rng})
     return dataclasses.field(default=default, metadata={"range": rng})
@@ -217,10 +232,8 @@ class NotebookParameters:
     def __post_init__(self) -> None:
         check_types(self)
         for f in dataclasses.fields(self):  # type: ignore[arg-type]
-            rng: Range | None = f.metadata.get("range")
-            value = getattr(self, f.name)
-            if rng is not None and not rng.holds(value):
-                raise InputError(f"is {value!r}", key=f.name, expected=rng.expected)
+            if "range" in f.metadata:
+                f.metadata["range"].check(f.name, getattr(self, f.name))
         self.check()
 
     def check(self) -> None:

@@ -46,7 +46,7 @@ from socialreturns.roi.incremental import (
     hill,
     incremental_return,
 )
-from socialreturns.roi.report import Parameters, conclusions
+from socialreturns.roi.report import FIGURES, Parameters, conclusions
 
 __all__ = [
     "DECAY_BOUNDS",
@@ -56,6 +56,7 @@ __all__ = [
     "Holdout",
     "IncrementalFit",
     "Model",
+    "FIGURES",
     "Parameters",
     "Reallocation",
     "adstock",

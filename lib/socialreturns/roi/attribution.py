@@ -14,6 +14,11 @@ import numpy as np
 import pandas as pd
 
 from socialreturns.inputs import InputError
+from socialreturns.parameters import Range
+
+#: Ranges of the attribution window and of the time-decay half-life (the ROI notebook's too).
+LOOKBACK_DAYS = Range("a positive number of days", gt=0)
+HALF_LIFE_DAYS = Range("a positive number of days", gt=0)
 
 Model = Literal["last_touch", "first_touch", "linear", "time_decay", "position_based", "markov"]
 MODELS: tuple[Model, ...] = (
@@ -55,8 +60,7 @@ def build_journeys(
         ``position`` (0 for the first touch), ``length`` (touches in the journey) and
         ``days_before`` (days from the touch to the order, or to the journey's last touch).
     """
-    if lookback_days <= 0:
-        raise InputError(f"is {lookback_days!r}", key="lookback_days", expected="a positive number of days")
+    LOOKBACK_DAYS.check("lookback_days", lookback_days)
     tp = touchpoints[["customer_id", "timestamp", "channel", "campaign"]].copy()
     tp["customer_id"] = tp["customer_id"].astype(str)
     tp = tp.sort_values("timestamp", kind="stable").reset_index(drop=True)
@@ -191,8 +195,7 @@ def _check_options(model: str, by: str, half_life_days: float, position_weights:
         raise InputError(f"is {model!r}", key="model", expected="one of " + ", ".join(MODELS))
     if by not in ("channel", "campaign"):
         raise InputError(f"is {by!r}", key="by", expected="'channel' or 'campaign'")
-    if half_life_days <= 0:
-        raise InputError(f"is {half_life_days!r}", key="half_life_days", expected="> 0 days")
+    HALF_LIFE_DAYS.check("half_life_days", half_life_days)
     if len(position_weights) != 3 or min(position_weights) < 0 or not np.isclose(sum(position_weights), 1.0):
         raise InputError(
             f"is {position_weights!r}",

@@ -10,8 +10,12 @@ import numpy as np
 import pandas as pd
 
 from socialreturns.inputs import InputError
+from socialreturns.parameters import Range
 from socialreturns.roi.design import _controls, _prepare
 from socialreturns.roi.incremental import IncrementalFit, _saturated, fit_incremental, hill
+
+#: How far the reallocation may move one channel's budget (the ROI notebook's ``max_change``).
+MAX_CHANGE = Range("a fraction in [0, 1)", ge=0, lt=1)
 
 
 def steady_revenue(
@@ -160,8 +164,7 @@ def reallocate(
         total_budget = float(current.sum())
     if total_budget <= 0:
         raise InputError(f"is {total_budget!r}", key="total_budget", expected="a positive amount")
-    if not 0 <= max_change < 1:
-        raise InputError(f"is {max_change!r}", key="max_change", expected="a fraction in [0, 1)")
+    MAX_CHANGE.check("max_change", max_change)
     lower, upper = current * (1 - max_change), current * (1 + max_change)
     if not lower.sum() <= total_budget <= upper.sum():
         raise InputError(

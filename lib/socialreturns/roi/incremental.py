@@ -17,6 +17,7 @@ import pandas as pd
 
 from socialreturns.inputs import InputError
 from socialreturns.intervals import ALPHA
+from socialreturns.parameters import ALPHA as ALPHA_RANGE
 from socialreturns.roi.bootstrap import _block_samples, _run_bootstrap
 from socialreturns.roi.design import _controls, _prepare
 
@@ -310,8 +311,7 @@ def _check_options(adstock: str, saturation: str, alpha: float) -> None:
             f"is {adstock!r}/{saturation!r}", key="adstock/saturation",
             expected="'geometric' and 'hill'",
         )  # fmt: skip
-    if not 0 < alpha < 1:
-        raise InputError(f"is {alpha!r}", key="alpha", expected="a fraction between 0 and 1")
+    ALPHA_RANGE.check("alpha", alpha)
 
 
 def _identifiable(wide: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:

@@ -3,13 +3,33 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import pandas as pd
 
 from socialreturns.data import Tables
 from socialreturns.inputs import InputError
-from socialreturns.notebook import check_data_dir, check_iso_date, check_rules, check_types
-from socialreturns.roi.budget import Reallocation
+from socialreturns.notebook import Figure, Figures, check_iso_date
+from socialreturns.parameters import ALPHA, MARGIN_RATE, NotebookParameters, check_data_dir, param
+from socialreturns.roi.attribution import HALF_LIFE_DAYS, LOOKBACK_DAYS
+from socialreturns.roi.budget import MAX_CHANGE, Reallocation
+
+#: The figures the ROI notebook records (its record contract; `socialreturns.summary` reads them).
+FIGURES = Figures(
+    "roi",
+    Figure(
+        "attribution_shares", "share of attributed conversions per channel, one column per model", "table"
+    ),
+    Figure("roas", "incremental revenue per unit of spend (regression)", "ratio", per="channel"),
+    Figure("roi", "incremental gross margin less spend, per unit of spend", "fraction", per="channel"),
+    Figure("r_squared", "in-sample R² of the daily revenue regression", "fraction"),
+    Figure("holdout_mape", "mean absolute percentage error on the held-out weeks", "fraction"),
+    Figure(
+        "reallocation_gain_per_day",
+        "expected extra revenue of the reallocation, with its interval (gain, gain_lower, gain_upper)",
+        "currency per day",
+    ),
+)
 
 
 def conclusions(
@@ -62,37 +82,29 @@ def conclusions(
 
 
 @dataclass(frozen=True)
-class Parameters:
-    """Parameters of the ROI notebook (mirrors its ``parameters`` cell)."""
+class Parameters(NotebookParameters):
+    """Parameters of the ROI notebook: the same names, types and defaults as its parameters cell,
+    which documents each one (meaning and unit)."""
 
-    data_dir: str
-    start_date: str
-    end_date: str
-    lookback_days: float
-    half_life_days: float
-    margin_rate: float
-    alpha: float
-    channels: list[str]
-    currency: str
-    budget_per_day: float
-    max_change: float
-    holdout_weeks: int
-    n_bootstrap: int
-    seed: int
+    notebook: ClassVar[str] = "roi"
 
-    def __post_init__(self) -> None:
-        check_types(self)
-        rules = [
-            ("lookback_days", self.lookback_days > 0, "a positive number of days"),
-            ("half_life_days", self.half_life_days > 0, "a positive number of days"),
-            ("margin_rate", 0 < self.margin_rate <= 1, "a fraction in (0, 1], e.g. 0.4"),
-            ("alpha", 0 < self.alpha < 1, "a fraction in (0, 1), e.g. 0.1 for 90% intervals"),
-            ("budget_per_day", self.budget_per_day >= 0, "0 (keep the total) or a positive amount"),
-            ("max_change", 0 <= self.max_change < 1, "a fraction in [0, 1)"),
-            ("holdout_weeks", self.holdout_weeks >= 1, "at least 1 week"),
-            ("n_bootstrap", self.n_bootstrap >= 20, "at least 20 replicates"),
-        ]
-        check_rules(self, rules)
+    data_dir: str = "data/sample"
+    start_date: str = ""
+    end_date: str = ""
+    lookback_days: float = param(30.0, LOOKBACK_DAYS)
+    half_life_days: float = param(7.0, HALF_LIFE_DAYS)
+    margin_rate: float = param(0.4, MARGIN_RATE)
+    alpha: float = param(0.1, ALPHA)
+    channels: list[str] = param([], expected="channel names")
+    currency: str = "EUR"
+    budget_per_day: float = param(0.0, expected="0 (keep the total) or a positive amount", ge=0)
+    max_change: float = param(0.3, MAX_CHANGE)
+    holdout_weeks: int = param(8, expected="1 to 52 weeks", ge=1, le=52)
+    n_bootstrap: int = param(200, expected="20 to 5,000 replicates", ge=20, le=5000)
+    seed: int = param(0, expected="a whole number from 0", ge=0)
+
+    def check(self) -> None:
+        """The period runs forwards; the data folder exists."""
         start = check_iso_date("start_date", self.start_date)
         end = check_iso_date("end_date", self.end_date)
         if start is not None and end is not None and start >= end:

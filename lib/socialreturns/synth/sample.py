@@ -1,0 +1,136 @@
+"""The entry points: draw a `Sample` from a seed and write it, tables and ``truth.json``, to a folder."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .commerce import _campaign_spend, _customers_and_orders, _daily_matrix, _response_truth, _touchpoints
+from .mentions import _mentions
+from .truth import (
+    BGNBD,
+    BRAND,
+    COMPETITORS,
+    CRISIS,
+    CURRENCY,
+    DEFAULT_SEED,
+    GAMMA_GAMMA,
+    N_DAYS,
+    RESPONSE,
+    RESPONSE_SIGMA,
+    START,
+    Truth,
+)
+
+
+@dataclass(frozen=True)
+class Sample:
+    """The five tables of a sample and its truth."""
+
+    mentions: pd.DataFrame
+    spend: pd.DataFrame
+    touchpoints: pd.DataFrame
+    orders: pd.DataFrame
+    customers: pd.DataFrame
+    truth: Truth
+
+
+def generate(seed: int = DEFAULT_SEED, scale: float = 1.0) -> Sample:
+    """Draw a sample with known truth.
+
+    Parameters
+    ----------
+    seed
+        Seed of `numpy.random.default_rng`; each table draws from its own child stream.
+    scale
+        Multiplies every table's size (customers, orders, spend, journeys, mentions);
+        ``scale=20`` gives about a million mentions.
+
+    Returns
+    -------
+    Sample
+        Tables as documented in ``data/README.md`` and the `Truth` that drew them.
+    """
+    if not scale > 0:
+        raise ValueError(f"scale must be positive, got {scale!r}")
+    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(5)]
+    spend_days = _campaign_spend(streams[0], scale)
+    daily = _daily_matrix(spend_days)
+    channels, paid_revenue = _response_truth(daily, scale)
+    customers, orders, referral, acquisition, margin_mean = _customers_and_orders(
+        streams[1], paid_revenue, scale
+    )
+    touchpoints = _touchpoints(streams[2], orders, customers, spend_days, scale)
+    mentions, mention_truth = _mentions(streams[3], customers, scale)
+
+    spend = spend_days.assign(date=(START + pd.to_timedelta(spend_days["day"], unit="D")).dt.date)
+    spend = spend[["date", "channel", "campaign", "spend"]].sort_values(
+        ["date", "channel", "campaign"], ignore_index=True
+    )
+    response = {
+        plat: {
+            "answer_rate": rate,
+            "median_response_hours": median,
+            "p90_response_hours": round(float(median * np.exp(1.2815515655 * RESPONSE_SIGMA)), 4),
+        }
+        for plat, (rate, median) in RESPONSE.items()
+    }
+    truth = Truth(
+        seed=int(seed),
+        scale=float(scale),
+        brand=BRAND,
+        competitors=list(COMPETITORS),
+        currency=CURRENCY,
+        start_date=str(START.date()),
+        end_date=str((START + pd.Timedelta(days=N_DAYS - 1)).date()),
+        channels=channels,
+        bgnbd=dict(BGNBD),
+        gamma_gamma=dict(GAMMA_GAMMA),
+        margin_rate_mean=margin_mean,
+        acquisition=acquisition,
+        referral=referral,
+        crisis={**CRISIS, "brand": BRAND},
+        response=response,
+        followup={
+            "share_of_askers_who_post_again": 0.5,
+            "p_positive_if_answered": 0.60,
+            "p_negative_if_answered": 0.10,
+            "p_positive_if_unanswered": 0.15,
+            "p_negative_if_unanswered": 0.60,
+        },
+        non_english_post_ids=mention_truth["non_english_post_ids"],
+        mention_sentiment=mention_truth["mention_sentiment"],
+    )
+    return Sample(mentions, spend, touchpoints, orders, customers, truth)
+
+
+#: File format per table in a written sample. Mentions and touchpoints are Parquet to keep the
+#: committed sample small (their CSV would be about 14 MB); the loader reads either format.
+FORMATS = {"mentions": "parquet", "touchpoints": "parquet", "spend": "csv", "orders": "csv",
+           "customers": "csv"}  # fmt: skip
+
+
+def write(sample: Sample, out: str | Path) -> dict[str, Path]:
+    """Write a sample's tables and ``truth.json`` to the folder ``out``; return the paths."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {}
+    for name, fmt in FORMATS.items():
+        frame = getattr(sample, name).copy()
+        for col in frame.columns:
+            if fmt == "csv" and isinstance(frame[col].dtype, pd.DatetimeTZDtype):
+                frame[col] = frame[col].dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+        path = out / f"{name}.{fmt}"
+        if fmt == "csv":
+            frame.to_csv(path, index=False, lineterminator="\n")
+        else:
+            frame.to_parquet(path, index=False, compression="zstd")
+        paths[name] = path
+    truth_path = out / "truth.json"
+    truth_path.write_text(json.dumps(asdict(sample.truth), indent=1) + "\n", encoding="utf-8")
+    paths["truth"] = truth_path
+    return paths

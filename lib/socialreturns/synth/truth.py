@@ -1,0 +1,93 @@
+"""The story's parameters and the `Truth` record written beside the tables.
+
+The constants below are the generating truth (brand, channels and their response curves,
+BG/NBD and Gamma-Gamma parameters, the brand's answer behaviour, the crisis window); `Truth`
+records them, with what the draws made of them, in ``truth.json``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+DEFAULT_SEED = 20241101
+BRAND = "Lumora"
+COMPETITORS = ("Brightwell", "Kestrel", "Novalux")
+CURRENCY = "EUR"
+START = pd.Timestamp("2024-11-01", tz="UTC")
+N_DAYS = 730  # 24 months: 2024-11-01 to 2026-10-31 inclusive
+TRACKED_SHARE = 0.35  # share of orders whose journey the tracking saw
+
+#: Paid channels with their share of spend and the parameters of their response curve.
+#: decay is per day; hill_shape is dimensionless; roas is currency of revenue per currency of spend.
+CHANNELS: dict[str, dict[str, float]] = {
+    "facebook": {"spend_share": 0.25, "decay": 0.50, "hill_shape": 1.2, "roas": 2.2},
+    "instagram": {"spend_share": 0.24, "decay": 0.60, "hill_shape": 1.0, "roas": 2.8},
+    "tiktok": {"spend_share": 0.20, "decay": 0.35, "hill_shape": 1.4, "roas": 3.4},
+    "youtube": {"spend_share": 0.19, "decay": 0.65, "hill_shape": 1.0, "roas": 1.9},
+    "pinterest": {"spend_share": 0.07, "decay": 0.55, "hill_shape": 1.1, "roas": 1.3},
+    "linkedin": {"spend_share": 0.05, "decay": 0.60, "hill_shape": 1.0, "roas": 0.7},
+}
+PLATFORMS = ("twitter", "instagram", "facebook", "tiktok", "reddit", "youtube")
+#: Brand's answer behaviour per platform: share of questions answered, median hours to answer.
+RESPONSE = {
+    "twitter": (0.78, 2.5),
+    "instagram": (0.62, 6.0),
+    "facebook": (0.70, 4.0),
+    "tiktok": (0.35, 20.0),
+    "reddit": (0.25, 30.0),
+    "youtube": (0.40, 24.0),
+}
+RESPONSE_SIGMA = 1.0  # log-normal sigma of answer times
+BGNBD = {"r": 0.25, "alpha": 12.0, "a": 0.8, "b": 2.5}  # alpha in weeks
+GAMMA_GAMMA = {"p": 6.0, "q": 8.0, "gamma": 45.0}  # gamma in currency
+CRISIS = {"start": "2025-09-15", "end": "2025-09-28", "peak_multiplier": 5.0}
+
+
+@dataclass(frozen=True)
+class Truth:
+    """The generating truth of a sample; written to ``truth.json`` beside the tables."""
+
+    seed: int
+    scale: float
+    brand: str
+    competitors: list[str]
+    currency: str
+    start_date: str
+    end_date: str
+    channels: dict[str, dict[str, float]]
+    bgnbd: dict[str, float]
+    gamma_gamma: dict[str, float]
+    margin_rate_mean: float
+    acquisition: dict[str, float]
+    referral: dict[str, float]
+    crisis: dict[str, object]
+    response: dict[str, dict[str, float]]
+    followup: dict[str, float]
+    non_english_post_ids: list[str]
+    mention_sentiment: dict[str, str] = field(repr=False)
+
+    def sentiment_labels(self) -> pd.Series:
+        """True sentiment per mention: a Series indexed by ``post_id`` of
+        ``positive``/``neutral``/``negative``."""
+        codes = {"p": "positive", "u": "neutral", "n": "negative"}
+        ids = self.mention_sentiment["post_ids"]
+        first, step = int(ids["first"]), int(ids["step"])
+        labels = self.mention_sentiment["labels"]
+        index = [_post_id(first + step * i) for i in range(len(labels))]
+        return pd.Series([codes[c] for c in labels], index=pd.Index(index, name="post_id"))
+
+
+def load_truth(path: str | Path) -> Truth:
+    """Read ``truth.json`` (a file, or the folder holding it) into a `Truth`."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / "truth.json"
+    return Truth(**json.loads(path.read_text(encoding="utf-8")))
+
+
+def _post_id(i: int) -> str:
+    return f"M{i:08d}"

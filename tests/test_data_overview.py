@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 import pytest
 
-from socialreturns import data_overview
-from socialreturns.data import InputError, Tables
+from conftest import SAMPLE
+from socialreturns import data_overview, sentiment
+from socialreturns.data import InputError, Tables, load_tables
 
 
 def _ts(*values: str) -> pd.Series:
@@ -79,6 +82,24 @@ def test_quality_findings(tiny):
     assert f.loc["customers without any order", "rows"] == 1
     # fb spent on 2 of the 3 days, tt on 1 of 3.
     assert f.loc["channel-days without spend (pauses)", "rows"] == 3
+
+
+def test_dates_are_not_counted_as_phone_numbers(tiny):
+    texts = ["call +44 20 7946 0958", "order 2025-03-01 12:30", "2025-03-01"]
+    tables = dataclasses.replace(tiny, mentions=tiny.mentions.assign(text=texts))
+    f = data_overview.quality_findings(tables).set_index("finding")
+    assert f.loc["texts with a phone number (redact before showing)", "rows"] == 1
+
+
+def test_personal_data_findings_count_what_redaction_removes():
+    tables = load_tables(SAMPLE)
+    rows = data_overview.quality_findings(tables).set_index("finding")["rows"]
+    redacted = tables.mentions["text"].fillna("").map(sentiment.redact)
+    phones = redacted.str.contains("[phone]", regex=False).sum()
+    emails = redacted.str.contains("[email]", regex=False).sum()
+    assert phones > 0 and emails > 0
+    assert rows["texts with a phone number (redact before showing)"] == phones
+    assert rows["texts with an e-mail address (redact before showing)"] == emails
 
 
 def test_conclusions_state_the_numbers(tiny):

@@ -11,6 +11,8 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 from conftest import SAMPLE
 from socialreturns import sentiment, synth
 from socialreturns.data import InputError
+from socialreturns.sentiment.lexicon import _vader_files
+from socialreturns.sentiment.scorer import _Scorer
 
 # The examples from vaderSentiment's README (Hutto & Gilbert), covering negation, boosters,
 # capitals, punctuation, emoticons, emoji, slang and contrast.
@@ -67,12 +69,12 @@ def test_contrast_weights_every_word_by_its_side_of_but(upstream):
     # Upstream finds each score's position with list.index(value): when a word after "but" has
     # the value a word before it has after halving, upstream halves the earlier word twice and
     # leaves the later one unweighted. Here each word is weighted by its own position.
-    lexicon = sentiment._vader_files()[0]
+    lexicon = _vader_files()[0]
     by_value = {round(v, 3): w for w, v in sorted(lexicon.items()) if w.isalpha() and v > 0}
     v = next(v for v in sorted(by_value) if round(2 * v, 3) in by_value)
     before, after = by_value[round(2 * v, 3)], by_value[v]
     text = f"{before} but {after}"
-    valences = sentiment._Scorer.build().valences(text.split())
+    valences = _Scorer.build().valences(text.split())
     assert valences == pytest.approx([0.5 * 2 * v, 0.0, 1.5 * v])
     assert sentiment.score([text])["compound"].iloc[0] > upstream.polarity_scores(text)["compound"]
 
@@ -190,6 +192,32 @@ def test_accuracy_against_the_sample_truth(mentions):
 )
 def test_redact(text, expected):
     assert sentiment.redact(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["2025-03-01", "order 2025-03-01 12:30", "(2025-03-01)", "at 12:30:45, ship 2025-03-01T09:00"]
+)
+def test_dates_and_times_are_not_phone_numbers(text):
+    assert sentiment.redact(text) == text
+    assert not sentiment.contains_personal_data(pd.Series([text]))["phone"].iloc[0]
+
+
+def test_contains_personal_data_finds_what_redact_removes(mentions):
+    texts = pd.Series(
+        ["+44 20 7946 0958", "order 2025-03-01 12:30, call +44 20 7946 0958", "mail jo@example.com", None],
+        index=[7, 3, 5, 1],
+    )
+    found = sentiment.contains_personal_data(texts)
+    assert found.index.equals(texts.index)
+    assert found["phone"].tolist() == [True, True, False, False]
+    assert found["email"].tolist() == [False, False, True, False]
+    # on the sample: a text is flagged exactly when redact puts a placeholder in it
+    found = sentiment.contains_personal_data(mentions["text"])
+    redacted = mentions["text"].fillna("").map(sentiment.redact)
+    for column in ("email", "phone"):
+        expected = redacted.str.contains(f"[{column}]", regex=False)
+        assert found[column].sum() > 0
+        pd.testing.assert_series_equal(found[column], expected, check_names=False)
 
 
 def test_redact_handles_only_when_asked():

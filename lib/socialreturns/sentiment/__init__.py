@@ -1,0 +1,90 @@
+"""What customers say: offline sentiment scores, language flags and redaction, share of voice,
+crisis episodes, the response gap and the scores' accuracy.
+
+Scoring is VADER (Hutto & Gilbert 2014) re-implemented in linear time, with emoji scored by the
+Emoji Sentiment Ranking (Kralj Novak et al. 2015); `scorer` states the deliberate differences
+from ``vaderSentiment``. Nothing is downloaded: the lexicons come from installed packages and the
+stop-word lists from ``socialreturns/lexicons/``.
+
+Submodules:
+
+* `lexicon`: VADER's constants, word lexicon and emoji descriptions, the emoji ranking, overrides.
+* `scorer`: the VADER rules port, `split_sentences`, `score` and `label`.
+* `language`: the shipped stop-word lists and `detect_language`.
+* `privacy`: the personal-data patterns, `redact` and `contains_personal_data`.
+* `voice`: `select`, `share_of_voice`, `response_gap` and `followup_sentiment`.
+* `crisis`: `negative_volume`, `detect_spikes` and the words and examples of each episode.
+* `accuracy`: `confusion_matrix`, `classification_report`, `true_labels` and `accuracy`.
+* `report`: the notebook's `Parameters` and `conclusions`.
+"""
+
+from .accuracy import (
+    Accuracy,
+    accuracy,
+    classification_report,
+    confusion_matrix,
+    true_labels,
+)
+from .crisis import (
+    detect_spikes,
+    distinctive_words,
+    episode_examples,
+    episode_words,
+    negative_volume,
+)
+from .language import LANGUAGES, detect_language, stopwords
+from .lexicon import (
+    B_DECR,
+    B_INCR,
+    BOOSTERS,
+    C_INCR,
+    N_SCALAR,
+    NEGATE,
+    SPECIAL_CASES,
+    check_overrides,
+    emoji_ranking,
+    read_overrides,
+)
+from .privacy import contains_personal_data, redact
+from .report import Parameters, conclusions
+from .scorer import NEGATIVE_AT, POSITIVE_AT, label, score, split_sentences
+from .voice import followup_sentiment, response_gap, select, share_of_voice
+
+__all__ = [
+    "B_DECR",
+    "B_INCR",
+    "BOOSTERS",
+    "C_INCR",
+    "LANGUAGES",
+    "N_SCALAR",
+    "NEGATE",
+    "NEGATIVE_AT",
+    "POSITIVE_AT",
+    "SPECIAL_CASES",
+    "Accuracy",
+    "Parameters",
+    "accuracy",
+    "check_overrides",
+    "classification_report",
+    "conclusions",
+    "confusion_matrix",
+    "contains_personal_data",
+    "detect_language",
+    "detect_spikes",
+    "distinctive_words",
+    "emoji_ranking",
+    "episode_examples",
+    "episode_words",
+    "followup_sentiment",
+    "label",
+    "negative_volume",
+    "read_overrides",
+    "redact",
+    "response_gap",
+    "score",
+    "select",
+    "share_of_voice",
+    "split_sentences",
+    "stopwords",
+    "true_labels",
+]

@@ -1,0 +1,256 @@
+"""Crisis episodes: `negative_volume` against its expected level, `detect_spikes` (runs of
+unusually many negative mentions), and what an episode is about (`distinctive_words`,
+`episode_words`, `episode_examples`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from socialreturns.inputs import InputError
+
+from .language import stopwords
+from .privacy import redact
+from .scorer import _as_series, score
+from .voice import _require
+
+_PERIODS = {"D": 7, "h": 24}  # the seasonal period of each counting frequency
+
+
+def negative_volume(
+    mentions: pd.DataFrame,
+    scores: pd.DataFrame,
+    *,
+    brand: str,
+    freq: str = "D",
+    seasonal: int = 15,
+    trend: int = 121,
+) -> pd.DataFrame:
+    """Negative mentions of ``brand`` per day (or hour), their expected level and a robust score.
+
+    The counts are put on a variance-stabilised scale (Anscombe: 2·sqrt(count + 3/8), about
+    unit variance for Poisson counts) and decomposed with statsmodels' robust STL (Cleveland et
+    al. 1990) into trend, weekly (or daily) season and residual; the robust fit keeps a spike
+    from pulling the trend up. The ``score`` is the residual over its median absolute deviation
+    (scaled by 1.4826 to match a standard deviation), so ordinary days score within ±3.
+
+    Parameters
+    ----------
+    freq
+        ``"D"`` (days, weekly season) or ``"h"`` (hours, daily season), in UTC.
+    seasonal, trend
+        STL's season and trend smoother lengths, in periods (odd numbers; the trend window
+        should be well longer than any crisis, so that a crisis stands out from it).
+
+    Returns
+    -------
+    One row per period: ``period`` (start), ``negative_mentions``, ``expected`` (trend plus
+    season, back on the count scale), ``excess`` (observed minus expected) and ``score``.
+    """
+    from statsmodels.tsa.seasonal import STL
+
+    _require(mentions, ("timestamp", "brand"), "mentions")
+    if freq not in _PERIODS:
+        raise InputError(f"is {freq!r}", key="freq", expected="'D' (days) or 'h' (hours)")
+    own = mentions["brand"].astype(str) == brand
+    if not own.any():
+        known = ", ".join(sorted(mentions["brand"].astype(str).unique())[:8])
+        raise InputError(f"no mentions of the brand {brand!r}", key="brand", expected=f"one of {known}")
+    english = scores["english"].reindex(mentions.index).fillna(False).astype(bool)
+    negative = own & english & scores["label"].reindex(mentions.index).eq("negative")
+    stamps = pd.to_datetime(mentions["timestamp"], utc=True).dt.tz_localize(None).dt.floor(freq)
+    index = pd.date_range(stamps[own].min(), stamps[own].max(), freq=freq)
+    period = _PERIODS[freq]
+    if len(index) < 4 * period:
+        raise InputError(f"mentions of {brand!r} span {len(index)} periods", key="mentions",
+                         expected=f"at least {4 * period} ({freq}) to separate a spike from the season")  # fmt: skip
+    counts = negative.groupby(stamps).sum().reindex(index, fill_value=0).astype(float)
+    stable = 2.0 * np.sqrt(counts + 3.0 / 8.0)
+    fit = STL(stable, period=period, seasonal=seasonal, trend=trend, robust=True).fit()
+    resid = fit.resid - np.median(fit.resid)
+    mad = 1.4826 * np.median(np.abs(resid))
+    scale = mad if mad > 0 else (resid.std() or 1.0)
+    expected = np.maximum((np.asarray(fit.trend + fit.seasonal) / 2.0) ** 2 - 3.0 / 8.0, 0.0)
+    return pd.DataFrame({
+        "period": index, "negative_mentions": counts.to_numpy().astype(int), "expected": expected,
+        "excess": counts.to_numpy() - expected, "score": np.asarray(resid) / scale,
+    })  # fmt: skip
+
+
+def detect_spikes(
+    mentions: pd.DataFrame,
+    *,
+    brand: str,
+    scores: pd.DataFrame | None = None,
+    freq: str = "D",
+    sensitivity: float = 3.5,
+    extend_at: float = 1.0,
+    min_periods: int = 2,
+    max_gap: int = 1,
+) -> pd.DataFrame:
+    """Crisis episodes: runs of unusually many negative mentions of ``brand``.
+
+    An episode starts from a period whose `negative_volume` score reaches ``sensitivity``
+    (robust standard deviations above the expected level) and extends both ways while the
+    score stays above ``extend_at`` (hysteresis, so an episode's start is the first raised
+    period, not the first alarming one). Runs separated by at most ``max_gap`` quiet periods are
+    joined, and episodes shorter than ``min_periods`` are dropped as blips.
+
+    Parameters
+    ----------
+    mentions
+        With ``timestamp``, ``brand`` and ``text`` (scored here unless ``scores`` is given).
+    scores
+        `score`'s result for the same rows.
+    sensitivity
+        The alarm threshold; lower finds more (and more false) episodes. At 3.5, a series of
+        independent normal scores raises a false alarm about once in 4,000 periods.
+
+    Returns
+    -------
+    One row per episode: ``start``, ``end`` (last period, inclusive), ``periods``, ``peak``
+    (the period with the highest score), ``score`` (that score), ``negative_mentions`` and
+    ``excess_negative_mentions`` (above the expected level, summed over the episode).
+    """
+    if scores is None:
+        _require(mentions, ("text",), "mentions")
+        scores = score(mentions["text"])
+    for key, value in (("sensitivity", sensitivity), ("extend_at", extend_at)):
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            raise InputError(f"is {value!r}", key=key, expected="a number of robust standard deviations")
+    if extend_at > sensitivity:
+        raise InputError(f"extend_at {extend_at} is above sensitivity {sensitivity}", key="extend_at",
+                         expected="a number at most sensitivity")  # fmt: skip
+    volume = negative_volume(mentions, scores, brand=brand, freq=freq)
+    raised = (volume["score"] > extend_at).to_numpy()
+    runs: list[list[int]] = []  # [first, last] index of each raised run, gaps up to max_gap joined
+    for i in np.flatnonzero(raised):
+        if runs and i - runs[-1][1] - 1 <= max_gap:
+            runs[-1][1] = i
+        else:
+            runs.append([i, i])
+    rows = []
+    for first, last in runs:
+        part = volume.iloc[first : last + 1]
+        if part["score"].max() < sensitivity or len(part) < min_periods:
+            continue
+        peak = part["score"].idxmax()
+        rows.append({
+            "start": part["period"].iloc[0], "end": part["period"].iloc[-1], "periods": len(part),
+            "peak": volume.at[peak, "period"], "score": float(volume.at[peak, "score"]),
+            "negative_mentions": int(part["negative_mentions"].sum()),
+            "excess_negative_mentions": float(part["excess"].sum()),
+        })  # fmt: skip
+    columns = ["start", "end", "periods", "peak", "score", "negative_mentions", "excess_negative_mentions"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _words(text: str, tokenizer: object, stop: frozenset[str]) -> list[str]:
+    return [
+        t for t in tokenizer.tokenize(redact(text, handles=True))  # type: ignore[attr-defined]
+        if t not in stop and not t.startswith(("http", "@", "[")) and any(c.isalpha() for c in t) and len(t) > 1
+    ]  # fmt: skip
+
+
+def distinctive_words(
+    texts: Sequence[str] | pd.Series,
+    baseline: Sequence[str] | pd.Series,
+    *,
+    top: int = 10,
+    language: str = "en",
+) -> pd.DataFrame:
+    """The words that set ``texts`` apart from ``baseline``: weighted log-odds with an
+    informative Dirichlet prior (Monroe, Colaresi & Quinn 2008, "Fightin' words", eq. 22).
+
+    Texts are redacted, split with NLTK's tweet tokenizer (hashtags and emoji kept, handles and
+    URLs dropped), lower-cased, and stop words of ``language`` removed. The prior is the pooled
+    word counts of both groups, as in the tidylo package: common words need much more evidence
+    than rare ones. A word's ``z`` is its log-odds ratio over its standard error; ``z`` above
+    1.96 is unusual at about the 5% level.
+
+    Returns
+    -------
+    The ``top`` words by ``z``: ``word``, ``count`` (in texts), ``baseline_count``,
+    ``log_odds`` (texts against baseline) and ``z``.
+    """
+    from nltk.tokenize import TweetTokenizer
+
+    tokenizer = TweetTokenizer(preserve_case=False, reduce_len=True)
+    stop = stopwords(language)
+    a = pd.Series([w for t in _as_series(texts) for w in _words(t, tokenizer, stop)], dtype=object)
+    b = pd.Series([w for t in _as_series(baseline) for w in _words(t, tokenizer, stop)], dtype=object)
+    counts = pd.DataFrame({"count": a.value_counts(), "baseline_count": b.value_counts()}).fillna(0.0)
+    if counts.empty or a.empty or b.empty:
+        return pd.DataFrame(columns=["word", "count", "baseline_count", "log_odds", "z"])
+    prior = counts["count"] + counts["baseline_count"]
+    n_a, n_b, n_prior = counts["count"].sum(), counts["baseline_count"].sum(), prior.sum()
+    ya, yb = counts["count"] + prior, counts["baseline_count"] + prior
+    log_odds = np.log(ya / (n_a + n_prior - ya)) - np.log(yb / (n_b + n_prior - yb))
+    z = log_odds / np.sqrt(1.0 / ya + 1.0 / yb)
+    out = counts.assign(log_odds=log_odds, z=z).sort_values("z", ascending=False).head(top)
+    out[["count", "baseline_count"]] = out[["count", "baseline_count"]].astype(int)
+    return out.rename_axis("word").reset_index()
+
+
+def _in_episode(stamps: pd.Series, start: pd.Timestamp, end: pd.Timestamp, freq: str) -> pd.Series:
+    naive = pd.to_datetime(stamps, utc=True).dt.tz_localize(None)
+    return (naive >= start) & (naive < end + pd.Timedelta(1, unit=freq))
+
+
+def episode_words(
+    mentions: pd.DataFrame,
+    scores: pd.DataFrame,
+    episodes: pd.DataFrame,
+    *,
+    brand: str,
+    freq: str = "D",
+    top: int = 10,
+) -> pd.DataFrame:
+    """The words of each episode's negative mentions of ``brand`` against those outside every
+    episode (`distinctive_words`): what this crisis is about, beyond the usual complaints.
+
+    Returns
+    -------
+    `distinctive_words`' columns with ``episode`` (its row in ``episodes``) and ``start`` first.
+    """
+    _require(mentions, ("timestamp", "brand", "text"), "mentions")
+    negative = (mentions["brand"] == brand) & scores["label"].reindex(mentions.index).eq("negative")
+    negative &= scores["english"].reindex(mentions.index).fillna(False).astype(bool)
+    inside = [_in_episode(mentions["timestamp"], e.start, e.end, freq) for e in episodes.itertuples()]
+    outside = negative & ~np.logical_or.reduce(inside) if inside else negative
+    parts = [
+        distinctive_words(mentions.loc[negative & sel, "text"], mentions.loc[outside, "text"], top=top)
+        .assign(episode=k, start=episodes["start"].iloc[k])
+        for k, sel in enumerate(inside)
+    ]  # fmt: skip
+    columns = ["episode", "start", "word", "count", "baseline_count", "log_odds", "z"]
+    return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
+
+
+def episode_examples(
+    mentions: pd.DataFrame,
+    scores: pd.DataFrame,
+    episodes: pd.DataFrame,
+    *,
+    brand: str,
+    n: int = 5,
+    freq: str = "D",
+    handles: bool = False,
+) -> pd.DataFrame:
+    """The ``n`` most-seen (by reach) distinct negative mentions of ``brand`` in each episode,
+    their text redacted (`redact`): ``episode``, ``timestamp``, ``platform``, ``reach``,
+    ``compound``, ``text``."""
+    _require(mentions, ("timestamp", "brand", "platform", "reach", "text"), "mentions")
+    negative = (mentions["brand"] == brand) & scores["label"].reindex(mentions.index).eq("negative")
+    parts = []
+    for k, e in enumerate(episodes.itertuples()):
+        sel = negative & _in_episode(mentions["timestamp"], e.start, e.end, freq)
+        rows = mentions.loc[sel, ["timestamp", "platform", "reach", "text"]]
+        rows = rows.assign(episode=k, compound=scores["compound"].reindex(mentions.index)[sel])
+        parts.append(rows.sort_values("reach", ascending=False).drop_duplicates("text").head(n))
+    columns = ["episode", "timestamp", "platform", "reach", "compound", "text"]
+    out = pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
+    out["text"] = [redact(str(t), handles=handles) for t in out["text"]]
+    return out

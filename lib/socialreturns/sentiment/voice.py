@@ -1,0 +1,190 @@
+"""Share of voice and listening: `select` the mentions to analyse, each brand's `share_of_voice`,
+the brand's `response_gap` to its customers' questions, and how askers feel afterwards
+(`followup_sentiment`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from socialreturns.inputs import InputError
+
+
+def _require(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise InputError(f"{what} has no column '{missing[0]}'", column=missing[0],
+                         expected="columns " + ", ".join(columns))  # fmt: skip
+
+
+def select(
+    mentions: pd.DataFrame, *, brands: Sequence[str], start: str | None = None, end: str | None = None
+) -> pd.DataFrame:
+    """The mentions of ``brands`` from ``start`` to ``end`` (ISO dates, inclusive, UTC; empty or
+    None for no bound)."""
+    _require(mentions, ("timestamp", "brand"), "mentions")
+    known = set(mentions["brand"].astype(str))
+    for brand in brands:
+        if brand not in known:
+            raise InputError(f"no mentions of the brand {brand!r}", key="brand",
+                             expected="one of " + ", ".join(sorted(known)[:12]))  # fmt: skip
+    stamps = pd.to_datetime(mentions["timestamp"], utc=True)
+    keep = mentions["brand"].isin(list(brands))
+    if start:
+        keep &= stamps >= pd.Timestamp(start, tz="UTC")
+    if end:
+        keep &= stamps < pd.Timestamp(end, tz="UTC") + pd.Timedelta(days=1)
+    return mentions[keep]
+
+
+def _periods(stamps: pd.Series, freq: str | None) -> pd.Series:
+    """Period start of each (UTC) timestamp; ``freq`` None puts all in one period."""
+    naive = pd.to_datetime(stamps, utc=True).dt.tz_localize(None)
+    if freq is None:
+        return pd.Series(naive.min().normalize(), index=stamps.index)
+    if freq not in ("W", "M", "Y"):
+        raise InputError(f"is {freq!r}", key="freq", expected="'W' (weeks), 'M' (months), 'Y' or None")
+    return naive.dt.to_period(freq).dt.start_time
+
+
+def share_of_voice(mentions: pd.DataFrame, scores: pd.DataFrame, *, freq: str | None = "M") -> pd.DataFrame:
+    """Mentions, reach-weighted share of voice and net sentiment per brand and period.
+
+    Parameters
+    ----------
+    mentions
+        With ``timestamp``, ``brand`` and ``reach``.
+    scores
+        `score`'s result for the same rows (same index); non-English rows are left out of the
+        net sentiment but counted in the volume.
+    freq
+        ``"W"`` (weeks starting Monday), ``"M"`` (calendar months), ``"Y"`` or None (one period).
+
+    Returns
+    -------
+    One row per period and brand: ``period`` (start date), ``brand``, ``mentions``, ``reach``,
+    ``share_of_voice`` (the brand's share of the period's mentions), ``reach_share_of_voice``
+    (share of reach), ``net_sentiment`` (positive minus negative share of the scored mentions),
+    ``rank`` (1 = most reach) and ``partial`` (the data cover only part of the period).
+    """
+    _require(mentions, ("timestamp", "brand", "reach"), "mentions")
+    english = scores["english"].reindex(mentions.index).fillna(False).astype(bool)
+    lab = scores["label"].reindex(mentions.index)
+    frame = pd.DataFrame({
+        "period": _periods(mentions["timestamp"], freq),
+        "brand": mentions["brand"].astype(str),
+        "reach": mentions["reach"].astype(float),
+        "scored": english.astype(int),
+        "positive": (english & (lab == "positive")).astype(int),
+        "negative": (english & (lab == "negative")).astype(int),
+    })  # fmt: skip
+    out = frame.groupby(["period", "brand"], as_index=False).agg(
+        mentions=("reach", "size"), reach=("reach", "sum"), scored=("scored", "sum"),
+        positive=("positive", "sum"), negative=("negative", "sum"),
+    )  # fmt: skip
+    per_period = out.groupby("period")
+    out["share_of_voice"] = out["mentions"] / per_period["mentions"].transform("sum")
+    out["reach_share_of_voice"] = out["reach"] / per_period["reach"].transform("sum")
+    out["net_sentiment"] = (out["positive"] - out["negative"]) / out["scored"].where(out["scored"] > 0)
+    out["rank"] = per_period["reach"].rank(ascending=False, method="min").astype(int)
+    stamps = pd.to_datetime(mentions["timestamp"], utc=True).dt.tz_localize(None)
+    first, last = stamps.min().normalize(), stamps.max().normalize() + pd.Timedelta(days=1)
+    if freq is None:
+        out["partial"] = False
+    else:
+        out["partial"] = (out["period"] < first) | (out["period"].dt.to_period(freq).dt.end_time >= last)
+    return out.drop(columns=["scored", "positive", "negative"])
+
+
+def response_gap(
+    mentions: pd.DataFrame,
+    *,
+    brand: str,
+    sla_hours: float = 24.0,
+    freq: str | None = "M",
+    by_platform: bool = True,
+) -> pd.DataFrame:
+    """How often and how fast the brand answers its customers' questions, per platform and period.
+
+    Parameters
+    ----------
+    freq
+        ``"W"``, ``"M"``, ``"Y"`` or None (the whole span in one period).
+    by_platform
+        False pools the platforms (``platform`` is then ``"all"``).
+
+    Returns
+    -------
+    One row per ``platform`` and ``period`` (start date) with ``questions``, ``answered``,
+    ``answered_share``, ``median_response_hours``, ``p90_response_hours`` (of answered
+    questions) and ``within_sla_share`` (answered within ``sla_hours``, of all questions).
+    """
+    if not isinstance(sla_hours, int | float) or sla_hours <= 0:
+        raise InputError(f"is {sla_hours!r}", key="sla_hours", expected="a positive number of hours")
+    _require(mentions, ("timestamp", "brand", "platform", "is_question", "answered_at"), "mentions")
+    questions = mentions[(mentions["brand"] == brand) & mentions["is_question"].astype(bool)]
+    asked = pd.to_datetime(questions["timestamp"], utc=True)
+    hours = (pd.to_datetime(questions["answered_at"], utc=True) - asked).dt.total_seconds() / 3600
+    frame = pd.DataFrame({
+        "platform": questions["platform"].astype(str) if by_platform else "all",
+        "period": _periods(questions["timestamp"], freq),
+        "hours": hours,
+        "within": (hours <= sla_hours).astype(int),
+    })  # fmt: skip
+    out = frame.groupby(["platform", "period"], as_index=False).agg(
+        questions=("within", "size"), answered=("hours", "count"),
+        median_response_hours=("hours", "median"), p90_response_hours=("hours", lambda h: h.quantile(0.9)),
+        within_sla=("within", "sum"),
+    )  # fmt: skip
+    out.insert(4, "answered_share", out["answered"] / out["questions"])
+    out["within_sla_share"] = out.pop("within_sla") / out["questions"]
+    return out
+
+
+def followup_sentiment(
+    mentions: pd.DataFrame, scores: pd.DataFrame, *, brand: str, within_days: float = 14.0
+) -> pd.DataFrame:
+    """How askers feel afterwards: the sentiment of each asker's next mention of the brand.
+
+    For every question to ``brand``, the same author's next mention of the brand within
+    ``within_days`` of the question (on any platform) is its follow-up; non-English follow-ups
+    are left out.
+
+    Returns
+    -------
+    Two rows, ``answered`` True and False: ``questions``, ``followed_up`` (questions with a
+    follow-up), ``positive_share``, ``negative_share`` (of the follow-ups) and ``net_sentiment``
+    (positive minus negative share).
+    """
+    _require(mentions, ("timestamp", "brand", "author_id", "is_question", "answered_at"), "mentions")
+    if within_days <= 0:
+        raise InputError(f"is {within_days!r}", key="within_days", expected="a positive number of days")
+    own = mentions[mentions["brand"] == brand]
+    frame = pd.DataFrame({
+        "author": own["author_id"].astype(str),
+        "time": pd.to_datetime(own["timestamp"], utc=True),
+        "question": own["is_question"].astype(bool),
+        "answered": own["answered_at"].notna(),
+        "label": scores["label"].reindex(own.index),
+        "english": scores["english"].reindex(own.index).fillna(False).astype(bool),
+    }).sort_values(["author", "time"], kind="stable")  # fmt: skip
+    same_author = frame["author"].eq(frame["author"].shift(-1))
+    gap = frame["time"].shift(-1) - frame["time"]
+    followed = (
+        same_author & (gap <= pd.Timedelta(days=within_days)) & frame["english"].shift(-1, fill_value=False)
+    )
+    questions = frame.assign(
+        followed_up=followed,
+        positive=followed & frame["label"].shift(-1).eq("positive"),
+        negative=followed & frame["label"].shift(-1).eq("negative"),
+    )[frame["question"]]
+    out = questions.groupby("answered").agg(
+        questions=("followed_up", "size"), followed_up=("followed_up", "sum"),
+        positive=("positive", "sum"), negative=("negative", "sum"),
+    ).reindex([True, False], fill_value=0)  # fmt: skip
+    n = out["followed_up"].where(out["followed_up"] > 0)
+    out["positive_share"] = out.pop("positive") / n
+    out["negative_share"] = out.pop("negative") / n
+    out["net_sentiment"] = out["positive_share"] - out["negative_share"]
+    return out.rename_axis("answered").reset_index()

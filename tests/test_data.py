@@ -253,3 +253,18 @@ def test_answer_before_question_is_refused(sample_copy, tmp_path):
 def test_relative_paths_resolve_against_the_repository_root(monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)
     assert len(data.load_spend("data/sample")) == len(data.load_spend(SAMPLE))
+
+
+def test_require_brand_names_the_key_the_brand_and_the_brands_found():
+    mentions = pd.DataFrame({"brand": ["Lumora", "Brightwell", "Kestrel", "Lumora"]})
+    data.require_brand(mentions, "Lumora")
+    with pytest.raises(InputError) as info:
+        data.require_brand(mentions, "Lumoraa", key="competitors")
+    error = info.value
+    assert error.key == "competitors"
+    text = _one_paragraph(error)
+    assert text.startswith("key 'competitors': no mentions of the brand 'Lumoraa'.")
+    assert "Expected one of Brightwell, Kestrel, Lumora." in text and "Did you mean 'Lumora'?" in text
+    with pytest.raises(InputError) as info:
+        data.require_brand(mentions, "Acme")
+    assert info.value.key == "brand" and "Did you mean" not in _one_paragraph(info.value)

@@ -14,6 +14,8 @@ from scipy import optimize
 from conftest import ROOT, SAMPLE
 from socialreturns import data, ror, synth
 from socialreturns.data import InputError
+from socialreturns.ror.bgnbd import _bgnbd_terms
+from socialreturns.ror.gamma_gamma import _gg_terms
 
 REFERENCE = ROOT / "tests" / "reference"
 REF = json.loads((REFERENCE / "cdnow_clv.json").read_text())
@@ -165,14 +167,14 @@ def test_analytic_gradients_match_finite_differences():
     params = np.array([0.7, 4.0, 1.3, 2.2])
 
     def total(p):
-        return ror._bgnbd_terms(p, x, t_x, T)[0].sum()
+        return _bgnbd_terms(p, x, t_x, T)[0].sum()
 
     numeric = optimize.approx_fprime(params, total, 1e-7)
-    np.testing.assert_allclose(ror._bgnbd_terms(params, x, t_x, T)[1].sum(axis=1), numeric, rtol=1e-4)
+    np.testing.assert_allclose(_bgnbd_terms(params, x, t_x, T)[1].sum(axis=1), numeric, rtol=1e-4)
     xs, m = x[x > 0], rng.uniform(5, 80, int((x > 0).sum()))
     gg = np.array([3.0, 4.0, 20.0])
-    numeric = optimize.approx_fprime(gg, lambda p: ror._gg_terms(p, xs, m)[0].sum(), 1e-7)
-    np.testing.assert_allclose(ror._gg_terms(gg, xs, m)[1].sum(axis=1), numeric, rtol=1e-4)
+    numeric = optimize.approx_fprime(gg, lambda p: _gg_terms(p, xs, m)[0].sum(), 1e-7)
+    np.testing.assert_allclose(_gg_terms(gg, xs, m)[1].sum(axis=1), numeric, rtol=1e-4)
 
 
 def test_rfm_summary_merges_same_day_orders_and_counts_days():

@@ -527,3 +527,57 @@ def load_tables(
             f"no order before the acquisition_date in {sources['customers']}",
         )
     return Tables(**frames, sources=sources)
+
+
+# --------------------------------------------------------------------------- checks across analyses
+
+_BRANDS_SHOWN = 12  # brands quoted in a brand-not-found message
+
+
+def require_brand(mentions: pd.DataFrame, brand: str, *, key: str = "brand") -> None:
+    """Check that ``mentions`` holds at least one mention of ``brand``.
+
+    The one brand-not-found check of the analyses, so that a misspelled brand parameter reads
+    the same whichever report it stops.
+
+    Parameters
+    ----------
+    mentions
+        The mentions table (from `load_mentions`), with a ``brand`` column.
+    brand
+        The brand as spelled in the ``brand`` column (case matters).
+    key
+        The parameter that named the brand, quoted in the message (``brand``, ``competitors``).
+
+    Raises
+    ------
+    InputError
+        When no mention is of ``brand`` (or ``mentions`` has no ``brand`` column), naming ``key``,
+        the brand given and the brands found, with the closest brand found as a hint.
+
+    Examples
+    --------
+    >>> mentions = pd.DataFrame({"brand": ["Lumora", "Brightwell", "Lumora"]})
+    >>> require_brand(mentions, "Lumora")
+    >>> require_brand(mentions, "Lumoraa")
+    Traceback (most recent call last):
+    ...
+    socialreturns.inputs.InputError: key 'brand': no mentions of the brand 'Lumoraa'. Expected one of Brightwell, Lumora. Did you mean 'Lumora'?
+    """
+    if "brand" not in mentions.columns:
+        raise InputError(
+            "mentions has no column 'brand'", column="brand", expected="the mentions table (load_mentions)"
+        )
+    found = sorted(mentions["brand"].dropna().astype(str).unique())
+    if brand in found:
+        return
+    shown = ", ".join(found[:_BRANDS_SHOWN]) + (
+        f" and {len(found) - _BRANDS_SHOWN} more" if len(found) > _BRANDS_SHOWN else ""
+    )
+    close = difflib.get_close_matches(str(brand), found, n=1)
+    raise InputError(
+        f"no mentions of the brand {brand!r}",
+        key=key,
+        expected=f"one of {shown}" if found else "mentions of at least one brand",
+        hint=f"Did you mean '{close[0]}'?" if close else None,
+    )

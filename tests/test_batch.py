@@ -7,6 +7,7 @@ import ast
 import hashlib
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -164,7 +165,7 @@ def test_list_and_params_commands():
     assert out.returncode == 0 and "executive_summary" in out.stdout and "report" in out.stdout
     out = _cli("params", "sentiment")
     assert out.returncode == 0
-    assert "spike_sensitivity  float  3.5" in out.stdout and "robust standard deviations" in out.stdout
+    assert re.search(r"^spike_sensitivity +float +3\.5 +.*robust standard deviations", out.stdout, re.M)
 
 
 def test_input_files_and_fingerprint(tmp_path):

@@ -6,36 +6,49 @@ The functions behind ``notebooks/data_overview.ipynb``; they take the validated 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import pandas as pd
 
 from socialreturns.data import TABLES, Tables, read_column_map
-from socialreturns.inputs import InputError, resolve
-from socialreturns.notebook import check_types
+from socialreturns.notebook import Figure, Figures
+from socialreturns.parameters import NotebookParameters, check_data_dir, param
 from socialreturns.sentiment import contains_personal_data
 
 
 @dataclass(frozen=True)
-class Parameters:
-    """Parameters of the data-overview notebook (mirrors its ``parameters`` cell)."""
+class Parameters(NotebookParameters):
+    """Parameters of the data-overview notebook: the same names, types and defaults as its
+    parameters cell, which documents each one (meaning and unit)."""
 
-    data_dir: str
-    column_map_file: str
-    currency: str
-    freq: str
+    notebook: ClassVar[str] = "data_overview"
 
-    def __post_init__(self) -> None:
-        check_types(self)
-        if self.freq not in ("W", "MS"):
-            raise InputError(f"is {self.freq!r}", key="freq", expected="'W' (weekly) or 'MS' (monthly)")
-        if not resolve(self.data_dir).exists():
-            raise InputError(
-                "names a folder that does not exist",
-                key="data_dir",
-                file=resolve(self.data_dir),
-                expected="a folder with the five tables, relative to the repository root",
-            )
+    data_dir: str = "data/sample"
+    column_map_file: str = ""
+    currency: str = "EUR"
+    freq: str = param("MS", expected="'W' (weekly) or 'MS' (monthly)", choices=("W", "MS"))
+
+    def check(self) -> None:
+        """The data folder exists; the column map, if any, is valid."""
+        check_data_dir(self.data_dir)
         read_column_map(self.column_map_file)
+
+    def column_map(self) -> dict[str, dict[str, str]]:
+        """The column map (``{table: {our_column: your_column}}``; empty without a file)."""
+        return read_column_map(self.column_map_file)
+
+
+#: The figures the data-overview notebook records (its record contract).
+FIGURES = Figures(
+    "data_overview",
+    Figure("rows", "rows that passed validation", "count", per="table"),
+    Figure("first_date", "first day in any table (UTC)", "date"),
+    Figure("last_date", "last day in any table (UTC)", "date"),
+    Figure("spend_total", "paid social spend over the whole period", "currency"),
+    Figure("customers_by_acquisition_channel", "customers per acquisition channel", "count", per="channel"),
+    Figure("revenue_total", "order revenue over the whole period", "currency"),
+    Figure("quality_findings", "findings that need care (finding, rows, share, severity)", "table"),
+)
 
 
 def _time_column(name: str) -> str:

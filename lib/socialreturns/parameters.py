@@ -203,7 +203,7 @@ def check_data_dir(data_dir: str) -> None:
     """Check that the ``data_dir`` parameter names an existing folder (relative to the repo root)."""
     if not resolve(data_dir).exists():
         raise InputError("names a folder that does not exist", key="data_dir",
-                         file=resolve(data_dir), expected="a folder with the tables")  # fmt: skip
+                         file=resolve(data_dir), expected="a folder with the tables, relative to the repository root")  # fmt: skip
 
 
 def check_rules(params: Any, rules: list[tuple[str, bool, str]]) -> None:

@@ -14,7 +14,25 @@ from typing import Any
 
 import pandas as pd
 
+from socialreturns import irr_forecast, roi, ror, sentiment
 from socialreturns.inputs import InputError, resolve
+from socialreturns.notebook import Figure, Figures
+
+#: The figures the executive-summary notebook records (its record contract).
+FIGURES = Figures("executive_summary", Figure("reports_summarised", "runs in the summarised batch", "count"))
+
+#: Every recorded figure the summary reads, from the record contracts of the notebooks that
+#: record them (a test runs a batch and checks each one was recorded).
+READS: tuple[Figure, ...] = (
+    roi.FIGURES.roas, roi.FIGURES.roi,
+    irr_forecast.FIGURES.npv, irr_forecast.FIGURES.irr, irr_forecast.FIGURES.mirr,
+    irr_forecast.FIGURES.payback_months, irr_forecast.FIGURES.prob_irr_above_hurdle,
+    irr_forecast.FIGURES.prob_npv_positive,
+    ror.FIGURES.ror_by_segment, ror.FIGURES.relationship_value_by_segment, ror.FIGURES.total_clv,
+    sentiment.FIGURES.share_of_voice, sentiment.FIGURES.net_sentiment, sentiment.FIGURES.crisis_episodes,
+    sentiment.FIGURES.response_by_platform, sentiment.FIGURES.answered_share,
+    sentiment.FIGURES.within_sla_share, sentiment.FIGURES.median_response_hours,
+)  # fmt: skip
 
 
 def find_manifest(path: str = "", *, batch: str = "report", reports: str = "reports") -> Path | None:
@@ -52,9 +70,10 @@ class Section:
     kinds: dict[str, str] = field(default_factory=dict)
 
 
-def _runs(manifest: dict[str, Any], notebook: str) -> dict[str, dict[str, Any]]:
-    """The runs of one notebook in the manifest, by run name."""
-    return {n: r for n, r in manifest.get("runs", {}).items() if Path(r.get("notebook", "")).stem == notebook}
+def _runs(manifest: dict[str, Any], contract: Figures) -> dict[str, dict[str, Any]]:
+    """The runs of the notebook whose record contract is ``contract``, by run name."""
+    return {n: r for n, r in manifest.get("runs", {}).items()
+            if Path(r.get("notebook", "")).stem == contract.notebook}  # fmt: skip
 
 
 def _heading(title: str, runs: dict[str, dict[str, Any]]) -> str:
@@ -62,9 +81,9 @@ def _heading(title: str, runs: dict[str, dict[str, Any]]) -> str:
     return f"### {title}" + (f" ({', '.join(links)})" if links else "")
 
 
-def _missing(runs: dict[str, dict[str, Any]], notebook: str) -> str:
+def _missing(runs: dict[str, dict[str, Any]], contract: Figures) -> str:
     if not runs:
-        return f"No `{notebook}` run in this batch."
+        return f"No `{contract.notebook}` run in this batch."
     bad = [f"{n} ({r.get('status')})" for n, r in runs.items() if r.get("status") not in ("ok", "skipped")]
     return f"Not available: {', '.join(bad)} did not succeed; see the index." if bad else ""
 
@@ -74,12 +93,16 @@ def _records(runs: dict[str, dict[str, Any]]) -> dict[str, Any]:
     return good[0].get("records") or {} if good else {}
 
 
+def _get(records: dict[str, Any], figure: Figure, default: Any = None) -> Any:
+    return records.get(figure.name, default)
+
+
 def _by_key(
-    records: dict[str, Any], columns: dict[str, str], index: str, sort_by: str | None
+    records: dict[str, Any], columns: dict[str, Figure], index: str, sort_by: str | None
 ) -> pd.DataFrame:
     """Recorded per-key figures (``{channel: value}``) as one table: ``columns`` maps a heading
-    to a record name; sorted by ``sort_by``, largest first."""
-    table = pd.DataFrame({head: records.get(name, {}) for head, name in columns.items()}).rename_axis(index)
+    to a figure; sorted by ``sort_by``, largest first."""
+    table = pd.DataFrame({head: _get(records, f, {}) for head, f in columns.items()}).rename_axis(index)
     return table.sort_values(sort_by, ascending=False) if sort_by and not table.empty else table
 
 
@@ -87,47 +110,53 @@ def summarise(manifest: dict[str, Any]) -> dict[str, Section]:
     """The summary's sections, in page order: ``roi``, ``plan``, ``ror``, ``voice``, ``crises``
     and ``response``."""
     out: dict[str, Section] = {}
-    runs = _runs(manifest, "roi")
+    figs = roi.FIGURES
+    runs = _runs(manifest, figs)
     r = _records(runs)
     out["roi"] = Section(
         _heading("History: return on ad spend per channel", runs),
-        _by_key(r, {"ROAS": "roas", "ROI": "roi"}, "channel", "ROI"),
-        _missing(runs, "roi") or "ROAS: revenue per unit of spend (incremental, from the regression); "
+        _by_key(r, {"ROAS": figs.roas, "ROI": figs.roi}, "channel", "ROI"),
+        _missing(runs, figs) or "ROAS: revenue per unit of spend (incremental, from the regression); "
         "ROI: ROAS times margin, less 1.",
         {"ROAS": "ratio", "ROI": "signed_percent"},
     )  # fmt: skip
-    runs = _runs(manifest, "irr_forecast")
-    figures = {"NPV": "npv", "IRR": "irr", "MIRR": "mirr", "payback (months)": "payback_months",
-               "P(IRR > hurdle)": "prob_irr_above_hurdle", "P(NPV > 0)": "prob_npv_positive"}  # fmt: skip
-    rows = {n: {head: (x.get("records") or {}).get(key) for head, key in figures.items()}
+    plan = irr_forecast.FIGURES
+    runs = _runs(manifest, plan)
+    figures = {"NPV": plan.npv, "IRR": plan.irr, "MIRR": plan.mirr, "payback (months)": plan.payback_months,
+               "P(IRR > hurdle)": plan.prob_irr_above_hurdle, "P(NPV > 0)": plan.prob_npv_positive}  # fmt: skip
+    rows = {n: {head: _get(x.get("records") or {}, f) for head, f in figures.items()}
             for n, x in runs.items() if x.get("status") in ("ok", "skipped")}  # fmt: skip
     out["plan"] = Section(
         _heading("Future: the programme's returns per scenario", runs),
         pd.DataFrame(rows).T.rename_axis("scenario"),
-        _missing(runs, "irr_forecast") or "NPV at the cost of capital; IRR and MIRR annual; payback in months; "
+        _missing(runs, plan) or "NPV at the cost of capital; IRR and MIRR annual; payback in months; "
         "the probabilities come from the Monte Carlo simulation.",
         {"NPV": "money", "IRR": "percent", "MIRR": "percent", "payback (months)": "months",
          "P(IRR > hurdle)": "percent", "P(NPV > 0)": "percent"},
     )  # fmt: skip
-    runs = _runs(manifest, "ror")
+    rel = ror.FIGURES
+    runs = _runs(manifest, rel)
     r = _records(runs)
     out["ror"] = Section(
         _heading("Relationships: return on relationship per segment", runs),
-        _by_key(r, {"ROR": "ror_by_segment", "relationship value": "relationship_value_by_segment"}, "segment", None),
-        _missing(runs, "ror") or f"Relationship value (loyalty, referrals, sharing; discounted) per unit of "
-        f"acquisition spend. Customer lifetime value in total: {r.get('total_clv', float('nan')):,.0f}.",
+        _by_key(r, {"ROR": rel.ror_by_segment, "relationship value": rel.relationship_value_by_segment},
+                "segment", None),
+        _missing(runs, rel) or f"Relationship value (loyalty, referrals, sharing; discounted) per unit of "
+        f"acquisition spend. Customer lifetime value in total: {_get(r, rel.total_clv, float('nan')):,.0f}.",
         {"ROR": "ratio", "relationship value": "money"},
     )  # fmt: skip
-    runs = _runs(manifest, "sentiment")
+    voice = sentiment.FIGURES
+    runs = _runs(manifest, voice)
     r = _records(runs)
     out["voice"] = Section(
         _heading("Conversation: share of voice and net sentiment", runs),
-        _by_key(r, {"share of voice": "share_of_voice", "net sentiment": "net_sentiment"}, "brand", "share of voice"),
-        _missing(runs, "sentiment") or "Share of the category's reach; net sentiment is the positive minus the "
+        _by_key(r, {"share of voice": voice.share_of_voice, "net sentiment": voice.net_sentiment}, "brand",
+                "share of voice"),
+        _missing(runs, voice) or "Share of the category's reach; net sentiment is the positive minus the "
         "negative share of a brand's mentions.",
         {"share of voice": "percent", "net sentiment": "signed_percent"},
     )  # fmt: skip
-    crises = pd.DataFrame(r.get("crisis_episodes", []))
+    crises = pd.DataFrame(_get(r, voice.crisis_episodes, []))
     if not crises.empty:
         crises = crises[["start", "end", "peak", "excess_negative_mentions"]].astype(
             {"excess_negative_mentions": float}
@@ -140,19 +169,20 @@ def summarise(manifest: dict[str, Any]) -> dict[str, Section]:
         )
     out["crises"] = Section(
         _heading("Crisis episodes", runs), crises,
-        _missing(runs, "sentiment") or ("No crisis episode in the period." if crises.empty else
+        _missing(runs, voice) or ("No crisis episode in the period." if crises.empty else
                                         f"{len(crises)} episode(s) of unusually many negative mentions."),
         {"end": "text", "peak": "text", "excess negative mentions": "count"},
     )  # fmt: skip
-    response = pd.DataFrame(r.get("response_by_platform", []))
+    response = pd.DataFrame(_get(r, voice.response_by_platform, []))
     if not response.empty:
         response = response.set_index("platform")[
             ["questions", "answered_share", "median_response_hours", "within_sla_share"]
         ].set_axis(["questions", "answered", "median hours to answer", "answered within SLA"], axis=1)
-    note = _missing(runs, "sentiment") or (
-        f"The brand answered {r.get('answered_share', float('nan')):.0%} of its customers' questions, "
-        f"{r.get('within_sla_share', float('nan')):.0%} within the SLA; median response "
-        f"{r.get('median_response_hours', float('nan')):.1f} hours."
+    nan = float("nan")
+    note = _missing(runs, voice) or (
+        f"The brand answered {_get(r, voice.answered_share, nan):.0%} of its customers' questions, "
+        f"{_get(r, voice.within_sla_share, nan):.0%} within the SLA; median response "
+        f"{_get(r, voice.median_response_hours, nan):.1f} hours."
     )
     kinds = {"questions": "count", "answered": "percent", "median hours to answer": "hours",
              "answered within SLA": "percent"}  # fmt: skip

@@ -52,7 +52,7 @@ from .relationships import (
     sharing_by_platform,
     value_quadrants,
 )
-from .report import Parameters, conclusions
+from .report import FIGURES, Parameters, conclusions
 from .rfm import DAYS_PER_UNIT, TimeUnit, rfm_summary
 
 __all__ = [
@@ -62,6 +62,7 @@ __all__ = [
     "QUADRANTS",
     "Holdout",
     "ModelFit",
+    "FIGURES",
     "Parameters",
     "TimeUnit",
     "at_risk",

@@ -14,7 +14,7 @@ import pandas as pd
 from scipy import optimize
 
 from socialreturns.inputs import InputError
-from socialreturns.intervals import norm_ppf
+from socialreturns.intervals import ALPHA, norm_ppf
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,12 @@ class ModelFit:
     time_unit: str
     iterations: int
 
-    def conf_int(self, alpha: float = 0.05) -> pd.DataFrame:
+    def caption(self) -> str:
+        """One line for the fit's table: the model, how many it was fitted on, the log-likelihood."""
+        who = "repeat buyers" if self.model == "Gamma-Gamma" else "customers"
+        return f"{self.model}: {self.n_customers:,} {who}, log-likelihood {self.log_likelihood:,.1f}"
+
+    def conf_int(self, alpha: float = ALPHA) -> pd.DataFrame:
         """Confidence intervals with columns ``ci_lower`` and ``ci_upper``.
 
         Computed on the log scale (where the likelihood is closer to quadratic and the bounds stay
@@ -47,7 +52,7 @@ class ModelFit:
             "ci_upper": self.params * np.exp(z * log_se),
         })  # fmt: skip
 
-    def to_frame(self, alpha: float = 0.05) -> pd.DataFrame:
+    def to_frame(self, alpha: float = ALPHA) -> pd.DataFrame:
         """One row per parameter: ``estimate``, ``std_error``, ``ci_lower``, ``ci_upper``."""
         frame = pd.DataFrame({"estimate": self.params, "std_error": self.standard_errors})
         frame = frame.join(self.conf_int(alpha))

@@ -3,50 +3,82 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import pandas as pd
 
-from socialreturns.notebook import check_data_dir, check_iso_date, check_rules, check_types
+from socialreturns.notebook import Figure, Figures
+from socialreturns.parameters import (
+    ALPHA,
+    ANNUAL_RATE,
+    MARGIN_RATE,
+    NotebookParameters,
+    check_data_dir,
+    check_iso_date,
+    check_rules,
+    param,
+)
 
 from .lifetime_value import Holdout
 
 
 @dataclass(frozen=True)
-class Parameters:
-    """Parameters of the ROR notebook (mirrors its ``parameters`` cell)."""
+class Parameters(NotebookParameters):
+    """Parameters of the ROR notebook: the same names, types and defaults as its parameters cell,
+    which documents each one (meaning and unit)."""
 
-    data_dir: str
-    brand: str
-    calibration_end: str
-    holdout_end: str
-    horizon_months: int
-    discount_rate_annual: float
-    margin_rate: float
-    cpm: float
-    referral_cost: float
-    share_would_join_anyway: float
-    segment_column: str
-    currency: str
+    notebook: ClassVar[str] = "ror"
 
-    def __post_init__(self) -> None:
-        check_types(self)
+    data_dir: str = "data/sample"
+    brand: str = "Lumora"
+    calibration_end: str = "2026-04-30"
+    holdout_end: str = "2026-10-31"
+    horizon_months: int = param(24, expected="1 to 240 months", ge=1, le=240)
+    discount_rate_annual: float = param(0.09, ANNUAL_RATE)
+    margin_rate: float = param(0.4, MARGIN_RATE)
+    cpm: float = param(6.0, expected="0 or more (currency per 1,000 impressions)", ge=0)
+    referral_cost: float = param(5.0, expected="0 or more (currency per referral)", ge=0)
+    share_would_join_anyway: float = param(0.3, expected="a fraction from 0 to 1", ge=0, le=1)
+    segment_column: str = param("acquisition_channel", expected="'acquisition_channel' or 'cohort'",
+                                choices=("acquisition_channel", "cohort"))  # fmt: skip
+    alpha: float = param(0.05, ALPHA)
+    currency: str = "EUR"
+
+    def check(self) -> None:
+        """The holdout ends after the calibration; the data folder exists."""
         cal = check_iso_date("calibration_end", self.calibration_end)
         end = check_iso_date("holdout_end", self.holdout_end)
-        rules = [
-            ("holdout_end", cal is not None and end is not None and end > cal,
-             f"an ISO date after calibration_end ({self.calibration_end})"),
-            ("horizon_months", 1 <= self.horizon_months <= 240, "1 to 240 months"),
-            ("discount_rate_annual", -1 < self.discount_rate_annual < 1,
-             "an annual rate as a fraction, e.g. 0.09"),
-            ("margin_rate", 0 < self.margin_rate <= 1, "a fraction in (0, 1], e.g. 0.4"),
-            ("cpm", self.cpm >= 0, "0 or more (currency per 1,000 impressions)"),
-            ("referral_cost", self.referral_cost >= 0, "0 or more (currency per referral)"),
-            ("share_would_join_anyway", 0 <= self.share_would_join_anyway <= 1, "a fraction from 0 to 1"),
-            ("segment_column", self.segment_column in ("acquisition_channel", "cohort"),
-             "'acquisition_channel' or 'cohort'"),
-        ]  # fmt: skip
-        check_rules(self, rules)
+        check_rules(self, [("holdout_end", cal is not None and end is not None and end > cal,
+                            f"an ISO date after calibration_end ({self.calibration_end})")])  # fmt: skip
         check_data_dir(self.data_dir)
+
+
+#: The figures the ROR notebook records (its record contract; `socialreturns.summary` reads them).
+FIGURES = Figures(
+    "ror",
+    Figure(
+        "holdout_error_share", "(predicted - actual) / actual repeat purchases in the holdout", "fraction"
+    ),
+    Figure("holdout_totals", "actual and predicted holdout purchases and their error", "table"),
+    Figure("bgnbd_params", "BG/NBD estimates (r, alpha in weeks, a, b)", "number", per="parameter"),
+    Figure("bgnbd_conf_int", "BG/NBD confidence intervals (ci_lower, ci_upper)", "table"),
+    Figure(
+        "gamma_gamma_params", "Gamma-Gamma estimates (p, q, gamma in currency)", "number", per="parameter"
+    ),
+    Figure("gamma_gamma_conf_int", "Gamma-Gamma confidence intervals (ci_lower, ci_upper)", "table"),
+    Figure("total_clv", "customer lifetime value of the whole base over the horizon, discounted", "currency"),
+    Figure("mean_clv", "customer lifetime value per customer, discounted", "currency"),
+    Figure(
+        "total_referral_value",
+        "value of the customers referred, net of those who would have come",
+        "currency",
+    ),
+    Figure("referrers", "customers who referred at least one customer", "count"),
+    Figure("earned_media_value", "what the reach of posts about the brand would cost as ads", "currency"),
+    Figure("total_sharing_value", "earned media value of the customers' own posts", "currency"),
+    Figure("ror_by_segment", "relationship value per unit of acquisition spend", "ratio", per="segment"),
+    Figure("relationship_value_by_segment", "loyalty + referral + sharing value", "currency", per="segment"),
+)
 
 
 def conclusions(

@@ -46,7 +46,7 @@ from .lexicon import (
     read_overrides,
 )
 from .privacy import contains_personal_data, redact
-from .report import Parameters, conclusions
+from .report import FIGURES, Parameters, conclusions
 from .scorer import NEGATIVE_AT, POSITIVE_AT, label, score, split_sentences
 from .voice import followup_sentiment, response_gap, select, share_of_voice
 
@@ -62,6 +62,7 @@ __all__ = [
     "POSITIVE_AT",
     "SPECIAL_CASES",
     "Accuracy",
+    "FIGURES",
     "Parameters",
     "accuracy",
     "check_overrides",

@@ -3,50 +3,82 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import pandas as pd
 
 from socialreturns.inputs import InputError
+from socialreturns.notebook import Figure, Figures
+from socialreturns.parameters import NotebookParameters, check_data_dir, check_iso_date, check_rules, param
 
 from .lexicon import read_overrides
+from .scorer import N_JOBS
+
+#: The figures the sentiment notebook records (its record contract; `socialreturns.summary` reads them).
+FIGURES = Figures(
+    "sentiment",
+    Figure("share_of_voice", "share of the category's reach over the whole period", "fraction", per="brand"),
+    Figure(
+        "net_sentiment",
+        "positive minus negative share of the brand's English mentions",
+        "fraction",
+        per="brand",
+    ),
+    Figure(
+        "crisis_episodes", "episodes of unusually many negative mentions (start, end, peak, excess)", "table"
+    ),
+    Figure("answered_share", "share of customers' questions the brand answered", "fraction"),
+    Figure("median_response_hours", "median time to answer an answered question", "hours"),
+    Figure("within_sla_share", "share of questions answered within the SLA", "fraction"),
+    Figure("response_by_platform", "the response gap per platform", "table"),
+    Figure(
+        "followup_net_sentiment",
+        "net sentiment of the asker's next mention, answered or not",
+        "fraction",
+        per="answered",
+    ),
+    Figure(
+        "f1_weighted", "F1 of the predicted classes against human labels, weighted by class size", "fraction"
+    ),
+)
 
 
 @dataclass(frozen=True)
-class Parameters:
-    """Parameters of the sentiment notebook (mirrors its ``parameters`` cell)."""
+class Parameters(NotebookParameters):
+    """Parameters of the sentiment notebook: the same names, types and defaults as its parameters
+    cell, which documents each one (meaning and unit)."""
 
-    data_dir: str
-    brand: str
-    competitors: list[str]
-    period_start: str
-    period_end: str
-    freq: str
-    sla_hours: float
-    spike_sensitivity: float
-    lexicon_overrides: str
-    examples: int
-    redact_handles: bool
-    n_jobs: int
+    notebook: ClassVar[str] = "sentiment"
 
-    def __post_init__(self) -> None:
-        from socialreturns.notebook import check_data_dir, check_iso_date, check_rules, check_types
+    data_dir: str = "data/sample"
+    brand: str = "Lumora"
+    competitors: list[str] = param([], expected="brand names")
+    period_start: str = ""
+    period_end: str = ""
+    freq: str = param("M", expected="'W' (weeks) or 'M' (months)", choices=("W", "M"))
+    sla_hours: float = param(24.0, expected="a positive number of hours", gt=0)
+    spike_sensitivity: float = param(3.5, expected="1 to 20 robust standard deviations (3.5 raises about one "
+                                     "false alarm in 4,000 days)", ge=1, le=20)  # fmt: skip
+    lexicon_overrides: str = ""
+    examples: int = param(5, expected="0 to 50 example mentions per episode", ge=0, le=50)
+    redact_handles: bool = False
+    n_jobs: int = param(1, N_JOBS)
 
-        check_types(self)
+    def check(self) -> None:
+        """The period runs forwards; competitors exclude our brand; the data folder exists."""
         start = check_iso_date("period_start", self.period_start)
         end = check_iso_date("period_end", self.period_end)
-        rules = [
+        check_rules(self, [
             ("period_end", start is None or end is None or end >= start,
              f"an ISO date on or after period_start ({self.period_start})"),
             ("competitors", self.brand not in self.competitors, f"brands other than {self.brand!r}"),
-            ("freq", self.freq in ("W", "M"), "'W' (weeks) or 'M' (months)"),
-            ("sla_hours", self.sla_hours > 0, "a positive number of hours"),
-            ("spike_sensitivity", 1 <= self.spike_sensitivity <= 20,
-             "1 to 20 robust standard deviations (3.5 raises about one false alarm in 4,000 days)"),
-            ("examples", 0 <= self.examples <= 50, "0 to 50 example mentions per episode"),
-            ("n_jobs", 1 <= self.n_jobs <= 64, "1 to 64 processes"),
-        ]  # fmt: skip
-        check_rules(self, rules)
+        ])  # fmt: skip
         check_data_dir(self.data_dir)
+
+    def brands(self, mentions: pd.DataFrame) -> list[str]:
+        """Our brand first, then the competitors: those named, else every other brand in ``mentions``."""
+        others = self.competitors or sorted(b for b in mentions["brand"].unique() if b != self.brand)
+        return [self.brand, *others]
 
     def overrides(self) -> dict[str, float]:
         """The lexicon overrides file's word valences (none when ``lexicon_overrides`` is empty)."""

@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from socialreturns.inputs import InputError
+from socialreturns.parameters import Range
 
 from .language import _language_of, detect_language
 from .lexicon import (
@@ -51,6 +52,9 @@ from .lexicon import (
     check_overrides,
     emoji_ranking,
 )
+
+#: Processes that may score texts (the sentiment notebook's ``n_jobs``).
+N_JOBS = Range("1 to 64 processes", ge=1, le=64)
 
 POSITIVE_AT, NEGATIVE_AT = 0.05, -0.05  # the paper's thresholds on the compound score
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
@@ -310,8 +314,9 @@ def score(
     """
     series = _as_series(texts)
     overrides = check_overrides(overrides or {})
-    if not isinstance(n_jobs, int) or n_jobs < 1:
-        raise InputError(f"is {n_jobs!r}", key="n_jobs", expected="a whole number of processes, 1 or more")
+    if not isinstance(n_jobs, int):
+        raise InputError(f"is {n_jobs!r}", key="n_jobs", expected=N_JOBS.expected)
+    N_JOBS.check("n_jobs", n_jobs)
     if emoji not in ("ranking", "descriptions"):
         raise InputError(f"is {emoji!r}", key="emoji", expected="'ranking' or 'descriptions'")
     codes, unique = pd.factorize(series, sort=False)

@@ -1,0 +1,103 @@
+"""Batch runs: validated, parallel, isolated and atomic notebook runs, with a manifest and an index.
+
+papermill executes one notebook. Around it, this package does what scheduled runs need:
+
+* **Validation before any kernel starts.** A batch file (``params/batches/<name>.yaml``) lists
+  runs: a notebook, parameter files (overrides only; the notebook's ``parameters`` cell holds
+  the defaults), an output name and an optional timeout. Every key and value type is checked
+  against the notebook's parameters cell, every file must exist, output names must be unique.
+  The parameters cell is read with `ast` here rather than with papermill's inspection, which
+  needs papermill imported (two to three seconds): a typo must fail at once. A test keeps the
+  two readings equal.
+* **Isolation.** Each run executes in its own worker process (``python -m socialreturns.batch
+  --worker``) in a new session; a run that passes its timeout, or a batch interrupted with
+  Ctrl-C, has its worker and kernel processes killed (psutil), never left running.
+* **Atomic outputs.** A run writes into a temporary file and replaces its report only on
+  success (`socialreturns.notebook.execute`); a failed run's notebook is kept beside it as
+  ``<name>.failed.ipynb`` and ``.failed.html``.
+* **A manifest** (``manifest.json``) says what produced every report: resolved parameters,
+  input files with SHA-256, git commit and dirty flag, package versions, times, status and the
+  recorded figures. A run whose fingerprint (notebook, parameters, library and inputs) matches
+  its last success is skipped unless forced.
+
+Notebooks that declare an ``as_of`` or ``manifest`` parameter get them from the runner (the
+report date, and the path of this batch's manifest); those declaring ``manifest`` run after
+all the others (the executive summary).
+
+Submodules:
+
+* `spec`: notebooks' parameters cells, parameter files, batch files, validation, listing.
+* `provenance`: hashes, input files, library digest, git state, versions, fingerprints.
+* `worker`: one run in an isolated worker process (killed with its kernel), or as a Dask task.
+* `runner`: the batch runner (`run_batch`): skips, parallel runs, progress, the manifest.
+* `dask`: the Dask executor (runs as tasks on a cluster, their files stored here).
+* `index`: the index page (``index.html``), a Jinja2 template.
+"""
+
+from socialreturns.batch.index import headline_figures, write_index
+from socialreturns.batch.provenance import (
+    PACKAGES,
+    fingerprint,
+    git_state,
+    input_files,
+    resolved_parameters,
+    sha256,
+    versions,
+)
+from socialreturns.batch.runner import BatchResult, Outcome, run_batch
+from socialreturns.batch.spec import (
+    BATCH_KEYS,
+    DEFAULT_CELL_TIMEOUT_SECONDS,
+    DEFAULT_TIMEOUT_SECONDS,
+    RUN_KEYS,
+    RUNNER_PARAMETERS,
+    Batch,
+    Parameter,
+    Run,
+    batches_folder,
+    listing,
+    load_batch,
+    make_run,
+    notebook_parameters,
+    notebook_path,
+    notebooks_folder,
+    read_parameter_file,
+    target_path,
+    validate_parameters,
+)
+from socialreturns.batch.worker import run_isolated, run_remote
+
+__all__ = [
+    "BATCH_KEYS",
+    "DEFAULT_CELL_TIMEOUT_SECONDS",
+    "DEFAULT_TIMEOUT_SECONDS",
+    "PACKAGES",
+    "RUNNER_PARAMETERS",
+    "RUN_KEYS",
+    "Batch",
+    "BatchResult",
+    "Outcome",
+    "Parameter",
+    "Run",
+    "batches_folder",
+    "fingerprint",
+    "git_state",
+    "headline_figures",
+    "input_files",
+    "listing",
+    "load_batch",
+    "make_run",
+    "notebook_parameters",
+    "notebook_path",
+    "notebooks_folder",
+    "read_parameter_file",
+    "resolved_parameters",
+    "run_batch",
+    "run_isolated",
+    "run_remote",
+    "sha256",
+    "target_path",
+    "validate_parameters",
+    "versions",
+    "write_index",
+]

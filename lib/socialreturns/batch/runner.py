@@ -1,0 +1,378 @@
+"""The batch runner: a validated batch's runs in parallel, isolated, with a manifest and an index.
+
+Runs execute through an executor, local worker processes (`socialreturns.batch.worker`) or tasks
+on a Dask cluster (`socialreturns.batch.dask`), a few at a time. Each finished run goes into the
+manifest at once (written atomically), so an interrupted batch leaves a true one. Notebooks that
+declare an ``as_of`` or ``manifest`` parameter get them from the runner (the report date, and
+the path of this batch's manifest); those declaring ``manifest`` run after all the others (the
+executive summary). A run whose fingerprint matches its last success is skipped unless forced.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as futures
+import dataclasses
+import datetime as dt
+import json
+import os
+import sys
+import tempfile
+import threading
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Protocol
+
+from socialreturns.batch.dask import _DaskExecutor
+from socialreturns.batch.index import write_index
+from socialreturns.batch.provenance import (
+    _library_digest,
+    fingerprint,
+    git_state,
+    input_files,
+    resolved_parameters,
+    sha256,
+    versions,
+)
+from socialreturns.batch.spec import Batch, Run
+from socialreturns.batch.worker import OnEvent, run_isolated
+from socialreturns.inputs import InputError, project_root, resolve, write_atomically
+
+
+@dataclasses.dataclass
+class Outcome:
+    """What happened to one run."""
+
+    name: str
+    status: str  # ok, failed, timeout, interrupted, skipped
+    seconds: float = 0.0
+    error: str | None = None
+    html: str | None = None
+    output: str | None = None
+    records: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+
+@dataclasses.dataclass(frozen=True)
+class BatchResult:
+    """Where a batch wrote its reports, and each run's outcome."""
+
+    folder: Path
+    manifest: Path
+    index: Path
+    outcomes: tuple[Outcome, ...]
+
+    @property
+    def ok(self) -> bool:
+        return all(o.status in ("ok", "skipped") for o in self.outcomes)
+
+
+def _relative(path: Path) -> str:
+    """A path relative to the repository root when inside it (the manifest stays portable)."""
+    try:
+        return path.resolve().relative_to(project_root()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _name(path: str | None) -> str | None:
+    """An output's file name: outputs sit beside the manifest."""
+    return Path(path).name if path else None
+
+
+def _writable(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".write-test-"):
+            pass
+    except OSError as exc:
+        raise InputError(f"cannot be written ({exc.strerror or exc})", file=folder,
+                         expected="a folder this user can write to (--out)") from None  # fmt: skip
+
+
+def _write_json(path: Path, value: Any) -> None:
+    write_atomically(path, json.dumps(value, indent=2, default=str))
+
+
+class _Display:
+    """Progress: a tqdm bar over runs with each active run's current cell on a terminal, plain
+    time-stamped log lines otherwise (cron, CI)."""
+
+    def __init__(self, total: int, enabled: bool | None) -> None:
+        self.tty = sys.stderr.isatty() if enabled is None else enabled
+        self.lock = threading.Lock()
+        self.cells: dict[str, str] = {}
+        self.bar = None
+        if self.tty and total:
+            from tqdm.auto import tqdm
+
+            self.bar = tqdm(total=total, unit="run", file=sys.stderr, dynamic_ncols=True)
+
+    def log(self, text: str) -> None:
+        with self.lock:
+            line = f"[{dt.datetime.now():%H:%M:%S}] {text}"
+            if self.bar is not None:
+                self.bar.write(line, file=sys.stderr)
+            else:
+                print(line, file=sys.stderr, flush=True)
+
+    def cell(self, name: str, event: Mapping[str, Any]) -> None:
+        if self.bar is None:
+            return
+        with self.lock:
+            self.cells[name] = f"{event['cell']}/{event['cells']}"
+            self.bar.set_postfix_str(", ".join(f"{k} cell {v}" for k, v in self.cells.items()), refresh=True)
+
+    def done(self, name: str) -> None:
+        with self.lock:
+            self.cells.pop(name, None)
+            if self.bar is not None:
+                self.bar.set_postfix_str(
+                    ", ".join(f"{k} cell {v}" for k, v in self.cells.items()), refresh=False
+                )
+                self.bar.update(1)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+class _Executor(Protocol):
+    """Where runs execute: `run` blocks (in a thread of the batch's pool) until one run ends."""
+
+    def run(
+        self, spec: dict[str, Any], run: Run, *, stop: threading.Event, on_event: OnEvent
+    ) -> dict[str, Any]: ...
+
+    def close(self) -> None: ...
+
+
+class _LocalExecutor:
+    """Each run in a worker process of its own on this machine (`run_isolated`)."""
+
+    def run(
+        self, spec: dict[str, Any], run: Run, *, stop: threading.Event, on_event: OnEvent
+    ) -> dict[str, Any]:
+        return run_isolated(spec, timeout_seconds=run.timeout_seconds, stop=stop, on_event=on_event)
+
+    def close(self) -> None:
+        pass
+
+
+@dataclasses.dataclass(frozen=True)
+class _Plan:
+    """A run with its resolved parameters, the input files it reads, and its fingerprint."""
+
+    run: Run
+    parameters: dict[str, Any]
+    inputs: list[dict[str, Any]]
+    key: str
+
+
+def _previous_runs(manifest_path: Path) -> dict[str, Any]:
+    """The runs of the manifest an earlier invocation left in the folder (none if unreadable)."""
+    if not manifest_path.is_file():
+        return {}
+    try:
+        return json.loads(manifest_path.read_text(encoding="utf-8")).get("runs", {})
+    except ValueError:
+        return {}
+
+
+class _BatchRun:
+    """One invocation of `run_batch`: the manifest as it grows, the display and the outcomes."""
+
+    def __init__(
+        self,
+        batch: Batch,
+        folder: Path,
+        *,
+        as_of: str,
+        workers: int,
+        force: bool,
+        hide_code: bool | None,
+        progress: bool | None,
+    ) -> None:
+        self.batch, self.folder, self.workers, self.force = batch, folder, workers, force
+        self.manifest_path = folder / "manifest.json"
+        self.previous = _previous_runs(self.manifest_path)
+        self.from_runner = {"as_of": as_of}  # what notebooks declaring as_of or manifest get
+        if any(not r.final for r in batch.runs):  # a summary alone reads its default (the newest batch)
+            self.from_runner["manifest"] = str(self.manifest_path)
+        # the --hide-code option, else the run's own setting, else the batch's
+        self.hides = {r.name: hide_code if hide_code is not None else r.hide_code if r.hide_code is not None
+                      else batch.hide_code for r in batch.runs}  # fmt: skip
+        library = _library_digest()
+        self.manifest: dict[str, Any] = {
+            "batch": batch.name, "title": batch.title, "source": str(batch.source) if batch.source else None,
+            "as_of": as_of, "git": git_state(), "versions": versions(),
+            # runs keep their last entry until this invocation reaches them (an interrupted batch)
+            "runs": {r.name: self.previous[r.name] for r in batch.runs if r.name in self.previous},
+        }  # fmt: skip
+        self.plans = [self._plan(run, library) for run in batch.runs]
+        self.display = _Display(len(self.plans), progress)
+        self.lock = threading.Lock()
+        self.stop = threading.Event()
+        self.outcomes: dict[str, Outcome] = {}
+
+    def _plan(self, run: Run, library: str) -> _Plan:
+        parameters = resolved_parameters(run, self.from_runner)
+        inputs = [
+            {"path": _relative(p), "sha256": sha256(p), "bytes": p.stat().st_size}
+            for p in input_files(parameters)
+        ]
+        key = fingerprint(run, parameters, inputs, library, hide_code=self.hides[run.name])
+        return _Plan(run, parameters, inputs, key)
+
+    def run(self, executor: _Executor) -> BatchResult:
+        """Every run, the executive summary (it reads the manifest) last; then the index page,
+        also when interrupted."""
+        try:
+            for final in (False, True):
+                self._run_phase(final, executor)
+        finally:
+            self.display.close()
+            executor.close()
+            index = write_index(self.folder, self.manifest)
+        ordered = tuple(self.outcomes[r.name] for r in self.batch.runs if r.name in self.outcomes)
+        return BatchResult(self.folder, self.manifest_path, index, ordered)
+
+    def _run_phase(self, final: bool, executor: _Executor) -> None:
+        todo = []
+        for plan in self.plans:
+            if plan.run.final == final and not self._skipped(plan, final):
+                todo.append(plan)
+        with futures.ThreadPoolExecutor(max_workers=self.workers) as pool:
+            pending = {pool.submit(self._run_one, plan, executor): plan.run.name for plan in todo}
+            try:
+                while pending:
+                    done, _ = futures.wait(pending, timeout=0.2, return_when=futures.FIRST_COMPLETED)
+                    for f in done:
+                        self.outcomes[pending.pop(f)] = f.result()
+            except KeyboardInterrupt:
+                self._interrupt(pending)
+                raise
+
+    def _interrupt(self, pending: Mapping[futures.Future[Outcome], str]) -> None:
+        """Ctrl-C: stop the runs under way (their workers and kernels are killed), record each."""
+        self.stop.set()
+        for f in futures.as_completed(pending):
+            self.outcomes[pending[f]] = f.result()
+
+    def _skipped(self, plan: _Plan, final: bool) -> bool:
+        """Skip (and record) a run unchanged since its last success, unless forced; the summary
+        runs again when anything before it ran."""
+        run, last = plan.run, self.previous.get(plan.run.name, {})
+        fresh = any(o.status != "skipped" for o in self.outcomes.values())
+        if not (not self.force and last.get("fingerprint") == plan.key and last.get("status") in ("ok", "skipped")
+                and last.get("html") and (self.folder / last["html"]).is_file() and not (final and fresh)):  # fmt: skip
+            return False
+        self.outcomes[run.name] = Outcome(run.name, "skipped", 0.0, None, str(self.folder / last["html"]),
+                                          str(self.folder / last["output"]), last.get("records") or {})  # fmt: skip
+        self._record(plan, f"skipped {run.name}: unchanged since {last.get('ended')}",
+                     {**{k: last.get(k) for k in ("fingerprint", "started", "ended", "seconds", "output",
+                                                   "html", "git", "records")}, "status": "skipped", "error": None})  # fmt: skip
+        return True
+
+    def _run_one(self, plan: _Plan, executor: _Executor) -> Outcome:
+        """Execute one run (in a thread of the pool), record it in the manifest, return its outcome."""
+        run = plan.run
+        started = dt.datetime.now(dt.UTC)
+        self.display.log(f"start {run.name}")
+        spec = {"name": run.name, "notebook": str(run.notebook), "parameters": run.overrides | {
+            k: v for k, v in self.from_runner.items() if k in run.declared}, "out_dir": str(self.folder),
+            "cell_timeout_seconds": self.batch.cell_timeout_seconds, "workers": self.workers,
+            "hide_code": self.hides[run.name]}  # fmt: skip
+        result = executor.run(spec, run, stop=self.stop, on_event=lambda e: self.display.cell(run.name, e))
+        ended = dt.datetime.now(dt.UTC)
+        seconds = (ended - started).total_seconds()
+        outcome = Outcome(run.name, result["status"], seconds, result.get("error"), result.get("html"),
+                          result.get("output"), result.get("records") or {})  # fmt: skip
+        line = f"{outcome.status} {run.name} in {seconds:.1f} s"
+        self._record(plan, line if outcome.error is None else f"{line}: {outcome.error}",
+                     self._entry(plan, outcome, started, ended))  # fmt: skip
+        return outcome
+
+    def _entry(
+        self, plan: _Plan, outcome: Outcome, started: dt.datetime, ended: dt.datetime
+    ) -> dict[str, Any]:
+        """A run's manifest entry: what happened, and the last good report when it failed."""
+        name, previous = plan.run.name, self.previous
+        entry = {"fingerprint": plan.key if outcome.status == "ok" else None, "started": started.isoformat(),
+                 "ended": ended.isoformat(), "seconds": round(outcome.seconds, 2), "status": outcome.status,
+                 "error": outcome.error, "output": _name(outcome.output), "html": _name(outcome.html),
+                 "git": self.manifest["git"], "records": outcome.records}  # fmt: skip
+        if outcome.status != "ok" and name in previous and previous[name].get("status") in ("ok", "skipped"):
+            entry["last_good"] = {
+                k: previous[name].get(k) for k in ("ended", "fingerprint", "html", "records")
+            }
+        return entry
+
+    def _record(self, plan: _Plan, line: str, entry: dict[str, Any]) -> None:
+        """Write a finished run into the manifest file at once, then show it done with ``line``."""
+        run = plan.run
+        with self.lock:
+            self.manifest["runs"][run.name] = {
+                "notebook": _relative(run.notebook), "params_files": [_relative(p) for p in run.params_files],
+                "parameters": plan.parameters, "inputs": plan.inputs, **entry,
+            }  # fmt: skip
+            _write_json(self.manifest_path, self.manifest)
+        self.display.done(run.name)
+        self.display.log(line)
+
+
+def _checked_options(
+    as_of: str | None, executor: str, scheduler: str | None, workers: int | None
+) -> tuple[str, int]:
+    """`run_batch`'s report date (today, UTC, by default) and number of workers, once checked."""
+    as_of = as_of or dt.datetime.now(dt.UTC).date().isoformat()
+    try:
+        dt.date.fromisoformat(as_of)
+    except ValueError:
+        raise InputError(
+            f"is not a date: {as_of!r}", key="--as-of", expected="an ISO date such as 2026-11-30"
+        ) from None
+    if executor not in ("local", "dask"):
+        raise InputError(f"is {executor!r}", key="--executor", expected="'local' or 'dask'")
+    if executor == "dask" and not scheduler:
+        raise InputError(
+            "is missing", key="--scheduler", expected="the Dask scheduler address, e.g. tcp://host:8786"
+        )
+    workers = workers or os.cpu_count() or 1
+    if workers < 1:
+        raise InputError(f"is {workers}", key="--workers", expected="1 or more")
+    return as_of, workers
+
+
+def run_batch(
+    batch: Batch,
+    *,
+    out: str | Path = "reports",
+    as_of: str | None = None,
+    workers: int | None = None,
+    force: bool = False,
+    hide_code: bool | None = None,
+    executor: str = "local",
+    scheduler: str | None = None,
+    progress: bool | None = None,
+) -> BatchResult:
+    """Run a validated batch into ``<out>/<batch name>/<as_of>/`` and write its manifest and index.
+
+    Parameters
+    ----------
+    as_of
+        The report date (ISO), the folder's name; today (UTC) by default.
+    workers
+        Runs executed at once (default: the number of cores).
+    force
+        Run even what is unchanged since its last success.
+    executor, scheduler
+        ``"local"`` worker processes, or ``"dask"``: tasks on the Dask cluster at ``scheduler``.
+    progress
+        A progress bar (True), log lines (False), or a bar only on a terminal (None).
+    """
+    as_of, workers = _checked_options(as_of, executor, scheduler, workers)
+    folder = resolve(out) / batch.name / as_of
+    _writable(folder)
+    state = _BatchRun(batch, folder, as_of=as_of, workers=workers, force=force, hide_code=hide_code,
+                      progress=progress)  # fmt: skip
+    runs_on: _Executor = _DaskExecutor(scheduler, folder) if executor == "dask" else _LocalExecutor()
+    return state.run(runs_on)

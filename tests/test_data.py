@@ -9,7 +9,7 @@ import pytest
 
 from conftest import SAMPLE
 from socialreturns import data
-from socialreturns.data import InputError
+from socialreturns.inputs import InputError
 
 
 def _edit_csv(path: Path, line: int, old: str, new: str) -> None:

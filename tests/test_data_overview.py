@@ -9,7 +9,8 @@ import pytest
 
 from conftest import SAMPLE
 from socialreturns import data_overview, sentiment
-from socialreturns.data import InputError, Tables, load_tables
+from socialreturns.data import Tables, load_tables
+from socialreturns.inputs import InputError
 
 
 def _ts(*values: str) -> pd.Series:

@@ -10,7 +10,7 @@ import pytest
 
 from conftest import ROOT
 from socialreturns import finance
-from socialreturns.data import InputError
+from socialreturns.inputs import InputError
 
 REF = json.loads((ROOT / "tests" / "reference" / "excel_finance.json").read_text())
 

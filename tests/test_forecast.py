@@ -8,7 +8,7 @@ import pytest
 from scipy import stats
 
 from socialreturns import forecast
-from socialreturns.data import InputError
+from socialreturns.inputs import InputError
 
 
 def _months(n, start="2023-01-01"):

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from socialreturns import finance, irr_forecast, roi
-from socialreturns.data import InputError
+from socialreturns.inputs import InputError
 
 
 @pytest.fixture(scope="module")

@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from socialreturns import notebook
-from socialreturns.data import InputError
+from socialreturns import notebook, parameters
+from socialreturns.inputs import InputError
 
 
 def _write_notebook(path, *sources, parameters="x: int = 1  # a number"):
@@ -88,7 +88,7 @@ class _Params:
     end: str | None = None
 
     def __post_init__(self):
-        notebook.check_types(self)
+        parameters.check_types(self)
 
 
 def test_check_types_accepts_good_values():

@@ -4,30 +4,42 @@ the figures it records agree with the sample's truth."""
 from __future__ import annotations
 
 import html
+import json
 import re
+from pathlib import Path
 
 import nbformat
 import pandas as pd
 import pytest
+import yaml
 
 from conftest import NOTEBOOKS, SAMPLE
-from socialreturns import notebook, synth
+from socialreturns import batch, irr_forecast, roi, ror, sentiment, summary, synth
 
 #: A cell that draws a chart: a call of a plot function of `socialreturns.plots`.
 PLOT_CALL = re.compile(r"plots\.(?!table\b|set_theme\b)\w+\(")
 
 
 @pytest.fixture(scope="module")
-def executed(tmp_path_factory):
-    """Run each notebook once per test session; keyed by notebook stem."""
-    out = tmp_path_factory.mktemp("executed")
-    cache: dict[str, notebook.RunResult] = {}
+def report_batch(tmp_path_factory) -> batch.BatchResult:
+    """Every notebook with its defaults, once per test session, as one real batch (two workers;
+    the executive summary last, over this batch's manifest)."""
+    out = tmp_path_factory.mktemp("reports")
+    spec = out / "defaults.yaml"
+    runs = [{"notebook": p.stem} for p in NOTEBOOKS]
+    spec.write_text(
+        yaml.safe_dump({"title": "Every notebook with its defaults", "runs": runs}), encoding="utf-8"
+    )
+    return batch.run_batch(batch.load_batch(spec), out=out, as_of="2026-01-31", workers=2, progress=False)
 
-    def run(stem: str) -> notebook.RunResult:
-        if stem not in cache:
-            path = next(p for p in NOTEBOOKS if p.stem == stem)
-            cache[stem] = notebook.execute(path, out / f"{stem}.ipynb")
-        return cache[stem]
+
+@pytest.fixture(scope="module")
+def executed(report_batch):
+    """Each notebook's run in the batch, keyed by notebook stem."""
+    by_name = {o.name: o for o in report_batch.outcomes}
+
+    def run(stem: str) -> batch.Outcome:
+        return by_name[stem]
 
     return run
 
@@ -38,7 +50,7 @@ def test_notebook_runs_with_defaults(executed, path):
     result = executed(path.stem)
     assert result.status == "ok", result.error
     assert result.html is not None
-    page = result.html.read_text(encoding="utf-8")
+    page = Path(result.html).read_text(encoding="utf-8")
     assert "Traceback" not in page
     assert result.records, "the notebook recorded no figures"
     cells = nbformat.read(str(path), as_version=4).cells
@@ -140,3 +152,22 @@ def test_sentiment_figures_match_the_truth(executed):
     assert fastest < records["median_response_hours"] < slowest
     assert records["f1_weighted"] > 0.8
     assert records["followup_net_sentiment"]["True"] > records["followup_net_sentiment"]["False"] + 0.3
+
+
+@pytest.mark.slow
+def test_every_figure_the_summary_reads_was_recorded(report_batch):
+    manifest = json.loads(report_batch.manifest.read_text(encoding="utf-8"))
+    records = {Path(r["notebook"]).stem: r["records"] for r in manifest["runs"].values()}
+    assert summary.READS, "the summary reads no figure"
+    for figure in summary.READS:
+        assert figure.name in records[figure.notebook], f"{figure.notebook} did not record {figure.name}"
+    # and each notebook recorded exactly its record contract
+    for contract in (roi.FIGURES, irr_forecast.FIGURES, ror.FIGURES, sentiment.FIGURES, summary.FIGURES):
+        assert sorted(records[contract.notebook]) == sorted(contract.names()), contract.notebook
+    # the summary's sections carry the figures: none of them fell back to "not available"
+    sections = summary.summarise(manifest)
+    for name, section in sections.items():
+        assert "Not available" not in section.note and "No `" not in section.note, name
+        assert not section.table.empty or name == "crises", name
+    roas = sections["roi"].table["ROAS"].to_dict()
+    assert roas == pytest.approx(records["roi"]["roas"])  # one number per concept: the same ROAS

@@ -8,7 +8,7 @@ import pytest
 
 from conftest import SAMPLE
 from socialreturns import data, roi
-from socialreturns.data import InputError
+from socialreturns.inputs import InputError
 
 T0 = pd.Timestamp("2025-01-01", tz="UTC")
 

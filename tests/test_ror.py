@@ -13,7 +13,7 @@ from scipy import optimize
 
 from conftest import ROOT, SAMPLE
 from socialreturns import data, ror, synth
-from socialreturns.data import InputError
+from socialreturns.inputs import InputError
 from socialreturns.ror.bgnbd import _bgnbd_terms
 from socialreturns.ror.gamma_gamma import _gg_terms
 

@@ -10,7 +10,7 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from conftest import SAMPLE
 from socialreturns import sentiment, synth
-from socialreturns.data import InputError
+from socialreturns.inputs import InputError
 from socialreturns.sentiment.lexicon import _vader_files
 from socialreturns.sentiment.scorer import _Scorer
 

@@ -534,6 +534,20 @@ def load_tables(
 _BRANDS_SHOWN = 12  # brands quoted in a brand-not-found message
 
 
+def require_columns(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
+    """Check that a frame passed to an analysis has ``columns`` (``what`` names it: "mentions").
+
+    Raises
+    ------
+    InputError
+        Naming the first missing column and every column expected.
+    """
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise InputError(f"{what} has no column '{missing[0]}'", column=missing[0],
+                         expected=f"columns {', '.join(columns)} (load it with socialreturns.data)")  # fmt: skip
+
+
 def require_brand(mentions: pd.DataFrame, brand: str, *, key: str = "brand") -> None:
     """Check that ``mentions`` holds at least one mention of ``brand``.
 

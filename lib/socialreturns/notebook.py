@@ -23,9 +23,6 @@ import pandas as pd
 from socialreturns import parameters
 from socialreturns.inputs import InputError, project_root, write_atomically
 
-# Re-exported until every domain imports them from `parameters`.
-from socialreturns.parameters import check_data_dir, check_rules, check_types  # noqa: F401
-
 SCRAP_MIMETYPE = "application/scrapbook.scrap.json+json"
 KERNEL_NAME = "socialreturns"
 
@@ -62,15 +59,16 @@ def _jsonable(value: Any) -> Any:
 class Figure:
     """A figure a notebook records: its record name, what it means and its unit.
 
-    ``unit`` is one of "currency", "fraction" (0.25 is 25%), "ratio", "count", "months", "hours",
-    "date" or "table"; ``per`` names the key of a per-entity figure (``{channel: value}``), empty
-    for a single value.
+    ``unit`` is one of "currency", "currency per day", "fraction" (0.25 is 25%), "ratio", "number",
+    "count", "months", "hours", "date" or "table"; ``per`` names the key of a per-entity figure
+    (``{channel: value}``), empty for a single value; ``notebook`` is set by `Figures`.
     """
 
     name: str
     meaning: str
     unit: str
     per: str = ""
+    notebook: str = ""
 
 
 class Figures:
@@ -83,7 +81,7 @@ class Figures:
 
     def __init__(self, notebook: str, *figures: Figure) -> None:
         self.notebook = notebook
-        self._by_name = {f.name: f for f in figures}
+        self._by_name = {f.name: dataclasses.replace(f, notebook=notebook) for f in figures}
 
     def __getattr__(self, name: str) -> Figure:
         try:

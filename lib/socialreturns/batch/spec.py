@@ -23,15 +23,15 @@ from pathlib import Path
 from typing import Any
 
 from socialreturns.inputs import InputError, project_root, read_yaml_mapping, resolve
+from socialreturns.parameters import annotation, check_type
 
 RUNNER_PARAMETERS = ("as_of", "manifest")
 BATCH_KEYS = ("title", "hide_code", "cell_timeout_seconds", "timeout_seconds", "runs")
 RUN_KEYS = ("notebook", "params", "parameters", "name", "timeout_seconds", "hide_code")
 DEFAULT_TIMEOUT_SECONDS = 1800.0
 DEFAULT_CELL_TIMEOUT_SECONDS = 600
-_TYPES: dict[str, tuple[type, ...]] = {
-    "str": (str,), "int": (int,), "float": (int, float), "bool": (bool,), "list": (list,), "dict": (dict,),
-}  # fmt: skip
+#: A formatter pragma after a parameter's help (a long line kept whole): not part of the help.
+_FMT_SKIP = re.compile(r"\s*#\s*fmt:\s*skip\s*$")
 
 
 # --------------------------------------------------------------------------- notebook parameters
@@ -74,7 +74,7 @@ def notebook_parameters(path: str | Path) -> list[Parameter]:
         raise InputError("has no cell tagged 'parameters'", file=path, expected="a parameters cell")
     source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
     comments = {
-        tok.start[0]: tok.string.lstrip("#").strip()
+        tok.start[0]: _FMT_SKIP.sub("", tok.string).lstrip("#").strip()
         for tok in tokenize.generate_tokens(io.StringIO(source).readline)
         if tok.type == tokenize.COMMENT
     }
@@ -119,11 +119,7 @@ def validate_parameters(
                              hint=f"Did you mean '{close[0]}'?" if close else None)  # fmt: skip
         if isinstance(value, dt.date):
             value = value.isoformat()
-        declared = spec[key].type.split("[")[0].strip()
-        allowed = _TYPES.get(declared)
-        if allowed and (not isinstance(value, allowed) or (declared != "bool" and isinstance(value, bool))):
-            raise InputError(f"has the value {value!r} of type {type(value).__name__}", file=source,
-                             key=str(key), expected=f"a value of type {declared} (default {spec[key].default!r})")  # fmt: skip
+        check_type(str(key), value, annotation(spec[key].type), file=source, default=spec[key].default)
         out[str(key)] = value
     return out
 

@@ -14,13 +14,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from socialreturns.data import require_brand
+from socialreturns.data import require_brand, require_columns
 from socialreturns.finance import DAYS_PER_MONTH
 from socialreturns.inputs import InputError
 
 from .bgnbd import p_alive
 from .fit import ModelFit, _need
-from .rfm import DAYS_PER_UNIT, _days, _require
+from .rfm import DAYS_PER_UNIT, _days
 
 QUADRANTS = ("champions", "affluents", "advocates", "misers")
 
@@ -44,10 +44,10 @@ def check_customers(customers: pd.DataFrame, orders: pd.DataFrame) -> None:
     InputError
         Naming the first offending customers and what to change.
     """
-    _require(
+    require_columns(
         customers, ("customer_id", "acquisition_date", "acquisition_channel", "referred_by"), "customers"
     )
-    _require(orders, ("customer_id", "timestamp"), "orders")
+    require_columns(orders, ("customer_id", "timestamp"), "orders")
     buyers = pd.Index(orders["customer_id"].astype(str).unique())
     ids = customers["customer_id"].astype(str)
     no_orders = ~ids.isin(buyers)
@@ -100,7 +100,7 @@ def referral_value(
                          expected="a fraction from 0 to 1")  # fmt: skip
     if referral_cost < 0:
         raise InputError(f"is {referral_cost!r}", key="referral_cost", expected="0 or more (currency)")
-    _require(customers, ("customer_id", "referred_by"), "customers")
+    require_columns(customers, ("customer_id", "referred_by"), "customers")
     ids = customers["customer_id"].astype(str)
     referrer = customers["referred_by"].astype("string").fillna("").to_numpy(str)
     referred = referrer != ""
@@ -138,7 +138,7 @@ def value_quadrants(values: pd.DataFrame) -> pd.DataFrame:
     DataFrame indexed by ``quadrant`` with ``customers``, ``share_of_customers``, ``clv`` and
     ``referral_value`` (currency, totals) and ``clv_per_customer``.
     """
-    _require(values, ("clv", "referral_value"), "the customer values")
+    require_columns(values, ("clv", "referral_value"), "the customer values")
     high_clv = values["clv"] > values["clv"].median()
     high_ref = values["referral_value"] > values["referral_value"].median()
     quadrant = np.select(
@@ -154,7 +154,7 @@ def value_quadrants(values: pd.DataFrame) -> pd.DataFrame:
 
 
 def _brand_mentions(mentions: pd.DataFrame, brand: str) -> pd.DataFrame:
-    _require(mentions, ("platform", "brand", "customer_id", "likes", "shares", "reach"), "mentions")
+    require_columns(mentions, ("platform", "brand", "customer_id", "likes", "shares", "reach"), "mentions")
     require_brand(mentions, brand)
     return mentions[mentions["brand"] == brand]
 
@@ -228,7 +228,7 @@ def relationship_values(
     Also carries ``acquisition_channel``, ``cohort`` (first-purchase period, ``cohort_freq``),
     ``referred``, ``p_alive``, ``n_purchases``, ``total_value`` and ``last_purchase``.
     """
-    _require(customers, ("customer_id", "acquisition_channel", "referred_by"), "customers")
+    require_columns(customers, ("customer_id", "acquisition_channel", "referred_by"), "customers")
     ids = customers["customer_id"].astype(str)
     missing = ~ids.isin(summary.index)
     _raise_if_without_orders(ids, missing, " in the observation period",
@@ -291,7 +291,7 @@ def ror_by_segment(
     out.insert(0, "customers", values.groupby(by).size())
     out["acquisition_spend"] = np.nan
     if spend is not None and not spend.empty:
-        _require(spend, ("date", "channel", "spend"), "spend")
+        require_columns(spend, ("date", "channel", "spend"), "spend")
         if by == "acquisition_channel":
             paid = spend.groupby(spend["channel"].astype(str))["spend"].sum()
         elif by == "cohort":

@@ -12,6 +12,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from socialreturns.data import require_columns
 from socialreturns.inputs import InputError
 from socialreturns.notebook import check_iso_date
 
@@ -19,18 +20,8 @@ TimeUnit = Literal["D", "W"]
 DAYS_PER_UNIT = {"D": 1.0, "W": 7.0}
 
 
-def _require(frame: pd.DataFrame, columns: tuple[str, ...], what: str) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise InputError(
-            f"{what} has no column '{missing[0]}'",
-            column=missing[0],
-            expected=f"columns {', '.join(columns)} (load it with socialreturns.data)",
-        )
-
-
 def _columns(summary: pd.DataFrame, names: tuple[str, ...]) -> list[np.ndarray]:
-    _require(summary, names, "the customer summary")
+    require_columns(summary, names, "the customer summary")
     return [summary[c].to_numpy(float) for c in names]
 
 
@@ -126,7 +117,7 @@ def rfm_summary(
 
 
 def _check_orders(orders: pd.DataFrame, time_unit: str, value_column: str) -> None:
-    _require(orders, ("customer_id", "timestamp", value_column), "orders")
+    require_columns(orders, ("customer_id", "timestamp", value_column), "orders")
     if time_unit not in DAYS_PER_UNIT:
         raise InputError(f"is {time_unit!r}", key="time_unit", expected="'W' (weeks) or 'D' (days)")
     if orders.empty:

@@ -9,9 +9,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from socialreturns.data import require_columns
 from socialreturns.inputs import InputError
-
-from .voice import _require
 
 
 def confusion_matrix(actual: pd.Series, predicted: pd.Series) -> pd.DataFrame:
@@ -60,7 +59,7 @@ def true_labels(data_dir: str | Path) -> pd.Series | None:
     path = folder / "labels.csv"
     if path.is_file():
         frame = pd.read_csv(path, dtype=str)
-        _require(frame, ("post_id", "label"), str(path))
+        require_columns(frame, ("post_id", "label"), str(path))
         bad = ~frame["label"].isin(["positive", "neutral", "negative"])
         if bad.any():
             raise InputError(f"row {int(np.argmax(bad)) + 2} has the label {frame['label'][bad].iloc[0]!r}",
@@ -93,7 +92,7 @@ def accuracy(mentions: pd.DataFrame, scores: pd.DataFrame, labels: pd.Series | N
     if labels is None:
         return Accuracy(pd.DataFrame(), pd.DataFrame(),
                         "No human labels in this data folder: add `labels.csv` to measure accuracy.")  # fmt: skip
-    _require(mentions, ("post_id",), "mentions")
+    require_columns(mentions, ("post_id",), "mentions")
     english = scores["english"].reindex(mentions.index).fillna(False).astype(bool)
     predicted = pd.Series(scores.loc[english, "label"].to_numpy(), index=mentions.loc[english, "post_id"])
     actual = labels.reindex(predicted.index)

@@ -9,12 +9,12 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from socialreturns.data import require_brand, require_columns
 from socialreturns.inputs import InputError
 
 from .language import stopwords
 from .privacy import redact
 from .scorer import _as_series, score
-from .voice import _require
 
 _PERIODS = {"D": 7, "h": 24}  # the seasonal period of each counting frequency
 
@@ -51,13 +51,11 @@ def negative_volume(
     """
     from statsmodels.tsa.seasonal import STL
 
-    _require(mentions, ("timestamp", "brand"), "mentions")
+    require_columns(mentions, ("timestamp", "brand"), "mentions")
     if freq not in _PERIODS:
         raise InputError(f"is {freq!r}", key="freq", expected="'D' (days) or 'h' (hours)")
+    require_brand(mentions, brand)
     own = mentions["brand"].astype(str) == brand
-    if not own.any():
-        known = ", ".join(sorted(mentions["brand"].astype(str).unique())[:8])
-        raise InputError(f"no mentions of the brand {brand!r}", key="brand", expected=f"one of {known}")
     english = scores["english"].reindex(mentions.index).fillna(False).astype(bool)
     negative = own & english & scores["label"].reindex(mentions.index).eq("negative")
     stamps = pd.to_datetime(mentions["timestamp"], utc=True).dt.tz_localize(None).dt.floor(freq)
@@ -115,7 +113,7 @@ def detect_spikes(
     ``excess_negative_mentions`` (above the expected level, summed over the episode).
     """
     if scores is None:
-        _require(mentions, ("text",), "mentions")
+        require_columns(mentions, ("text",), "mentions")
         scores = score(mentions["text"])
     for key, value in (("sensitivity", sensitivity), ("extend_at", extend_at)):
         if not isinstance(value, int | float) or isinstance(value, bool):
@@ -215,7 +213,8 @@ def episode_words(
     -------
     `distinctive_words`' columns with ``episode`` (its row in ``episodes``) and ``start`` first.
     """
-    _require(mentions, ("timestamp", "brand", "text"), "mentions")
+    require_columns(mentions, ("timestamp", "brand", "text"), "mentions")
+    require_brand(mentions, brand)
     negative = (mentions["brand"] == brand) & scores["label"].reindex(mentions.index).eq("negative")
     negative &= scores["english"].reindex(mentions.index).fillna(False).astype(bool)
     inside = [_in_episode(mentions["timestamp"], e.start, e.end, freq) for e in episodes.itertuples()]
@@ -242,7 +241,8 @@ def episode_examples(
     """The ``n`` most-seen (by reach) distinct negative mentions of ``brand`` in each episode,
     their text redacted (`redact`): ``episode``, ``timestamp``, ``platform``, ``reach``,
     ``compound``, ``text``."""
-    _require(mentions, ("timestamp", "brand", "platform", "reach", "text"), "mentions")
+    require_columns(mentions, ("timestamp", "brand", "platform", "reach", "text"), "mentions")
+    require_brand(mentions, brand)
     negative = (mentions["brand"] == brand) & scores["label"].reindex(mentions.index).eq("negative")
     parts = []
     for k, e in enumerate(episodes.itertuples()):

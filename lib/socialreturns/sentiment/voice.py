@@ -8,14 +8,8 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from socialreturns.data import require_brand, require_columns
 from socialreturns.inputs import InputError
-
-
-def _require(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise InputError(f"{what} has no column '{missing[0]}'", column=missing[0],
-                         expected="columns " + ", ".join(columns))  # fmt: skip
 
 
 def select(
@@ -23,12 +17,9 @@ def select(
 ) -> pd.DataFrame:
     """The mentions of ``brands`` from ``start`` to ``end`` (ISO dates, inclusive, UTC; empty or
     None for no bound)."""
-    _require(mentions, ("timestamp", "brand"), "mentions")
-    known = set(mentions["brand"].astype(str))
+    require_columns(mentions, ("timestamp", "brand"), "mentions")
     for brand in brands:
-        if brand not in known:
-            raise InputError(f"no mentions of the brand {brand!r}", key="brand",
-                             expected="one of " + ", ".join(sorted(known)[:12]))  # fmt: skip
+        require_brand(mentions, brand)
     stamps = pd.to_datetime(mentions["timestamp"], utc=True)
     keep = mentions["brand"].isin(list(brands))
     if start:
@@ -68,7 +59,7 @@ def share_of_voice(mentions: pd.DataFrame, scores: pd.DataFrame, *, freq: str | 
     (share of reach), ``net_sentiment`` (positive minus negative share of the scored mentions),
     ``rank`` (1 = most reach) and ``partial`` (the data cover only part of the period).
     """
-    _require(mentions, ("timestamp", "brand", "reach"), "mentions")
+    require_columns(mentions, ("timestamp", "brand", "reach"), "mentions")
     english = scores["english"].reindex(mentions.index).fillna(False).astype(bool)
     lab = scores["label"].reindex(mentions.index)
     frame = pd.DataFrame({
@@ -122,7 +113,8 @@ def response_gap(
     """
     if not isinstance(sla_hours, int | float) or sla_hours <= 0:
         raise InputError(f"is {sla_hours!r}", key="sla_hours", expected="a positive number of hours")
-    _require(mentions, ("timestamp", "brand", "platform", "is_question", "answered_at"), "mentions")
+    require_columns(mentions, ("timestamp", "brand", "platform", "is_question", "answered_at"), "mentions")
+    require_brand(mentions, brand)
     questions = mentions[(mentions["brand"] == brand) & mentions["is_question"].astype(bool)]
     asked = pd.to_datetime(questions["timestamp"], utc=True)
     hours = (pd.to_datetime(questions["answered_at"], utc=True) - asked).dt.total_seconds() / 3600
@@ -157,7 +149,8 @@ def followup_sentiment(
     follow-up), ``positive_share``, ``negative_share`` (of the follow-ups) and ``net_sentiment``
     (positive minus negative share).
     """
-    _require(mentions, ("timestamp", "brand", "author_id", "is_question", "answered_at"), "mentions")
+    require_columns(mentions, ("timestamp", "brand", "author_id", "is_question", "answered_at"), "mentions")
+    require_brand(mentions, brand)
     if within_days <= 0:
         raise InputError(f"is {within_days!r}", key="within_days", expected="a positive number of days")
     own = mentions[mentions["brand"] == brand]

@@ -138,7 +138,11 @@ def test_sentiment_figures_match_the_truth(executed):
     assert sum(records["share_of_voice"].values()) == pytest.approx(1.0)
     # the brand draws 40% of the generator's mentions (reach is independent of brand)
     assert records["share_of_voice"][truth.brand] == pytest.approx(0.40, abs=0.03)
-    assert all(-1 <= v <= 1 for v in records["net_sentiment"].values())
+    # the report's net sentiment is the library's: positive minus negative share of English mentions
+    english = _english_labels(mentions)
+    for brand, net in records["net_sentiment"].items():
+        own = english.loc[mentions.loc[english.index, "brand"] == brand, "predicted"]
+        assert net == pytest.approx((own == "positive").mean() - (own == "negative").mean()), brand
     starts = [pd.Timestamp(e["start"]) for e in records["crisis_episodes"]]
     assert min(abs(s - pd.Timestamp(truth.crisis["start"])) for s in starts) <= pd.Timedelta(days=1)
     assert len(starts) <= 2  # the crisis, and at most one false episode per year of data
@@ -171,3 +175,29 @@ def test_every_figure_the_summary_reads_was_recorded(report_batch):
         assert not section.table.empty or name == "crises", name
     roas = sections["roi"].table["ROAS"].to_dict()
     assert roas == pytest.approx(records["roi"]["roas"])  # one number per concept: the same ROAS
+
+
+def _english_labels(mentions: pd.DataFrame) -> pd.DataFrame:
+    """Predicted and true labels of the sample's English mentions."""
+    scores = sentiment.score(mentions["text"])
+    truth = synth.load_truth(SAMPLE).sentiment_labels()
+    out = pd.DataFrame({"predicted": scores["label"].to_numpy(), "true": mentions["post_id"].map(truth).to_numpy()},
+                       index=mentions.index)  # fmt: skip
+    return out[scores["english"].to_numpy()]
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 15: uncalibrated VADER calls about a quarter of neutral and a fifth of negative mentions "
+    "positive, so net sentiment reads about twice the truth (0.33 against 0.15)",
+)
+def test_net_sentiment_matches_the_truth(executed):
+    records = executed("sentiment").records
+    mentions = pd.read_parquet(SAMPLE / "mentions.parquet")
+    english = _english_labels(mentions)
+    for brand, net in records["net_sentiment"].items():
+        true = english.loc[mentions.loc[english.index, "brand"] == brand, "true"]
+        assert net == pytest.approx((true == "positive").mean() - (true == "negative").mean(), abs=0.05), (
+            brand
+        )

@@ -1,10 +1,12 @@
 """socialreturns: what a brand's social media returns, as parameterized notebooks and a library.
 
-Modules, one per domain: `inputs` (the input-error type and paths), `data` (load and validate
-the tables), `synth` (sample data with known truth), `data_overview`, `roi`, `finance`,
-`forecast`, `irr_forecast`, `ror`, `sentiment`, `notebook` (record figures, check parameters,
-execute one notebook), `batch` (validated parallel batch runs, manifest, index), `summary` (the
-executive summary), `plots` (the shared theme), `cli` (the ``socialreturns`` command).
+One module per domain, a package where a domain outgrew ~500 lines: `inputs` (the input-error
+type, paths, YAML), `parameters` (notebook parameters: types, ranges, the base class),
+`intervals` (interval conventions), `data` (load and validate the tables), `synth` (sample data
+with known truth), `data_overview`, `roi`, `finance`, `forecast`, `irr_forecast`, `ror`,
+`sentiment`, `notebook` (record figures and the record contract, execute one notebook), `batch`
+(validated parallel batch runs, manifest, index), `summary` (the executive summary), `plots` (the
+shared theme, tables and charts), `cli` (the ``socialreturns`` command).
 """
 
 from importlib.metadata import PackageNotFoundError, version

@@ -106,6 +106,30 @@ def _by_key(
     return table.sort_values(sort_by, ascending=False) if sort_by and not table.empty else table
 
 
+def _crises(episodes: list[dict[str, Any]]) -> pd.DataFrame:
+    """The recorded crisis episodes as a table by start day."""
+    crises = pd.DataFrame(episodes)
+    if crises.empty:
+        return crises
+    crises = crises[["start", "end", "peak", "excess_negative_mentions"]].astype(
+        {"excess_negative_mentions": float}
+    )
+    crises[["start", "end", "peak"]] = crises[["start", "end", "peak"]].apply(
+        lambda c: c.astype(str).str[:10]
+    )
+    return crises.set_index("start").rename(columns={"excess_negative_mentions": "excess negative mentions"})
+
+
+def _response(by_platform: list[dict[str, Any]]) -> pd.DataFrame:
+    """The recorded response gap per platform, with the summary's headings."""
+    response = pd.DataFrame(by_platform)
+    if response.empty:
+        return response
+    return response.set_index("platform")[
+        ["questions", "answered_share", "median_response_hours", "within_sla_share"]
+    ].set_axis(["questions", "answered", "median hours to answer", "answered within SLA"], axis=1)
+
+
 def summarise(manifest: dict[str, Any]) -> dict[str, Section]:
     """The summary's sections, in page order: ``roi``, ``plan``, ``ror``, ``voice``, ``crises``
     and ``response``."""
@@ -156,28 +180,14 @@ def summarise(manifest: dict[str, Any]) -> dict[str, Section]:
         "negative share of a brand's mentions.",
         {"share of voice": "percent", "net sentiment": "signed_percent"},
     )  # fmt: skip
-    crises = pd.DataFrame(_get(r, voice.crisis_episodes, []))
-    if not crises.empty:
-        crises = crises[["start", "end", "peak", "excess_negative_mentions"]].astype(
-            {"excess_negative_mentions": float}
-        )
-        crises[["start", "end", "peak"]] = crises[["start", "end", "peak"]].apply(
-            lambda c: c.astype(str).str[:10]
-        )
-        crises = crises.set_index("start").rename(
-            columns={"excess_negative_mentions": "excess negative mentions"}
-        )
+    crises = _crises(_get(r, voice.crisis_episodes, []))
     out["crises"] = Section(
         _heading("Crisis episodes", runs), crises,
         _missing(runs, voice) or ("No crisis episode in the period." if crises.empty else
                                         f"{len(crises)} episode(s) of unusually many negative mentions."),
         {"end": "text", "peak": "text", "excess negative mentions": "count"},
     )  # fmt: skip
-    response = pd.DataFrame(_get(r, voice.response_by_platform, []))
-    if not response.empty:
-        response = response.set_index("platform")[
-            ["questions", "answered_share", "median_response_hours", "within_sla_share"]
-        ].set_axis(["questions", "answered", "median hours to answer", "answered within SLA"], axis=1)
+    response = _response(_get(r, voice.response_by_platform, []))
     nan = float("nan")
     note = _missing(runs, voice) or (
         f"The brand answered {_get(r, voice.answered_share, nan):.0%} of its customers' questions, "

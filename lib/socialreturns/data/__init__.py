@@ -1,0 +1,59 @@
+"""Load and validate the five input tables; the one input-error type.
+
+Every table is read from CSV (UTF-8) or Parquet, renamed through an optional column mapping,
+parsed (timestamps to UTC, numbers, booleans) and validated with a pandera schema. Anything
+wrong raises `InputError`, whose message is one paragraph naming the file, the column and the
+first offending rows, and saying what was expected. ``data/README.md`` documents the tables.
+
+Submodules:
+
+* `schema`: the table names, file formats, documented columns (`Col`, `SCHEMAS`), `Tables`, and
+  the pandera schema of each table.
+* `read`: finding a table's file, reading it raw, renaming through a column mapping
+  (`read_column_map`), parsing each column to its kind.
+* `validate`: the pandera validation, rules within a table and rules across tables.
+* `load`: `load_table`, one `load_<table>` per table, and `load_tables` for all five.
+* `checks`: `require_columns` and `require_brand`, for analyses checking the frames they are passed.
+"""
+
+# re-exported: the error type and path helpers live in the light `inputs` module, so that the
+# command line can check parameters without importing pandas
+from socialreturns.inputs import MAX_SHOWN, InputError, project_root, read_yaml_mapping, resolve
+
+from .checks import require_brand, require_columns
+from .load import (
+    load_customers,
+    load_mentions,
+    load_orders,
+    load_spend,
+    load_table,
+    load_tables,
+    load_touchpoints,
+)
+from .read import find_table, read_column_map
+from .schema import FORMATS, SCHEMAS, TABLES, Col, Kind, Tables
+
+__all__ = [
+    "FORMATS",
+    "MAX_SHOWN",
+    "SCHEMAS",
+    "TABLES",
+    "Col",
+    "InputError",
+    "Kind",
+    "Tables",
+    "find_table",
+    "load_customers",
+    "load_mentions",
+    "load_orders",
+    "load_spend",
+    "load_table",
+    "load_tables",
+    "load_touchpoints",
+    "project_root",
+    "read_column_map",
+    "read_yaml_mapping",
+    "require_brand",
+    "require_columns",
+    "resolve",
+]

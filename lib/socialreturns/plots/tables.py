@@ -64,7 +64,7 @@ COLUMN_KINDS: dict[str, Kind] = {
     "amplification_rate": "ratio", "applause_rate": "ratio",
     # ratios and scores
     "roas": "ratio", "marginal_roas": "ratio", "ror": "ratio", "mase": "ratio", "hill_shape": "ratio",
-    "half_saturation": "ratio", "adstock_decay": "ratio", "log_odds": "ratio", "z": "ratio", "score": "ratio",
+    "half_saturation": "money", "adstock_decay": "ratio", "log_odds": "ratio", "z": "ratio", "score": "ratio",
     "compound": "score", "precision": "decimal", "recall": "decimal", "f1": "decimal", "estimate": "decimal",
     "std_error": "decimal", "expected_purchases": "decimal", "actual": "decimal", "predicted": "decimal",
     # durations

@@ -11,6 +11,7 @@ from typing import ClassVar
 import pandas as pd
 
 from socialreturns.data import TABLES, Tables, read_column_map
+from socialreturns.markup import escape_markdown as md
 from socialreturns.notebook import Figure, Figures
 from socialreturns.parameters import NotebookParameters, check_data_dir, param
 from socialreturns.sentiment import contains_personal_data
@@ -169,11 +170,11 @@ def conclusions(tables: Tables, *, currency: str) -> str:
         f" with {summary.loc['orders', 'rows']:,} orders from "
         f"{summary.loc['customers', 'rows']:,} customers, and "
         f"{summary.loc['mentions', 'rows']:,} social mentions.",
-        f"- Paid social spend totals **{spend_total:,.0f} {currency}** "
-        f"(largest channel: {top_channel}); order revenue totals "
-        f"**{revenue_total:,.0f} {currency}**.",
+        f"- Paid social spend totals **{spend_total:,.0f} {md(currency)}** "
+        f"(largest channel: {md(top_channel)}); order revenue totals "
+        f"**{revenue_total:,.0f} {md(currency)}**.",
         f"- {repeaters:.0%} of customers ordered more than once.",
-        "- Share of mentions by brand: " + ", ".join(f"{b} {v:.0%}" for b, v in brands.items()) + ".",
+        "- Share of mentions by brand: " + ", ".join(f"{md(b)} {v:.0%}" for b, v in brands.items()) + ".",
     ]
     if len(warnings):
         lines.append(

@@ -19,6 +19,7 @@ from socialreturns import finance, forecast, roi
 from socialreturns.finance import DAYS_PER_MONTH
 from socialreturns.inputs import InputError
 from socialreturns.intervals import ALPHA, norm_ppf
+from socialreturns.markup import escape_markdown as md
 from socialreturns.notebook import Figure, Figures
 from socialreturns.parameters import (
     ANNUAL_RATE,
@@ -341,10 +342,10 @@ def conclusions(
     verdict = "clears" if returns.irr_annual > hurdle_rate_annual else "does not clear"
     lines = [
         f"- At a {cost_of_capital_annual:.0%} cost of capital the plan's NPV is "
-        f"**{returns.npv:,.0f} {currency}**, its IRR **{returns.irr_annual:.1%} a year**, with a "
+        f"**{returns.npv:,.0f} {md(currency)}**, its IRR **{returns.irr_annual:.1%} a year**, with a "
         f"**{sim.prob_irr_above_hurdle:.0%} chance of beating the {hurdle_rate_annual:.0%} "
         f"hurdle** (the expected plan {verdict} it).",
-        f"- NPV ranges from {p.loc[0.05, 'npv']:,.0f} to {p.loc[0.95, 'npv']:,.0f} {currency} "
+        f"- NPV ranges from {p.loc[0.05, 'npv']:,.0f} to {p.loc[0.95, 'npv']:,.0f} {md(currency)} "
         f"(5th to 95th percentile); the chance of a positive NPV is {sim.prob_npv_positive:.0%}.",
         (
             f"- Payback after {returns.payback_months:.1f} months "

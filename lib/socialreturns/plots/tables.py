@@ -16,6 +16,8 @@ from typing import Literal
 import pandas as pd
 from pandas.io.formats.style import Styler
 
+from socialreturns.markup import escape_html
+
 Kind = Literal[
     "money", "count", "percent", "signed_percent", "ratio", "decimal", "number", "hours", "months", "score", "date",
     "datetime", "text",
@@ -140,9 +142,14 @@ def table(
     pandas.io.formats.style.Styler
         Missing values shown as "-".
     """
+    frame = frame.copy(deep=False)  # pandas renders the names of the index and columns unescaped
+    frame.index.names = [None if n is None else escape_html(n) for n in frame.index.names]
+    frame.columns.names = [None if n is None else escape_html(n) for n in frame.columns.names]
     found = {str(c): all_as for c in frame.columns} if all_as else column_kinds(frame, kinds)
     formats = {c: FORMATS[k] for c, k in found.items() if k != "text"}
-    styler = frame.style.format({c: formats[str(c)] for c in frame.columns if str(c) in formats}, na_rep="-")
+    # Text cells, labels and headers are escaped (pandas' own HTML escaping): names come from data.
+    styler = frame.style.format({c: formats.get(str(c)) for c in frame.columns}, na_rep="-", escape="html")
+    styler = styler.format_index(escape="html", axis=0).format_index(escape="html", axis=1)
     text = [c for c in frame.columns if found[str(c)] == "text"]
     if text:  # words read from the left; numbers line up on the right
         styler = styler.set_properties(subset=text, **{"text-align": "left"})
@@ -151,4 +158,4 @@ def table(
     notes = [caption.rstrip(".")] if caption else []
     if currency and "money" in found.values():
         notes.append(f"Amounts in {currency}")
-    return styler.set_caption(". ".join(notes) + ".") if notes else styler
+    return styler.set_caption(escape_html(". ".join(notes) + ".")) if notes else styler

@@ -9,6 +9,7 @@ import pandas as pd
 
 from socialreturns.data import Tables
 from socialreturns.inputs import InputError
+from socialreturns.markup import escape_markdown as md
 from socialreturns.notebook import Figure, Figures, check_iso_date
 from socialreturns.parameters import ALPHA, MARGIN_RATE, NotebookParameters, check_data_dir, param
 from socialreturns.roi.attribution import HALF_LIFE_DAYS, LOOKBACK_DAYS
@@ -46,16 +47,16 @@ def conclusions(
     best, worst = ok.iloc[0], ok.iloc[-1]
     level = f"{1 - alpha:.0%}"
     lines = [
-        f"- **{best['channel']}** returned the most: {best['roas']:.2f} {currency} of "
-        f"incremental revenue per {currency} spent ({level} interval {best['ci_lower']:.2f} to "
-        f"{best['ci_upper']:.2f}); **{worst['channel']}** the least, {worst['roas']:.2f} "
+        f"- **{md(best['channel'])}** returned the most: {best['roas']:.2f} {md(currency)} of "
+        f"incremental revenue per {md(currency)} spent ({level} interval {best['ci_lower']:.2f} to "
+        f"{best['ci_upper']:.2f}); **{md(worst['channel'])}** the least, {worst['roas']:.2f} "
         f"({worst['ci_lower']:.2f} to {worst['ci_upper']:.2f}).",
     ]
     losing = ok[ok["roi"] < 0]
     if len(losing):
         lines.append(
             "- At the given margin, spend did not pay back on: "
-            + ", ".join(f"{r.channel} (ROI {r.roi:+.0%})" for r in losing.itertuples())
+            + ", ".join(f"{md(r.channel)} (ROI {r.roi:+.0%})" for r in losing.itertuples())
             + "."
         )
     else:
@@ -67,17 +68,17 @@ def conclusions(
     if len(diff):
         over = diff.idxmax()
         lines.append(
-            f"- Last-touch attribution gives {over} {lt[over]:.0%} of the credit; the incremental "
+            f"- Last-touch attribution gives {md(over)} {lt[over]:.0%} of the credit; the incremental "
             f"model gives it {inc_share[over]:.0%} of the incremental revenue."
         )
     moved = plan.table.sort_values("change")
     lines.append(
-        f"- Moving budget from {moved.iloc[0]['channel']} to {moved.iloc[-1]['channel']} (within "
-        f"the change limit, same total) is expected to add {plan.gain:,.0f} {currency} of revenue "
+        f"- Moving budget from {md(moved.iloc[0]['channel'])} to {md(moved.iloc[-1]['channel'])} (within "
+        f"the change limit, same total) is expected to add {plan.gain:,.0f} {md(currency)} of revenue "
         f"per {period} ({level} interval {plan.gain_lower:,.0f} to {plan.gain_upper:,.0f})."
     )
     for channel, note in summary.loc[~summary["identifiable"], ["channel", "note"]].itertuples(index=False):
-        lines.append(f"- {channel}: {note}.")
+        lines.append(f"- {md(channel)}: {md(note)}.")
     return "\n".join(lines)
 
 

@@ -7,6 +7,7 @@ from typing import ClassVar
 
 import pandas as pd
 
+from socialreturns.markup import escape_markdown as md
 from socialreturns.notebook import Figure, Figures
 from socialreturns.parameters import (
     ALPHA,
@@ -99,16 +100,16 @@ def conclusions(
         f"- **Trust.** On the holdout period the model predicted {holdout.totals['predicted']:,.0f} repeat "
         f"purchases against {holdout.totals['actual']:,.0f} actual ({err:+.1%}): {trust}.",
         f"- **Relationship value** over the next {horizon_months} months, discounted at "
-        f"{discount_rate_annual:.1%} a year: {total['relationship_value']:,.0f} {currency}, of which loyalty "
+        f"{discount_rate_annual:.1%} a year: {total['relationship_value']:,.0f} {md(currency)}, of which loyalty "
         f"{total['loyalty_value']:,.0f}, recommendations {total['referral_value']:,.0f} and sharing "
-        f"{total['sharing_value']:,.0f} {currency} ({len(values):,} customers, "
+        f"{total['sharing_value']:,.0f} {md(currency)} ({len(values):,} customers, "
         f"{(values['p_alive'] >= 0.5).mean():.0%} of them likely still active).",
     ]
     if len(ranked):
         best, worst = ranked.index[0], ranked.index[-1]
         lines.append(
-            f"- **Return on Relationship.** {best} customers return {ranked['ror'].iloc[0]:.2f} {currency} of "
-            f"relationship value per {currency} of acquisition spend; {worst} customers "
+            f"- **Return on Relationship.** {md(best)} customers return {ranked['ror'].iloc[0]:.2f} {md(currency)} of "
+            f"relationship value per {md(currency)} of acquisition spend; {md(worst)} customers "
             f"{ranked['ror'].iloc[-1]:.2f}."
         )
     return "\n".join(lines)

@@ -48,7 +48,7 @@ from .lexicon import (
 from .privacy import contains_personal_data, redact
 from .report import FIGURES, Parameters, conclusions
 from .scorer import NEGATIVE_AT, POSITIVE_AT, label, score, split_sentences
-from .voice import followup_sentiment, response_gap, select, share_of_voice
+from .voice import describe_selection, followup_sentiment, response_gap, select, share_of_voice
 
 __all__ = [
     "B_DECR",
@@ -76,6 +76,7 @@ __all__ = [
     "emoji_ranking",
     "episode_examples",
     "episode_words",
+    "describe_selection",
     "followup_sentiment",
     "label",
     "negative_volume",

@@ -8,6 +8,7 @@ from typing import ClassVar
 import pandas as pd
 
 from socialreturns.inputs import InputError
+from socialreturns.markup import escape_markdown as md
 from socialreturns.notebook import Figure, Figures
 from socialreturns.parameters import NotebookParameters, check_data_dir, check_iso_date, check_rules, param
 
@@ -113,14 +114,14 @@ def conclusions(
     leader = ranked.index[0]
     standing = (
         "the largest voice in the category" if leader == brand
-        else f"behind {leader} ({ranked.loc[leader, 'reach_share_of_voice']:.0%} of reach)"
+        else f"behind {md(leader)} ({ranked.loc[leader, 'reach_share_of_voice']:.0%} of reach)"
     )  # fmt: skip
     best_net = ranked["net_sentiment"].idxmax()
     lines = [
-        f"- **Share of voice.** {brand} has {own['share_of_voice']:.0%} of the category's mentions and "
+        f"- **Share of voice.** {md(brand)} has {own['share_of_voice']:.0%} of the category's mentions and "
         f"{own['reach_share_of_voice']:.0%} of its reach, {standing}. Net sentiment {own['net_sentiment']:+.0%} "
         + ("(the best of the category)." if best_net == brand
-           else f"against {ranked.loc[best_net, 'net_sentiment']:+.0%} for {best_net}, the best."),
+           else f"against {ranked.loc[best_net, 'net_sentiment']:+.0%} for {md(best_net)}, the best."),
     ]  # fmt: skip
     if episodes.empty:
         lines.append("- **Crisis.** No spike in negative mentions stood out from the expected level.")
@@ -129,12 +130,12 @@ def conclusions(
         lines.append(
             f"- **Crisis {e.start:%Y-%m-%d} to {e.end:%Y-%m-%d}.** {e.excess_negative_mentions:,.0f} more "
             f"negative mentions than expected, peaking on {e.peak:%Y-%m-%d}"
-            + (f"; the words that set it apart: {', '.join(top)}." if top else ".")
+            + (f"; the words that set it apart: {', '.join(md(w) for w in top)}." if top else ".")
         )
     g = gap.iloc[0]
     f = followup.set_index("answered")
     lines.append(
-        f"- **Listening and acting.** {brand} answered {g['answered_share']:.0%} of {int(g['questions']):,} "
+        f"- **Listening and acting.** {md(brand)} answered {g['answered_share']:.0%} of {int(g['questions']):,} "
         f"customer questions, {g['within_sla_share']:.0%} within {sla_hours:g} hours (median "
         f"{g['median_response_hours']:.1f} hours when answered)."
     )

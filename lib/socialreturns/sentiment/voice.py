@@ -10,6 +10,7 @@ import pandas as pd
 
 from socialreturns.data import require_brand, require_columns
 from socialreturns.inputs import InputError
+from socialreturns.markup import escape_markdown as md
 
 
 def select(
@@ -37,6 +38,13 @@ def _periods(stamps: pd.Series, freq: str | None) -> pd.Series:
     if freq not in ("W", "M", "Y"):
         raise InputError(f"is {freq!r}", key="freq", expected="'W' (weeks), 'M' (months), 'Y' or None")
     return naive.dt.to_period(freq).dt.start_time
+
+
+def describe_selection(mentions: pd.DataFrame, brands: Sequence[str]) -> str:
+    """One Markdown line: how many mentions of which brands, from which day to which (UTC)."""
+    names = ", ".join(md(b) for b in brands)
+    return (f"{len(mentions):,} mentions of {names} from {mentions['timestamp'].min():%Y-%m-%d} "
+            f"to {mentions['timestamp'].max():%Y-%m-%d}.")  # fmt: skip
 
 
 def share_of_voice(mentions: pd.DataFrame, scores: pd.DataFrame, *, freq: str | None = "M") -> pd.DataFrame:

@@ -380,7 +380,8 @@ def test_followup_sentiment_of_answered_and_unanswered_askers(mentions):
 
 DEFAULTS = dict(
     data_dir="data/sample", brand="Lumora", competitors=[], period_start="", period_end="", freq="M",
-    sla_hours=24.0, spike_sensitivity=3.5, lexicon_overrides="", examples=5, redact_handles=False, n_jobs=1,
+    sla_hours=24.0, spike_sensitivity=3.5, lexicon_overrides="", examples=5, redact_handles=False,
+    max_text_chars=20_000, n_jobs=1,
 )  # fmt: skip
 
 
@@ -465,3 +466,113 @@ def test_detect_spikes_by_the_hour():
     start = pd.Timestamp("2025-03-01") + pd.Timedelta(hours=400)
     assert abs(episodes["start"].iloc[0] - start) <= pd.Timedelta(hours=1)
     assert episodes["peak"].iloc[0] == start + pd.Timedelta(hours=1)
+
+
+# --------------------------------------------------------------------------- linear-time text handling
+
+# The patterns as written before they were applied from their anchors (privacy._emails and
+# _url_queries must find exactly what these find, only in linear time).
+PLAIN_EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+PLAIN_URL_QUERY = r"\b(?:https?://|www\.)[^\s?#]+\?[^\s]*"
+
+
+def _random_texts(seed: int, n: int) -> list[str]:
+    rng = np.random.default_rng(seed)
+    pieces = "http:// https:// www. WWW. @ a é . ? # b-c + x_y 1 /".split() + [" ", "\n"]
+    return ["".join(rng.choice(pieces, size=rng.integers(0, 16))) for _ in range(n)]
+
+
+def test_anchored_patterns_find_what_the_plain_patterns_find(mentions):
+    import re
+
+    from socialreturns.sentiment import privacy
+
+    texts = [*mentions["text"].dropna().unique(), *_random_texts(18, 20_000)]
+    for text in texts:
+        emails = [m.span() for m in re.finditer(PLAIN_EMAIL, text)]
+        assert privacy._emails(text) == emails, text
+        queries = [(m.start(), m.start() + m.group(0).index("?"), m.end())
+                   for m in re.finditer(PLAIN_URL_QUERY, text, re.IGNORECASE)]  # fmt: skip
+        assert privacy._url_queries(text) == queries, text
+
+
+POST = "Mail jo@example.com or call +44 20 7946 0958! The lamp is not good, but fine. "
+# Texts that made a backtracking pattern retry from every character (quadratic): a long word
+# before an "@", a long @handle, URL starts without a query, runs of digits and of "a.", and an
+# ordinary post repeated.
+LONG_TEXTS = {
+    "word before @": lambda n: "a" * n + " @",
+    "handle": lambda n: "@" + "b" * n,
+    "dotted word before @": lambda n: "a." * (n // 2) + "@",
+    "url starts": lambda n: "http://" * (n // 7),
+    "www starts": lambda n: "www." * (n // 4),
+    "digits": lambda n: "".join(np.random.default_rng(1).choice(list("0123456789"), size=n)),
+    "spaced digits": lambda n: "1 (0) " * (n // 6),
+    "dotted": lambda n: "a." * (n // 2),
+    "post": lambda n: (POST * (n // len(POST) + 1))[:n],
+}
+
+
+def _seconds(work, text: str, repeat: int) -> float:
+    """The least time one call of ``work(text)`` takes, calling it again until 50 ms have passed so that
+    short calls are timed to the same precision as long ones. The garbage collector is paused: a
+    collection of the whole test process's heap would be charged to whichever call set it off."""
+    import gc
+    import time
+
+    best = float("inf")
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(repeat):
+            calls, start = 0, time.perf_counter()
+            while (elapsed := time.perf_counter() - start) < 0.05 or calls == 0:
+                work(text)
+                calls += 1
+            best = min(best, elapsed / calls)
+    finally:
+        gc.enable()
+    return best
+
+
+@pytest.mark.parametrize("shape", list(LONG_TEXTS))
+def test_text_handling_is_linear_in_the_length_of_a_post(shape):
+    small, large = LONG_TEXTS[shape](10_000), LONG_TEXTS[shape](1_000_000)
+    steps = {
+        "redact": lambda t: sentiment.redact(t, handles=True),
+        "personal data": lambda t: sentiment.contains_personal_data(pd.Series([t])),
+        "score": lambda t: sentiment.score([t]),
+        "language": sentiment.detect_language,
+        "words": lambda t: sentiment.distinctive_words([t, "lamp"], ["fine"]),
+    }
+    sentiment.distinctive_words(["warm up"], ["the tokenizer"])
+    for step, work in steps.items():
+        # 100 times the text takes about 100 times as long (a quadratic step: 10,000 times). On a
+        # shared machine one measurement can be off by half, so the best of three trials counts.
+        ratios = []
+        for _ in range(3):
+            ratios.append(_seconds(work, large, 2) / _seconds(work, small, 3))
+            if ratios[-1] <= 150:
+                break
+        assert min(ratios) <= 150, (step, ratios)
+
+
+def test_long_texts_are_shown_truncated_and_flagged_never_dropped():
+    long = "The lamp overheated again, call me on +44 20 7946 0958. " * 500
+    mentions = pd.DataFrame({
+        "timestamp": pd.to_datetime(["2025-01-02 10:00", "2025-01-02 11:00", "2025-01-03 09:00"], utc=True),
+        "brand": "Us", "platform": "x", "reach": [10, 5, 1], "text": [long, "overheated, awful", "awful"],
+    })  # fmt: skip
+    scores = pd.DataFrame({"label": "negative", "compound": [-0.5, -0.6, -0.7], "english": True})
+    episodes = pd.DataFrame({"start": [pd.Timestamp("2025-01-02")], "end": [pd.Timestamp("2025-01-03")]})
+    shown = sentiment.episode_examples(mentions, scores, episodes, brand="Us", max_text_chars=1_000)
+    assert len(shown) == 3
+    assert shown["truncated"].tolist() == [True, False, False]
+    assert len(shown["text"].iloc[0]) == 1_001 and shown["text"].iloc[0].endswith("…")
+    assert "[phone]" in shown["text"].iloc[0] and "7946" not in shown["text"].iloc[0]
+    assert shown["text"].iloc[1:].tolist() == ["overheated, awful", "awful"]
+    # words are read from what is shown: the long post counts "overheated" 17 times, not 500
+    words = sentiment.distinctive_words([long], ["fine"], max_text_chars=1_000).set_index("word")
+    assert words.loc["overheated", "count"] == long[:1_000].count("overheated")
+    with pytest.raises(InputError, match="key 'max_text_chars'.*1,000 to 1,000,000"):
+        sentiment.episode_examples(mentions, scores, episodes, brand="Us", max_text_chars=10)

@@ -4,6 +4,7 @@ unusually many negative mentions), and what an episode is about (`distinctive_wo
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -11,12 +12,22 @@ import pandas as pd
 
 from socialreturns.data import require_brand, require_columns
 from socialreturns.inputs import InputError
+from socialreturns.parameters import Range
 
 from .language import stopwords
 from .privacy import redact
 from .scorer import _as_series, score
 
 _PERIODS = {"D": 7, "h": 24}  # the seasonal period of each counting frequency
+#: Longest run without white space handed to the tokenizer; longer runs are cut to this length
+#: (no word is that long). NLTK's URL pattern tries up to 127 labels from every letter of a run
+#: like "a.a.a…", so only bounded runs keep tokenising linear in the text.
+MAX_TOKEN_CHARS = 100
+_LONG_RUN = re.compile(rf"(?<!\S)\S{{{MAX_TOKEN_CHARS + 1},}}")
+#: Characters of a text shown in a report and read for its words; longer texts are truncated
+#: (and flagged), never dropped: one spam post of a megabyte must neither fill the report nor
+#: outweigh every other mention's words.
+MAX_TEXT_CHARS = Range("1,000 to 1,000,000 characters", ge=1_000, le=1_000_000)
 
 
 def negative_volume(
@@ -145,9 +156,21 @@ def detect_spikes(
     return pd.DataFrame(rows, columns=columns)
 
 
-def _words(text: str, tokenizer: object, stop: frozenset[str]) -> list[str]:
+def _bounded_runs(text: str) -> str:
+    return _LONG_RUN.sub(lambda m: m.group(0)[:MAX_TOKEN_CHARS], text)
+
+
+def _tokenizer() -> object:
+    from nltk.tokenize import TweetTokenizer
+
+    # Phone numbers are redacted before tokenising, and NLTK's phone pattern is quadratic in a run
+    # of digits (it raises TimeoutError on a 40 kB one), so it is switched off.
+    return TweetTokenizer(preserve_case=False, reduce_len=True, match_phone_numbers=False)
+
+
+def _words(text: str, tokenizer: object, stop: frozenset[str], max_text_chars: int) -> list[str]:
     return [
-        t for t in tokenizer.tokenize(redact(text, handles=True))  # type: ignore[attr-defined]
+        t for t in tokenizer.tokenize(_bounded_runs(redact(text[:max_text_chars], handles=True)))  # type: ignore[attr-defined]
         if t not in stop and not t.startswith(("http", "@", "[")) and any(c.isalpha() for c in t) and len(t) > 1
     ]  # fmt: skip
 
@@ -158,6 +181,7 @@ def distinctive_words(
     *,
     top: int = 10,
     language: str = "en",
+    max_text_chars: int = 20_000,
 ) -> pd.DataFrame:
     """The words that set ``texts`` apart from ``baseline``: weighted log-odds with an
     informative Dirichlet prior (Monroe, Colaresi & Quinn 2008, "Fightin' words", eq. 22).
@@ -166,19 +190,23 @@ def distinctive_words(
     URLs dropped), lower-cased, and stop words of ``language`` removed. The prior is the pooled
     word counts of both groups, as in the tidylo package: common words need much more evidence
     than rare ones. A word's ``z`` is its log-odds ratio over its standard error; ``z`` above
-    1.96 is unusual at about the 5% level.
+    1.96 is unusual at about the 5% level. Only the first ``max_text_chars`` characters of a text
+    are read (what a report shows of it), and runs of more than `MAX_TOKEN_CHARS` characters
+    without white space are cut to that length, so that the time taken is linear in the texts'
+    length and one huge post does not outweigh the others.
 
     Returns
     -------
     The ``top`` words by ``z``: ``word``, ``count`` (in texts), ``baseline_count``,
     ``log_odds`` (texts against baseline) and ``z``.
     """
-    from nltk.tokenize import TweetTokenizer
-
-    tokenizer = TweetTokenizer(preserve_case=False, reduce_len=True)
-    stop = stopwords(language)
-    a = pd.Series([w for t in _as_series(texts) for w in _words(t, tokenizer, stop)], dtype=object)
-    b = pd.Series([w for t in _as_series(baseline) for w in _words(t, tokenizer, stop)], dtype=object)
+    MAX_TEXT_CHARS.check("max_text_chars", max_text_chars)
+    tokenizer, stop = _tokenizer(), stopwords(language)
+    a = pd.Series(
+        [w for t in _as_series(texts) for w in _words(t, tokenizer, stop, max_text_chars)], dtype=object
+    )
+    b = pd.Series([w for t in _as_series(baseline) for w in _words(t, tokenizer, stop, max_text_chars)],
+                  dtype=object)  # fmt: skip
     counts = pd.DataFrame({"count": a.value_counts(), "baseline_count": b.value_counts()}).fillna(0.0)
     if counts.empty or a.empty or b.empty:
         return pd.DataFrame(columns=["word", "count", "baseline_count", "log_odds", "z"])
@@ -205,6 +233,7 @@ def episode_words(
     brand: str,
     freq: str = "D",
     top: int = 10,
+    max_text_chars: int = 20_000,
 ) -> pd.DataFrame:
     """The words of each episode's negative mentions of ``brand`` against those outside every
     episode (`distinctive_words`): what this crisis is about, beyond the usual complaints.
@@ -220,7 +249,8 @@ def episode_words(
     inside = [_in_episode(mentions["timestamp"], e.start, e.end, freq) for e in episodes.itertuples()]
     outside = negative & ~np.logical_or.reduce(inside) if inside else negative
     parts = [
-        distinctive_words(mentions.loc[negative & sel, "text"], mentions.loc[outside, "text"], top=top)
+        distinctive_words(mentions.loc[negative & sel, "text"], mentions.loc[outside, "text"], top=top,
+                          max_text_chars=max_text_chars)
         .assign(episode=k, start=episodes["start"].iloc[k])
         for k, sel in enumerate(inside)
     ]  # fmt: skip
@@ -237,10 +267,13 @@ def episode_examples(
     n: int = 5,
     freq: str = "D",
     handles: bool = False,
+    max_text_chars: int = 20_000,
 ) -> pd.DataFrame:
     """The ``n`` most-seen (by reach) distinct negative mentions of ``brand`` in each episode,
     their text redacted (`redact`): ``episode``, ``timestamp``, ``platform``, ``reach``,
-    ``compound``, ``text``."""
+    ``compound``, ``text`` and ``truncated``: True where the text had more than ``max_text_chars``
+    characters and shows only its first ``max_text_chars`` and "…" (it is scored whole)."""
+    MAX_TEXT_CHARS.check("max_text_chars", max_text_chars)
     require_columns(mentions, ("timestamp", "brand", "platform", "reach", "text"), "mentions")
     require_brand(mentions, brand)
     negative = (mentions["brand"] == brand) & scores["label"].reindex(mentions.index).eq("negative")
@@ -252,5 +285,8 @@ def episode_examples(
         parts.append(rows.sort_values("reach", ascending=False).drop_duplicates("text").head(n))
     columns = ["episode", "timestamp", "platform", "reach", "compound", "text"]
     out = pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
-    out["text"] = [redact(str(t), handles=handles) for t in out["text"]]
+    # redacted before it is cut, so that a cut never leaves half an e-mail address or number
+    shown = [redact(str(t), handles=handles) for t in out["text"]]
+    out["truncated"] = pd.Series([len(t) > max_text_chars for t in shown], index=out.index, dtype=bool)
+    out["text"] = [t[:max_text_chars] + "…" if len(t) > max_text_chars else t for t in shown]
     return out

@@ -3,6 +3,8 @@ guesses a short text's language from its function words."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from functools import cache
 from importlib import resources
 
@@ -11,6 +13,7 @@ from socialreturns.inputs import InputError
 from .lexicon import _strip_punct
 
 LANGUAGES = ("en", "es", "fr", "de", "pt", "it", "nl")
+_WORD = re.compile(r"\S+")  # what str.split() yields, one at a time: no list of a long text's words
 
 
 @cache
@@ -32,7 +35,7 @@ def _function_words() -> dict[str, tuple[int, ...]]:
     return {word: tuple(langs) for word, langs in index.items()}
 
 
-def _language_of(lower: list[str], text: str, min_words: int = 2) -> str:
+def _language_of(lower: Iterable[str], text: str, min_words: int = 2) -> str:
     counts = [0] * len(LANGUAGES)
     table = _function_words()
     for word in lower:
@@ -57,4 +60,4 @@ def detect_language(text: str, *, min_words: int = 2) -> str:
     >>> detect_language("Wann kommt die neue Lampe? Ich warte schon lange"), detect_language("I love it")
     ('de', 'en')
     """
-    return _language_of([_strip_punct(t).lower() for t in text.split()], text, min_words)
+    return _language_of((_strip_punct(m.group(0)).lower() for m in _WORD.finditer(text)), text, min_words)

@@ -9,8 +9,16 @@ import re
 import numpy as np
 import pandas as pd
 
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_URL_QUERY = re.compile(r"\b(?:https?://|www\.)[^\s?#]+\?[^\s]*", re.IGNORECASE)
+# Each pattern is applied so that it runs in time linear in the text's length (a 1 MB post takes
+# well under a second): Python's backtracking engine would retry ``[\w.+-]+@`` from every
+# character of a long word and ``https?://[^\s?#]+\?`` from every "http" of a long token, which
+# is quadratic. `_emails` and `_url_queries` find the same matches (leftmost, non-overlapping)
+# from the anchors instead: each "@", and each run up to the next white space, "?" or "#".
+_EMAIL_LOCAL = re.compile(r"[\w.+-]*")  # matched backwards, on the reversed text
+_EMAIL_DOMAIN = re.compile(r"[\w-]+(?:\.[\w-]+)+")
+_URL_START = re.compile(r"\b(?:https?://|www\.)", re.IGNORECASE)
+_URL_STOP = re.compile(r"[\s?#]")
+_NON_SPACE = re.compile(r"\S*")
 # International (+44 20 7946 0958, +1-202-555-0143, 0049 30 123456) and national numbers with
 # at least 7 digits in groups; years are left alone by requiring a leading + / 00 / ( or 8+
 # digits in total (`_is_phone`). ISO dates and times (2025-03-01, 2025-03-01 12:30, 12:30:45)
@@ -31,13 +39,60 @@ def _is_phone(number: str) -> bool:
     return digits >= 8 or (international and digits >= 7)
 
 
+def _emails(text: str) -> list[tuple[int, int]]:
+    """The spans ``[\\w.+-]+@[\\w-]+(?:\\.[\\w-]+)+`` matches, found from each "@" in linear time."""
+    spans: list[tuple[int, int]] = []
+    reverse = text[::-1]
+    n, done = len(text), 0  # done: the end of the last match, where the next may start
+    at = text.find("@")
+    while at != -1:
+        domain = _EMAIL_DOMAIN.match(text, at + 1)
+        if domain is not None:
+            # the local part is the run of [\w.+-] before the "@", back to the last match at most
+            start = n - _EMAIL_LOCAL.match(reverse, n - at, n - done).end()
+            if start < at:
+                spans.append((start, domain.end()))
+                done = domain.end()
+        at = text.find("@", max(at + 1, done))
+    return spans
+
+
+def _url_queries(text: str) -> list[tuple[int, int, int]]:
+    """(start, "?", end) of each URL with a query (``\\b(?:https?://|www\\.)[^\\s?#]+\\?\\S*``),
+    in linear time: every URL start before the same stop character shares its fate."""
+    spans: list[tuple[int, int, int]] = []
+    found = _URL_START.search(text)
+    while found is not None:
+        stop = _URL_STOP.search(text, found.end())
+        if stop is None:
+            break
+        if text[stop.start()] == "?" and stop.start() > found.end():
+            end = _NON_SPACE.match(text, stop.start()).end()
+            spans.append((found.start(), stop.start(), end))
+            found = _URL_START.search(text, end)
+        else:
+            found = _URL_START.search(text, stop.start() + 1)
+    return spans
+
+
+def _replace(text: str, spans: list[tuple[int, int]], replacements: list[str]) -> str:
+    if not spans:
+        return text
+    parts, last = [], 0
+    for (start, end), new in zip(spans, replacements, strict=True):
+        parts += [text[last:start], new]
+        last = end
+    parts.append(text[last:])
+    return "".join(parts)
+
+
 def _redacted(text: str) -> tuple[str, bool, bool]:
     """``text`` without e-mail addresses, URL queries and phone numbers, and whether it had an
     e-mail address and a phone number: the one pass both `redact` and `contains_personal_data` use."""
-    emails = 0
-    if "@" in text:  # most texts have none, and the pattern is slow to fail on long words
-        text, emails = _EMAIL.subn("[email]", text)
-    text = _URL_QUERY.sub(lambda m: m.group(0).split("?", 1)[0] + "?[redacted]", text)
+    emails = _emails(text) if "@" in text else []
+    text = _replace(text, emails, ["[email]"] * len(emails))
+    queries = _url_queries(text)
+    text = _replace(text, [(s, e) for s, _, e in queries], [text[s:q] + "?[redacted]" for s, q, _ in queries])
     phones = 0
 
     def phone(match: re.Match[str]) -> str:
@@ -47,7 +102,7 @@ def _redacted(text: str) -> tuple[str, bool, bool]:
         phones += 1
         return "[phone]"
 
-    return _PHONE.sub(phone, text), emails > 0, phones > 0
+    return _PHONE.sub(phone, text), len(emails) > 0, phones > 0
 
 
 def redact(text: str, *, handles: bool = False) -> str:

@@ -12,6 +12,7 @@ from socialreturns.markup import escape_markdown as md
 from socialreturns.notebook import Figure, Figures
 from socialreturns.parameters import NotebookParameters, check_data_dir, check_iso_date, check_rules, param
 
+from .crisis import MAX_TEXT_CHARS
 from .lexicon import read_overrides
 from .scorer import N_JOBS
 
@@ -63,6 +64,7 @@ class Parameters(NotebookParameters):
     lexicon_overrides: str = ""
     examples: int = param(5, expected="0 to 50 example mentions per episode", ge=0, le=50)
     redact_handles: bool = False
+    max_text_chars: int = param(20_000, MAX_TEXT_CHARS)
     n_jobs: int = param(1, N_JOBS)
 
     def check(self) -> None:

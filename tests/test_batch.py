@@ -122,6 +122,19 @@ def test_the_report_batch_covers_every_notebook():
         ("", {"timeout": 60}, r"unknown key 'timeout'.*Did you mean 'timeout_seconds'\?"),
         ("", {"name": "index"}, r"key 'name': the output name 'index' is the batch's own index file"),
         ("", {"name": "../plan"}, r"key 'name': runs\[1\] has the name '../plan'.*file name"),
+        # ranges, from the notebook's Parameters, before any kernel (issue 18)
+        ("n_bootstrap: 1000000000\n", {}, r"scenario.yaml, key 'n_bootstrap': is 1000000000.*20 to 5,000"),
+        ("n_sims: 100000000\n", {}, r"scenario.yaml, key 'n_sims'.*100 to 200,000 simulations"),
+        ("horizon_months: 100000\n", {}, r"scenario.yaml, key 'horizon_months'.*1 to 120 months"),
+        ("setup_cost: .inf\n", {}, r"scenario.yaml, key 'setup_cost': is inf.*0 to 1e12"),
+        ("setup_cost: .nan\n", {}, r"scenario.yaml, key 'setup_cost': is nan.*0 to 1e12"),
+        ("spend_plan: {tiktok: 1.0e+300}\n", {}, r"scenario.yaml, key 'spend_plan'.*0 to 1e12 per channel"),
+        ("spend_plan: {tiktok: -.inf}\n", {}, r"scenario.yaml, key 'spend_plan'.*0 to 1e12 per channel"),
+        ("", {"parameters": {"n_bootstrap": 0}}, r"tiny.yaml, key 'n_bootstrap': is 0.*20 to 5,000"),
+        ("", {"timeout_seconds": float("inf")}, r"key 'runs\[1\].timeout_seconds'.*at most 604,800"),
+        # anchors and aliases, with the line
+        ("a: &x 1\nmargin_rate: *x\n", {}, r"scenario.yaml: uses an anchor or alias on line 1"),
+        ("spend_plan:\n  tiktok: 1\n  <<: *x\n", {}, r"scenario.yaml: uses an anchor or alias on line 3"),
     ],
 )
 def test_bad_batches_are_refused_before_any_kernel(tmp_path, params, runs_extra, message):
@@ -129,6 +142,26 @@ def test_bad_batches_are_refused_before_any_kernel(tmp_path, params, runs_extra,
     run = {"notebook": "irr_forecast", "params": str(tmp_path / "scenario.yaml"), **runs_extra}
     with pytest.raises(InputError, match=message):
         batch.load_batch(_batch_file(tmp_path, [run]))
+
+
+def test_names_and_types_are_checked_before_the_domain_module_is_imported(tmp_path):
+    # a typo fails from the parameters cell alone; only values that passed need the ranges
+    code = (
+        "import sys\nfrom socialreturns import batch\nfrom socialreturns.inputs import InputError\n"
+        "try:\n    batch.validate_parameters(batch.notebook_path('roi'), {'n_bootstrp': 10})\n"
+        "except InputError:\n    pass\nprint(sorted(m for m in sys.modules if m in ('pandas', 'socialreturns.roi')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 0 and out.stdout.strip() == "[]", out.stderr
+    with pytest.raises(InputError, match="key 'n_bootstrap'.*20 to 5,000"):
+        batch.validate_parameters(batch.notebook_path("roi"), {"n_bootstrap": 10**9})
+
+
+def test_an_alias_in_the_batch_file_is_refused(tmp_path):
+    path = tmp_path / "tiny.yaml"
+    path.write_text("title: tiny\nruns:\n  - &run {notebook: roi}\n  - *run\n")
+    with pytest.raises(InputError, match="tiny.yaml: uses an anchor or alias on line 3"):
+        batch.load_batch(path)
 
 
 def test_two_runs_writing_one_output_are_refused(tmp_path):
@@ -169,7 +202,8 @@ def test_list_and_params_commands():
     assert out.returncode == 0 and "executive_summary" in out.stdout and "report" in out.stdout
     out = _cli("params", "sentiment")
     assert out.returncode == 0
-    assert re.search(r"^spike_sensitivity +float +3\.5 +.*robust standard deviations", out.stdout, re.M)
+    assert re.search(r"^spike_sensitivity +float +3\.5 +1 to 20 robust standard deviations", out.stdout, re.M)
+    assert re.search(r"^max_text_chars +int +20000 +1,000 to 1,000,000 characters", out.stdout, re.M)
 
 
 def test_input_files_and_fingerprint(tmp_path):

@@ -52,6 +52,9 @@ def test_params_prints_the_notebook_parameters(capsys):
     assert cli.main(["params", "data_overview"]) == 0
     out = capsys.readouterr().out
     assert "data_dir" in out and "relative to the repository root" in out
+    assert cli.main(["params", "roi"]) == 0
+    out = capsys.readouterr().out
+    assert "range" in out.splitlines()[0] and "20 to 5,000 replicates" in out and "0 to 4,294,967,295" in out
 
 
 def test_unknown_command_exits_2():
@@ -67,6 +70,19 @@ def test_unknown_command_exits_2():
         ('margin_rate: "40%"\n', "margin_rate", "of type float"),
         ("spend_plan: [1, 2]\n", "spend_plan", "of type dict"),
         ("margin_rate: [0.4\n", None, "line 2"),
+        ("n_bootstrap: 1000000000\n", "n_bootstrap", "20 to 5,000 replicates"),
+        ("setup_cost: .inf\n", "setup_cost", "0 to 1e12"),
+        ("spend_plan: {facebook: .inf}\n", "spend_plan", "0 to 1e12 per channel"),
+        # a "billion laughs" nested in spend_plan: refused at its first anchor, nothing expanded
+        (
+            "spend_plan:\n  a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1]\n"
+            + "".join(
+                f"  {k}: &{k} [{', '.join([f'*{p}'] * 9)}]\n"
+                for p, k in zip("abcdefgh", "bcdefghi", strict=True)
+            ),
+            None,
+            "uses an anchor or alias on line 2",
+        ),
     ],
 )
 def test_run_refuses_bad_parameter_files_before_any_kernel(tmp_path, content, key, text):

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from conftest import NOTEBOOKS, ROOT
-from socialreturns import batch, data
+from socialreturns import batch, data, parameters
 
 FILES = sorted(p for p in (ROOT / "params").glob("*/*.yaml") if p.parent.name not in ("batches", "lexicons"))
 
@@ -32,8 +32,7 @@ def test_example_column_map_is_valid():
 
 
 #: Each notebook and the library module that owns its parameters and record contract.
-DOMAINS = {"data_overview": "data_overview", "roi": "roi", "irr_forecast": "irr_forecast", "ror": "ror",
-           "sentiment": "sentiment", "executive_summary": "summary"}  # fmt: skip
+DOMAINS = parameters.DOMAINS
 
 
 def test_every_notebook_has_a_domain():
@@ -57,6 +56,25 @@ def test_every_range_admits_its_default(stem):
     for name, rng in params.ranges().items():
         assert rng.holds(defaults[name]), f"{stem}.{name}: default {defaults[name]!r} outside {rng.expected}"
         assert rng.expected, name
+
+
+@pytest.mark.parametrize("stem", [s for s in DOMAINS if s != "executive_summary"])
+def test_every_numeric_parameter_has_a_finite_range(stem):
+    import math
+    import typing
+
+    params = importlib.import_module(f"socialreturns.{DOMAINS[stem]}").Parameters
+    ranges = params.ranges()
+    for name, kind in typing.get_type_hints(params).items():
+        if name == "notebook" or kind not in (int, float, dict[str, float]):
+            continue
+        rng = ranges.get(name)
+        assert rng is not None, f"{stem}.{name} has no range"
+        assert rng.choices or ((rng.ge, rng.gt) != (None, None) and (rng.le, rng.lt) != (None, None)), name
+        bad = [math.inf, -math.inf, math.nan]
+        for value in [{"x": b} for b in bad] if kind == dict[str, float] else bad:
+            assert not rng.holds(value), (name, value)
+    assert parameters.notebook_ranges(stem) == ranges  # what `socialreturns run` checks upfront
 
 
 def _recorded(path) -> list[ast.expr]:

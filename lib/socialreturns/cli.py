@@ -72,14 +72,18 @@ def _run(args: argparse.Namespace) -> int:
 
 def _params(args: argparse.Namespace) -> int:
     from socialreturns import batch
+    from socialreturns.parameters import notebook_ranges
 
+    path = batch.notebook_path(args.notebook)
+    ranges = notebook_ranges(path.stem)
+    header = ("name", "type", "default", "range", "help")
     rows = [
-        (p.name, p.type, repr(p.default), p.help)
-        for p in batch.notebook_parameters(batch.notebook_path(args.notebook))
+        (p.name, p.type, repr(p.default), ranges[p.name].expected if p.name in ranges else "", p.help)
+        for p in batch.notebook_parameters(path)
     ]
-    widths = [max(len(r[i]) for r in [("name", "type", "default", "help"), *rows]) for i in range(3)]
-    for row in [("name", "type", "default", "help"), *rows]:
-        print("  ".join(f"{v:{w}}" for v, w in zip(row[:3], widths, strict=True)) + "  " + row[3])
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(4)]
+    for row in [header, *rows]:
+        print("  ".join(f"{v:{w}}" for v, w in zip(row[:4], widths, strict=True)) + "  " + row[4])
     return 0
 
 
@@ -153,7 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("list", help="list the notebooks and batches")
     p.set_defaults(func=_list)
 
-    p = sub.add_parser("params", help="print a notebook's parameters: name, type, default, help")
+    p = sub.add_parser("params", help="print a notebook's parameters: name, type, default, range, help")
     p.add_argument("notebook", help="a notebook path, or a name such as data_overview")
     p.set_defaults(func=_params)
     return parser

@@ -82,6 +82,22 @@ def resolve(path: str | Path) -> Path:
     return path if path.is_absolute() else project_root() / path
 
 
+class _AliasRefused(yaml.composer.ComposerError):
+    """An anchor or alias in a file read by `read_yaml_mapping`."""
+
+
+class _PlainLoader(yaml.SafeLoader):
+    """PyYAML's safe loader without anchors and aliases (``&name``, ``*name``, ``<<: *name``):
+    parameter and batch files have no use for them, and nested aliases expand exponentially (a
+    "billion laughs" file of a few lines fills the memory)."""
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:  # type: ignore[override]
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise _AliasRefused(None, None, "an anchor or alias", event.start_mark)
+        return super().compose_node(parent, index)  # type: ignore[arg-type]
+
+
 def read_yaml_mapping(path: str | Path, *, what: str) -> dict:
     """Read a YAML file that must hold a mapping (``what`` names it in errors, e.g.
     "parameter file").
@@ -89,18 +105,21 @@ def read_yaml_mapping(path: str | Path, *, what: str) -> dict:
     Raises
     ------
     InputError
-        A missing file, malformed YAML (with its line number and the parser's complaint), or
-        a file that is not a mapping.
+        A missing file, malformed YAML (with its line number and the parser's complaint), an
+        anchor or alias (refused, with its line), or a file that is not a mapping.
     """
     path = Path(path)
     if not path.is_file():
         raise InputError(f"no such {what}", file=path, expected=f"a YAML {what}")
     try:
-        mapping = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        mapping = yaml.load(path.read_text(encoding="utf-8"), Loader=_PlainLoader) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" on line {mark.line + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or "a syntax error"
+        if isinstance(exc, _AliasRefused):
+            raise InputError(f"uses {problem}{where}", file=path,
+                             expected="each value written out: anchors and aliases (&name, *name) are refused") from None  # fmt: skip
         raise InputError(f"is not valid YAML{where}: {problem}", file=path,
                          expected="key: value lines") from None  # fmt: skip
     if not isinstance(mapping, dict):

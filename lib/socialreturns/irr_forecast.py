@@ -9,7 +9,7 @@ margin rate - spend. Rates are annual fractions in parameters and converted by c
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
@@ -22,8 +22,11 @@ from socialreturns.intervals import ALPHA, norm_ppf
 from socialreturns.markup import escape_markdown as md
 from socialreturns.notebook import Figure, Figures
 from socialreturns.parameters import (
+    AMOUNT,
     ANNUAL_RATE,
     MARGIN_RATE,
+    MAX_AMOUNT,
+    SEED,
     NotebookParameters,
     check_data_dir,
     check_rules,
@@ -54,15 +57,20 @@ class Parameters(NotebookParameters):
 
     data_dir: str = "data/sample"
     cost_of_capital_annual: float = param(0.09, ANNUAL_RATE)
-    hurdle_rate_annual: float = param(0.15, expected="an annual rate as a fraction, e.g. 0.15", gt=-1, lt=5)
+    hurdle_rate_annual: float = param(0.15, expected="an annual rate as a fraction above -1 and below 5, e.g. 0.15",
+                                      gt=-1, lt=5)  # fmt: skip
     horizon_months: int = param(24, expected="1 to 120 months", ge=1, le=120)
-    setup_cost: float = param(250000.0, expected="0 or more (currency)", ge=0)
-    spend_plan: dict[str, float] = field(
-        default_factory=lambda: {"facebook": 7600, "instagram": 7300, "tiktok": 6100, "youtube": 5800}
+    setup_cost: float = param(250000.0, AMOUNT)
+    spend_plan: dict[str, float] = param(
+        {"facebook": 7600, "instagram": 7300, "tiktok": 6100, "youtube": 5800},
+        expected="a monthly spend from 0 to 1e12 per channel (currency per month)",
+        ge=0,
+        le=MAX_AMOUNT,
     )
     margin_rate: float = param(0.4, MARGIN_RATE)
-    n_sims: int = param(10000, expected="100 to 1,000,000 simulations", ge=100, le=1_000_000)
-    seed: int = param(0, expected="a whole number from 0", ge=0)
+    # 200,000 paths of 120 months are 0.2 GB per array, several of which are alive at once
+    n_sims: int = param(10000, expected="100 to 200,000 simulations", ge=100, le=200_000)
+    seed: int = param(0, SEED)
     n_bootstrap: int = param(100, expected="20 to 5,000 replicates", ge=20, le=5000)
     currency: str = "EUR"
     forecast_method: str = param(

@@ -137,24 +137,36 @@ class Range:
     choices: tuple[Any, ...] = ()
 
     def holds(self, value: Any) -> bool:
-        """Whether ``value`` is in the range (None, for an optional parameter, always is)."""
+        """Whether ``value`` is in the range (None, for an optional parameter, always is); for a
+        list or a mapping (``spend_plan``), whether every value in it is. NaN never is, and an
+        infinite value only where no bound is on its side."""
         if value is None:
             return True
+        if isinstance(value, Mapping):
+            return all(self.holds(v) for v in value.values())
+        if isinstance(value, list | tuple):
+            return all(self.holds(v) for v in value)
         if self.choices:
             return value in self.choices
         return ((self.ge is None or value >= self.ge) and (self.gt is None or value > self.gt)
                 and (self.le is None or value <= self.le) and (self.lt is None or value < self.lt))  # fmt: skip
 
-    def check(self, key: str, value: Any) -> None:
-        """Raise an `InputError` naming ``key`` unless ``value`` is in the range."""
+    def check(self, key: str, value: Any, *, file: object = None) -> None:
+        """Raise an `InputError` naming ``key`` (and ``file``) unless ``value`` is in the range."""
         if not self.holds(value):
-            raise InputError(f"is {value!r}", key=key, expected=self.expected)
+            raise InputError(f"is {value!r}", file=file, key=key, expected=self.expected)
 
 
 #: Ranges that several notebooks share.
 MARGIN_RATE = Range("a fraction in (0, 1], e.g. 0.4", gt=0, le=1)
 ALPHA = Range("a fraction in (0, 1), e.g. 0.1 for 90% intervals", gt=0, lt=1)
-ANNUAL_RATE = Range("an annual rate as a fraction, e.g. 0.09", gt=-1, lt=1)
+ANNUAL_RATE = Range("an annual rate as a fraction above -1 and below 1, e.g. 0.09", gt=-1, lt=1)
+#: The largest amount a parameter may hold (currency): beyond any real budget, and far enough
+#: below float overflow that sums and discounting stay finite (``.inf`` and 1e300 are refused).
+MAX_AMOUNT = 1e12
+AMOUNT = Range("an amount from 0 to 1e12 (currency)", ge=0, le=MAX_AMOUNT)
+#: Seeds of numpy's generators: any whole number from 0 to 2**32 - 1.
+SEED = Range("a whole number from 0 to 4,294,967,295", ge=0, le=2**32 - 1)
 
 
 def param(
@@ -212,6 +224,26 @@ def check_rules(params: Any, rules: list[tuple[str, bool, str]]) -> None:
     for key, ok, expected in rules:
         if not ok:
             raise InputError(f"is {getattr(params, key)!r}", key=key, expected=expected)
+
+
+#: Each notebook (file stem) and the library module that owns its parameters and record contract.
+DOMAINS = {"data_overview": "data_overview", "roi": "roi", "irr_forecast": "irr_forecast", "ror": "ror",
+           "sentiment": "sentiment", "executive_summary": "summary"}  # fmt: skip
+
+
+def notebook_ranges(notebook: str) -> dict[str, Range]:
+    """The ranges of a project notebook's parameters (by file stem), from its domain's
+    ``Parameters``; empty for a notebook the library does not know.
+
+    Imports the domain module (with pandas, about a second), so callers check names and types
+    first, which need only the parameters cell.
+    """
+    import importlib
+
+    if notebook not in DOMAINS:
+        return {}
+    parameters = getattr(importlib.import_module(f"socialreturns.{DOMAINS[notebook]}"), "Parameters", None)
+    return parameters.ranges() if parameters is not None else {}
 
 
 # --------------------------------------------------------------------------- the base class

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from socialreturns.inputs import InputError, project_root, read_yaml_mapping, resolve
-from socialreturns.parameters import annotation, check_type
+from socialreturns.parameters import annotation, check_type, notebook_ranges
 
 RUNNER_PARAMETERS = ("as_of", "manifest")
 BATCH_KEYS = ("title", "hide_code", "cell_timeout_seconds", "timeout_seconds", "runs")
@@ -100,14 +100,19 @@ def validate_parameters(
 ) -> dict[str, Any]:
     """Check parameter values against a notebook's parameters cell.
 
-    Every key must be a parameter of the notebook and every value of its declared type (an int
-    is a fine float). Dates that YAML parsed as dates become ISO strings, the notebooks'
+    Every key must be a parameter of the notebook, every value of its declared type (an int
+    is a fine float) and, for the project's notebooks, within the range its domain's
+    ``Parameters`` declares (`socialreturns.parameters.notebook_ranges`), so that a value the
+    kernel would refuse (or one that would exhaust the machine) stops the run before it starts.
+    Names and types are checked first, from the parameters cell alone; the ranges need the
+    domain module imported. Dates that YAML parsed as dates become ISO strings, the notebooks'
     convention (papermill would pass them on inconsistently).
 
     Raises
     ------
     InputError
-        Naming the file (``source``), the key and the closest known key, or the expected type.
+        Naming the file (``source``), the key and the closest known key, the expected type or
+        the range.
     """
     spec = {p.name: p for p in notebook_parameters(notebook)}
     out = {}
@@ -121,6 +126,10 @@ def validate_parameters(
             value = value.isoformat()
         check_type(str(key), value, annotation(spec[key].type), file=source, default=spec[key].default)
         out[str(key)] = value
+    ranges = notebook_ranges(Path(notebook).stem) if out else {}
+    for key, value in out.items():
+        if key in ranges:
+            ranges[key].check(key, value, file=source)
     return out
 
 
@@ -178,11 +187,16 @@ def notebook_path(name: str | Path) -> Path:
     return path
 
 
+#: The longest timeout a batch may set (a week): a finite bound, so that ``.inf`` is refused.
+MAX_TIMEOUT_SECONDS = 7 * 24 * 3600
+
+
 def _number(value: Any, key: str, source: Path, *, whole: bool = False) -> float:
-    ok = isinstance(value, int if whole else int | float) and not isinstance(value, bool) and value > 0
-    if not ok:
+    ok = isinstance(value, int if whole else int | float) and not isinstance(value, bool)
+    if not (ok and 0 < value <= MAX_TIMEOUT_SECONDS):
+        kind = "whole number" if whole else "number"
         raise InputError(f"is {value!r}", file=source, key=key,
-                         expected="a positive whole number of seconds" if whole else "a positive number of seconds")  # fmt: skip
+                         expected=f"a positive {kind} of seconds, at most {MAX_TIMEOUT_SECONDS:,} (a week)")  # fmt: skip
     return value
 
 

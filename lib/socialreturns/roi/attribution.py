@@ -17,8 +17,8 @@ from socialreturns.inputs import InputError
 from socialreturns.parameters import Range
 
 #: Ranges of the attribution window and of the time-decay half-life (the ROI notebook's too).
-LOOKBACK_DAYS = Range("a positive number of days", gt=0)
-HALF_LIFE_DAYS = Range("a positive number of days", gt=0)
+LOOKBACK_DAYS = Range("a positive number of days, at most 365", gt=0, le=365)
+HALF_LIFE_DAYS = Range("a positive number of days, at most 365", gt=0, le=365)
 
 Model = Literal["last_touch", "first_touch", "linear", "time_decay", "position_based", "markov"]
 MODELS: tuple[Model, ...] = (

@@ -11,7 +11,15 @@ from socialreturns.data import Tables
 from socialreturns.inputs import InputError
 from socialreturns.markup import escape_markdown as md
 from socialreturns.notebook import Figure, Figures, check_iso_date
-from socialreturns.parameters import ALPHA, MARGIN_RATE, NotebookParameters, check_data_dir, param
+from socialreturns.parameters import (
+    ALPHA,
+    MARGIN_RATE,
+    MAX_AMOUNT,
+    SEED,
+    NotebookParameters,
+    check_data_dir,
+    param,
+)
 from socialreturns.roi.attribution import HALF_LIFE_DAYS, LOOKBACK_DAYS
 from socialreturns.roi.budget import MAX_CHANGE, Reallocation
 
@@ -98,11 +106,12 @@ class Parameters(NotebookParameters):
     alpha: float = param(0.1, ALPHA)
     channels: list[str] = param([], expected="channel names")
     currency: str = "EUR"
-    budget_per_day: float = param(0.0, expected="0 (keep the total) or a positive amount", ge=0)
+    budget_per_day: float = param(0.0, expected="0 (keep the total) or an amount up to 1e12 (currency per day)",
+                                  ge=0, le=MAX_AMOUNT)  # fmt: skip
     max_change: float = param(0.3, MAX_CHANGE)
     holdout_weeks: int = param(8, expected="1 to 52 weeks", ge=1, le=52)
     n_bootstrap: int = param(200, expected="20 to 5,000 replicates", ge=20, le=5000)
-    seed: int = param(0, expected="a whole number from 0", ge=0)
+    seed: int = param(0, SEED)
 
     def check(self) -> None:
         """The period runs forwards; the data folder exists."""

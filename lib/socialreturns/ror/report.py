@@ -13,6 +13,7 @@ from socialreturns.parameters import (
     ALPHA,
     ANNUAL_RATE,
     MARGIN_RATE,
+    MAX_AMOUNT,
     NotebookParameters,
     check_data_dir,
     check_iso_date,
@@ -37,8 +38,8 @@ class Parameters(NotebookParameters):
     horizon_months: int = param(24, expected="1 to 240 months", ge=1, le=240)
     discount_rate_annual: float = param(0.09, ANNUAL_RATE)
     margin_rate: float = param(0.4, MARGIN_RATE)
-    cpm: float = param(6.0, expected="0 or more (currency per 1,000 impressions)", ge=0)
-    referral_cost: float = param(5.0, expected="0 or more (currency per referral)", ge=0)
+    cpm: float = param(6.0, expected="0 to 1,000 (currency per 1,000 impressions)", ge=0, le=1_000)
+    referral_cost: float = param(5.0, expected="0 to 1e12 (currency per referral)", ge=0, le=MAX_AMOUNT)
     share_would_join_anyway: float = param(0.3, expected="a fraction from 0 to 1", ge=0, le=1)
     segment_column: str = param("acquisition_channel", expected="'acquisition_channel' or 'cohort'",
                                 choices=("acquisition_channel", "cohort"))  # fmt: skip

@@ -58,7 +58,9 @@ class Parameters(NotebookParameters):
     period_start: str = ""
     period_end: str = ""
     freq: str = param("M", expected="'W' (weeks) or 'M' (months)", choices=("W", "M"))
-    sla_hours: float = param(24.0, expected="a positive number of hours", gt=0)
+    sla_hours: float = param(
+        24.0, expected="a positive number of hours, at most 8,760 (a year)", gt=0, le=8760
+    )
     spike_sensitivity: float = param(3.5, expected="1 to 20 robust standard deviations (3.5 raises about one "
                                      "false alarm in 4,000 days)", ge=1, le=20)  # fmt: skip
     lexicon_overrides: str = ""

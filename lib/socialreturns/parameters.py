@@ -6,7 +6,7 @@ A notebook's ``parameters`` cell is the source of its parameters, one line each:
 keeps the two equal) and adds each number's range with `param`. Building the dataclass checks
 every type, then every range, then the rules that tie parameters together (`NotebookParameters.check`),
 so each bound is checked in one place. The batch runner checks the types of parameter files
-against the cell with `check_type` before any kernel starts.
+against the cell with `check_type`, then their ranges (`notebook_ranges`), before any kernel starts.
 
 Standard library only (and `inputs`): the command line imports this before pandas.
 """

@@ -3,7 +3,7 @@
 Validation before any kernel starts. A batch file (``params/batches/<name>.yaml``) lists runs: a
 notebook, parameter files (overrides only; the notebook's ``parameters`` cell holds the defaults),
 an output name and an optional timeout. Every key and value type is checked against the
-notebook's parameters cell, every file must exist, output names must be unique. The parameters
+notebook's parameters cell, every value against its domain's range, every file must exist, output names must be unique. The parameters
 cell is read with `ast` here rather than with papermill's inspection, which needs papermill
 imported (two to three seconds): a typo must fail at once. A test keeps the two readings equal.
 """

@@ -102,16 +102,14 @@ def test_a_background_shell_ignores_sigint():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("signum", "status"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+@pytest.mark.parametrize(
+    ("signum", "status"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)], ids=["SIGTERM", "SIGINT-ignored"]
+)
 def test_a_stop_signal_from_a_background_shell_stops_the_batch(tmp_path, signum, status):
     folder, good = _good_report(tmp_path)
     path = _hanging_batch(tmp_path, ["a", "b"], queued=["c", "d", "e"])
-    with _background(
-        "run", str(path), "--out", str(tmp_path / "reports"), "--as-of", AS_OF, "--workers", "2"
-    ) as (
-        shell,
-        cli,
-    ):
+    args = ("run", str(path), "--out", str(tmp_path / "reports"), "--as-of", AS_OF, "--workers", "2")
+    with _background(*args) as (shell, cli):
         pids = _kernels(tmp_path, ["a", "b"])
         os.kill(cli, signum)
         _, err = shell.communicate(timeout=60)

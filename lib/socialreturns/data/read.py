@@ -210,20 +210,37 @@ def _parse_column(raw: pd.Series, col: Col) -> pd.Series:
     return parsed.dt.normalize() if col.kind == "date" else parsed
 
 
+def _refuse(
+    bad: pd.Series,
+    raw: pd.Series,
+    path: Path,
+    column: str,
+    problem: str,
+    expected: str,
+    *,
+    hint: str | None = None,
+    shown: pd.Series | None = None,
+) -> None:
+    """Raise `InputError` naming the rows of ``raw`` where ``bad`` holds, if any (``shown``: the
+    values to quote, ``raw``'s by default)."""
+    if bad.any():
+        raise InputError(
+            f"{int(bad.sum())} value(s) {problem}",
+            file=path,
+            column=column,
+            rows=_line(path, list(raw.index[bad.to_numpy()])),
+            values=list((raw if shown is None else shown)[bad].head(MAX_SHOWN)),
+            expected=expected,
+            hint=hint,
+        )
+
+
 def _refuse_nul(raw: pd.Series, column: str, path: Path) -> None:
     """Refuse NUL bytes in a text column (see `socialreturns.data.text`)."""
     nul = raw.notna() & raw.astype(str).str.contains("\x00", regex=False)
-    if nul.any():
-        index = list(raw.index[nul.to_numpy()])
-        raise InputError(
-            f"{int(nul.sum())} value(s) hold a NUL byte",
-            file=path,
-            column=column,
-            rows=_line(path, index),
-            values=[str(v).replace("\x00", "\\0")[:40] for v in raw[nul].head(MAX_SHOWN)],
-            expected="text without NUL bytes",
+    _refuse(nul, raw, path, column, "hold a NUL byte", "text without NUL bytes",
             hint="A NUL byte usually means a UTF-16 or damaged export; re-export the file as UTF-8",
-        )
+            shown=raw.astype(str).str.replace("\x00", "\\0", regex=False).str[:40])  # fmt: skip
 
 
 def _refuse_out_of_range(raw: pd.Series, parsed: pd.Series, col: Col, column: str, path: Path) -> None:
@@ -236,16 +253,9 @@ def _refuse_out_of_range(raw: pd.Series, parsed: pd.Series, col: Col, column: st
     elif col.kind in ("int", "float"):
         numbers = pd.to_numeric(parsed, errors="coerce").astype("float64")
         bad = numbers.notna() & ~(numbers.abs() <= MAX_ABS_NUMBER)
-        if bad.any():
-            raise InputError(
-                f"{int(bad.sum())} value(s) are infinite or larger than {MAX_ABS_NUMBER:.0e} in magnitude",
-                file=path,
-                column=column,
-                rows=_line(path, list(raw.index[bad.to_numpy()])),
-                values=list(raw[bad].head(MAX_SHOWN)),
-                expected=f"finite numbers of at most {MAX_ABS_NUMBER:.0e} in magnitude (data/README.md)",
-                hint="Check the unit (cents read as units?) and that the export did not overflow",
-            )
+        _refuse(bad, raw, path, column, f"are infinite or larger than {MAX_ABS_NUMBER:.0e} in magnitude",
+                f"finite numbers of at most {MAX_ABS_NUMBER:.0e} in magnitude (data/README.md)",
+                hint="Check the unit (cents read as units?) and that the export did not overflow")  # fmt: skip
 
 
 def _parse(frame: pd.DataFrame, name: str, path: Path) -> pd.DataFrame:
@@ -264,17 +274,9 @@ def _parse(frame: pd.DataFrame, name: str, path: Path) -> pd.DataFrame:
         if col.kind == "str" and column not in FREE_TEXT:
             parsed = clean_names(parsed, column=column, path=path)
         was_given = raw.notna() & (raw.astype(str).str.strip() != "")
-        bad = was_given & parsed.isna()
-        if bad.any():
-            index = list(frame.index[bad.to_numpy()])
-            raise InputError(
-                f"{int(bad.sum())} value(s) cannot be read as {col.kind}",
-                file=path,
-                column=column,
-                rows=_line(path, index),
-                values=list(raw[bad].head(MAX_SHOWN)),
-                expected=_EXPECTED[col.kind],
-            )
+        _refuse(
+            was_given & parsed.isna(), raw, path, column, f"cannot be read as {col.kind}", _EXPECTED[col.kind]
+        )
         out[column] = parsed
     return out
 

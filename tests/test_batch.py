@@ -33,6 +33,7 @@ TINY = {
     "raises": ("raise ValueError('the data is bad in a way this notebook explains')",),
     "hangs": ("import os, time\nopen(pid_file, 'w').write(str(os.getpid()))\ntime.sleep(600)",),
     "dies": ("import os\nos._exit(1)",),
+    "prints": ("print('y' * x * 1000)",),
 }
 PARAMETERS = (
     'x: int = 2  # a number\nfail: bool = False  # raise on purpose\npid_file: str = ""  # kernel pid'
@@ -138,6 +139,23 @@ def test_two_runs_writing_one_output_are_refused(tmp_path):
         batch.load_batch(_batch_file(tmp_path, runs))
     with pytest.raises(InputError, match="unknown key 'workers'"):
         batch.load_batch(_batch_file(tmp_path, runs[:1], workers=2))
+
+
+@pytest.mark.parametrize("value", [0, -5, 1.5, "2 MB", True])
+def test_a_bad_output_cap_is_refused(tmp_path, value):
+    with pytest.raises(InputError, match="key 'max_output_bytes'.*positive whole number of bytes"):
+        batch.load_batch(_batch_file(tmp_path, [{"notebook": "roi"}], max_output_bytes=value))
+    assert batch.load_batch(_batch_file(tmp_path, [{"notebook": "roi"}])).max_output_bytes == 2_000_000
+
+
+@pytest.mark.slow
+def test_the_batch_output_cap_reaches_the_reports(tmp_path):
+    runs = [{"notebook": str(_notebook(tmp_path, "prints")), "name": "loud"}]
+    tiny = batch.load_batch(_batch_file(tmp_path, runs, max_output_bytes=1000))
+    result = batch.run_batch(tiny, out=tmp_path / "reports", as_of="2026-01-31", progress=False)
+    assert result.ok, result.outcomes[0].error
+    page = (result.folder / "loud.html").read_text()
+    assert "[output truncated: 2 kB over the 1 kB limit]" in page and "y" * 1001 not in page
 
 
 def test_a_wrong_key_stops_the_cli_with_one_line_and_nothing_written(tmp_path):

@@ -4,6 +4,7 @@ manifest, incremental skips, the index page, Ctrl-C and the Dask executor."""
 from __future__ import annotations
 
 import ast
+import errno
 import hashlib
 import json
 import os
@@ -298,6 +299,34 @@ def test_a_failed_rerun_keeps_the_good_report_and_unchanged_runs_are_skipped(tmp
     assert entry["last_good"]["html"] == "plan.html" and entry["last_good"]["records"] == {"answer": 42}
     forced = batch.run_batch(good, out=tmp_path, as_of="2026-01-31", progress=False, force=True)
     assert forced.outcomes[0].status == "ok"
+
+
+@pytest.mark.slow
+def test_a_full_disk_while_writing_the_manifest_says_so_in_one_line(tmp_path, monkeypatch, capsys):
+    from socialreturns import cli, inputs
+
+    spec = _batch_file(tmp_path, [{"notebook": str(_notebook(tmp_path, "ok")), "name": "plan"}])
+    args = ["run", str(spec), "--out", str(tmp_path / "reports"), "--as-of", "2026-01-31", "--force"]
+    assert cli.main(args) == 0
+    folder = tmp_path / "reports" / "tiny" / "2026-01-31"
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    real = os.fsync
+
+    def full_for_the_manifest(fd):  # the disk fills while the manifest's temporary file is written
+        if os.readlink(f"/proc/self/fd/{fd}").startswith(str(folder / ".manifest.json.")):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(fd)
+
+    monkeypatch.setattr(inputs.os, "fsync", full_for_the_manifest)
+    capsys.readouterr()
+    assert cli.main(args) == 2
+    err = capsys.readouterr().err  # the progress log, then one line
+    assert (
+        err.splitlines()[-1] == f"error: no space left on {folder / 'manifest.json'}."
+        and "Traceback" not in err
+    )
+    assert (folder / "manifest.json").read_bytes() == before["manifest.json"]
+    assert not [p.name for p in folder.iterdir() if p.name.startswith(".")]
 
 
 @pytest.mark.slow

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from conftest import external_references
 from socialreturns import inputs, notebook, parameters
 from socialreturns.inputs import InputError
 
@@ -262,18 +263,6 @@ def test_reports_are_readable_as_the_umask_allows(tmp_path, umask, mode):
 
 
 # --------------------------------------------------------------------------- self-contained reports
-
-_EXTERNAL = re.compile(
-    r"""(?:\b(?:src|href)\s*=\s*["']?|url\(\s*["']?|import\(\s*["'])\s*(?:[a-z][a-z0-9+.-]*:|//)""", re.I
-)
-
-
-def external_references(page: str) -> list[str]:
-    """Every src=, href=, CSS url() or script import() in ``page`` that leaves the report folder
-    (a scheme such as http: or a protocol-relative //); data: URIs are inline, so allowed."""
-    return [
-        m for m in (page[m.start() : m.end() + 60] for m in _EXTERNAL.finditer(page)) if "data:" not in m[:40]
-    ]
 
 
 def test_reports_load_nothing_from_the_network(tmp_path):

@@ -314,3 +314,28 @@ def test_a_cell_printing_20_mb_is_cut_to_the_limit(tmp_path):
     assert result.records == {"after": 1}
     small = notebook.execute(src, tmp_path / "small.ipynb", max_output_bytes=10_000, html=False)
     assert small.output.stat().st_size < 20_000
+
+
+def test_a_full_disk_while_papermill_writes_the_copy(tmp_path, monkeypatch):
+    import papermill
+
+    src = _write_notebook(tmp_path / "nb.ipynb", "1 + 1")
+    good = _keep(tmp_path, "old figures")
+    before = {p.name: p.read_bytes() for p in good.output.parent.iterdir()}
+
+    def full(notebook, output, **kwargs):
+        with open(output, "w") as fh:
+            fh.write('{"cells": [')  # half a notebook, then the disk is full
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(papermill, "execute_notebook", full)
+    with pytest.raises(inputs.WriteError, match=r"^no space left on .*report/\.nb\.\w+\.ipynb\.$"):
+        notebook.execute(src, good.output)
+    assert {p.name: p.read_bytes() for p in good.output.parent.iterdir()} == before
+
+
+@pytest.mark.parametrize("value", [0, -1, 2.5, True])
+def test_a_bad_output_cap_is_an_input_error(tmp_path, value):
+    src = _write_notebook(tmp_path / "nb.ipynb", "1 + 1")
+    with pytest.raises(InputError, match="key 'max_output_bytes'.*positive whole number of bytes"):
+        notebook.execute(src, tmp_path / "out.ipynb", max_output_bytes=value)

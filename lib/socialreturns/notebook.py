@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import errno
 import json
 import math
 import os
@@ -22,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from socialreturns import parameters
-from socialreturns.inputs import InputError, project_root, write_atomically, write_together
+from socialreturns.inputs import InputError, WriteError, project_root, write_atomically, write_together
 
 SCRAP_MIMETYPE = "application/scrapbook.scrap.json+json"
 KERNEL_NAME = "socialreturns"
@@ -336,6 +337,10 @@ def execute(
     notebook, output = Path(notebook), Path(output)
     if not notebook.is_file():
         raise InputError("no such notebook", file=notebook, expected="an .ipynb file")
+    if isinstance(max_output_bytes, bool) or not isinstance(max_output_bytes, int) or max_output_bytes < 1:
+        raise InputError(
+            f"is {max_output_bytes!r}", key="max_output_bytes", expected="a positive whole number of bytes"
+        )
     output.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(dir=output.parent, prefix=f".{output.stem}.", suffix=".ipynb")
     os.close(fd)
@@ -366,6 +371,9 @@ def execute(
             hint="Run `make setup` to register the project's kernel inside .venv",
         ) from None
     except BaseException as exc:
+        if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:  # papermill writing the executed copy
+            tmp.unlink(missing_ok=True)
+            raise WriteError(tmp, exc) from None
         if not isinstance(exc, Exception) or tmp.stat().st_size == 0:
             tmp.unlink(missing_ok=True)  # interrupted, or nothing executed: leave no debris
             raise

@@ -35,9 +35,12 @@ TINY = {
     "hangs": ("import os, time\nopen(pid_file, 'w').write(str(os.getpid()))\ntime.sleep(600)",),
     "dies": ("import os\nos._exit(1)",),
     "prints": ("print('y' * x * 1000)",),
+    # changes its own input file, as another process might during a run
+    "edits": ("open(data_file, 'a').write(append)",),
 }
 PARAMETERS = (
-    'x: int = 2  # a number\nfail: bool = False  # raise on purpose\npid_file: str = ""  # kernel pid'
+    'x: int = 2  # a number\nfail: bool = False  # raise on purpose\npid_file: str = ""  # kernel pid\n'
+    'data_file: str = ""  # an input\nappend: str = ""  # text to append to it\nreference: str = ""  # an input'
 )
 
 
@@ -266,7 +269,14 @@ def test_a_batch_isolates_failures_kills_hung_kernels_and_writes_a_manifest(tmp_
     failed_page = (folder / "raises.failed.html").read_text()
     assert "the data is bad in a way this notebook explains" in failed_page and "Traceback" in failed_page
     ok = manifest["runs"]["ok"]
-    assert ok["records"] == {"answer": 42} and ok["parameters"] == {"x": 2, "fail": False, "pid_file": ""}
+    assert ok["records"] == {"answer": 42} and ok["parameters"] == {
+        "x": 2,
+        "fail": False,
+        "pid_file": "",
+        "data_file": "",
+        "append": "",
+        "reference": "",
+    }
     assert ok["git"]["commit"] and set(ok) >= {"inputs", "started", "ended", "fingerprint", "notebook"}
     assert manifest["versions"]["papermill"] and manifest["as_of"] == "2026-01-31"
     assert not list(folder.glob(".*"))  # no temporary debris

@@ -9,9 +9,13 @@ import argparse
 import sys
 import time
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from socialreturns import __version__
 from socialreturns.inputs import InputError
+
+if TYPE_CHECKING:
+    from socialreturns.batch import BatchResult
 
 
 def _synth(args: argparse.Namespace) -> int:
@@ -55,10 +59,20 @@ def _run(args: argparse.Namespace) -> int:
             raise InputError("--params and -p apply to a notebook, not to a batch", key="--params",
                              expected="parameter files listed in the batch file")  # fmt: skip
         plan = batch.load_batch(target)
-    result = batch.run_batch(
-        plan, out=args.out, as_of=args.as_of, workers=args.workers, force=args.force,
-        hide_code=True if args.hide_code else None, executor=args.executor, scheduler=args.scheduler,
-    )  # fmt: skip
+    try:
+        result = batch.run_batch(
+            plan, out=args.out, as_of=args.as_of, workers=args.workers, force=args.force,
+            hide_code=True if args.hide_code else None, executor=args.executor, scheduler=args.scheduler,
+        )  # fmt: skip
+    except batch.Interrupted as stopped:
+        if stopped.result is not None:
+            _print_outcomes(stopped.result)
+        raise
+    _print_outcomes(result)
+    return 0 if result.ok else 1
+
+
+def _print_outcomes(result: BatchResult) -> None:
     width = max(len(o.name) for o in result.outcomes) if result.outcomes else 0
     for o in result.outcomes:
         where = o.html or o.output or ""
@@ -67,7 +81,6 @@ def _run(args: argparse.Namespace) -> int:
             print(f"{'':{width}}  {o.error}")
     print(f"manifest: {result.manifest}")
     print(f"report index: {result.index}")
-    return 0 if result.ok else 1
 
 
 def _params(args: argparse.Namespace) -> int:
@@ -163,13 +176,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (2 for invalid input)."""
     args = build_parser().parse_args(argv)
     try:
-        return args.func(args)
+        if args.func is not _run:
+            return args.func(args)
+        from socialreturns.batch import interrupt
+
+        # SIGINT and SIGTERM stop a batch whatever disposition was inherited (`batch.interrupt`)
+        with interrupt.raising():
+            return args.func(args)
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:
+        print(str(exc) or "interrupted", file=sys.stderr)
+        return getattr(exc, "exit_status", 130)
 
 
 if __name__ == "__main__":

@@ -296,6 +296,7 @@ def execute(
     html: bool = True,
     hide_code: bool = False,
     on_cell: Callable[[int, int], None] | None = None,
+    verify: Callable[[], str | None] | None = None,
     max_output_bytes: int = MAX_OUTPUT_BYTES,
 ) -> RunResult:
     """Execute a notebook with papermill and write the executed copy and its HTML.
@@ -320,6 +321,9 @@ def execute(
         Leave the code cells out of the HTML (for business readers).
     on_cell
         Called with (cell number from 1, number of cells) as each cell starts.
+    verify
+        Called once the last cell ran, before anything is replaced: a message it returns fails
+        the run (the batch checks that the input files did not change meanwhile).
     max_output_bytes
         Longest cell output kept whole, in bytes; longer ones are cut with a note (`cap_outputs`).
 
@@ -378,6 +382,8 @@ def execute(
             tmp.unlink(missing_ok=True)  # interrupted, or nothing executed: leave no debris
             raise
         error = f"{type(exc).__name__}: {exc}"  # a timeout or a dead kernel
+    if error is None and verify is not None:
+        error = verify()
     seconds = time.perf_counter() - start
     try:
         return _keep(notebook, tmp, output, seconds, error, html=html, hide_code=hide_code,

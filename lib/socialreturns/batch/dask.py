@@ -59,7 +59,7 @@ def _dask_result(
     while not future.done():
         if stop.is_set():
             future.cancel()
-            return {"status": "interrupted", "error": "interrupted (Ctrl-C): the task was cancelled"}
+            return {"status": "interrupted", "error": "the task was cancelled"}
         time.sleep(0.2)
     try:
         result = future.result()

@@ -202,6 +202,7 @@ def test_a_run_cleans_up_only_its_own_temporary_files(tmp_path):
             (f".{run}.", ".ipynb"),
             (f".{run}.html.", ".tmp"),
             (f".{run}.failed.ipynb.", ".tmp"),
+            (f".{run}.ipynb.", ".bak"),  # the previous report, kept while the new pair moves in
         ):
             fd, name = tempfile.mkstemp(dir=tmp_path, prefix=prefix, suffix=suffix)
             os.close(fd)

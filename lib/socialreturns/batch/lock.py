@@ -31,7 +31,7 @@ except ImportError:  # Windows: the pid check alone
     fcntl = None  # type: ignore[assignment]
 
 LOCK_NAME = ".socialreturns.lock"
-_ANY_TEMPORARY = re.compile(r"^\..+\.[^.]+\.(ipynb|tmp)$")
+_ANY_TEMPORARY = re.compile(r"^\..+\.[^.]+\.(ipynb|tmp|bak)$")  # .bak: inputs.write_together
 
 
 @dataclasses.dataclass
@@ -149,7 +149,7 @@ def run_temporary_files(folder: Path, name: str) -> list[Path]:
     """The temporary files of the run ``name`` in ``folder`` (its executed notebook in progress,
     and its outputs being written), not those of a run whose name only starts the same."""
     n = re.escape(name)
-    pattern = re.compile(rf"^\.{n}\.[^.]+\.ipynb$|^\.{n}(\.failed)?\.(ipynb|html)\.[^.]+\.tmp$")
+    pattern = re.compile(rf"^\.{n}\.[^.]+\.ipynb$|^\.{n}(\.failed)?\.(ipynb|html)\.[^.]+\.(tmp|bak)$")
     return sorted(p for p in folder.glob(".*") if pattern.match(p.name))
 
 

@@ -356,7 +356,8 @@ class _BatchRun:
         spec = {"name": run.name, "notebook": str(run.notebook), "parameters": run.overrides | {
             k: v for k, v in self.from_runner.items() if k in run.declared}, "out_dir": str(self.folder),
             "cell_timeout_seconds": self.batch.cell_timeout_seconds, "workers": self.workers,
-            "hide_code": self.hides[run.name], "inputs": plan.inputs}  # fmt: skip
+            "hide_code": self.hides[run.name], "inputs": plan.inputs,
+            "max_output_bytes": self.batch.max_output_bytes}  # fmt: skip
         result = executor.run(spec, run, stop=self.stop, on_event=lambda e: self.display.cell(run.name, e))
         ended = dt.datetime.now(dt.UTC)
         seconds = (ended - started).total_seconds()

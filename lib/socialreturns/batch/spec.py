@@ -26,10 +26,12 @@ from socialreturns.inputs import InputError, project_root, read_yaml_mapping, re
 from socialreturns.parameters import annotation, check_type
 
 RUNNER_PARAMETERS = ("as_of", "manifest")
-BATCH_KEYS = ("title", "hide_code", "cell_timeout_seconds", "timeout_seconds", "runs")
+BATCH_KEYS = ("title", "hide_code", "cell_timeout_seconds", "timeout_seconds", "max_output_bytes", "runs")
 RUN_KEYS = ("notebook", "params", "parameters", "name", "timeout_seconds", "hide_code")
 DEFAULT_TIMEOUT_SECONDS = 1800.0
 DEFAULT_CELL_TIMEOUT_SECONDS = 600
+#: `socialreturns.notebook.MAX_OUTPUT_BYTES`, not imported here: that module imports pandas.
+DEFAULT_MAX_OUTPUT_BYTES = 2_000_000
 #: A formatter pragma after a parameter's help (a long line kept whole): not part of the help.
 _FMT_SKIP = re.compile(r"\s*#\s*fmt:\s*skip\s*$")
 
@@ -155,6 +157,7 @@ class Batch:
     hide_code: bool = False
     cell_timeout_seconds: int = DEFAULT_CELL_TIMEOUT_SECONDS
     source: Path | None = None
+    max_output_bytes: int = DEFAULT_MAX_OUTPUT_BYTES  # longest cell output kept whole
 
 
 def notebooks_folder() -> Path:
@@ -178,11 +181,11 @@ def notebook_path(name: str | Path) -> Path:
     return path
 
 
-def _number(value: Any, key: str, source: Path, *, whole: bool = False) -> float:
+def _number(value: Any, key: str, source: Path, *, whole: bool = False, unit: str = "seconds") -> float:
     ok = isinstance(value, int if whole else int | float) and not isinstance(value, bool) and value > 0
     if not ok:
         raise InputError(f"is {value!r}", file=source, key=key,
-                         expected="a positive whole number of seconds" if whole else "a positive number of seconds")  # fmt: skip
+                         expected=f"a positive whole number of {unit}" if whole else f"a positive number of {unit}")  # fmt: skip
     return value
 
 
@@ -282,6 +285,8 @@ def load_batch(path: str | Path) -> Batch:
                              expected="a unique name per run (add name: to one of them)")  # fmt: skip
     cell_timeout = int(_number(spec.get("cell_timeout_seconds", DEFAULT_CELL_TIMEOUT_SECONDS),
                                "cell_timeout_seconds", path, whole=True))  # fmt: skip
+    max_output = int(_number(spec.get("max_output_bytes", DEFAULT_MAX_OUTPUT_BYTES), "max_output_bytes", path,
+                             whole=True, unit="bytes"))  # fmt: skip
     hide = spec.get("hide_code", False)
     if not isinstance(hide, bool):
         raise InputError(f"is {hide!r}", file=path, key="hide_code", expected="true or false")
@@ -292,6 +297,7 @@ def load_batch(path: str | Path) -> Batch:
         hide,
         cell_timeout,
         path,
+        max_output,
     )
 
 

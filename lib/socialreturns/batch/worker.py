@@ -193,7 +193,7 @@ def _worker() -> int:
         result = notebook.execute(
             spec["notebook"], out, parameters=spec["parameters"], cell_timeout_seconds=spec["cell_timeout_seconds"],
             hide_code=spec["hide_code"], on_cell=lambda i, n: emit({"event": "cell", "cell": i, "cells": n}),
-            verify=verify,
+            verify=verify, max_output_bytes=spec.get("max_output_bytes", notebook.MAX_OUTPUT_BYTES),
         )  # fmt: skip
     except InputError as exc:
         emit({"event": "result", "status": "failed", "error": str(exc)})

@@ -250,7 +250,7 @@ def test_a_batch_isolates_failures_kills_hung_kernels_and_writes_a_manifest(tmp_
         {
             "notebook": str(tmp_path / "hangs.ipynb"),
             "parameters": {"pid_file": str(pid_file)},
-            "timeout_seconds": 8,
+            "timeout_seconds": 20,  # room for the kernel to start on a loaded machine
         },
         {"notebook": str(tmp_path / "dies.ipynb")},
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -21,6 +22,19 @@ def sample_copy(tmp_path: Path) -> Path:
         if path.suffix in (".csv", ".parquet"):
             shutil.copy(path, out / path.name)
     return out
+
+
+#: A src=, href=, CSS url() or script import() naming a scheme (http:, https:...) or a protocol-
+#: relative //: it leaves the report folder. data: URIs are inline, so allowed.
+_EXTERNAL = re.compile(
+    r"""(?:\b(?:src|href)\s*=\s*["']?|url\(\s*["']?|import\(\s*["'])\s*(?!data:)(?:[a-z][a-z0-9+.-]*:|//)[^\s"')>]*""",
+    re.IGNORECASE,
+)
+
+
+def external_references(page: str) -> list[str]:
+    """What an HTML page would load (or link to) from outside its own folder."""
+    return _EXTERNAL.findall(page)
 
 
 # The offline blocker is loaded by kernels under test, never imported by pytest itself.

@@ -4,6 +4,7 @@ manifest, incremental skips, the index page, Ctrl-C and the Dask executor."""
 from __future__ import annotations
 
 import ast
+import errno
 import hashlib
 import json
 import os
@@ -33,9 +34,13 @@ TINY = {
     "raises": ("raise ValueError('the data is bad in a way this notebook explains')",),
     "hangs": ("import os, time\nopen(pid_file, 'w').write(str(os.getpid()))\ntime.sleep(600)",),
     "dies": ("import os\nos._exit(1)",),
+    "prints": ("print('y' * x * 1000)",),
+    # changes its own input file, as another process might during a run
+    "edits": ("open(data_file, 'a').write(append)",),
 }
 PARAMETERS = (
-    'x: int = 2  # a number\nfail: bool = False  # raise on purpose\npid_file: str = ""  # kernel pid'
+    'x: int = 2  # a number\nfail: bool = False  # raise on purpose\npid_file: str = ""  # kernel pid\n'
+    'data_file: str = ""  # an input\nappend: str = ""  # text to append to it\nreference: str = ""  # an input'
 )
 
 
@@ -173,6 +178,23 @@ def test_two_runs_writing_one_output_are_refused(tmp_path):
         batch.load_batch(_batch_file(tmp_path, runs[:1], workers=2))
 
 
+@pytest.mark.parametrize("value", [0, -5, 1.5, "2 MB", True])
+def test_a_bad_output_cap_is_refused(tmp_path, value):
+    with pytest.raises(InputError, match="key 'max_output_bytes'.*positive whole number of bytes"):
+        batch.load_batch(_batch_file(tmp_path, [{"notebook": "roi"}], max_output_bytes=value))
+    assert batch.load_batch(_batch_file(tmp_path, [{"notebook": "roi"}])).max_output_bytes == 2_000_000
+
+
+@pytest.mark.slow
+def test_the_batch_output_cap_reaches_the_reports(tmp_path):
+    runs = [{"notebook": str(_notebook(tmp_path, "prints")), "name": "loud"}]
+    tiny = batch.load_batch(_batch_file(tmp_path, runs, max_output_bytes=1000))
+    result = batch.run_batch(tiny, out=tmp_path / "reports", as_of="2026-01-31", progress=False)
+    assert result.ok, result.outcomes[0].error
+    page = (result.folder / "loud.html").read_text()
+    assert "[output truncated: 2 kB over the 1 kB limit]" in page and "y" * 1001 not in page
+
+
 def test_a_wrong_key_stops_the_cli_with_one_line_and_nothing_written(tmp_path):
     (tmp_path / "scenario.yaml").write_text("hurdle_rate: 0.2\n")
     path = _batch_file(
@@ -262,7 +284,7 @@ def test_a_batch_isolates_failures_kills_hung_kernels_and_writes_a_manifest(tmp_
         {
             "notebook": str(tmp_path / "hangs.ipynb"),
             "parameters": {"pid_file": str(pid_file)},
-            "timeout_seconds": 8,
+            "timeout_seconds": 20,  # room for the kernel to start on a loaded machine
         },
         {"notebook": str(tmp_path / "dies.ipynb")},
     ]
@@ -281,7 +303,14 @@ def test_a_batch_isolates_failures_kills_hung_kernels_and_writes_a_manifest(tmp_
     failed_page = (folder / "raises.failed.html").read_text()
     assert "the data is bad in a way this notebook explains" in failed_page and "Traceback" in failed_page
     ok = manifest["runs"]["ok"]
-    assert ok["records"] == {"answer": 42} and ok["parameters"] == {"x": 2, "fail": False, "pid_file": ""}
+    assert ok["records"] == {"answer": 42} and ok["parameters"] == {
+        "x": 2,
+        "fail": False,
+        "pid_file": "",
+        "data_file": "",
+        "append": "",
+        "reference": "",
+    }
     assert ok["git"]["commit"] and set(ok) >= {"inputs", "started", "ended", "fingerprint", "notebook"}
     assert manifest["versions"]["papermill"] and manifest["as_of"] == "2026-01-31"
     assert not list(folder.glob(".*"))  # no temporary debris
@@ -314,6 +343,34 @@ def test_a_failed_rerun_keeps_the_good_report_and_unchanged_runs_are_skipped(tmp
     assert entry["last_good"]["html"] == "plan.html" and entry["last_good"]["records"] == {"answer": 42}
     forced = batch.run_batch(good, out=tmp_path, as_of="2026-01-31", progress=False, force=True)
     assert forced.outcomes[0].status == "ok"
+
+
+@pytest.mark.slow
+def test_a_full_disk_while_writing_the_manifest_says_so_in_one_line(tmp_path, monkeypatch, capsys):
+    from socialreturns import cli, inputs
+
+    spec = _batch_file(tmp_path, [{"notebook": str(_notebook(tmp_path, "ok")), "name": "plan"}])
+    args = ["run", str(spec), "--out", str(tmp_path / "reports"), "--as-of", "2026-01-31", "--force"]
+    assert cli.main(args) == 0
+    folder = tmp_path / "reports" / "tiny" / "2026-01-31"
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    real = os.fsync
+
+    def full_for_the_manifest(fd):  # the disk fills while the manifest's temporary file is written
+        if os.readlink(f"/proc/self/fd/{fd}").startswith(str(folder / ".manifest.json.")):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(fd)
+
+    monkeypatch.setattr(inputs.os, "fsync", full_for_the_manifest)
+    capsys.readouterr()
+    assert cli.main(args) == 2
+    err = capsys.readouterr().err  # the progress log, then one line
+    assert (
+        err.splitlines()[-1] == f"error: no space left on {folder / 'manifest.json'}."
+        and "Traceback" not in err
+    )
+    assert (folder / "manifest.json").read_bytes() == before["manifest.json"]
+    assert not [p.name for p in folder.iterdir() if p.name.startswith(".")]
 
 
 @pytest.mark.slow

@@ -102,3 +102,70 @@ def test_run_refuses_a_missing_notebook_and_params_file(tmp_path):
     assert out.returncode == 2 and "irr_forecast" in out.stderr  # lists the known notebooks
     out = _run("run", "irr_forecast", "--params", str(tmp_path / "nope.yaml"))
     assert out.returncode == 2 and "nope.yaml" in out.stderr
+
+
+def test_validate_prints_rows_date_ranges_and_warnings(capsys):
+    assert cli.main(["validate", str(SAMPLE), "--as-of", "2026-10-30"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    orders = next(i for i, line in enumerate(out) if line.startswith("orders "))
+    assert "92,811 rows  2024-11-01 to 2026-10-31" in out[orders]
+    assert out[orders + 1].strip().startswith("warning: ")
+    assert "after the as-of date 2026-10-30" in out[orders + 1]
+    assert out[-1] == "all tables valid"
+    assert cli.main(["validate", str(SAMPLE), "--as-of", "2026-11-30"]) == 0
+    assert "warning" not in capsys.readouterr().out
+
+
+def test_validate_shows_the_names_it_normalised(sample_copy, capsys):
+    lines = (sample_copy / "spend.csv").read_text().splitlines(keepends=True)
+    lines[1] = lines[1].replace("youtube", "you\u200btube", 1)
+    (sample_copy / "spend.csv").write_text("".join(lines))
+    assert cli.main(["validate", str(sample_copy)]) == 0
+    captured = capsys.readouterr()
+    spend = captured.out.split("spend ", 1)[1].split("touchpoints ", 1)[0]
+    assert "warning:" in spend and "column 'channel': 1 value(s) changed" in spend
+    assert captured.err == ""  # shown once, with its table
+
+
+def test_validate_refuses_a_bad_as_of_date(capsys):
+    assert cli.main(["validate", str(SAMPLE), "--as-of", "30/11/2026"]) == 2
+    assert "--as-of" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("damage", "text"),
+    [
+        (
+            lambda d: _replace_line(d / "orders.csv", 2, "2024-11-01T", "2300-11-01T"),
+            "before 1990 or from 2100",
+        ),
+        (
+            lambda d: _replace_line(d / "orders.csv", 1, "gross_margin", "revenue,gross_margin"),
+            "appears 2 times",
+        ),
+        (lambda d: _replace_line(d / "orders.csv", 2, "15.59", "1e300"), "infinite or larger"),
+        (
+            lambda d: (d / "spend.csv").write_text((d / "spend.csv").read_text().replace(",", ";")),
+            "semicolons",
+        ),
+        (lambda d: _append(d / "customers.csv", "C9999999,2025-01-01,organic,"), "without any order"),
+    ],
+    ids=["year-2300", "duplicate-header", "1e300", "semicolons", "customer-without-orders"],
+)
+def test_validate_refuses_damaged_exports_in_one_paragraph(sample_copy, damage, text):
+    damage(sample_copy)
+    out = _run("validate", str(sample_copy))
+    assert out.returncode == 2, out.stderr
+    assert "Traceback" not in out.stderr and len(out.stderr.strip().splitlines()) == 1
+    assert text in out.stderr and str(sample_copy) in out.stderr
+
+
+def _replace_line(path, line, old, new):
+    lines = path.read_text().splitlines(keepends=True)
+    assert old in lines[line - 1]
+    lines[line - 1] = lines[line - 1].replace(old, new, 1)
+    path.write_text("".join(lines))
+
+
+def _append(path, line):
+    path.write_text(path.read_text() + line + "\n")

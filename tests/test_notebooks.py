@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from conftest import NOTEBOOKS, SAMPLE
+from conftest import NOTEBOOKS, SAMPLE, external_references
 from socialreturns import batch, irr_forecast, roi, ror, sentiment, summary, synth
 
 #: A cell that draws a chart: a call of a plot function of `socialreturns.plots`.
@@ -52,6 +52,7 @@ def test_notebook_runs_with_defaults(executed, path):
     assert result.html is not None
     page = Path(result.html).read_text(encoding="utf-8")
     assert "Traceback" not in page
+    assert external_references(page) == [], "the page loads something from outside its folder"
     assert result.records, "the notebook recorded no figures"
     cells = nbformat.read(str(path), as_version=4).cells
     headings = [line.lstrip("# ").strip() for c in cells if c.cell_type == "markdown"
@@ -62,6 +63,12 @@ def test_notebook_runs_with_defaults(executed, path):
     assert page.count("<img") >= plotting, "a chart is missing from the page"
     tables = sum("plots.table(" in c.source for c in cells if c.cell_type == "code")
     assert page.count("<table") >= tables, "a table is missing from the page"
+
+
+@pytest.mark.slow
+def test_the_index_page_loads_nothing_from_the_network(report_batch):
+    page = (report_batch.folder / "index.html").read_text(encoding="utf-8")
+    assert "<a href=" in page and external_references(page) == []
 
 
 @pytest.mark.slow

@@ -6,12 +6,17 @@ Bad input exits with status 2 and one paragraph on standard error, never a trace
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 import time
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from socialreturns import __version__
+from socialreturns import __version__, parameters
 from socialreturns.inputs import InputError
+
+if TYPE_CHECKING:
+    from socialreturns.batch import BatchResult
 
 
 def _synth(args: argparse.Namespace) -> int:
@@ -28,12 +33,37 @@ def _synth(args: argparse.Namespace) -> int:
     return 0
 
 
+class _Notes(logging.Handler):
+    """Collects the notes of the validation log (values normalised) to print with the tables."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.notes: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.notes.append(record.getMessage())
+
+
 def _validate(args: argparse.Namespace) -> int:
     from socialreturns import data
 
-    tables = data.load_tables(args.data_dir, column_map=data.read_column_map(args.column_map))
-    for name in data.TABLES:
-        print(f"{name:12s} {len(getattr(tables, name)):>10,} rows  {tables.sources[name]}")
+    as_of = parameters.check_iso_date("--as-of", args.as_of) if args.as_of else None
+    notes = _Notes()
+    log = logging.getLogger("socialreturns.data")
+    log.addHandler(notes)
+    propagate, log.propagate = log.propagate, False  # printed below, not twice on stderr
+    try:
+        tables = data.load_tables(args.data_dir, column_map=data.read_column_map(args.column_map))
+    finally:
+        log.removeHandler(notes)
+        log.propagate = propagate
+    described = data.describe_tables(tables, as_of=as_of)
+    for row in described.itertuples():
+        span = f"{row.first:%Y-%m-%d} to {row.last:%Y-%m-%d}"
+        print(f"{row.table:12s} {row.rows:>10,} rows  {span}  {row.file}")
+        mine = [n for n in notes.notes if n.startswith(f"{row.file},")]
+        for warning in (*row.warnings, *mine):
+            print(f"{'':12s} warning: {warning}")
     print("all tables valid")
     return 0
 
@@ -55,10 +85,20 @@ def _run(args: argparse.Namespace) -> int:
             raise InputError("--params and -p apply to a notebook, not to a batch", key="--params",
                              expected="parameter files listed in the batch file")  # fmt: skip
         plan = batch.load_batch(target)
-    result = batch.run_batch(
-        plan, out=args.out, as_of=args.as_of, workers=args.workers, force=args.force,
-        hide_code=True if args.hide_code else None, executor=args.executor, scheduler=args.scheduler,
-    )  # fmt: skip
+    try:
+        result = batch.run_batch(
+            plan, out=args.out, as_of=args.as_of, workers=args.workers, force=args.force,
+            hide_code=True if args.hide_code else None, executor=args.executor, scheduler=args.scheduler,
+        )  # fmt: skip
+    except batch.Interrupted as stopped:
+        if stopped.result is not None:
+            _print_outcomes(stopped.result)
+        raise
+    _print_outcomes(result)
+    return 0 if result.ok else 1
+
+
+def _print_outcomes(result: BatchResult) -> None:
     width = max(len(o.name) for o in result.outcomes) if result.outcomes else 0
     for o in result.outcomes:
         where = o.html or o.output or ""
@@ -67,7 +107,6 @@ def _run(args: argparse.Namespace) -> int:
             print(f"{'':{width}}  {o.error}")
     print(f"manifest: {result.manifest}")
     print(f"report index: {result.index}")
-    return 0 if result.ok else 1
 
 
 def _params(args: argparse.Namespace) -> int:
@@ -121,6 +160,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate", help="load and validate the five tables of a folder")
     p.add_argument("data_dir", help="folder with the tables (CSV or Parquet)")
     p.add_argument("--column-map", default="", help="YAML file mapping our columns to yours")
+    p.add_argument("--as-of", default=None, metavar="DATE",
+                   help="warn about rows dated after this day (ISO date; default today, UTC)")  # fmt: skip
     p.set_defaults(func=_validate)
 
     p = sub.add_parser("run", help="run a batch (params/batches/NAME.yaml) or one notebook; validated first")
@@ -167,13 +208,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (2 for invalid input)."""
     args = build_parser().parse_args(argv)
     try:
-        return args.func(args)
+        if args.func is not _run:
+            return args.func(args)
+        from socialreturns.batch import interrupt
+
+        # SIGINT and SIGTERM stop a batch whatever disposition was inherited (`batch.interrupt`)
+        with interrupt.raising():
+            return args.func(args)
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:
+        print(str(exc) or "interrupted", file=sys.stderr)
+        return getattr(exc, "exit_status", 130)
 
 
 if __name__ == "__main__":

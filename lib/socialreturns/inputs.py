@@ -5,9 +5,10 @@ batch's parameter files in well under a second, before pandas or papermill is im
 
 from __future__ import annotations
 
+import errno
 import os
-import tempfile
-from collections.abc import Sequence
+import secrets
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import yaml
@@ -127,12 +128,115 @@ def read_yaml_mapping(path: str | Path, *, what: str) -> dict:
     return mapping
 
 
+class WriteError(InputError):
+    """An output that could not be written (disk full, no permission): one line naming the path,
+    no traceback. An `InputError`, so that the command line reports it the same way (exit 2)."""
+
+    def __init__(self, path: str | Path, exc: OSError) -> None:
+        if exc.errno == errno.ENOSPC:
+            problem = f"no space left on {path}"
+        else:
+            problem = f"cannot write {path} ({exc.strerror or exc})"
+        super().__init__(problem)
+        self.file = str(path)
+        self.errno = exc.errno
+
+
+def _temporary_beside(path: Path, suffix: str) -> Path:
+    """A new empty file ``.<name>.<random><suffix>`` beside ``path``, created with mode 0o666 less
+    the umask (tempfile.mkstemp's 0o600 would hide a report from a web server's user)."""
+    for _ in range(100):
+        name = path.parent / f".{path.name}.{secrets.token_hex(4)}{suffix}"
+        try:
+            os.close(os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+        except FileExistsError:
+            continue
+        return name
+    raise FileExistsError(errno.EEXIST, "no free temporary name", str(path))
+
+
+def _write_temporary(path: Path, data: str | bytes) -> Path:
+    tmp = _temporary_beside(path, ".tmp")
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+            fh.flush()
+            os.fsync(fh.fileno())  # on disk before the rename makes it the file
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return tmp
+
+
+def _backup(path: Path) -> Path:
+    """Keep the current ``path`` under a temporary name: a hard link, so that ``path`` itself stays
+    in place for readers; a rename where the file system has no hard links."""
+    backup = _temporary_beside(path, ".bak")
+    backup.unlink()
+    try:
+        os.link(path, backup)
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK):
+            raise
+        os.replace(path, backup)
+    return backup
+
+
+def write_together(files: Mapping[Path, str | bytes]) -> list[Path]:
+    """Replace several files together or not at all (a notebook and its HTML).
+
+    Each file is written (text as UTF-8) to a temporary file beside it, the current files are
+    kept as backups, then each temporary file is renamed over its target; only when every rename
+    succeeded are the backups deleted. Readers see the old files or the new ones, never half of
+    one. New files are readable by group and others as the umask allows.
+
+    Raises
+    ------
+    WriteError
+        On any OS error (disk full: "no space left on <path>"), after restoring the previous
+        files and removing every temporary file written.
+    """
+    temporary: dict[Path, Path] = {}
+    backups: dict[Path, Path] = {}
+    placed: list[Path] = []
+    current = next(iter(files), Path())
+    try:
+        for current, data in files.items():
+            current.parent.mkdir(parents=True, exist_ok=True)
+            temporary[current] = _write_temporary(current, data)
+        for current in files:
+            if current.exists():
+                backups[current] = _backup(current)
+        for current, tmp in temporary.items():
+            os.replace(tmp, current)
+            placed.append(current)
+    except OSError as exc:
+        _restore(placed, backups)
+        for tmp in temporary.values():
+            tmp.unlink(missing_ok=True)
+        raise WriteError(current, exc) from None
+    for backup in backups.values():
+        backup.unlink(missing_ok=True)
+    return list(files)
+
+
+def _restore(placed: Sequence[Path], backups: Mapping[Path, Path]) -> None:
+    """Undo a partial `write_together`: put each backup back (or remove a file that was new)."""
+    for path in placed:
+        if path not in backups:
+            path.unlink(missing_ok=True)
+    for path, backup in backups.items():
+        try:
+            os.replace(backup, path)
+        except OSError:
+            continue  # a backup that cannot move back stays: not lost
+        # POSIX rename of two links to one file does nothing: the backup of an unreplaced file
+        backup.unlink(missing_ok=True)
+
+
 def write_atomically(path: Path, data: str | bytes) -> Path:
     """Write ``data`` (text as UTF-8) to a temporary file beside ``path``, then rename it over
-    ``path``: readers see the old file or the new one, never half of one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data.encode("utf-8") if isinstance(data, str) else data)
-    os.replace(tmp, path)
-    return path
+    ``path``: readers see the old file or the new one, never half of one. Errors as
+    `write_together` (one line, no temporary file left)."""
+    write_together({Path(path): data})
+    return Path(path)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import errno
+import json
 import math
 import os
 import tempfile
@@ -21,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from socialreturns import parameters
-from socialreturns.inputs import InputError, project_root, write_atomically
+from socialreturns.inputs import InputError, WriteError, project_root, write_atomically, write_together
 
 SCRAP_MIMETYPE = "application/scrapbook.scrap.json+json"
 KERNEL_NAME = "socialreturns"
@@ -136,7 +138,10 @@ def read_records(path: str | Path) -> dict[str, Any]:
 
     import nbformat  # here, not at the top: importing it takes seconds (jsonschema)
 
-    nb = nbformat.read(str(path), as_version=4)
+    return _records(nbformat.read(str(path), as_version=4))
+
+
+def _records(nb: Any) -> dict[str, Any]:
     records: dict[str, Any] = {}
     for cell in nb.cells:
         for output in cell.get("outputs", []):
@@ -159,23 +164,101 @@ def check_iso_date(key: str, value: str | None) -> pd.Timestamp | None:
 # --------------------------------------------------------------------------- execution
 
 
-def to_html(notebook_path: str | Path, html_path: str | Path, *, hide_code: bool = False) -> Path:
-    """Convert an executed notebook to a standalone HTML file (nbconvert), written atomically."""
-    import nbformat
+#: Blocks of nbconvert's "lab" template that load scripts from a CDN (require.js, MathJax,
+#: Mermaid, widgets): emptied, so a report opened offline is whole and no open tells a third
+#: party. The reports need none of them: tables are HTML, plots PNG, Markdown has no formulas.
+_OFFLINE_TEMPLATE = """{%- extends 'index.html.j2' -%}
+{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
+{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+"""
+#: Largest cell output kept whole, in bytes (UTF-8); `cap_outputs` truncates longer ones.
+MAX_OUTPUT_BYTES = 2_000_000
+
+
+def _html(nb: Any, *, hide_code: bool) -> str:
+    """The standalone HTML page of an executed notebook node, recorded figures left out."""
+    import copy
+
+    import jinja2
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(template_name="lab")
+    exporter = HTMLExporter(
+        template_name="lab",
+        template_file="socialreturns.html.j2",
+        extra_loaders=[jinja2.DictLoader({"socialreturns.html.j2": _OFFLINE_TEMPLATE})],
+    )
     exporter.exclude_input = hide_code
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
-    nb = nbformat.read(str(notebook_path), as_version=4)
+    nb = copy.deepcopy(nb)
     for cell in nb.cells:  # recorded figures are data for machines, not for the page
         if "outputs" in cell:
             cell.outputs = [o for o in cell.outputs if SCRAP_MIMETYPE not in o.get("data", {})]
     body, _ = exporter.from_notebook_node(nb)
-    html_path = Path(html_path)
-    write_atomically(html_path, body)
-    return html_path
+    return body
+
+
+def to_html(notebook_path: str | Path, html_path: str | Path, *, hide_code: bool = False) -> Path:
+    """Convert an executed notebook to a standalone HTML file (nbconvert), written atomically.
+
+    The page loads nothing from the network (no require.js, MathJax or Mermaid from a CDN).
+    """
+    import nbformat
+
+    nb = nbformat.read(str(notebook_path), as_version=4)
+    return write_atomically(Path(html_path), _html(nb, hide_code=hide_code))
+
+
+def _size(n_bytes: int) -> str:
+    return f"{n_bytes / 1e6:.3g} MB" if n_bytes >= 100_000 else f"{n_bytes / 1e3:.3g} kB"
+
+
+def _note(n_bytes: int, limit: int) -> str:
+    return f"[output truncated: {_size(n_bytes)} over the {_size(limit)} limit]"
+
+
+def _truncated(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` bytes of UTF-8 (never inside a character), with a note."""
+    raw = text.encode("utf-8")
+    return f"{raw[:limit].decode('utf-8', errors='ignore')}\n{_note(len(raw), limit)}\n"
+
+
+def _bytes(value: Any) -> int:
+    return len((value if isinstance(value, str) else json.dumps(value)).encode("utf-8"))
+
+
+def cap_outputs(nb: Any, *, max_output_bytes: int = MAX_OUTPUT_BYTES) -> int:
+    """Truncate, in place, every cell output longer than ``max_output_bytes`` (bytes of UTF-8).
+
+    Text (streams, ``text/plain``) keeps its first ``max_output_bytes`` and a note
+    "[output truncated: 100 MB over the 2 MB limit]"; a longer rich representation (HTML, an
+    image) is dropped, as a cut one would not render, leaving the text or the note. Recorded
+    figures are never cut: the batch reads them back. Returns the number of outputs cut.
+    """
+    cut = 0
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream":
+                if _bytes(output.get("text", "")) > max_output_bytes:
+                    output["text"] = _truncated(output["text"], max_output_bytes)
+                    cut += 1
+                continue
+            data = output.get("data", {})
+            if SCRAP_MIMETYPE in data:
+                continue
+            sizes = {mime: _bytes(value) for mime, value in data.items()}
+            over = [m for m, size in sizes.items() if size > max_output_bytes]
+            for mime in over:
+                if mime == "text/plain":
+                    data[mime] = _truncated(data[mime], max_output_bytes)
+                else:
+                    del data[mime]
+            if over and "text/plain" not in data:
+                data["text/plain"] = _note(max(sizes.values()), max_output_bytes)
+            cut += bool(over)
+    return cut
 
 
 def _progress_hooks(
@@ -213,13 +296,16 @@ def execute(
     html: bool = True,
     hide_code: bool = False,
     on_cell: Callable[[int, int], None] | None = None,
+    verify: Callable[[], str | None] | None = None,
+    max_output_bytes: int = MAX_OUTPUT_BYTES,
 ) -> RunResult:
     """Execute a notebook with papermill and write the executed copy and its HTML.
 
     The run executes into a temporary file in the output folder and replaces ``output`` only
     when it succeeds, so a failed rerun never overwrites a good report; the failed copy is kept
-    beside it as ``<name>.failed.ipynb`` (and ``.failed.html``) for debugging. The kernel's
-    working directory is the repository root, so paths in parameters are relative to it.
+    beside it as ``<name>.failed.ipynb`` (and ``.failed.html``) for debugging. The notebook and
+    its HTML are replaced together or not at all (`socialreturns.inputs.write_together`). The
+    kernel's working directory is the repository root, so paths in parameters are relative to it.
 
     Parameters
     ----------
@@ -235,6 +321,17 @@ def execute(
         Leave the code cells out of the HTML (for business readers).
     on_cell
         Called with (cell number from 1, number of cells) as each cell starts.
+    verify
+        Called once the last cell ran, before anything is replaced: a message it returns fails
+        the run (the batch checks that the input files did not change meanwhile).
+    max_output_bytes
+        Longest cell output kept whole, in bytes; longer ones are cut with a note (`cap_outputs`).
+
+    Raises
+    ------
+    InputError
+        No such notebook or kernel; a `socialreturns.inputs.WriteError` ("no space left on
+        <path>") when the outputs cannot be written, the previous pair left in place.
     """
     import time
 
@@ -244,6 +341,10 @@ def execute(
     notebook, output = Path(notebook), Path(output)
     if not notebook.is_file():
         raise InputError("no such notebook", file=notebook, expected="an .ipynb file")
+    if isinstance(max_output_bytes, bool) or not isinstance(max_output_bytes, int) or max_output_bytes < 1:
+        raise InputError(
+            f"is {max_output_bytes!r}", key="max_output_bytes", expected="a positive whole number of bytes"
+        )
     output.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(dir=output.parent, prefix=f".{output.stem}.", suffix=".ipynb")
     os.close(fd)
@@ -274,23 +375,40 @@ def execute(
             hint="Run `make setup` to register the project's kernel inside .venv",
         ) from None
     except BaseException as exc:
+        if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:  # papermill writing the executed copy
+            tmp.unlink(missing_ok=True)
+            raise WriteError(tmp, exc) from None
         if not isinstance(exc, Exception) or tmp.stat().st_size == 0:
             tmp.unlink(missing_ok=True)  # interrupted, or nothing executed: leave no debris
             raise
         error = f"{type(exc).__name__}: {exc}"  # a timeout or a dead kernel
-    return _keep(notebook, tmp, output, time.perf_counter() - start, error, html=html, hide_code=hide_code)
+    if error is None and verify is not None:
+        error = verify()
+    seconds = time.perf_counter() - start
+    try:
+        return _keep(notebook, tmp, output, seconds, error, html=html, hide_code=hide_code,
+                     max_output_bytes=max_output_bytes)  # fmt: skip
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def _keep(
-    notebook: Path, tmp: Path, output: Path, seconds: float, error: str | None, *, html: bool, hide_code: bool
-) -> RunResult:
-    """Move an executed temporary notebook into place: over ``output`` when it succeeded, beside it
-    as ``<name>.failed.ipynb`` (with its code shown, for debugging) when it did not."""
+    notebook: Path, tmp: Path, output: Path, seconds: float, error: str | None, *, html: bool, hide_code: bool,
+    max_output_bytes: int,
+) -> RunResult:  # fmt: skip
+    """Write an executed temporary notebook (outputs capped) and its HTML into place together:
+    over ``output`` when it succeeded, beside it as ``<name>.failed.ipynb`` (with its code shown,
+    for debugging) when it did not."""
+    import nbformat
+
+    nb = nbformat.read(str(tmp), as_version=4)
+    cap_outputs(nb, max_output_bytes=max_output_bytes)
+    target = output if error is None else output.with_name(f"{output.stem}.failed.ipynb")
+    files: dict[Path, str] = {target: nbformat.writes(nb)}
+    if html:
+        files[target.with_suffix(".html")] = _html(nb, hide_code=hide_code and error is None)
+    write_together(files)
+    html_path = target.with_suffix(".html") if html else None
     if error is None:
-        os.replace(tmp, output)
-        html_path = to_html(output, output.with_suffix(".html"), hide_code=hide_code) if html else None
-        return RunResult(notebook, output, html_path, "ok", seconds, None, read_records(output))
-    failed = output.with_name(f"{output.stem}.failed.ipynb")
-    os.replace(tmp, failed)
-    html_path = to_html(failed, failed.with_suffix(".html")) if html else None
-    return RunResult(notebook, failed, html_path, "failed", seconds, error, {})
+        return RunResult(notebook, output, html_path, "ok", seconds, None, _records(nb))
+    return RunResult(notebook, target, html_path, "failed", seconds, error, {})

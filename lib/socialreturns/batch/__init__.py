@@ -10,14 +10,18 @@ papermill executes one notebook. Around it, this package does what scheduled run
   needs papermill imported (two to three seconds): a typo must fail at once. A test keeps the
   two readings equal.
 * **Isolation.** Each run executes in its own worker process (``python -m socialreturns.batch
-  --worker``) in a new session; a run that passes its timeout, or a batch interrupted with
-  Ctrl-C, has its worker and kernel processes killed (psutil), never left running.
+  --worker``) in a new session; a run that passes its timeout, or a batch stopped by SIGINT or
+  SIGTERM, has its worker and kernel processes killed (psutil, by process group), never left
+  running; a worker whose batch died (SIGKILL) kills its kernel and exits.
+* **One batch per folder.** A lock file (``.socialreturns.lock``: pid, host, start) keeps a
+  second batch out of a folder; a batch that died is cleaned up after by the next one.
 * **Atomic outputs.** A run writes into a temporary file and replaces its report only on
   success (`socialreturns.notebook.execute`); a failed run's notebook is kept beside it as
   ``<name>.failed.ipynb`` and ``.failed.html``.
 * **A manifest** (``manifest.json``) says what produced every report: resolved parameters,
-  input files with SHA-256, git commit and dirty flag, package versions, times, status and the
-  recorded figures. A run whose fingerprint (notebook, parameters, library and inputs) matches
+  input files with SHA-256 (checked again after the run: a file changed meanwhile fails it),
+  paths relative to the project root, git commit and dirty flag, package versions, times,
+  status and the recorded figures. A run whose fingerprint (notebook, parameters, library and inputs) matches
   its last success is skipped unless forced.
 
 Notebooks that declare an ``as_of`` or ``manifest`` parameter get them from the runner (the
@@ -28,6 +32,8 @@ Submodules:
 
 * `spec`: notebooks' parameters cells, parameter files, batch files, validation, listing.
 * `provenance`: hashes, input files, library digest, git state, versions, fingerprints.
+* `interrupt`: SIGINT and SIGTERM, whatever their inherited disposition; `Interrupted`.
+* `lock`: the output folder's lock, and the temporary files of runs.
 * `worker`: one run in an isolated worker process (killed with its kernel), or as a Dask task.
 * `runner`: the batch runner (`run_batch`): skips, parallel runs, progress, the manifest.
 * `dask`: the Dask executor (runs as tasks on a cluster, their files stored here).
@@ -35,8 +41,10 @@ Submodules:
 """
 
 from socialreturns.batch.index import headline_figures, write_index
+from socialreturns.batch.interrupt import Interrupted
 from socialreturns.batch.provenance import (
     PACKAGES,
+    changed_inputs,
     fingerprint,
     git_state,
     input_files,
@@ -76,10 +84,12 @@ __all__ = [
     "RUN_KEYS",
     "Batch",
     "BatchResult",
+    "Interrupted",
     "Outcome",
     "Parameter",
     "Run",
     "batches_folder",
+    "changed_inputs",
     "fingerprint",
     "git_state",
     "headline_figures",

@@ -15,7 +15,7 @@ from typing import Any
 
 from socialreturns.batch.spec import Run
 from socialreturns.batch.worker import OnEvent, run_remote
-from socialreturns.inputs import InputError, write_atomically
+from socialreturns.inputs import InputError, write_together
 
 
 class _DaskExecutor:
@@ -59,15 +59,14 @@ def _dask_result(
     while not future.done():
         if stop.is_set():
             future.cancel()
-            return {"status": "interrupted", "error": "interrupted (Ctrl-C): the task was cancelled"}
+            return {"status": "interrupted", "error": "the task was cancelled"}
         time.sleep(0.2)
     try:
         result = future.result()
     except Exception as exc:  # a worker lost, a task error: the run failed, the batch goes on
         return {"status": "failed", "error": f"the Dask task failed: {type(exc).__name__}: {exc}"}
     files = result.pop("files", {})
-    for name in sorted(files, key=lambda n: n.endswith(".html")):
-        write_atomically(folder / name, files[name])
+    write_together({folder / name: data for name, data in files.items()})  # the pair together or not at all
     for key in ("output", "html"):
         if result.get(key):
             result[key] = str(folder / Path(result[key]).name)

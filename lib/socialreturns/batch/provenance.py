@@ -1,7 +1,9 @@
 """Provenance: what produced a report, and whether it must run again.
 
 The manifest (``manifest.json``) says what produced every report: resolved parameters, input
-files with SHA-256, git commit and dirty flag, package versions. A run whose fingerprint
+files with SHA-256, git commit and dirty flag, package versions. Inputs are hashed as a run
+starts and checked again before its report replaces the last good one (`changed_inputs`), so a
+file replaced meanwhile fails the run instead of being recorded with a hash it no longer has. A run whose fingerprint
 (notebook, parameters, library and inputs) matches its last success is skipped unless forced.
 """
 
@@ -31,6 +33,17 @@ def sha256(path: Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def changed_inputs(inputs: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The paths of ``inputs`` (manifest entries: ``path`` relative to the repository root or
+    absolute, ``sha256``) whose file no longer has that hash, or is gone."""
+    changed = []
+    for entry in inputs:
+        path = resolve(entry["path"])
+        if not path.is_file() or sha256(path) != entry["sha256"]:
+            changed.append(str(entry["path"]) + ("" if path.is_file() else " (removed)"))
+    return changed
 
 
 def input_files(parameters: Mapping[str, Any]) -> list[Path]:

@@ -6,6 +6,11 @@ manifest at once (written atomically), so an interrupted batch leaves a true one
 declare an ``as_of`` or ``manifest`` parameter get them from the runner (the report date, and
 the path of this batch's manifest); those declaring ``manifest`` run after all the others (the
 executive summary). A run whose fingerprint matches its last success is skipped unless forced.
+
+One batch at a time writes a folder (`socialreturns.batch.lock`). SIGINT and SIGTERM stop it
+(`socialreturns.batch.interrupt`): queued runs are cancelled, running ones killed with their
+kernels and recorded as interrupted, and `run_batch` raises `Interrupted`. Runs under way are
+listed in the manifest's ``running``, so the next batch knows what a killed one left unfinished.
 """
 
 from __future__ import annotations
@@ -18,12 +23,14 @@ import os
 import sys
 import tempfile
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
+from socialreturns.batch import lock
 from socialreturns.batch.dask import _DaskExecutor
 from socialreturns.batch.index import write_index
+from socialreturns.batch.interrupt import Interrupted, StopSignals
 from socialreturns.batch.provenance import (
     _library_digest,
     fingerprint,
@@ -167,14 +174,24 @@ class _Plan:
     key: str
 
 
-def _previous_runs(manifest_path: Path) -> dict[str, Any]:
-    """The runs of the manifest an earlier invocation left in the folder (none if unreadable)."""
+def _previous_manifest(manifest_path: Path) -> dict[str, Any]:
+    """The manifest an earlier invocation left in the folder (empty if none or unreadable)."""
     if not manifest_path.is_file():
         return {}
     try:
-        return json.loads(manifest_path.read_text(encoding="utf-8")).get("runs", {})
+        value = json.loads(manifest_path.read_text(encoding="utf-8"))
     except ValueError:
         return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _last_good(entry: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """What a manifest entry says about its run's last good report (itself, or the one it kept)."""
+    if not entry:
+        return None
+    if entry.get("status") in ("ok", "skipped"):
+        return {k: entry.get(k) for k in ("ended", "fingerprint", "html", "records")}
+    return entry.get("last_good")
 
 
 class _BatchRun:
@@ -190,28 +207,65 @@ class _BatchRun:
         force: bool,
         hide_code: bool | None,
         progress: bool | None,
+        stop: StopSignals,
+        notes: Sequence[str] = (),
     ) -> None:
         self.batch, self.folder, self.workers, self.force = batch, folder, workers, force
+        self.display = _Display(len(batch.runs), progress)
+        for note in notes:
+            self.display.log(note)
         self.manifest_path = folder / "manifest.json"
-        self.previous = _previous_runs(self.manifest_path)
+        self.previous = self._clean_up(_previous_manifest(self.manifest_path))
         self.from_runner = {"as_of": as_of}  # what notebooks declaring as_of or manifest get
         if any(not r.final for r in batch.runs):  # a summary alone reads its default (the newest batch)
-            self.from_runner["manifest"] = str(self.manifest_path)
+            self.from_runner["manifest"] = _relative(self.manifest_path)
         # the --hide-code option, else the run's own setting, else the batch's
         self.hides = {r.name: hide_code if hide_code is not None else r.hide_code if r.hide_code is not None
                       else batch.hide_code for r in batch.runs}  # fmt: skip
         library = _library_digest()
         self.manifest: dict[str, Any] = {
-            "batch": batch.name, "title": batch.title, "source": str(batch.source) if batch.source else None,
+            "batch": batch.name, "title": batch.title, "source": _relative(batch.source) if batch.source else None,
             "as_of": as_of, "git": git_state(), "versions": versions(),
             # runs keep their last entry until this invocation reaches them (an interrupted batch)
             "runs": {r.name: self.previous[r.name] for r in batch.runs if r.name in self.previous},
+            "running": {},  # name: notebook and start of each run under way; written only while any is
         }  # fmt: skip
+        self.library = library
         self.plans = [self._plan(run, library) for run in batch.runs]
-        self.display = _Display(len(self.plans), progress)
         self.lock = threading.Lock()
-        self.stop = threading.Event()
+        self.signals, self.stop = stop, stop.event
         self.outcomes: dict[str, Outcome] = {}
+        if self.cleaned:
+            self._write()
+
+    def _clean_up(self, previous: dict[str, Any]) -> dict[str, Any]:
+        """Remove what a batch killed in this folder left (its temporary files), and mark the runs
+        its manifest left running as interrupted; return the previous runs so corrected."""
+        removed = lock.stale_temporary_files(self.folder)
+        for path in removed:
+            path.unlink(missing_ok=True)
+        runs = dict(previous.get("runs") or {})
+        left = previous.get("running") or {}
+        for name, info in left.items():
+            error = (f"the batch running it (started {info.get('started')}) ended before it finished;"
+                     " its report was not replaced")  # fmt: skip
+            runs[name] = {"notebook": info.get("notebook"), "params_files": [], "parameters": {}, "inputs": [],
+                          "fingerprint": None, "started": info.get("started"), "ended": None, "seconds": None,
+                          "status": "interrupted", "error": error, "output": None, "html": None,
+                          "git": previous.get("git"), "records": {}}  # fmt: skip
+            if good := _last_good((previous.get("runs") or {}).get(name)):
+                runs[name]["last_good"] = good
+        self.cleaned = bool(removed or left)
+        if self.cleaned:
+            names = ", ".join(p.name for p in removed) or "none"
+            self.display.log(f"cleaned up after an earlier batch that did not finish: removed {len(removed)} "
+                             f"temporary files ({names}); {len(left)} runs left running marked interrupted"
+                             + (f" ({', '.join(left)})" if left else ""))  # fmt: skip
+        return runs
+
+    def _write(self) -> None:
+        """The manifest file, at once (atomically); ``running`` only while runs are under way."""
+        _write_json(self.manifest_path, {k: v for k, v in self.manifest.items() if k != "running" or v})
 
     def _plan(self, run: Run, library: str) -> _Plan:
         parameters = resolved_parameters(run, self.from_runner)
@@ -224,7 +278,7 @@ class _BatchRun:
 
     def run(self, executor: _Executor) -> BatchResult:
         """Every run, the executive summary (it reads the manifest) last; then the index page,
-        also when interrupted."""
+        also when stopped by a signal."""
         try:
             for final in (False, True):
                 self._run_phase(final, executor)
@@ -236,6 +290,10 @@ class _BatchRun:
         return BatchResult(self.folder, self.manifest_path, index, ordered)
 
     def _run_phase(self, final: bool, executor: _Executor) -> None:
+        """This phase's runs, a few at a time; on a stop signal the queued ones are cancelled and
+        those under way stopped (their workers and kernels killed) and recorded."""
+        if self.stop.is_set():
+            return
         todo = []
         for plan in self.plans:
             if plan.run.final == final and not self._skipped(plan, final):
@@ -243,19 +301,29 @@ class _BatchRun:
         with futures.ThreadPoolExecutor(max_workers=self.workers) as pool:
             pending = {pool.submit(self._run_one, plan, executor): plan.run.name for plan in todo}
             try:
-                while pending:
+                while pending and not self.stop.is_set():
                     done, _ = futures.wait(pending, timeout=0.2, return_when=futures.FIRST_COMPLETED)
                     for f in done:
-                        self.outcomes[pending.pop(f)] = f.result()
-            except KeyboardInterrupt:
-                self._interrupt(pending)
-                raise
+                        self._collect(pending.pop(f), f)
+            except KeyboardInterrupt:  # a SIGINT handler other than ours was in place
+                self.stop.set()
+            for f in pending:
+                f.cancel()
+            for f in futures.as_completed(pending):
+                self._collect(pending[f], f)
 
-    def _interrupt(self, pending: Mapping[futures.Future[Outcome], str]) -> None:
-        """Ctrl-C: stop the runs under way (their workers and kernels are killed), record each."""
-        self.stop.set()
-        for f in futures.as_completed(pending):
-            self.outcomes[pending[f]] = f.result()
+    def _collect(self, name: str, future: futures.Future[Outcome | None]) -> None:
+        outcome = None if future.cancelled() else future.result()
+        if outcome is not None:  # None: stopped before it started
+            self.outcomes[name] = outcome
+
+    def interrupted(self) -> Interrupted | None:
+        """What a stop signal did (runs stopped, runs not started), or None without one."""
+        if not self.stop.is_set():
+            return None
+        stopped = sum(o.status == "interrupted" for o in self.outcomes.values())
+        return Interrupted(self.signals.signum or 2, stopped=stopped,
+                           not_started=len(self.plans) - len(self.outcomes))  # fmt: skip
 
     def _skipped(self, plan: _Plan, final: bool) -> bool:
         """Skip (and record) a run unchanged since its last success, unless forced; the summary
@@ -272,19 +340,31 @@ class _BatchRun:
                                                    "html", "git", "records")}, "status": "skipped", "error": None})  # fmt: skip
         return True
 
-    def _run_one(self, plan: _Plan, executor: _Executor) -> Outcome:
-        """Execute one run (in a thread of the pool), record it in the manifest, return its outcome."""
+    def _run_one(self, plan: _Plan, executor: _Executor) -> Outcome | None:
+        """Execute one run (in a thread of the pool), record it in the manifest, return its outcome
+        (None if the batch was stopped before it started)."""
+        if self.stop.is_set():
+            return None
         run = plan.run
+        plan = self._plan(run, self.library)  # its inputs hashed now: the bytes its kernel reads
         started = dt.datetime.now(dt.UTC)
+        with self.lock:
+            self.manifest["running"][run.name] = {"notebook": _relative(run.notebook),
+                                                  "started": started.isoformat()}  # fmt: skip
+            self._write()
         self.display.log(f"start {run.name}")
         spec = {"name": run.name, "notebook": str(run.notebook), "parameters": run.overrides | {
             k: v for k, v in self.from_runner.items() if k in run.declared}, "out_dir": str(self.folder),
             "cell_timeout_seconds": self.batch.cell_timeout_seconds, "workers": self.workers,
-            "hide_code": self.hides[run.name]}  # fmt: skip
+            "hide_code": self.hides[run.name], "inputs": plan.inputs,
+            "max_output_bytes": self.batch.max_output_bytes}  # fmt: skip
         result = executor.run(spec, run, stop=self.stop, on_event=lambda e: self.display.cell(run.name, e))
         ended = dt.datetime.now(dt.UTC)
         seconds = (ended - started).total_seconds()
-        outcome = Outcome(run.name, result["status"], seconds, result.get("error"), result.get("html"),
+        error = result.get("error")
+        if result["status"] == "interrupted":
+            error = f"interrupted by {self.signals.name}: {error}"
+        outcome = Outcome(run.name, result["status"], seconds, error, result.get("html"),
                           result.get("output"), result.get("records") or {})  # fmt: skip
         line = f"{outcome.status} {run.name} in {seconds:.1f} s"
         self._record(plan, line if outcome.error is None else f"{line}: {outcome.error}",
@@ -300,10 +380,8 @@ class _BatchRun:
                  "ended": ended.isoformat(), "seconds": round(outcome.seconds, 2), "status": outcome.status,
                  "error": outcome.error, "output": _name(outcome.output), "html": _name(outcome.html),
                  "git": self.manifest["git"], "records": outcome.records}  # fmt: skip
-        if outcome.status != "ok" and name in previous and previous[name].get("status") in ("ok", "skipped"):
-            entry["last_good"] = {
-                k: previous[name].get(k) for k in ("ended", "fingerprint", "html", "records")
-            }
+        if outcome.status != "ok" and (good := _last_good(previous.get(name))):
+            entry["last_good"] = good
         return entry
 
     def _record(self, plan: _Plan, line: str, entry: dict[str, Any]) -> None:
@@ -314,7 +392,8 @@ class _BatchRun:
                 "notebook": _relative(run.notebook), "params_files": [_relative(p) for p in run.params_files],
                 "parameters": plan.parameters, "inputs": plan.inputs, **entry,
             }  # fmt: skip
-            _write_json(self.manifest_path, self.manifest)
+            self.manifest["running"].pop(run.name, None)
+            self._write()
         self.display.done(run.name)
         self.display.log(line)
 
@@ -368,11 +447,27 @@ def run_batch(
         ``"local"`` worker processes, or ``"dask"``: tasks on the Dask cluster at ``scheduler``.
     progress
         A progress bar (True), log lines (False), or a bar only on a terminal (None).
+
+    Raises
+    ------
+    InputError
+        A bad option, an output folder that cannot be written, or one another batch is writing.
+    Interrupted
+        SIGINT or SIGTERM stopped the batch (``result`` holds what it did; good reports are kept).
     """
     as_of, workers = _checked_options(as_of, executor, scheduler, workers)
     folder = resolve(out) / batch.name / as_of
-    _writable(folder)
-    state = _BatchRun(batch, folder, as_of=as_of, workers=workers, force=force, hide_code=hide_code,
-                      progress=progress)  # fmt: skip
-    runs_on: _Executor = _DaskExecutor(scheduler, folder) if executor == "dask" else _LocalExecutor()
-    return state.run(runs_on)
+    with StopSignals() as stop:
+        _writable(folder)
+        held, note = lock.acquire(folder)
+        try:
+            state = _BatchRun(batch, folder, as_of=as_of, workers=workers, force=force, hide_code=hide_code,
+                              progress=progress, stop=stop, notes=[note] if note else [])  # fmt: skip
+            runs_on: _Executor = _DaskExecutor(scheduler, folder) if executor == "dask" else _LocalExecutor()
+            result = state.run(runs_on)
+        finally:
+            held.release()
+    if (stopped := state.interrupted()) is not None:
+        stopped.result = result
+        raise stopped
+    return result

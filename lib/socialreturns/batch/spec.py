@@ -26,10 +26,12 @@ from socialreturns.inputs import InputError, project_root, read_yaml_mapping, re
 from socialreturns.parameters import annotation, check_type, notebook_ranges
 
 RUNNER_PARAMETERS = ("as_of", "manifest")
-BATCH_KEYS = ("title", "hide_code", "cell_timeout_seconds", "timeout_seconds", "runs")
+BATCH_KEYS = ("title", "hide_code", "cell_timeout_seconds", "timeout_seconds", "max_output_bytes", "runs")
 RUN_KEYS = ("notebook", "params", "parameters", "name", "timeout_seconds", "hide_code")
 DEFAULT_TIMEOUT_SECONDS = 1800.0
 DEFAULT_CELL_TIMEOUT_SECONDS = 600
+#: `socialreturns.notebook.MAX_OUTPUT_BYTES`, not imported here: that module imports pandas.
+DEFAULT_MAX_OUTPUT_BYTES = 2_000_000
 #: A formatter pragma after a parameter's help (a long line kept whole): not part of the help.
 _FMT_SKIP = re.compile(r"\s*#\s*fmt:\s*skip\s*$")
 
@@ -164,6 +166,7 @@ class Batch:
     hide_code: bool = False
     cell_timeout_seconds: int = DEFAULT_CELL_TIMEOUT_SECONDS
     source: Path | None = None
+    max_output_bytes: int = DEFAULT_MAX_OUTPUT_BYTES  # longest cell output kept whole
 
 
 def notebooks_folder() -> Path:
@@ -187,16 +190,19 @@ def notebook_path(name: str | Path) -> Path:
     return path
 
 
-#: The longest timeout a batch may set (a week): a finite bound, so that ``.inf`` is refused.
+#: The largest timeout (a week) and cell output (1 GB) a batch may set: finite bounds, so that
+#: ``.inf`` is refused.
 MAX_TIMEOUT_SECONDS = 7 * 24 * 3600
+MAX_OUTPUT_BYTES = 1_000_000_000
 
 
-def _number(value: Any, key: str, source: Path, *, whole: bool = False) -> float:
+def _number(value: Any, key: str, source: Path, *, whole: bool = False, unit: str = "seconds") -> float:
+    most = MAX_TIMEOUT_SECONDS if unit == "seconds" else MAX_OUTPUT_BYTES
     ok = isinstance(value, int if whole else int | float) and not isinstance(value, bool)
-    if not (ok and 0 < value <= MAX_TIMEOUT_SECONDS):
+    if not (ok and 0 < value <= most):
         kind = "whole number" if whole else "number"
         raise InputError(f"is {value!r}", file=source, key=key,
-                         expected=f"a positive {kind} of seconds, at most {MAX_TIMEOUT_SECONDS:,} (a week)")  # fmt: skip
+                         expected=f"a positive {kind} of {unit}, at most {most:,}")  # fmt: skip
     return value
 
 
@@ -296,6 +302,8 @@ def load_batch(path: str | Path) -> Batch:
                              expected="a unique name per run (add name: to one of them)")  # fmt: skip
     cell_timeout = int(_number(spec.get("cell_timeout_seconds", DEFAULT_CELL_TIMEOUT_SECONDS),
                                "cell_timeout_seconds", path, whole=True))  # fmt: skip
+    max_output = int(_number(spec.get("max_output_bytes", DEFAULT_MAX_OUTPUT_BYTES), "max_output_bytes", path,
+                             whole=True, unit="bytes"))  # fmt: skip
     hide = spec.get("hide_code", False)
     if not isinstance(hide, bool):
         raise InputError(f"is {hide!r}", file=path, key="hide_code", expected="true or false")
@@ -306,6 +314,7 @@ def load_batch(path: str | Path) -> Batch:
         hide,
         cell_timeout,
         path,
+        max_output,
     )
 
 

@@ -10,9 +10,11 @@ failed run's notebook is kept beside it as ``<name>.failed.ipynb`` and ``.failed
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import queue
+import signal
 import subprocess
 import sys
 import tempfile
@@ -22,6 +24,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from socialreturns.batch.lock import run_temporary_files
 from socialreturns.inputs import InputError, project_root
 
 _THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
@@ -29,21 +32,54 @@ _THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS
 OnEvent = Callable[[dict[str, Any]], None]
 
 
-def _kill_tree(pid: int) -> None:
-    """Kill a process and every descendant (its papermill kernel included)."""
+def kill_tree(pid: int, *, include_root: bool = True) -> list[int]:
+    """Kill a process, every descendant and their process groups; return the pids still alive.
+
+    The kernel papermill starts runs in a session of its own, and a process whose parent died
+    leaves the tree, so the process groups are killed as well as the processes found. The root
+    goes first, so a worker never sees its kernel die and writes a failed notebook. Zombies count
+    as dead (their parent reaps them).
+    """
     import psutil
 
     try:
-        parent = psutil.Process(pid)
-        procs = [*parent.children(recursive=True), parent]
+        root = psutil.Process(pid)
+        procs = [root, *root.children(recursive=True)] if include_root else root.children(recursive=True)
     except psutil.NoSuchProcess:
-        return
+        return []
+    groups = []
     for p in procs:
-        try:
+        with contextlib.suppress(OSError):
+            groups.append(os.getpgid(p.pid))
+    for p in procs:
+        with contextlib.suppress(psutil.NoSuchProcess):
             p.kill()
-        except psutil.NoSuchProcess:
-            pass
-    psutil.wait_procs(procs, timeout=10)
+    for group in dict.fromkeys(groups):
+        if group != os.getpgrp():  # never this process's own group (the batch, or the shell's job)
+            with contextlib.suppress(OSError):
+                os.killpg(group, signal.SIGKILL)
+    _, alive = psutil.wait_procs(procs, timeout=10)
+    survivors = []
+    for p in alive:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            if p.status() != psutil.STATUS_ZOMBIE:
+                survivors.append(p.pid)
+    return survivors
+
+
+def _watch_parent(parent_pid: int) -> None:
+    """In a worker: when the batch that started it is gone (killed with SIGKILL, say), kill the
+    kernel and exit, so no orphan replaces a report later. Polling the parent pid rather than
+    prctl(PR_SET_PDEATHSIG), which fires when the parent's *thread* ends (runs start from a pool)
+    and exists only on Linux."""
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(0.5)
+        kill_tree(os.getpid(), include_root=False)
+        os._exit(3)
+
+    threading.Thread(target=watch, name="watch-parent", daemon=True).start()
 
 
 def run_isolated(
@@ -71,7 +107,7 @@ def run_isolated(
             cwd=project_root(), start_new_session=True, env=env,
         )  # fmt: skip
         assert proc.stdin is not None and proc.stdout is not None
-        proc.stdin.write(json.dumps(spec))
+        proc.stdin.write(json.dumps({**spec, "parent_pid": os.getpid()}))
         proc.stdin.close()
         lines: queue.Queue[str | None] = queue.Queue()
 
@@ -106,17 +142,26 @@ def run_isolated(
                 result = event
             else:
                 on_event(event)
-        if status is not None:
-            _kill_tree(proc.pid)
+        survivors = kill_tree(proc.pid) if status is not None else []
         proc.wait()
         reader.join(timeout=10)
         proc.stdout.close()
-        for debris in out_dir.glob(f".{spec['name']}.*"):  # a killed run's temporary file
+        for debris in run_temporary_files(out_dir, spec["name"]):  # a killed run's temporary files
             debris.unlink(missing_ok=True)
+        if survivors:
+            alive = f"; processes {', '.join(map(str, survivors))} did not die"
+        else:
+            alive = ""
         if status == "timeout":
-            return {"status": "timeout", "error": f"killed after the run's timeout of {timeout_seconds:g} s"}
+            return {
+                "status": "timeout",
+                "error": f"killed after the run's timeout of {timeout_seconds:g} s{alive}",
+            }
         if status == "interrupted":
-            return {"status": "interrupted", "error": "interrupted (Ctrl-C): the run was stopped"}
+            return {
+                "status": "interrupted",
+                "error": f"the run was stopped, its worker and kernel killed{alive}",
+            }
         if result is None:
             errors.seek(0)
             tail = " ".join(errors.read().strip().splitlines()[-3:])[-400:]
@@ -130,8 +175,15 @@ def run_isolated(
 def _worker() -> int:
     """Entry point of a worker process: run the spec read from standard input, print events."""
     from socialreturns import notebook
+    from socialreturns.batch.provenance import changed_inputs
 
     spec = json.loads(sys.stdin.read())
+    _watch_parent(spec["parent_pid"])
+
+    def verify() -> str | None:
+        # the manifest records the inputs hashed before the run: true only if they still hold
+        changed = changed_inputs(spec.get("inputs", []))
+        return f"input changed during the run: {', '.join(changed)}" if changed else None
 
     def emit(event: dict[str, Any]) -> None:
         print(json.dumps(event, default=str), flush=True)
@@ -141,6 +193,7 @@ def _worker() -> int:
         result = notebook.execute(
             spec["notebook"], out, parameters=spec["parameters"], cell_timeout_seconds=spec["cell_timeout_seconds"],
             hide_code=spec["hide_code"], on_cell=lambda i, n: emit({"event": "cell", "cell": i, "cells": n}),
+            verify=verify, max_output_bytes=spec.get("max_output_bytes", notebook.MAX_OUTPUT_BYTES),
         )  # fmt: skip
     except InputError as exc:
         emit({"event": "result", "status": "failed", "error": str(exc)})

@@ -11,7 +11,11 @@ Submodules:
   the pandera schema of each table.
 * `read`: finding a table's file, reading it raw, renaming through a column mapping
   (`read_column_map`), parsing each column to its kind.
-* `validate`: the pandera validation, rules within a table and rules across tables.
+* `validate`: the pandera validation, rules within a table and across tables
+  (`validate_tables`), and `describe_tables` for ``socialreturns validate``.
+* `text`: names NFKC-normalised and stripped of invisible characters (logged), NUL bytes refused.
+* `times`: the one timestamp type (``datetime64[ns, UTC]``), its accepted range, and `as_utc`
+  for analyses bringing the frames they are passed to it.
 * `load`: `load_table`, one `load_<table>` per table, and `load_tables` for all five.
 * `checks`: `require_columns` and `require_brand`, for analyses checking the frames they are passed.
 """
@@ -31,17 +35,27 @@ from .load import (
     load_touchpoints,
 )
 from .read import find_table, read_column_map
-from .schema import FORMATS, SCHEMAS, TABLES, Col, Kind, Tables
+from .schema import FORMATS, MAX_ABS_NUMBER, SCHEMAS, TABLES, Col, Kind, Tables
+from .text import clean_name
+from .times import EARLIEST, LATEST, TIMESTAMP_DTYPE, as_utc
+from .validate import describe_tables, validate_tables
 
 __all__ = [
+    "EARLIEST",
     "FORMATS",
+    "LATEST",
+    "MAX_ABS_NUMBER",
     "MAX_SHOWN",
     "SCHEMAS",
     "TABLES",
+    "TIMESTAMP_DTYPE",
     "Col",
     "InputError",
     "Kind",
     "Tables",
+    "as_utc",
+    "clean_name",
+    "describe_tables",
     "find_table",
     "load_customers",
     "load_mentions",
@@ -56,4 +70,5 @@ __all__ = [
     "require_brand",
     "require_columns",
     "resolve",
+    "validate_tables",
 ]

@@ -14,7 +14,7 @@ from socialreturns.inputs import InputError
 
 from .read import _parse, _read_raw, _rename, find_table
 from .schema import SCHEMAS, TABLES, Tables
-from .validate import _check_across, _check_rules, _validate
+from .validate import _check_rules, _validate, validate_tables
 
 
 def load_table(name: str, source: str | Path, *, column_map: Mapping[str, str] | None = None) -> pd.DataFrame:
@@ -96,9 +96,8 @@ def load_tables(
 ) -> Tables:
     """Load and validate the tables in the folder ``source`` and check them against each other.
 
-    Cross-table rules: every order's customer is in ``customers`` (when both are loaded), every
-    ``referred_by`` is a known customer, and no order precedes its customer's acquisition date.
-    Tables not in ``tables`` come back empty.
+    The cross-table rules are those of `validate_tables` (customers and their orders, referrers,
+    acquisition dates, spend within the orders' days). Tables not in ``tables`` come back empty.
 
     Raises
     ------
@@ -112,5 +111,6 @@ def load_tables(
         for name in TABLES
     }  # fmt: skip
     sources = {name: find_table(name, source) for name in tables}
-    _check_across(frames, sources, tables)
-    return Tables(**frames, sources=sources)
+    loaded = Tables(**frames, sources=sources)
+    validate_tables(loaded)
+    return loaded

@@ -8,6 +8,7 @@ booleans. A cell that cannot be parsed raises `InputError` naming its line.
 
 from __future__ import annotations
 
+import csv
 import difflib
 import io
 import warnings
@@ -18,7 +19,9 @@ import pandas as pd
 
 from socialreturns.inputs import MAX_SHOWN, InputError, read_yaml_mapping, resolve
 
-from .schema import _EXPECTED, FORMATS, SCHEMAS, TABLES, Col
+from .schema import _EXPECTED, FORMATS, MAX_ABS_NUMBER, SCHEMAS, TABLES, Col
+from .text import FREE_TEXT, clean_names
+from .times import TIMESTAMP_DTYPE, _to_utc, out_of_range, range_error
 
 # --------------------------------------------------------------------------- paths
 
@@ -82,17 +85,47 @@ def _read_raw(path: Path) -> pd.DataFrame:
         ) from None
     if not text.strip():
         raise InputError("is empty", file=path, expected="a header line and at least one row")
+    _check_delimiter(text, path)
     try:
         with warnings.catch_warnings():
             # pandas only warns when the first row has extra fields; treat it as the error it is.
             warnings.simplefilter("error", pd.errors.ParserWarning)
-            return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, index_col=False)
+            frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, index_col=False)
     except (pd.errors.ParserError, pd.errors.ParserWarning) as exc:
         raise InputError(
             f"is not a well-formed CSV file ({exc})",
             file=path,
             expected="the same number of comma-separated fields on every line",
         ) from None
+    # pandas renames a second 'revenue' to 'revenue.1'; put the header back as written so that
+    # `_rename` refuses the duplicate instead of the analyses reading the wrong column.
+    header = next(csv.reader(io.StringIO(text)), [])
+    if len(header) == len(frame.columns):
+        frame.columns = header
+    return frame
+
+
+def _check_delimiter(text: str, path: Path) -> None:
+    """Refuse a CSV separated by something other than commas, naming the separator found.
+
+    Every table has four or more columns, so a comma-separated header has a comma; a header
+    without one is sniffed (`csv.Sniffer`) on its first lines for the separator actually used.
+    """
+    lines = text.splitlines()[:20]
+    if "," in lines[0]:
+        return
+    try:
+        found = csv.Sniffer().sniff("\n".join(lines), delimiters=";\t|:").delimiter
+    except csv.Error:
+        return  # one column and no other separator: the missing-column check explains it
+    name = {";": "semicolons (;)", "\t": "tabs", "|": "vertical bars (|)", ":": "colons (:)"}[found]
+    raise InputError(
+        f"is separated by {name}, not by commas",
+        file=path,
+        expected="a comma-separated file (a dot as decimal separator)",
+        hint=f"Export it again as 'CSV (comma delimited)', or convert it in Python with "
+        f"pandas.read_csv(path, sep={found!r}, dtype=str).to_csv(path, index=False)",
+    )
 
 
 def _line(path: Path, index: Sequence[int]) -> list[str]:
@@ -116,6 +149,18 @@ def _rename(frame: pd.DataFrame, name: str, path: Path, column_map: Mapping[str,
             )
     frame = frame.rename(columns={theirs: ours for ours, theirs in column_map.items()})
     frame.columns = [str(c).strip() for c in frame.columns]
+    twice = frame.columns[frame.columns.duplicated()]
+    if len(twice):
+        column = str(twice[0])
+        places = [str(i + 1) for i, c in enumerate(frame.columns) if c == column]
+        raise InputError(
+            f"the column '{column}' appears {len(places)} times (columns {', '.join(places)})",
+            file=path,
+            column=column,
+            expected="each column name once in the header",
+            hint="Delete or rename the extra column (a column mapping must not map onto a column "
+            "the file already has)",
+        )
     for column in spec:
         if column not in frame.columns:
             theirs = column_map.get(column, column)
@@ -136,11 +181,16 @@ def _rename(frame: pd.DataFrame, name: str, path: Path, column_map: Mapping[str,
     return frame
 
 
+def _stripped(raw: pd.Series) -> pd.Series:
+    """Text cells without surrounding spaces, empty ones missing; other columns as they are."""
+    if raw.dtype == object or pd.api.types.is_string_dtype(raw):
+        return raw.where(raw.isna(), raw.astype(str).str.strip()).replace("", None)
+    return raw
+
+
 def _parse_column(raw: pd.Series, col: Col) -> pd.Series:
     """Parse one column to its kind; unparsable cells become missing (checked by the caller)."""
-    text_like = raw.dtype == object or pd.api.types.is_string_dtype(raw)
-    if text_like:
-        raw = raw.where(raw.isna(), raw.astype(str).str.strip()).replace("", None)
+    raw = _stripped(raw)
     if col.kind == "str":
         return raw.astype("string")
     if col.kind in ("int", "float"):
@@ -155,34 +205,78 @@ def _parse_column(raw: pd.Series, col: Col) -> pd.Series:
             return raw.astype("boolean")
         words = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False}
         return raw.astype("string").str.lower().map(words).astype("boolean")
-    # timestamp and date
-    if isinstance(raw.dtype, pd.DatetimeTZDtype):
-        parsed = raw.dt.tz_convert("UTC")
-    elif pd.api.types.is_datetime64_any_dtype(raw):
-        parsed = raw.dt.tz_localize("UTC")
-    else:
-        parsed = pd.to_datetime(raw, utc=True, errors="coerce", format="ISO8601")
-    parsed = parsed.astype("datetime64[ns, UTC]")
+    # timestamp and date: UTC at the resolution read; `_parse` checks the range, then sets ns
+    parsed = _to_utc(raw)
     return parsed.dt.normalize() if col.kind == "date" else parsed
+
+
+def _refuse(
+    bad: pd.Series,
+    raw: pd.Series,
+    path: Path,
+    column: str,
+    problem: str,
+    expected: str,
+    *,
+    hint: str | None = None,
+    shown: pd.Series | None = None,
+) -> None:
+    """Raise `InputError` naming the rows of ``raw`` where ``bad`` holds, if any (``shown``: the
+    values to quote, ``raw``'s by default)."""
+    if bad.any():
+        raise InputError(
+            f"{int(bad.sum())} value(s) {problem}",
+            file=path,
+            column=column,
+            rows=_line(path, list(raw.index[bad.to_numpy()])),
+            values=list((raw if shown is None else shown)[bad].head(MAX_SHOWN)),
+            expected=expected,
+            hint=hint,
+        )
+
+
+def _refuse_nul(raw: pd.Series, column: str, path: Path) -> None:
+    """Refuse NUL bytes in a text column (see `socialreturns.data.text`)."""
+    nul = raw.notna() & raw.astype(str).str.contains("\x00", regex=False)
+    _refuse(nul, raw, path, column, "hold a NUL byte", "text without NUL bytes",
+            hint="A NUL byte usually means a UTF-16 or damaged export; re-export the file as UTF-8",
+            shown=raw.astype(str).str.replace("\x00", "\\0", regex=False).str[:40])  # fmt: skip
+
+
+def _refuse_out_of_range(raw: pd.Series, parsed: pd.Series, col: Col, column: str, path: Path) -> None:
+    """Refuse non-finite or absurd numbers and timestamps outside the accepted range."""
+    if col.kind in ("timestamp", "date"):
+        bad = out_of_range(parsed)
+        if bad.any():
+            rows = _line(path, list(raw.index[bad.to_numpy()]))
+            raise range_error(parsed, bad, column=column, rows=rows, file=path)
+    elif col.kind in ("int", "float"):
+        numbers = pd.to_numeric(parsed, errors="coerce").astype("float64")
+        bad = numbers.notna() & ~(numbers.abs() <= MAX_ABS_NUMBER)
+        _refuse(bad, raw, path, column, f"are infinite or larger than {MAX_ABS_NUMBER:.0e} in magnitude",
+                f"finite numbers of at most {MAX_ABS_NUMBER:.0e} in magnitude (data/README.md)",
+                hint="Check the unit (cents read as units?) and that the export did not overflow")  # fmt: skip
 
 
 def _parse(frame: pd.DataFrame, name: str, path: Path) -> pd.DataFrame:
     out = frame.copy()
     for column, col in SCHEMAS[name].items():
         raw = frame[column]
+        if col.kind == "str":
+            _refuse_nul(raw, column, path)
+        if col.kind in ("int", "float"):
+            # bounds first: an infinite or 1e300 count cannot even be cast to Int64
+            _refuse_out_of_range(raw, pd.to_numeric(_stripped(raw), errors="coerce"), col, column, path)
         parsed = _parse_column(raw, col)
+        if col.kind in ("timestamp", "date"):
+            _refuse_out_of_range(raw, parsed, col, column, path)
+            parsed = parsed.astype(TIMESTAMP_DTYPE)
+        if col.kind == "str" and column not in FREE_TEXT:
+            parsed = clean_names(parsed, column=column, path=path)
         was_given = raw.notna() & (raw.astype(str).str.strip() != "")
-        bad = was_given & parsed.isna()
-        if bad.any():
-            index = list(frame.index[bad.to_numpy()])
-            raise InputError(
-                f"{int(bad.sum())} value(s) cannot be read as {col.kind}",
-                file=path,
-                column=column,
-                rows=_line(path, index),
-                values=list(raw[bad].head(MAX_SHOWN)),
-                expected=_EXPECTED[col.kind],
-            )
+        _refuse(
+            was_given & parsed.isna(), raw, path, column, f"cannot be read as {col.kind}", _EXPECTED[col.kind]
+        )
         out[column] = parsed
     return out
 

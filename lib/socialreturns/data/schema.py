@@ -19,6 +19,13 @@ FORMATS = (".csv", ".parquet", ".csv.gz")
 
 Kind = Literal["str", "int", "float", "bool", "timestamp", "date"]
 
+#: Largest accepted magnitude of an amount (spend, revenue, gross_margin, in the data's currency)
+#: or a count (likes, shares, comments, reach). A trillion is more than any brand's yearly spend
+#: or revenue and more than a hundred times the world's population, so a larger value is a unit
+#: or export error (cents read as units, an overflow); it would make the models' sums overflow or
+#: their ratios absurd rather than fail.
+MAX_ABS_NUMBER = 1e12
+
 
 @dataclass(frozen=True)
 class Col:

@@ -15,7 +15,7 @@ import pandera.pandas as pa
 from socialreturns.inputs import MAX_SHOWN, InputError
 
 from .read import _line
-from .schema import _EXPECTED, SCHEMAS, _schema
+from .schema import _EXPECTED, SCHEMAS, TABLES, Tables, _schema
 
 
 def _validate(frame: pd.DataFrame, name: str, path: Path) -> pd.DataFrame:
@@ -93,8 +93,32 @@ def _check_rules(frame: pd.DataFrame, name: str, path: Path) -> None:
         )
 
 
+def validate_tables(tables: Tables) -> None:
+    """Check loaded tables against each other: the rules every notebook relies on.
+
+    Each rule runs when the tables it needs are loaded (named in ``tables.sources``):
+
+    * every ``customers.referred_by`` is a ``customer_id`` of the same table;
+    * every order's customer is in ``customers``, and every customer has an order (the
+      relationship models start at the first purchase);
+    * no order is dated before its customer's ``acquisition_date``;
+    * spend lies within the days that have orders (the ROI model needs revenue for every day
+      that has spend).
+
+    `load_tables` runs it, and so does ``socialreturns validate``, so a folder that validates
+    is one the notebooks accept.
+
+    Raises
+    ------
+    InputError
+        Naming the file, column and first offending rows of the rule that fails.
+    """
+    frames = {name: getattr(tables, name) for name in TABLES}
+    _check_across(frames, tables.sources, tuple(tables.sources))
+
+
 def _check_across(frames: dict[str, pd.DataFrame], sources: dict[str, Path], tables: Sequence[str]) -> None:
-    """The cross-table rules of `load_tables`, each checked when the tables it needs were loaded."""
+    """The cross-table rules of `validate_tables`."""
     if "customers" in tables:
         customers, path = frames["customers"], sources["customers"]
         ref = customers["referred_by"]
@@ -125,3 +149,73 @@ def _check_across(frames: dict[str, pd.DataFrame], sources: dict[str, Path], tab
             "orders dated before their customer's acquisition_date",
             f"no order before the acquisition_date in {sources['customers']}",
         )
+        buyers = orders["customer_id"].unique()
+        _raise_if(
+            ~customers["customer_id"].isin(buyers),
+            customers,
+            sources["customers"],
+            "customer_id",
+            f"customers without any order in {sources['orders'].name}",
+            "every customer to have at least one order (the relationship models start at the first "
+            "purchase); drop customers who never bought, or add their orders",
+        )
+    if "spend" in tables and "orders" in tables:
+        spend, path = frames["spend"], sources["spend"]
+        first, last = frames["orders"]["timestamp"].min().normalize(), frames["orders"]["timestamp"].max()
+        _raise_if(
+            (spend["date"] < first) | (spend["date"] > last.normalize()),
+            spend,
+            path,
+            "date",
+            f"spend on days outside the orders, which run from {first.date()} to {last.date()}",
+            f"spend only on days from the first to the last order in {sources['orders'].name} "
+            "(the ROI model needs revenue for every day that has spend)",
+        )
+
+
+#: The column that dates each table's rows, for `describe_tables`.
+DATED_BY = {
+    "mentions": "timestamp",
+    "spend": "date",
+    "touchpoints": "timestamp",
+    "orders": "timestamp",
+    "customers": "acquisition_date",
+}
+
+
+def describe_tables(tables: Tables, *, as_of: pd.Timestamp | str | None = None) -> pd.DataFrame:
+    """What ``socialreturns validate`` prints: per loaded table its rows, date range and warnings.
+
+    Parameters
+    ----------
+    tables
+        From `load_tables`.
+    as_of
+        The report date (UTC day); rows dated after it are warned about. Default today (UTC).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per loaded table: ``table``, ``rows``, ``first`` and ``last`` (the dating
+        column's range, UTC), ``warnings`` (a tuple of sentences, empty when none), ``file``.
+    """
+    day = pd.Timestamp(as_of if as_of is not None else pd.Timestamp.now(tz="UTC")).normalize()
+    day = day.tz_localize("UTC") if day.tz is None else day.tz_convert("UTC")
+    rows = []
+    for name, path in tables.sources.items():
+        frame = getattr(tables, name)
+        dated = frame[DATED_BY[name]]
+        warnings = []
+        for column, col in SCHEMAS[name].items():
+            if col.kind not in ("timestamp", "date"):
+                continue
+            future = (frame[column] >= day + pd.Timedelta(days=1)).fillna(False)
+            if future.any():
+                lines = ", ".join(_line(path, list(frame.index[future.to_numpy()][:MAX_SHOWN])))
+                warnings.append(
+                    f"{int(future.sum())} row(s) with {column} after the as-of date {day.date()} "
+                    f"(the latest {frame[column].max()}; first on {lines})"
+                )
+        rows.append({"table": name, "rows": len(frame), "first": dated.min(), "last": dated.max(),
+                     "warnings": tuple(warnings), "file": path})  # fmt: skip
+    return pd.DataFrame(rows, columns=["table", "rows", "first", "last", "warnings", "file"])

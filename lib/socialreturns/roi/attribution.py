@@ -13,6 +13,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from socialreturns.data import as_utc
 from socialreturns.inputs import InputError
 from socialreturns.parameters import Range
 
@@ -63,10 +64,13 @@ def build_journeys(
     LOOKBACK_DAYS.check("lookback_days", lookback_days)
     tp = touchpoints[["customer_id", "timestamp", "channel", "campaign"]].copy()
     tp["customer_id"] = tp["customer_id"].astype(str)
+    # merge_asof needs both keys at one resolution; frames passed in may differ (ns vs us)
+    tp["timestamp"] = as_utc(tp["timestamp"], column="touchpoints.timestamp")
     tp = tp.sort_values("timestamp", kind="stable").reset_index(drop=True)
     od = orders[["order_id", "customer_id", "timestamp", "revenue"]].rename(
         columns={"timestamp": "order_time"}
     )
+    od["order_time"] = as_utc(od["order_time"], column="orders.timestamp")
     od = od.astype({"customer_id": str, "order_id": str}).sort_values("order_time", kind="stable")
     joined = pd.merge_asof(
         tp,

@@ -119,11 +119,11 @@ def test_check_types_names_key_and_type(kwargs, key, expected):
     assert info.value.key == key and expected in str(info.value)
 
 
-def test_check_iso_date():
-    assert notebook.check_iso_date("end", "2025-06-30") == pd.Timestamp("2025-06-30", tz="UTC")
-    assert notebook.check_iso_date("end", "") is None
+def test_utc_day():
+    assert notebook.utc_day("end", "2025-06-30") == pd.Timestamp("2025-06-30", tz="UTC")
+    assert notebook.utc_day("end", "") is None
     with pytest.raises(InputError) as info:
-        notebook.check_iso_date("end", "30/06/2025")
+        notebook.utc_day("end", "30/06/2025")
     assert info.value.key == "end" and "2025-06-30" in str(info.value)
 
 

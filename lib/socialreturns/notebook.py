@@ -154,7 +154,7 @@ def _records(nb: Any) -> dict[str, Any]:
 # --------------------------------------------------------------------------- parameters
 
 
-def check_iso_date(key: str, value: str | None) -> pd.Timestamp | None:
+def utc_day(key: str, value: str | None) -> pd.Timestamp | None:
     """Parse an ISO date parameter (``YYYY-MM-DD``) to a UTC timestamp; empty gives None.
     Errors as `socialreturns.parameters.check_iso_date`."""
     day = parameters.check_iso_date(key, value)

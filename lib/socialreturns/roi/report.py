@@ -10,7 +10,7 @@ import pandas as pd
 from socialreturns.data import Tables
 from socialreturns.inputs import InputError
 from socialreturns.markup import escape_markdown as md
-from socialreturns.notebook import Figure, Figures, check_iso_date
+from socialreturns.notebook import Figure, Figures, utc_day
 from socialreturns.parameters import (
     ALPHA,
     MARGIN_RATE,
@@ -115,8 +115,8 @@ class Parameters(NotebookParameters):
 
     def check(self) -> None:
         """The period runs forwards; the data folder exists."""
-        start = check_iso_date("start_date", self.start_date)
-        end = check_iso_date("end_date", self.end_date)
+        start = utc_day("start_date", self.start_date)
+        end = utc_day("end_date", self.end_date)
         if start is not None and end is not None and start >= end:
             raise InputError(f"{self.start_date} is not before end_date {self.end_date}",
                              key="start_date", expected="start_date before end_date")  # fmt: skip
@@ -129,8 +129,8 @@ class Parameters(NotebookParameters):
 
     def select(self, tables: Tables) -> Tables:
         """The tables restricted to the analysis period (UTC days, inclusive) and channels."""
-        start = check_iso_date("start_date", self.start_date)
-        end = check_iso_date("end_date", self.end_date)
+        start = utc_day("start_date", self.start_date)
+        end = utc_day("end_date", self.end_date)
 
         def window(frame: pd.DataFrame, column: str) -> pd.DataFrame:
             keep = pd.Series(True, index=frame.index)

@@ -14,7 +14,7 @@ import pandas as pd
 
 from socialreturns.data import require_columns
 from socialreturns.inputs import InputError
-from socialreturns.notebook import check_iso_date
+from socialreturns.notebook import utc_day
 
 TimeUnit = Literal["D", "W"]
 DAYS_PER_UNIT = {"D": 1.0, "W": 7.0}
@@ -34,7 +34,7 @@ def _days(stamps: pd.Series) -> np.ndarray:
 def _day_of(key: str, value: str | pd.Timestamp | None) -> int | None:
     if value is None or value == "":
         return None
-    stamp = value if isinstance(value, pd.Timestamp) else check_iso_date(key, str(value))
+    stamp = value if isinstance(value, pd.Timestamp) else utc_day(key, str(value))
     if stamp.tzinfo is None:
         stamp = stamp.tz_localize("UTC")
     return int(np.datetime64(stamp.tz_convert("UTC").tz_localize(None).date(), "D").astype(np.int64))

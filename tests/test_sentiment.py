@@ -576,3 +576,15 @@ def test_long_texts_are_shown_truncated_and_flagged_never_dropped():
     assert words.loc["overheated", "count"] == long[:1_000].count("overheated")
     with pytest.raises(InputError, match="key 'max_text_chars'.*1,000 to 1,000,000"):
         sentiment.episode_examples(mentions, scores, episodes, brand="Us", max_text_chars=10)
+
+
+def test_a_post_over_max_text_chars_is_scored_on_what_is_shown_and_flagged():
+    head = "The lamp is lovely. " * 1_000  # 20,000 characters
+    long = head + "Awful, broken, the worst. " * 30_000  # 0.8 MB whose tail is negative
+    scores = sentiment.score([long, head, "fine"], max_text_chars=20_000)
+    assert scores["truncated"].tolist() == [True, False, False]
+    assert scores.loc[0, "compound"] == scores.loc[1, "compound"] > 0
+    whole = sentiment.score([long], max_text_chars=1_000_000)
+    assert not whole["truncated"].iloc[0] and whole["compound"].iloc[0] < 0
+    with pytest.raises(InputError, match="key 'max_text_chars'.*1,000 to 1,000,000"):
+        sentiment.score(["fine"], max_text_chars=999)

@@ -12,11 +12,10 @@ import pandas as pd
 
 from socialreturns.data import require_brand, require_columns
 from socialreturns.inputs import InputError
-from socialreturns.parameters import Range
 
 from .language import stopwords
 from .privacy import redact
-from .scorer import _as_series, score
+from .scorer import MAX_TEXT_CHARS, _as_series, score
 
 _PERIODS = {"D": 7, "h": 24}  # the seasonal period of each counting frequency
 #: Longest run without white space handed to the tokenizer; longer runs are cut to this length
@@ -24,10 +23,6 @@ _PERIODS = {"D": 7, "h": 24}  # the seasonal period of each counting frequency
 #: like "a.a.a…", so only bounded runs keep tokenising linear in the text.
 MAX_TOKEN_CHARS = 100
 _LONG_RUN = re.compile(rf"(?<!\S)\S{{{MAX_TOKEN_CHARS + 1},}}")
-#: Characters of a text shown in a report and read for its words; longer texts are truncated
-#: (and flagged), never dropped: one spam post of a megabyte must neither fill the report nor
-#: outweigh every other mention's words.
-MAX_TEXT_CHARS = Range("1,000 to 1,000,000 characters", ge=1_000, le=1_000_000)
 
 
 def negative_volume(
@@ -272,7 +267,7 @@ def episode_examples(
     """The ``n`` most-seen (by reach) distinct negative mentions of ``brand`` in each episode,
     their text redacted (`redact`): ``episode``, ``timestamp``, ``platform``, ``reach``,
     ``compound``, ``text`` and ``truncated``: True where the text had more than ``max_text_chars``
-    characters and shows only its first ``max_text_chars`` and "…" (it is scored whole)."""
+    characters and shows only its first ``max_text_chars`` and "…" (the part `score` scores)."""
     MAX_TEXT_CHARS.check("max_text_chars", max_text_chars)
     require_columns(mentions, ("timestamp", "brand", "platform", "reach", "text"), "mentions")
     require_brand(mentions, brand)

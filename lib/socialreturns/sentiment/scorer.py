@@ -55,6 +55,10 @@ from .lexicon import (
 
 #: Processes that may score texts (the sentiment notebook's ``n_jobs``).
 N_JOBS = Range("1 to 64 processes", ge=1, le=64)
+#: Characters of a text scored, shown in a report and read for its words; longer texts are truncated
+#: (and flagged), never dropped: one spam post of a megabyte must neither fill the report nor
+#: outweigh every other mention's words.
+MAX_TEXT_CHARS = Range("1,000 to 1,000,000 characters", ge=1_000, le=1_000_000)
 
 POSITIVE_AT, NEGATIVE_AT = 0.05, -0.05  # the paper's thresholds on the compound score
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
@@ -274,6 +278,7 @@ def score(
     overrides: Mapping[str, float] | None = None,
     n_jobs: int = 1,
     long_text_chars: int = 1000,
+    max_text_chars: int = 20_000,
     emoji: str = "ranking",
     progress: bool | None = None,
 ) -> pd.DataFrame:
@@ -290,6 +295,12 @@ def score(
         Worker processes (1 scores in this process). Identical texts (retweets) are scored once.
     long_text_chars
         Texts longer than this are scored sentence by sentence and averaged.
+    max_text_chars
+        Only a text's first ``max_text_chars`` characters are scored, the part the report shows
+        and reads for words (`episode_examples`, `distinctive_words`); such texts are flagged in
+        ``truncated``. This keeps a 1 MB post to a few milliseconds: VADER costs about 1 µs per
+        character, and a post that long is a paste or spam whose tail says nothing the head
+        does not.
     emoji
         ``"ranking"`` scores emoji by the Emoji Sentiment Ranking (`emoji_ranking`), each as one
         word; ``"descriptions"`` by the words of their names, as vaderSentiment does (which
@@ -303,7 +314,7 @@ def score(
     about 1), ``compound`` (in [-1, 1]; ≥ 0.05 positive, ≤ -0.05 negative), ``label``
     (``positive``, ``neutral``, ``negative``), ``language`` (`detect_language`) and ``english``
     (False for texts identified as another language: their scores mean little, the lexicon being
-    English).
+    English) and ``truncated`` (True where only the first ``max_text_chars`` were scored).
 
     Examples
     --------
@@ -317,10 +328,11 @@ def score(
     if not isinstance(n_jobs, int):
         raise InputError(f"is {n_jobs!r}", key="n_jobs", expected=N_JOBS.expected)
     N_JOBS.check("n_jobs", n_jobs)
+    MAX_TEXT_CHARS.check("max_text_chars", max_text_chars)
     if emoji not in ("ranking", "descriptions"):
         raise InputError(f"is {emoji!r}", key="emoji", expected="'ranking' or 'descriptions'")
     codes, unique = pd.factorize(series, sort=False)
-    unique_texts = [str(t) for t in unique]
+    unique_texts = [str(t)[:max_text_chars] for t in unique]
     chunk = max(1, min(5000, math.ceil(len(unique_texts) / max(n_jobs * 4, 1))))
     chunks = [
         (unique_texts[i : i + chunk], overrides, long_text_chars, emoji == "ranking")
@@ -346,6 +358,7 @@ def score(
     out.index = series.index
     out.insert(4, "label", label(out["compound"]))
     out["english"] = out["language"].isin(["en", "und"])
+    out["truncated"] = series.str.len().gt(max_text_chars).to_numpy(dtype=bool)
     return out
 
 

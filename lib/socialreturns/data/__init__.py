@@ -16,7 +16,8 @@ Submodules:
 * `text`: names NFKC-normalised and stripped of invisible characters (logged), NUL bytes refused.
 * `times`: the one timestamp type (``datetime64[ns, UTC]``), its accepted range, and `as_utc`
   for analyses bringing the frames they are passed to it.
-* `load`: `load_table`, one `load_<table>` per table, and `load_tables` for all five.
+* `load`: `load_table`, one `load_<table>` per table, `load_tables` for all five, and
+  `load_experiments` for the optional lift tests.
 * `checks`: `require_columns` and `require_brand`, for analyses checking the frames they are passed.
 """
 
@@ -27,6 +28,7 @@ from socialreturns.inputs import MAX_SHOWN, InputError, project_root, read_yaml_
 from .checks import require_brand, require_columns
 from .load import (
     load_customers,
+    load_experiments,
     load_mentions,
     load_orders,
     load_spend,
@@ -35,7 +37,7 @@ from .load import (
     load_touchpoints,
 )
 from .read import find_table, read_column_map
-from .schema import FORMATS, MAX_ABS_NUMBER, SCHEMAS, TABLES, Col, Kind, Tables
+from .schema import FORMATS, MAX_ABS_NUMBER, OPTIONAL_TABLES, SCHEMAS, TABLES, Col, Kind, Tables
 from .text import clean_name
 from .times import EARLIEST, LATEST, TIMESTAMP_DTYPE, as_utc
 from .validate import describe_tables, validate_tables
@@ -46,6 +48,7 @@ __all__ = [
     "LATEST",
     "MAX_ABS_NUMBER",
     "MAX_SHOWN",
+    "OPTIONAL_TABLES",
     "SCHEMAS",
     "TABLES",
     "TIMESTAMP_DTYPE",
@@ -58,6 +61,7 @@ __all__ = [
     "describe_tables",
     "find_table",
     "load_customers",
+    "load_experiments",
     "load_mentions",
     "load_orders",
     "load_spend",

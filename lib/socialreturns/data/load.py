@@ -1,5 +1,5 @@
 """Loading the tables: one table (`load_table` and a `load_<table>` for each), or all five
-checked against each other (`load_tables`).
+checked against each other (`load_tables`); the optional lift tests (`load_experiments`).
 """
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from socialreturns.inputs import InputError
+from socialreturns.inputs import InputError, resolve
 
 from .read import _parse, _read_raw, _rename, find_table
-from .schema import SCHEMAS, TABLES, Tables
-from .validate import _check_rules, _validate, validate_tables
+from .schema import FORMATS, OPTIONAL_TABLES, SCHEMAS, TABLES, Tables
+from .validate import _check_rules, _raise_if, _validate, validate_tables
 
 
 def load_table(name: str, source: str | Path, *, column_map: Mapping[str, str] | None = None) -> pd.DataFrame:
@@ -23,7 +23,8 @@ def load_table(name: str, source: str | Path, *, column_map: Mapping[str, str] |
     Parameters
     ----------
     name
-        One of ``mentions``, ``spend``, ``touchpoints``, ``orders``, ``customers``.
+        One of ``mentions``, ``spend``, ``touchpoints``, ``orders``, ``customers``, or the
+        optional ``experiments``.
     source
         The file, or a folder holding ``<name>.csv`` / ``<name>.parquet``. Relative paths are
         relative to the repository root.
@@ -47,7 +48,7 @@ def load_table(name: str, source: str | Path, *, column_map: Mapping[str, str] |
         raise InputError(
             f"unknown table '{name}'",
             key=name,
-            expected="one of " + ", ".join(TABLES),
+            expected="one of " + ", ".join(TABLES + OPTIONAL_TABLES),
             hint=f"Did you mean '{close[0]}'?" if close else None,
         )
     path = find_table(name, source)
@@ -86,6 +87,49 @@ def load_orders(source: str | Path, **kwargs: Mapping[str, str]) -> pd.DataFrame
 def load_customers(source: str | Path, **kwargs: Mapping[str, str]) -> pd.DataFrame:
     """Customers with acquisition date, channel and referrer; see `load_table`."""
     return load_table("customers", source, **kwargs)
+
+
+def load_experiments(
+    source: str | Path,
+    *,
+    spend: pd.DataFrame | None = None,
+    column_map: Mapping[str, str] | None = None,
+) -> pd.DataFrame | None:
+    """Lift tests (``experiments``), the optional table that calibrates the ROI model.
+
+    Parameters
+    ----------
+    source
+        The file, or a folder that may hold ``experiments.csv`` / ``.parquet``.
+    spend
+        The spend table: when given, every test's channel must appear in it.
+    column_map
+        Our column name → the column's name in your export.
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        ``channel``, ``start_date``, ``end_date`` (UTC days, inclusive), ``incremental_revenue``
+        (the measured lift over the window, currency) and ``standard_error`` (currency); None
+        when ``source`` is a folder without the table.
+
+    Raises
+    ------
+    InputError
+        As `load_table`; a test ending before it starts, a standard error that is not positive,
+        or a channel the spend table does not have (naming the file, column and rows).
+    """
+    folder = resolve(source)
+    if folder.is_dir() and not any((folder / f"experiments{ext}").is_file() for ext in FORMATS):
+        return None
+    frame = load_table("experiments", source, column_map=column_map)
+    if spend is not None:
+        path = find_table("experiments", source)
+        known = set(spend["channel"].astype(str))
+        _raise_if(~frame["channel"].astype(str).isin(known), frame, path, "channel",
+                  "a lift test on a channel with no spend",
+                  "a channel of the spend table: " + ", ".join(sorted(known)))  # fmt: skip
+    return frame
 
 
 def load_tables(

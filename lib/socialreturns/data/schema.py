@@ -1,4 +1,7 @@
-"""What the five tables hold: their names, file formats, documented columns and pandera schemas.
+"""What the tables hold: their names, file formats, documented columns and pandera schemas.
+
+The five tables every analysis reads are `TABLES`; `OPTIONAL_TABLES` are read when a folder
+holds them (``experiments``: lift tests that calibrate the ROI model).
 
 ``data/README.md`` documents every column; `SCHEMAS` is that documentation as code (kind, may it
 be empty, must it be 0 or more, must it be unique), and `_schema` turns one table's entry into the
@@ -15,6 +18,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 TABLES = ("mentions", "spend", "touchpoints", "orders", "customers")
+OPTIONAL_TABLES = ("experiments",)
 FORMATS = (".csv", ".parquet", ".csv.gz")
 
 Kind = Literal["str", "int", "float", "bool", "timestamp", "date"]
@@ -77,6 +81,15 @@ SCHEMAS: dict[str, dict[str, Col]] = {
         "acquisition_date": Col("date"),
         "acquisition_channel": Col("str"),
         "referred_by": Col("str", nullable=True),
+    },
+    # lift tests; the measured lift may be negative, its standard error must be positive
+    # (checked in `validate._check_rules`)
+    "experiments": {
+        "channel": Col("str"),
+        "start_date": Col("date"),
+        "end_date": Col("date"),
+        "incremental_revenue": Col("float"),
+        "standard_error": Col("float"),
     },
 }
 

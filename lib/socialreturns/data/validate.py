@@ -82,6 +82,12 @@ def _check_rules(frame: pd.DataFrame, name: str, path: Path) -> None:
             "answer before the mention was posted",
             "answered_at empty or not earlier than timestamp",
         )
+    if name == "experiments":
+        _raise_if(frame["end_date"] < frame["start_date"], frame, path, "end_date",
+                  "a lift test that ends before it starts", "end_date on or after start_date")  # fmt: skip
+        _raise_if(~(frame["standard_error"] > 0), frame, path, "standard_error",
+                  "a standard error of 0 or less",
+                  "a positive standard error of the measured lift (currency)")  # fmt: skip
     if name == "spend":
         _raise_if(
             frame.duplicated(["date", "channel", "campaign"], keep="first"),

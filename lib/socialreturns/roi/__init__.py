@@ -10,7 +10,9 @@ Submodules:
 
 - `attribution`: journeys, rule-based and Markov attribution, campaign returns, last-touch ROAS.
 - `design`: the incremental model's inputs (daily revenue, spend per period, controls).
-- `incremental`: adstock, Hill saturation, `IncrementalFit` and `fit_incremental`.
+- `solver`: adstock, Hill saturation, the curves' priors and the penalised solver.
+- `incremental`: `IncrementalFit` (with its identification checks) and `fit_incremental`.
+- `calibration`: lift tests as pseudo-observations; `lift_tests`, `calibration_effect`.
 - `bootstrap`: moving-block resamples and running the refits in processes.
 - `budget`: response curves, steady-state revenue, `reallocate`, `holdout_check`.
 - `report`: the notebook's `Parameters` and its `conclusions`.
@@ -35,10 +37,13 @@ from socialreturns.roi.budget import (
     response_curves,
     steady_revenue,
 )
+from socialreturns.roi.calibration import EXPERIMENT_COLUMNS, calibration_effect, calibration_text, lift_tests
 from socialreturns.roi.design import daily_revenue
 from socialreturns.roi.incremental import (
+    BOUND_TOLERANCE,
     DECAY_BOUNDS,
     HALF_SAT_BOUNDS,
+    MIN_SPEND_VARIATION,
     SHAPE_BOUNDS,
     IncrementalFit,
     adstock,
@@ -47,11 +52,18 @@ from socialreturns.roi.incremental import (
     incremental_return,
 )
 from socialreturns.roi.report import FIGURES, Parameters, conclusions
+from socialreturns.roi.solver import PRIOR_DECAY, PRIOR_LOG_HALF_RATIO, PRIOR_LOG_SHAPE
 
 __all__ = [
+    "BOUND_TOLERANCE",
     "DECAY_BOUNDS",
+    "EXPERIMENT_COLUMNS",
     "HALF_SAT_BOUNDS",
+    "MIN_SPEND_VARIATION",
     "MODELS",
+    "PRIOR_DECAY",
+    "PRIOR_LOG_HALF_RATIO",
+    "PRIOR_LOG_SHAPE",
     "SHAPE_BOUNDS",
     "Holdout",
     "IncrementalFit",
@@ -62,6 +74,8 @@ __all__ = [
     "adstock",
     "attribute",
     "build_journeys",
+    "calibration_effect",
+    "calibration_text",
     "campaign_returns",
     "compare_models",
     "conclusions",
@@ -72,6 +86,7 @@ __all__ = [
     "holdout_check",
     "incremental_return",
     "last_touch_roas",
+    "lift_tests",
     "markov_removal_effects",
     "reallocate",
     "response_curves",

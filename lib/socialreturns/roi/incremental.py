@@ -1,13 +1,16 @@
 """Incremental return: a media-mix regression of revenue on carried-over, saturating spend.
 
-Owns the response-curve shapes (geometric `adstock`, `hill` saturation), `IncrementalFit`,
-the variable-projection solver and its grid start, and `fit_incremental`. Its inputs are
-prepared in `socialreturns.roi.design`; its intervals come from the moving-block bootstrap run
-by `socialreturns.roi.bootstrap`, refitting through `_Resampling.refit`.
+Owns `IncrementalFit`, its identification checks, and `fit_incremental`. The curve shapes, their
+priors and the solver live in `socialreturns.roi.solver` (`adstock` and `hill` are re-exported
+here); its inputs are prepared in `socialreturns.roi.design`; lift tests are turned into
+pseudo-observations by `socialreturns.roi.calibration`; its intervals come from the
+moving-block bootstrap run by `socialreturns.roi.bootstrap`, refitting through
+`_Resampling.refit`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass
 from typing import Literal
@@ -20,38 +23,43 @@ from socialreturns.intervals import ALPHA
 from socialreturns.parameters import ALPHA as ALPHA_RANGE
 from socialreturns.roi.bootstrap import _block_samples, _run_bootstrap
 from socialreturns.roi.design import _controls, _prepare
+from socialreturns.roi.solver import (
+    DECAY_BOUNDS,
+    HALF_SAT_BOUNDS,
+    SHAPE_BOUNDS,
+    _grid_start,
+    _half_saturation,
+    _Lifts,
+    _residual_sigma,
+    _saturated,
+    _solve,
+    _to_params,
+    adstock,
+    hill,
+)
 
-#: Bounds of the response-curve parameters: adstock decay per period, half-saturation relative
-#: to the channel's median positive adstocked spend, and the Hill shape.
-DECAY_BOUNDS = (0.0, 0.95)
-HALF_SAT_BOUNDS = (0.05, 20.0)
-SHAPE_BOUNDS = (0.5, 3.0)
+__all__ = ["DECAY_BOUNDS", "HALF_SAT_BOUNDS", "SHAPE_BOUNDS", "IncrementalFit", "adstock", "fit_incremental",
+           "hill", "incremental_return"]  # fmt: skip
 
 
-def adstock(spend: np.ndarray, decay: float) -> np.ndarray:
-    """Geometric carry-over: ``a_t = x_t + decay * a_{t-1}`` (spend units, per period).
-
-    >>> adstock(np.array([100.0, 0.0, 0.0]), 0.5).tolist()
-    [100.0, 50.0, 25.0]
-    """
-    from scipy.signal import lfilter
-
-    return lfilter([1.0], [1.0, -decay], np.asarray(spend, dtype=float), axis=0)
-
-
-def hill(x: np.ndarray, half_saturation: float, shape: float) -> np.ndarray:
-    """Hill saturation ``x**s / (x**s + K**s)``: 0 at no spend, 1/2 at ``K``, towards 1.
-
-    >>> hill(np.array([0.0, 2.0]), 2.0, 1.0).tolist()
-    [0.0, 0.5]
-    """
-    x = np.maximum(np.asarray(x, dtype=float), 0.0)
-    return x**shape / (x**shape + half_saturation**shape)
+#: A curve parameter within this fraction of its range (the log range for the half-saturation)
+#: of a bound "sits at its bound": the data pushed it there and the bound, not the data, set it.
+BOUND_TOLERANCE = 0.01
+#: Below this coefficient of variation of its spend per period (standard deviation over mean) a
+#: channel's spend "barely varies": its effect cannot be told apart from the baseline's level.
+MIN_SPEND_VARIATION = 0.10
 
 
 @dataclass(frozen=True)
 class IncrementalFit:
-    """A fitted media-mix regression and its bootstrap; see `fit_incremental`."""
+    """A fitted media-mix regression and its bootstrap; see `fit_incremental`.
+
+    Every field is plain data (arrays, frames, scalars, dicts of str) except ``regression``, the
+    statsmodels OLS of ``revenue`` on the final saturated spend (`_saturated` of ``spend`` with
+    ``decay``, ``half_saturation``, ``hill_shape``) and ``controls``, which those fields recompute.
+    ``coef`` equals its media coefficients unless lift tests calibrated the fit, in which case
+    ``coef`` holds the calibrated ones and ``regression`` stays the diagnostic OLS.
+    """
 
     channels: list[str]
     not_identifiable: dict[str, str]
@@ -68,6 +76,13 @@ class IncrementalFit:
     bootstrap: pd.DataFrame  # one row per replicate and channel: roas and curve parameters
     alpha: float
     margin_rate: float
+    #: Residual standard deviation (currency per period) weighing the priors and the lift tests.
+    residual_sigma: float = float("nan")
+    #: The lift tests that calibrated the fit (see `socialreturns.roi.calibration`), or None.
+    experiments: pd.DataFrame | None = None
+    #: Without the lift tests: ``channel``, ``adstock_decay``, ``half_saturation``, ``hill_shape``,
+    #: ``coef``; None when the fit was not calibrated.
+    uncalibrated: pd.DataFrame | None = None
 
     def contributions(self) -> pd.DataFrame:
         """Fitted incremental revenue per period and channel (currency per period)."""
@@ -75,13 +90,24 @@ class IncrementalFit:
         return pd.DataFrame(h * self.coef, index=self.dates, columns=self.channels)
 
     def fitted(self) -> pd.Series:
-        """Fitted revenue per period (currency)."""
-        return pd.Series(self.regression.fittedvalues, index=self.dates, name="fitted")
+        """Fitted revenue per period (currency): the media contributions plus the controls'
+        least-squares fit to the rest (the OLS fitted values when the fit is not calibrated)."""
+        if self.experiments is None:
+            return pd.Series(self.regression.fittedvalues, index=self.dates, name="fitted")
+        media = self.contributions().sum(axis=1).to_numpy()
+        c = self.controls.to_numpy()
+        gamma, *_ = np.linalg.lstsq(c, self.revenue.to_numpy() - media, rcond=None)
+        return pd.Series(media + c @ gamma, index=self.dates, name="fitted")
 
     def summary(self) -> pd.DataFrame:
         """One row per channel: ``channel``, ``spend``, ``incremental_revenue``, ``roas``,
         ``ci_lower``, ``ci_upper``, ``marginal_roas``, ``roi``, ``adstock_decay``,
-        ``half_saturation``, ``hill_shape``, ``identifiable``, ``note``."""
+        ``half_saturation``, ``hill_shape``, ``identifiable``, ``note``.
+
+        ``identifiable`` is False, with the reasons in ``note``, when a curve parameter sits at
+        its bound, the interval is wider than the estimate or the spend barely varies (see
+        `BOUND_TOLERANCE`, `MIN_SPEND_VARIATION`); the estimate columns are kept, but they are
+        no finding. Channels too flat to fit at all have no estimate."""
         rows = []
         roas = self.bootstrap.pivot(index="replicate", columns="channel", values="roas")
         roas = roas.reindex(columns=self.channels)
@@ -91,6 +117,7 @@ class IncrementalFit:
         marginal = _marginal_roas(self.spend.to_numpy(), self.decay, self.half_saturation,
                                   self.hill_shape, self.coef)  # fmt: skip
         for i, channel in enumerate(self.channels):
+            reasons = _unidentified_reasons(self, i, revenue[i] / total[i], lo[i], hi[i])
             rows.append({
                 "channel": channel,
                 "spend": total[i],
@@ -103,30 +130,44 @@ class IncrementalFit:
                 "adstock_decay": self.decay[i],
                 "half_saturation": self.half_saturation[i],
                 "hill_shape": self.hill_shape[i],
-                "identifiable": True,
-                "note": "",
+                "identifiable": not reasons,
+                "note": f"not identified: {'; '.join(reasons)}" if reasons else "",
             })  # fmt: skip
         for channel, note in self.not_identifiable.items():
             rows.append({"channel": channel, "identifiable": False, "note": note})
         return pd.DataFrame(rows)
 
 
-def _saturated(x: np.ndarray, decay: np.ndarray, ratio_or_half: np.ndarray, shape: np.ndarray) -> np.ndarray:
-    """Hill of adstock per channel (columns of ``x``); ``ratio_or_half`` is the half-saturation."""
-    a = np.column_stack([adstock(x[:, i], decay[i]) for i in range(x.shape[1])])
-    return hill(a, ratio_or_half, shape)
+def _at_bound(value: float, bounds: tuple[float, float]) -> str:
+    """``"lower"`` or ``"upper"`` when ``value`` is within `BOUND_TOLERANCE` of that bound."""
+    tol = BOUND_TOLERANCE * (bounds[1] - bounds[0])
+    return "lower" if value <= bounds[0] + tol else "upper" if value >= bounds[1] - tol else ""
 
 
-def _half_saturation(x: np.ndarray, decay: np.ndarray, ratio: np.ndarray) -> np.ndarray:
-    """Half-saturation from its ratio to each channel's typical adstocked spend, the mean
-    positive spend per period divided by ``1 - decay`` (the adstock of a steady flight).
-
-    Parametrising by the ratio keeps the saturation search on one scale whatever the currency,
-    the period and the carry-over.
-    """
-    active = np.where(x > 0, x, np.nan)
-    typical = np.nanmean(active, axis=0) / (1.0 - decay)
-    return ratio * typical
+def _unidentified_reasons(fit: IncrementalFit, i: int, roas: float, lo: float, hi: float) -> list[str]:
+    """Why channel ``i`` of ``fit`` is not identified, in words; empty when it is."""
+    x = fit.spend.iloc[:, i].to_numpy()
+    ratio = fit.half_saturation[i] / _half_saturation(x[:, None], fit.decay[[i]], np.ones(1))[0]
+    reasons = []
+    # No carry-over (decay 0) is a plain answer, not a search stopped by a bound: only the upper
+    # bound of the decay counts.
+    checks = [("adstock decay", fit.decay[i], fit.decay[i], DECAY_BOUNDS, ("upper",)),
+              ("half-saturation", fit.half_saturation[i], np.log(ratio), tuple(np.log(HALF_SAT_BOUNDS)),
+               ("lower", "upper")),
+              ("Hill shape", fit.hill_shape[i], fit.hill_shape[i], SHAPE_BOUNDS, ("lower", "upper"))]  # fmt: skip
+    for name, shown, value, bounds, sides in checks:
+        side = _at_bound(value, bounds)
+        if side in sides:
+            reasons.append(f"its {name} ({shown:.3g}) sits at the {side} bound of its search, so "
+                           "the bound, not the data, set its response curve")  # fmt: skip
+    if np.isfinite(hi - lo) and hi - lo > roas:
+        reasons.append(f"its {1 - fit.alpha:.0%} interval ({lo:.2f} to {hi:.2f}) is wider than its "
+                       f"ROAS estimate ({roas:.2f}), so the data cannot tell a good return from a poor one")  # fmt: skip
+    variation = x.std() / x.mean()
+    if variation < MIN_SPEND_VARIATION:
+        reasons.append(f"its spend barely varies (standard deviation {variation:.0%} of the mean), so its "
+                       "effect cannot be told apart from the baseline")  # fmt: skip
+    return reasons
 
 
 def _marginal_roas(
@@ -143,134 +184,6 @@ def _marginal_roas(
     return (up - base) / (bump * x.sum(axis=0))
 
 
-def _to_params(z: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Unbounded search variables to (decay, half-saturation ratio, shape) within bounds."""
-    from scipy.special import expit
-
-    sig = expit(z)
-    decay = DECAY_BOUNDS[0] + (DECAY_BOUNDS[1] - DECAY_BOUNDS[0]) * sig[:k]
-    lo, hi = np.log(HALF_SAT_BOUNDS)
-    ratio = np.exp(lo + (hi - lo) * sig[k : 2 * k])
-    shape = SHAPE_BOUNDS[0] + (SHAPE_BOUNDS[1] - SHAPE_BOUNDS[0]) * sig[2 * k :]
-    return decay, ratio, shape
-
-
-def _from_params(decay: np.ndarray, ratio: np.ndarray, shape: np.ndarray) -> np.ndarray:
-    def logit(v: np.ndarray, lo: float, hi: float) -> np.ndarray:
-        f = np.clip((v - lo) / (hi - lo), 1e-6, 1 - 1e-6)
-        return np.log(f / (1 - f))
-
-    lo, hi = np.log(HALF_SAT_BOUNDS)
-    return np.r_[logit(decay, *DECAY_BOUNDS), logit(np.log(ratio), lo, hi),
-                 logit(shape, *SHAPE_BOUNDS)]  # fmt: skip
-
-
-def _solve(
-    x: np.ndarray,
-    y: np.ndarray,
-    c: np.ndarray,
-    z0: np.ndarray,
-    *,
-    max_nfev: int | None = None,
-    ftol: float = 1e-8,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Nonlinear least squares over the response-curve parameters with the linear coefficients
-    profiled out (variable projection): the controls are projected out once, so each step
-    solves only a channels-by-channels system.
-
-    Returns the unbounded search variables (see `_to_params`) and the media coefficients.
-    """
-    from scipy.optimize import least_squares
-
-    k = x.shape[1]
-    q, _ = np.linalg.qr(c)
-    y_perp = y - q @ (q.T @ y)
-
-    def media(z: np.ndarray) -> np.ndarray:
-        decay, ratio, shape = _to_params(z, k)
-        h = _saturated(x, decay, _half_saturation(x, decay, ratio), shape)
-        return h - q @ (q.T @ h)
-
-    def coef(h_perp: np.ndarray) -> np.ndarray:
-        gram = h_perp.T @ h_perp + 1e-9 * np.eye(k) * np.trace(h_perp.T @ h_perp)
-        return np.linalg.solve(gram, h_perp.T @ y_perp)
-
-    def residuals(z: np.ndarray) -> np.ndarray:
-        h_perp = media(z)
-        return h_perp @ coef(h_perp) - y_perp
-
-    def column(z: np.ndarray, i: int) -> np.ndarray:
-        decay, ratio, shape = _to_params(z[[i, k + i, 2 * k + i]], 1)
-        h = hill(adstock(x[:, i], decay[0]), _half_saturation(x[:, [i]], decay, ratio)[0], shape[0])
-        return h - q @ (q.T @ h)
-
-    def jacobian(z: np.ndarray) -> np.ndarray:
-        # Forward differences like scipy's, but a parameter moves only its own channel's curve,
-        # so each column recomputes one channel instead of all of them.
-        h_perp = media(z)
-        base = h_perp @ coef(h_perp) - y_perp
-        jac = np.empty((len(y), z.size))
-        for j in range(z.size):
-            step = 1.5e-8 * max(1.0, abs(z[j]))
-            moved = z.copy()
-            moved[j] += step
-            h_moved = h_perp.copy()
-            h_moved[:, j % k] = column(moved, j % k)
-            jac[:, j] = (h_moved @ coef(h_moved) - y_perp - base) / step
-        return jac
-
-    # Levenberg-Marquardt (MINPACK) on unbounded variables; the bounds live in _to_params.
-    result = least_squares(residuals, z0, jac=jacobian, method="lm", xtol=1e-6, ftol=ftol, max_nfev=max_nfev)
-    return result.x, coef(media(result.x))
-
-
-def _grid_start(x: np.ndarray, y: np.ndarray, c: np.ndarray, sweeps: int = 2) -> np.ndarray:
-    """A starting point for `_solve` by coordinate-wise grid search of each channel's curve.
-
-    The joint least-squares surface has many shallow local minima (small channels trade
-    carry-over against saturation); a profile over a grid per channel, holding the others,
-    starts Levenberg-Marquardt in the right basin.
-    """
-    k = x.shape[1]
-    q, _ = np.linalg.qr(c)
-    y_perp = y - q @ (q.T @ y)
-    decays = np.array([0.0, 0.15, 0.3, 0.45, 0.6, 0.7, 0.8, 0.88, 0.94])
-    ratios = np.array([0.25, 0.5, 1.0, 2.0, 4.0])
-    shapes = np.array([0.75, 1.0, 1.5, 2.25])
-    decay, ratio, shape = np.full(k, 0.5), np.ones(k), np.ones(k)
-
-    def curve(i: int, d: float, r: float, sh: float) -> np.ndarray:
-        a = adstock(x[:, i], d)
-        half = _half_saturation(x[:, [i]], np.array([d]), np.array([r]))[0]
-        h = hill(a, half, sh)
-        return h - q @ (q.T @ h)
-
-    grid = [(d, r, sh) for d in decays for r in ratios for sh in shapes]
-    cols = np.column_stack([curve(i, decay[i], ratio[i], shape[i]) for i in range(k)])
-    for _ in range(sweeps):
-        for i in range(k):
-            # Every candidate curve of channel i at once: with the other channels held, the
-            # residual sum of squares of adding a column h is |r|^2 - (h'r)^2 / |h|^2, where
-            # h and r have the controls and the other channels projected out.
-            q_o, _ = np.linalg.qr(np.delete(cols, i, axis=1))
-            resid = y_perp - q_o @ (q_o.T @ y_perp)
-            cand = np.empty((len(y), len(grid)))
-            for d_idx, d in enumerate(decays):
-                a = adstock(x[:, i], d)[:, None]
-                typical = _half_saturation(x[:, [i]], np.array([d]), np.ones(1))[0]
-                half = np.repeat(ratios * typical, shapes.size)
-                sh = np.tile(shapes, ratios.size)
-                block = slice(d_idx * half.size, (d_idx + 1) * half.size)
-                cand[:, block] = a**sh / (a**sh + half**sh)
-            cand -= q @ (q.T @ cand)
-            cand -= q_o @ (q_o.T @ cand)
-            norm = np.einsum("ij,ij->j", cand, cand)
-            gain = np.where(norm > 1e-12 * norm.max(), (cand.T @ resid) ** 2 / np.maximum(norm, 1e-300), 0.0)
-            decay[i], ratio[i], shape[i] = grid[int(np.argmax(gain))]
-            cols[:, i] = curve(i, decay[i], ratio[i], shape[i])
-    return _from_params(decay, ratio, shape)
-
-
 #: Columns of `IncrementalFit.bootstrap`, one row per replicate and channel.
 _BOOTSTRAP_COLUMNS = ["replicate", "channel", "roas", "adstock_decay", "half_saturation", "hill_shape",
                       "coef"]  # fmt: skip
@@ -279,7 +192,9 @@ _BOOTSTRAP_COLUMNS = ["replicate", "channel", "roas", "adstock_decay", "half_sat
 @dataclass(frozen=True)
 class _Resampling:
     """What every bootstrap refit needs: spend, fitted values and residuals of the estimate,
-    the controls, the estimate's search variables and the channel names."""
+    the controls, the estimate's search variables, the channel names, the residual sigma that
+    weighs the priors, and the lift tests with the estimate's implied lifts and the standard
+    normal draws (replicates by tests) that perturb them."""
 
     x: np.ndarray
     fitted: np.ndarray
@@ -287,14 +202,24 @@ class _Resampling:
     controls: np.ndarray
     z: np.ndarray
     channels: list[str]
+    sigma: float
+    lifts: _Lifts | None = None
+    lift_fitted: np.ndarray | None = None
+    lift_draws: np.ndarray | None = None
 
     def refit(self, idx: np.ndarray, replicate: int) -> pd.DataFrame:
-        """Refit the curves on the residual-bootstrap replicate drawing residuals ``idx``."""
+        """Refit the curves on the residual-bootstrap replicate drawing residuals ``idx``; each
+        lift test's measurement is redrawn around the estimate's implied lift with its
+        standard error."""
         x, k = self.x, self.x.shape[1]
+        lifts = self.lifts
+        if lifts is not None:
+            lifts = lifts.with_measured(self.lift_fitted + lifts.standard_error * self.lift_draws[replicate])
         # Warm-started at the estimate, a few Levenberg-Marquardt steps reach the replicate's
         # optimum to well within its sampling spread.
         y_star = self.fitted + self.resid[idx]
-        zb, beta_b = _solve(x, y_star, self.controls, self.z, max_nfev=10, ftol=1e-5)
+        zb, beta_b = _solve(x, y_star, self.controls, self.z, sigma=self.sigma, lifts=lifts, max_nfev=10,
+                            ftol=1e-5)  # fmt: skip
         d_b, r_b, s_b = _to_params(zb, k)
         half_b = _half_saturation(x, d_b, r_b)
         roas_b = (_saturated(x, d_b, half_b, s_b) * beta_b).sum(axis=0) / x.sum(axis=0)
@@ -322,11 +247,9 @@ def _identifiable(wide: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
         x = wide[channel]
         active = (x > 0).mean()
         if x.std() == 0 or active < 0.05 or x.sum() == 0:
-            not_identifiable[channel] = (
-                f"{channel} has too little variation in spend to estimate "
-                f"(spend in {active:.0%} of periods, constant = {x.std() == 0}); "
-                "reported as not identifiable"
-            )
+            steady = ", always the same amount" if x.std() == 0 and x.sum() > 0 else ""
+            not_identifiable[channel] = (f"{channel} has too little variation in spend to estimate: it "
+                                         f"spent in {active:.0%} of periods{steady}")  # fmt: skip
             wide = wide.drop(columns=channel)
     if wide.shape[1] == 0:
         raise InputError("no channel varies enough to estimate", key="spend",
@@ -334,30 +257,59 @@ def _identifiable(wide: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
     return wide, not_identifiable
 
 
-def _estimate(
-    wide: pd.DataFrame, y: pd.Series, c: pd.DataFrame
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, object]:
-    """The curves by variable projection from a grid start, then the final linear fit.
+@dataclass(frozen=True)
+class _Estimate:
+    """The point estimate: search variables, curves, media coefficients, the residual sigma,
+    the diagnostic OLS, and the uncalibrated curves when lift tests calibrated it."""
 
-    Returns the search variables, decay, half-saturation, shape and the statsmodels OLS
-    results on the saturated spend and the controls."""
+    z: np.ndarray
+    decay: np.ndarray
+    half: np.ndarray
+    shape: np.ndarray
+    coef: np.ndarray
+    sigma: float
+    regression: object
+    uncalibrated: pd.DataFrame | None
+
+
+def _curve_frame(channels: list[str], x: np.ndarray, z: np.ndarray, coef: np.ndarray) -> pd.DataFrame:
+    decay, ratio, shape = _to_params(z, x.shape[1])
+    return pd.DataFrame({"channel": channels, "adstock_decay": decay,
+                         "half_saturation": _half_saturation(x, decay, ratio), "hill_shape": shape,
+                         "coef": coef})  # fmt: skip
+
+
+def _estimate(wide: pd.DataFrame, y: pd.Series, c: pd.DataFrame, lifts: _Lifts | None) -> _Estimate:
+    """The curves by penalised variable projection from a grid start (then, with lift tests,
+    again from there with the tests as pseudo-observations), and the diagnostic OLS.
+
+    The residual sigma that weighs the priors is that of the grid start's unpenalised fit."""
     import statsmodels.api as sm
 
     x, yy, cc = wide.to_numpy(), y.to_numpy(), c.to_numpy()
-    z, _ = _solve(x, yy, cc, _grid_start(x, yy, cc))
+    z0 = _grid_start(x, yy, cc)
+    sigma = _residual_sigma(x, yy, cc, z0)
+    z, beta = _solve(x, yy, cc, z0, sigma=sigma)
+    uncalibrated = None
+    if lifts is not None:
+        uncalibrated = _curve_frame(list(wide.columns), x, z, beta)
+        z, beta = _solve(x, yy, cc, z, sigma=sigma, lifts=lifts)
     decay, ratio, shape = _to_params(z, x.shape[1])
     half = _half_saturation(x, decay, ratio)
     h = _saturated(x, decay, half, shape)
     design = pd.DataFrame(h, index=y.index, columns=list(wide.columns)).join(c)
-    return z, decay, half, shape, sm.OLS(y, design).fit()
+    regression = sm.OLS(y, design).fit()
+    coef = regression.params.to_numpy()[: x.shape[1]] if lifts is None else beta
+    return _Estimate(z, decay, half, shape, coef, sigma, regression, uncalibrated)
 
 
 def _bootstrap(
     wide: pd.DataFrame,
     y: pd.Series,
     c: pd.DataFrame,
-    z: np.ndarray,
-    regression: object,
+    est: _Estimate,
+    fitted: np.ndarray,
+    lifts: _Lifts | None,
     *,
     freq: str,
     n_bootstrap: int,
@@ -367,8 +319,13 @@ def _bootstrap(
     """Refit every parameter on moving-block resamples of the residuals (blocks of four weeks);
     one row per replicate and channel, columns `_BOOTSTRAP_COLUMNS`."""
     yy = y.to_numpy()
-    fitted = regression.fittedvalues.to_numpy()
-    problem = _Resampling(wide.to_numpy(), fitted, yy - fitted, c.to_numpy(), z, list(wide.columns))
+    x = wide.to_numpy()
+    extra = {}
+    if lifts is not None:
+        h = _saturated(x, est.decay, est.half, est.shape)
+        draws = np.random.default_rng([seed, 14]).standard_normal((n_bootstrap, len(lifts.measured)))
+        extra = {"lifts": lifts, "lift_fitted": lifts.design(h) @ est.coef, "lift_draws": draws}
+    problem = _Resampling(x, fitted, yy - fitted, c.to_numpy(), est.z, list(wide.columns), est.sigma, **extra)
     samples = _block_samples(seed, len(yy), 28 if freq == "D" else 4, n_bootstrap)
     draws = _run_bootstrap(problem, samples, n_jobs or os.cpu_count() or 1)
     return pd.concat(draws, ignore_index=True) if draws else pd.DataFrame(columns=_BOOTSTRAP_COLUMNS)
@@ -387,6 +344,7 @@ def fit_incremental(
     n_bootstrap: int = 200,
     seed: int = 0,
     n_jobs: int | None = None,
+    experiments: pd.DataFrame | None = None,
 ) -> IncrementalFit:
     """Fit revenue on carried-over, saturating spend per channel, with trend and seasonality.
 
@@ -414,35 +372,58 @@ def fit_incremental(
         Seed of the bootstrap.
     n_jobs
         Processes for the bootstrap (default: the machine's cores); results do not depend on it.
+    experiments
+        Optional lift tests: ``channel``, ``start_date``, ``end_date`` (inclusive UTC days),
+        ``incremental_revenue`` (the measured lift over the window, currency) and
+        ``standard_error`` (currency), as `socialreturns.data.load_experiments` reads them.
+        Each constrains the fit; see `socialreturns.roi.calibration`. Tests of channels left
+        out by ``channels`` or wholly outside the revenue's dates are left out.
 
     Returns
     -------
     IncrementalFit
         Use ``.summary()`` for the per-channel table, ``.regression`` (statsmodels) for
-        diagnostics.
+        diagnostics, `socialreturns.roi.lift_tests` and `calibration_effect` for the lift tests.
+
+    Raises
+    ------
+    InputError
+        Missing columns, negative spend, revenue not covering the spend, fewer than 8 weeks, no
+        channel that varies; a lift test on a channel without spend or too flat to fit, ending
+        before it starts or with a standard error that is not positive.
 
     Notes
     -----
     ``revenue_t = controls_t γ + Σ_c β_c hill(adstock_c(spend)_t; K_c, s_c) + ε_t``. The decay,
-    ``K`` and ``s`` of all channels are estimated jointly by nonlinear least squares with
+    ``K`` and ``s`` of all channels are estimated jointly by penalised nonlinear least squares,
+    a MAP estimate under the weakly informative priors of `socialreturns.roi.solver`, with
     ``β`` and ``γ`` profiled out (Golub & Pereyra 1973, variable projection); the final linear
-    fit is statsmodels OLS. Intervals come from a moving-block bootstrap of the residuals that
-    re-estimates every parameter, so they include the uncertainty of the curve shapes. ROAS is
-    the fitted incremental revenue over the data divided by the spend.
+    fit is statsmodels OLS. A lift test adds the pseudo-observation ``(lift_j(β) - measured_j)
+    / standard_error_j`` (in units of the residual sigma), linear in ``β`` given the curves.
+    Intervals come from a moving-block bootstrap of the residuals that re-estimates every
+    parameter under the same priors (and redraws each lift test within its standard error), so
+    they include the uncertainty of the curve shapes. ROAS is the fitted incremental revenue
+    over the data divided by the spend.
     """
+    from socialreturns.roi.calibration import _experiment_lifts
+
     _check_options(adstock, saturation, alpha)
     wide, y, freq = _prepare(spend, revenue, channels)
     wide, not_identifiable = _identifiable(wide)
     c = _controls(y.index, freq, controls)
-    z, decay, half, shape, regression = _estimate(wide, y, c)
-    bootstrap = _bootstrap(wide, y, c, z, regression, freq=freq, n_bootstrap=n_bootstrap, seed=seed,
-                           n_jobs=n_jobs)  # fmt: skip
-    return IncrementalFit(
+    known = set(spend["channel"].astype(str))
+    tests, lifts = _experiment_lifts(experiments, y.index, freq, list(wide.columns), not_identifiable, known)
+    est = _estimate(wide, y, c, lifts)
+    fit = IncrementalFit(
         channels=list(wide.columns), not_identifiable=not_identifiable, freq=freq, dates=y.index,
-        spend=wide, revenue=y, controls=c, decay=decay, half_saturation=half, hill_shape=shape,
-        coef=regression.params.to_numpy()[: len(wide.columns)], regression=regression,
-        bootstrap=bootstrap, alpha=alpha, margin_rate=margin_rate,
+        spend=wide, revenue=y, controls=c, decay=est.decay, half_saturation=est.half,
+        hill_shape=est.shape, coef=est.coef, regression=est.regression,
+        bootstrap=pd.DataFrame(columns=_BOOTSTRAP_COLUMNS), alpha=alpha, margin_rate=margin_rate,
+        residual_sigma=est.sigma, experiments=tests, uncalibrated=est.uncalibrated,
     )  # fmt: skip
+    bootstrap = _bootstrap(wide, y, c, est, fit.fitted().to_numpy(), lifts, freq=freq,
+                           n_bootstrap=n_bootstrap, seed=seed, n_jobs=n_jobs)  # fmt: skip
+    return dataclasses.replace(fit, bootstrap=bootstrap)
 
 
 def incremental_return(spend: pd.DataFrame, revenue: pd.DataFrame, **kwargs: object) -> pd.DataFrame:

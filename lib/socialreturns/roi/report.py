@@ -86,7 +86,11 @@ def conclusions(
         f"per {period} ({level} interval {plan.gain_lower:,.0f} to {plan.gain_upper:,.0f})."
     )
     for channel, note in summary.loc[~summary["identifiable"], ["channel", "note"]].itertuples(index=False):
-        lines.append(f"- {md(channel)}: {md(note)}.")
+        # Its estimate stays in the tables, but a channel the data do not identify gets no finding.
+        why = str(note).removeprefix("not identified: ")
+        lines.append(
+            f"- **{md(channel)}** is not identified, so this report makes no ROI finding for it: {md(why)}."
+        )
     return "\n".join(lines)
 
 

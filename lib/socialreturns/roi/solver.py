@@ -1,0 +1,268 @@
+"""The response curves and their estimation: geometric `adstock`, `hill` saturation, the
+weakly informative priors on the curve parameters, and the penalised variable-projection solver
+with its grid start.
+
+The estimate is a maximum a posteriori (MAP) one: the least squares of the revenue residuals
+gains one row per curve parameter, ``sigma * (g(theta) - centre) / scale``, which is minus the
+log of a normal prior in units of the residuals; lift tests (`socialreturns.roi.calibration`)
+add one row per test. The linear coefficients are profiled out (variable projection), so the
+search runs over the curve parameters only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+#: Bounds of the response-curve parameters: adstock decay per period, half-saturation relative
+#: to the channel's median positive adstocked spend, and the Hill shape.
+DECAY_BOUNDS = (0.0, 0.95)
+HALF_SAT_BOUNDS = (0.05, 20.0)
+SHAPE_BOUNDS = (0.5, 3.0)
+
+#: Weakly informative priors, (centre, scale), each on the scale its effect is roughly even:
+#:
+#: * decay per period, normal on the decay itself around 0.5 with scale 0.25: carry-over
+#:   anywhere from none to long is plausible; it only keeps a flat likelihood from running to 0.95.
+#: * Hill shape, normal on log(shape) around log(1.0) with scale 0.4: published response curves
+#:   are concave or gently S-shaped (shapes about 0.5 to 2, two scales either side of 1); a shape
+#:   of 3 needs strong evidence. Without it short weekly data pin the shape at its bound.
+#: * half-saturation, normal on log(K / typical adstocked spend) around log(1.0) with scale 1.0:
+#:   a channel is bought around the point where it starts to saturate (the half-saturation within
+#:   a factor of e**2, 0.14 to 7.4, of the typical spend), not far on its flat or steep part.
+#:
+#: A prior row carries the weight of one residual: with 100 weeks or more of data it moves a
+#: well-identified curve little, and decides only what the data leave open.
+PRIOR_DECAY = (0.5, 0.25)
+PRIOR_LOG_SHAPE = (0.0, 0.4)
+PRIOR_LOG_HALF_RATIO = (0.0, 1.0)
+
+
+def adstock(spend: np.ndarray, decay: float) -> np.ndarray:
+    """Geometric carry-over: ``a_t = x_t + decay * a_{t-1}`` (spend units, per period).
+
+    >>> adstock(np.array([100.0, 0.0, 0.0]), 0.5).tolist()
+    [100.0, 50.0, 25.0]
+    """
+    from scipy.signal import lfilter
+
+    return lfilter([1.0], [1.0, -decay], np.asarray(spend, dtype=float), axis=0)
+
+
+def hill(x: np.ndarray, half_saturation: float, shape: float) -> np.ndarray:
+    """Hill saturation ``x**s / (x**s + K**s)``: 0 at no spend, 1/2 at ``K``, towards 1.
+
+    >>> hill(np.array([0.0, 2.0]), 2.0, 1.0).tolist()
+    [0.0, 0.5]
+    """
+    x = np.maximum(np.asarray(x, dtype=float), 0.0)
+    return x**shape / (x**shape + half_saturation**shape)
+
+
+def _saturated(x: np.ndarray, decay: np.ndarray, ratio_or_half: np.ndarray, shape: np.ndarray) -> np.ndarray:
+    """Hill of adstock per channel (columns of ``x``); ``ratio_or_half`` is the half-saturation."""
+    a = np.column_stack([adstock(x[:, i], decay[i]) for i in range(x.shape[1])])
+    return hill(a, ratio_or_half, shape)
+
+
+def _typical(x: np.ndarray, decay: np.ndarray) -> np.ndarray:
+    """Each channel's typical adstocked spend: the mean positive spend per period divided by
+    ``1 - decay`` (the adstock of a steady flight)."""
+    active = np.where(x > 0, x, np.nan)
+    return np.nanmean(active, axis=0) / (1.0 - decay)
+
+
+def _half_saturation(x: np.ndarray, decay: np.ndarray, ratio: np.ndarray) -> np.ndarray:
+    """Half-saturation from its ratio to each channel's typical adstocked spend (`_typical`).
+
+    Parametrising by the ratio keeps the saturation search on one scale whatever the currency,
+    the period and the carry-over.
+    """
+    return ratio * _typical(x, decay)
+
+
+def _to_params(z: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Unbounded search variables to (decay, half-saturation ratio, shape) within bounds."""
+    from scipy.special import expit
+
+    sig = expit(z)
+    decay = DECAY_BOUNDS[0] + (DECAY_BOUNDS[1] - DECAY_BOUNDS[0]) * sig[:k]
+    lo, hi = np.log(HALF_SAT_BOUNDS)
+    ratio = np.exp(lo + (hi - lo) * sig[k : 2 * k])
+    shape = SHAPE_BOUNDS[0] + (SHAPE_BOUNDS[1] - SHAPE_BOUNDS[0]) * sig[2 * k :]
+    return decay, ratio, shape
+
+
+def _from_params(decay: np.ndarray, ratio: np.ndarray, shape: np.ndarray) -> np.ndarray:
+    def logit(v: np.ndarray, lo: float, hi: float) -> np.ndarray:
+        f = np.clip((v - lo) / (hi - lo), 1e-6, 1 - 1e-6)
+        return np.log(f / (1 - f))
+
+    lo, hi = np.log(HALF_SAT_BOUNDS)
+    return np.r_[logit(decay, *DECAY_BOUNDS), logit(np.log(ratio), lo, hi),
+                 logit(shape, *SHAPE_BOUNDS)]  # fmt: skip
+
+
+def _prior_rows(z: np.ndarray, k: int, sigma: float) -> np.ndarray:
+    """The priors as residual rows: ``sigma * (g(theta) - centre) / scale`` per parameter, in the
+    order of ``z`` (decays, half-saturation ratios, shapes)."""
+    decay, ratio, shape = _to_params(z, k)
+    return (
+        sigma
+        * np.r_[
+            (decay - PRIOR_DECAY[0]) / PRIOR_DECAY[1],
+            (np.log(ratio) - PRIOR_LOG_HALF_RATIO[0]) / PRIOR_LOG_HALF_RATIO[1],
+            (np.log(shape) - PRIOR_LOG_SHAPE[0]) / PRIOR_LOG_SHAPE[1],
+        ]
+    )
+
+
+@dataclass(frozen=True)
+class _Lifts:
+    """Lift tests as the solver uses them: ``window`` (tests by periods, 1 inside a test's
+    window), ``channel`` (the tested channel's column per test), ``measured`` and
+    ``standard_error`` (currency over the window)."""
+
+    window: np.ndarray
+    channel: np.ndarray
+    measured: np.ndarray
+    standard_error: np.ndarray
+
+    def design(self, h: np.ndarray) -> np.ndarray:
+        """Tests by channels: the saturated spend summed over each window, in its channel's
+        column; times the coefficients it is the implied lift."""
+        out = np.zeros((len(self.measured), h.shape[1]))
+        rows = np.arange(len(self.measured))
+        out[rows, self.channel] = np.einsum("jt,tj->j", self.window, h[:, self.channel])
+        return out
+
+    def with_measured(self, measured: np.ndarray) -> _Lifts:
+        return _Lifts(self.window, self.channel, measured, self.standard_error)
+
+
+def _residual_sigma(x: np.ndarray, y: np.ndarray, c: np.ndarray, z: np.ndarray) -> float:
+    """Residual standard deviation of the unpenalised fit at ``z`` (currency per period),
+    with the linear and curve parameters counted as degrees of freedom."""
+    k = x.shape[1]
+    decay, ratio, shape = _to_params(z, k)
+    design = np.column_stack([_saturated(x, decay, _half_saturation(x, decay, ratio), shape), c])
+    beta, *_ = np.linalg.lstsq(design, y, rcond=None)
+    dof = max(len(y) - design.shape[1] - 3 * k, 1)
+    return float(np.sqrt(np.sum((y - design @ beta) ** 2) / dof))
+
+
+def _solve(
+    x: np.ndarray,
+    y: np.ndarray,
+    c: np.ndarray,
+    z0: np.ndarray,
+    *,
+    sigma: float,
+    lifts: _Lifts | None = None,
+    max_nfev: int | None = None,
+    ftol: float = 1e-8,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Penalised nonlinear least squares over the response-curve parameters with the linear
+    coefficients profiled out (variable projection): the controls are projected out once, so
+    each step solves only a channels-by-channels system. ``sigma`` (currency per period) weighs
+    the prior rows and the lift rows, ``sigma / standard_error`` each, against the residuals.
+
+    Returns the unbounded search variables (see `_to_params`) and the media coefficients.
+    """
+    from scipy.optimize import least_squares
+
+    k = x.shape[1]
+    q, _ = np.linalg.qr(c)
+    y_perp = y - q @ (q.T @ y)
+    w = sigma / lifts.standard_error if lifts is not None else np.zeros(0)
+
+    def curves(z: np.ndarray) -> np.ndarray:
+        decay, ratio, shape = _to_params(z, k)
+        return _saturated(x, decay, _half_saturation(x, decay, ratio), shape)
+
+    def stacked(h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Design and target of the linear solve: projected media rows, then weighted lifts."""
+        h_perp = h - q @ (q.T @ h)
+        if lifts is None:
+            return h_perp, y_perp
+        return np.vstack([h_perp, w[:, None] * lifts.design(h)]), np.r_[y_perp, w * lifts.measured]
+
+    def linear_residuals(h: np.ndarray) -> np.ndarray:
+        design, target = stacked(h)
+        gram = design.T @ design
+        beta = np.linalg.solve(gram + 1e-9 * np.eye(k) * np.trace(gram), design.T @ target)
+        return design @ beta - target, beta
+
+    def residuals(z: np.ndarray) -> np.ndarray:
+        return np.r_[linear_residuals(curves(z))[0], _prior_rows(z, k, sigma)]
+
+    def column(z: np.ndarray, i: int) -> np.ndarray:
+        decay, ratio, shape = _to_params(z[[i, k + i, 2 * k + i]], 1)
+        return hill(adstock(x[:, i], decay[0]), _half_saturation(x[:, [i]], decay, ratio)[0], shape[0])
+
+    def jacobian(z: np.ndarray) -> np.ndarray:
+        # Forward differences like scipy's, but a parameter moves only its own channel's curve,
+        # so each column recomputes one channel instead of all of them.
+        h = curves(z)
+        base = residuals(z)
+        jac = np.empty((base.size, z.size))
+        for j in range(z.size):
+            step = 1.5e-8 * max(1.0, abs(z[j]))
+            moved = z.copy()
+            moved[j] += step
+            h_moved = h.copy()
+            h_moved[:, j % k] = column(moved, j % k)
+            jac[:, j] = (np.r_[linear_residuals(h_moved)[0], _prior_rows(moved, k, sigma)] - base) / step
+        return jac
+
+    # Levenberg-Marquardt (MINPACK) on unbounded variables; the bounds live in _to_params.
+    result = least_squares(residuals, z0, jac=jacobian, method="lm", xtol=1e-6, ftol=ftol, max_nfev=max_nfev)
+    return result.x, linear_residuals(curves(result.x))[1]
+
+
+def _grid_start(x: np.ndarray, y: np.ndarray, c: np.ndarray, sweeps: int = 2) -> np.ndarray:
+    """A starting point for `_solve` by coordinate-wise grid search of each channel's curve.
+
+    The joint least-squares surface has many shallow local minima (small channels trade
+    carry-over against saturation); a profile over a grid per channel, holding the others,
+    starts Levenberg-Marquardt in the right basin.
+    """
+    k = x.shape[1]
+    q, _ = np.linalg.qr(c)
+    y_perp = y - q @ (q.T @ y)
+    decays = np.array([0.0, 0.15, 0.3, 0.45, 0.6, 0.7, 0.8, 0.88, 0.94])
+    ratios = np.array([0.25, 0.5, 1.0, 2.0, 4.0])
+    shapes = np.array([0.75, 1.0, 1.5, 2.25])
+    decay, ratio, shape = np.full(k, 0.5), np.ones(k), np.ones(k)
+
+    def curve(i: int, d: float, r: float, sh: float) -> np.ndarray:
+        a = adstock(x[:, i], d)
+        half = _half_saturation(x[:, [i]], np.array([d]), np.array([r]))[0]
+        h = hill(a, half, sh)
+        return h - q @ (q.T @ h)
+
+    grid = [(d, r, sh) for d in decays for r in ratios for sh in shapes]
+    cols = np.column_stack([curve(i, decay[i], ratio[i], shape[i]) for i in range(k)])
+    for _ in range(sweeps):
+        for i in range(k):
+            # Every candidate curve of channel i at once: with the other channels held, the
+            # residual sum of squares of adding a column h is |r|^2 - (h'r)^2 / |h|^2, where
+            # h and r have the controls and the other channels projected out.
+            q_o, _ = np.linalg.qr(np.delete(cols, i, axis=1))
+            resid = y_perp - q_o @ (q_o.T @ y_perp)
+            cand = np.empty((len(y), len(grid)))
+            for d_idx, d in enumerate(decays):
+                a = adstock(x[:, i], d)[:, None]
+                typical = _half_saturation(x[:, [i]], np.array([d]), np.ones(1))[0]
+                half = np.repeat(ratios * typical, shapes.size)
+                sh = np.tile(shapes, ratios.size)
+                block = slice(d_idx * half.size, (d_idx + 1) * half.size)
+                cand[:, block] = a**sh / (a**sh + half**sh)
+            cand -= q @ (q.T @ cand)
+            cand -= q_o @ (q_o.T @ cand)
+            norm = np.einsum("ij,ij->j", cand, cand)
+            gain = np.where(norm > 1e-12 * norm.max(), (cand.T @ resid) ** 2 / np.maximum(norm, 1e-300), 0.0)
+            decay[i], ratio[i], shape[i] = grid[int(np.argmax(gain))]
+            cols[:, i] = curve(i, decay[i], ratio[i], shape[i])
+    return _from_params(decay, ratio, shape)

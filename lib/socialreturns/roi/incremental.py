@@ -11,6 +11,7 @@ moving-block bootstrap run by `socialreturns.roi.bootstrap`, refitting through
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 from dataclasses import dataclass
 from typing import Literal
@@ -207,6 +208,11 @@ class _Resampling:
     lift_fitted: np.ndarray | None = None
     lift_draws: np.ndarray | None = None
 
+    @functools.cached_property
+    def basis(self) -> np.ndarray:
+        """Orthonormal basis of the controls, computed once per worker."""
+        return np.linalg.qr(self.controls)[0]
+
     def refit(self, idx: np.ndarray, replicate: int) -> pd.DataFrame:
         """Refit the curves on the residual-bootstrap replicate drawing residuals ``idx``; each
         lift test's measurement is redrawn around the estimate's implied lift with its
@@ -218,8 +224,8 @@ class _Resampling:
         # Warm-started at the estimate, a few Levenberg-Marquardt steps reach the replicate's
         # optimum to well within its sampling spread.
         y_star = self.fitted + self.resid[idx]
-        zb, beta_b = _solve(x, y_star, self.controls, self.z, sigma=self.sigma, lifts=lifts, max_nfev=10,
-                            ftol=1e-5)  # fmt: skip
+        zb, beta_b = _solve(x, y_star, self.controls, self.z, sigma=self.sigma, lifts=lifts, basis=self.basis,
+                            max_nfev=10, ftol=1e-5)  # fmt: skip
         d_b, r_b, s_b = _to_params(zb, k)
         half_b = _half_saturation(x, d_b, r_b)
         roas_b = (_saturated(x, d_b, half_b, s_b) * beta_b).sum(axis=0) / x.sum(axis=0)

@@ -69,8 +69,13 @@ def _saturated(x: np.ndarray, decay: np.ndarray, ratio_or_half: np.ndarray, shap
 def _typical(x: np.ndarray, decay: np.ndarray) -> np.ndarray:
     """Each channel's typical adstocked spend: the mean positive spend per period divided by
     ``1 - decay`` (the adstock of a steady flight)."""
-    active = np.where(x > 0, x, np.nan)
-    return np.nanmean(active, axis=0) / (1.0 - decay)
+    return _mean_positive(x) / (1.0 - decay)
+
+
+def _mean_positive(x: np.ndarray) -> np.ndarray:
+    """Mean spend per period over the periods with spend, per channel (column)."""
+    active = x > 0
+    return np.where(active, x, 0.0).sum(axis=0) / np.maximum(active.sum(axis=0), 1)
 
 
 def _half_saturation(x: np.ndarray, decay: np.ndarray, ratio: np.ndarray) -> np.ndarray:
@@ -108,14 +113,12 @@ def _prior_rows(z: np.ndarray, k: int, sigma: float) -> np.ndarray:
     """The priors as residual rows: ``sigma * (g(theta) - centre) / scale`` per parameter, in the
     order of ``z`` (decays, half-saturation ratios, shapes)."""
     decay, ratio, shape = _to_params(z, k)
-    return (
-        sigma
-        * np.r_[
-            (decay - PRIOR_DECAY[0]) / PRIOR_DECAY[1],
-            (np.log(ratio) - PRIOR_LOG_HALF_RATIO[0]) / PRIOR_LOG_HALF_RATIO[1],
-            (np.log(shape) - PRIOR_LOG_SHAPE[0]) / PRIOR_LOG_SHAPE[1],
-        ]
+    rows = (
+        (decay - PRIOR_DECAY[0]) / PRIOR_DECAY[1],
+        (np.log(ratio) - PRIOR_LOG_HALF_RATIO[0]) / PRIOR_LOG_HALF_RATIO[1],
+        (np.log(shape) - PRIOR_LOG_SHAPE[0]) / PRIOR_LOG_SHAPE[1],
     )
+    return sigma * np.concatenate(rows)
 
 
 @dataclass(frozen=True)
@@ -160,6 +163,7 @@ def _solve(
     *,
     sigma: float,
     lifts: _Lifts | None = None,
+    basis: np.ndarray | None = None,
     max_nfev: int | None = None,
     ftol: float = 1e-8,
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -168,57 +172,68 @@ def _solve(
     each step solves only a channels-by-channels system. ``sigma`` (currency per period) weighs
     the prior rows and the lift rows, ``sigma / standard_error`` each, against the residuals.
 
+    ``basis`` is an orthonormal basis of the controls' columns (``numpy.linalg.qr(c)[0]``), for
+    callers that solve many times with the same controls.
+
     Returns the unbounded search variables (see `_to_params`) and the media coefficients.
     """
     from scipy.optimize import least_squares
 
     k = x.shape[1]
-    q, _ = np.linalg.qr(c)
+    q = np.linalg.qr(c)[0] if basis is None else basis
+    mean_positive = _mean_positive(x)
     y_perp = y - q @ (q.T @ y)
     w = sigma / lifts.standard_error if lifts is not None else np.zeros(0)
 
     def curves(z: np.ndarray) -> np.ndarray:
         decay, ratio, shape = _to_params(z, k)
-        return _saturated(x, decay, _half_saturation(x, decay, ratio), shape)
+        return _saturated(x, decay, ratio * mean_positive / (1.0 - decay), shape)
 
-    def stacked(h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Design and target of the linear solve: projected media rows, then weighted lifts."""
-        h_perp = h - q @ (q.T @ h)
-        if lifts is None:
-            return h_perp, y_perp
-        return np.vstack([h_perp, w[:, None] * lifts.design(h)]), np.r_[y_perp, w * lifts.measured]
+    def project(h: np.ndarray) -> np.ndarray:
+        return h - q @ (q.T @ h)
 
-    def linear_residuals(h: np.ndarray) -> np.ndarray:
-        design, target = stacked(h)
+    def linear_residuals(h: np.ndarray, h_perp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Residuals of the profiled linear solve and its coefficients: the projected media rows,
+        then the weighted lift rows."""
+        design, target = h_perp, y_perp
+        if lifts is not None:
+            design = np.vstack([h_perp, w[:, None] * lifts.design(h)])
+            target = np.r_[y_perp, w * lifts.measured]
         gram = design.T @ design
         beta = np.linalg.solve(gram + 1e-9 * np.eye(k) * np.trace(gram), design.T @ target)
         return design @ beta - target, beta
 
     def residuals(z: np.ndarray) -> np.ndarray:
-        return np.r_[linear_residuals(curves(z))[0], _prior_rows(z, k, sigma)]
+        h = curves(z)
+        return np.r_[linear_residuals(h, project(h))[0], _prior_rows(z, k, sigma)]
 
     def column(z: np.ndarray, i: int) -> np.ndarray:
         decay, ratio, shape = _to_params(z[[i, k + i, 2 * k + i]], 1)
-        return hill(adstock(x[:, i], decay[0]), _half_saturation(x[:, [i]], decay, ratio)[0], shape[0])
+        return hill(adstock(x[:, i], decay[0]), ratio[0] * mean_positive[i] / (1.0 - decay[0]), shape[0])
 
     def jacobian(z: np.ndarray) -> np.ndarray:
         # Forward differences like scipy's, but a parameter moves only its own channel's curve,
         # so each column recomputes one channel instead of all of them.
         h = curves(z)
-        base = residuals(z)
+        h_perp = project(h)
+        base = np.r_[linear_residuals(h, h_perp)[0], _prior_rows(z, k, sigma)]
         jac = np.empty((base.size, z.size))
         for j in range(z.size):
             step = 1.5e-8 * max(1.0, abs(z[j]))
             moved = z.copy()
             moved[j] += step
-            h_moved = h.copy()
+            h_moved, hp_moved = h.copy(), h_perp.copy()
             h_moved[:, j % k] = column(moved, j % k)
-            jac[:, j] = (np.r_[linear_residuals(h_moved)[0], _prior_rows(moved, k, sigma)] - base) / step
+            hp_moved[:, j % k] = project(h_moved[:, j % k])
+            jac[:, j] = (
+                np.r_[linear_residuals(h_moved, hp_moved)[0], _prior_rows(moved, k, sigma)] - base
+            ) / step
         return jac
 
     # Levenberg-Marquardt (MINPACK) on unbounded variables; the bounds live in _to_params.
     result = least_squares(residuals, z0, jac=jacobian, method="lm", xtol=1e-6, ftol=ftol, max_nfev=max_nfev)
-    return result.x, linear_residuals(curves(result.x))[1]
+    h = curves(result.x)
+    return result.x, linear_residuals(h, project(h))[1]
 
 
 def _grid_start(x: np.ndarray, y: np.ndarray, c: np.ndarray, sweeps: int = 2) -> np.ndarray:

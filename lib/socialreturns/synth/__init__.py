@@ -32,6 +32,8 @@ Submodules:
 * `templates`: the mention text templates and how their fields are filled.
 * `mentions`: the mentions table (posts, crisis, answers, follow-ups, retweets, reach).
 * `sample`: `generate` a `Sample` and `write` it to a folder.
+* `weekly`: `generate_weekly`, a confounded weekly media mix with known truth (a latent demand
+  drives one channel's spend and revenue), for testing the incremental model's recovery.
 """
 
 from .sample import FORMATS, Sample, generate, write
@@ -53,6 +55,7 @@ from .truth import (
     Truth,
     load_truth,
 )
+from .weekly import WEEKLY_CHANNELS, WeeklySample, generate_weekly
 
 __all__ = [
     "BGNBD",
@@ -70,9 +73,12 @@ __all__ = [
     "RESPONSE_SIGMA",
     "START",
     "TRACKED_SHARE",
+    "WEEKLY_CHANNELS",
     "Sample",
     "Truth",
+    "WeeklySample",
     "generate",
+    "generate_weekly",
     "load_truth",
     "write",
 ]

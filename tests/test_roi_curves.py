@@ -324,3 +324,21 @@ def test_four_more_weeks_move_no_identified_roas_by_half_its_interval(sample_fit
     assert len(identified) >= 3
     for channel, row in identified.iterrows():
         assert abs(before[channel] - row["roas"]) <= (row["ci_upper"] - row["ci_lower"]) / 2, channel
+
+
+def test_regression_is_recomputed_from_the_plain_fields(omitted_confounder):
+    """The fit cache's contract: ``regression`` is the OLS of revenue on the saturated spend of the
+    stored curves and the stored controls, calibrated or not."""
+    import statsmodels.api as sm
+
+    from socialreturns.roi.solver import _saturated
+
+    for fit in omitted_confounder[2:]:
+        h = _saturated(fit.spend.to_numpy(), fit.decay, fit.half_saturation, fit.hill_shape)
+        design = pd.DataFrame(h, index=fit.dates, columns=fit.channels).join(fit.controls)
+        again = sm.OLS(fit.revenue, design).fit()
+        assert again.params.to_numpy() == pytest.approx(fit.regression.params.to_numpy(), rel=1e-9)
+    calibrated = omitted_confounder[3]
+    assert not np.allclose(
+        calibrated.coef, calibrated.regression.params.to_numpy()[: len(calibrated.channels)]
+    )

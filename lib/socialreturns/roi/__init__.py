@@ -12,7 +12,8 @@ Submodules:
 - `design`: the incremental model's inputs (daily revenue, spend per period, controls).
 - `incremental`: adstock, Hill saturation, `IncrementalFit` and `fit_incremental`.
 - `bootstrap`: moving-block resamples and running the refits in processes.
-- `budget`: response curves, steady-state revenue, `reallocate`, `holdout_check`.
+- `budget`: response curves, steady-state revenue and its marginal ROAS, today's spend, break-even,
+  the profit-maximising `reallocate`, `holdout_check`.
 - `report`: the notebook's `Parameters` and its `conclusions`.
 """
 
@@ -29,10 +30,13 @@ from socialreturns.roi.attribution import (
 from socialreturns.roi.budget import (
     Holdout,
     Reallocation,
+    break_even_roas,
+    current_spend,
     curve_replicates,
     holdout_check,
     reallocate,
     response_curves,
+    steady_marginal_roas,
     steady_revenue,
 )
 from socialreturns.roi.design import daily_revenue
@@ -46,7 +50,7 @@ from socialreturns.roi.incremental import (
     hill,
     incremental_return,
 )
-from socialreturns.roi.report import FIGURES, Parameters, conclusions
+from socialreturns.roi.report import FIGURES, Parameters, conclusions, reallocation_conclusions
 
 __all__ = [
     "DECAY_BOUNDS",
@@ -61,10 +65,12 @@ __all__ = [
     "Reallocation",
     "adstock",
     "attribute",
+    "break_even_roas",
     "build_journeys",
     "campaign_returns",
     "compare_models",
     "conclusions",
+    "current_spend",
     "curve_replicates",
     "daily_revenue",
     "fit_incremental",
@@ -74,6 +80,8 @@ __all__ = [
     "last_touch_roas",
     "markov_removal_effects",
     "reallocate",
+    "reallocation_conclusions",
     "response_curves",
+    "steady_marginal_roas",
     "steady_revenue",
 ]

@@ -413,7 +413,7 @@ def test_conclusions_state_the_figures():
     })  # fmt: skip
     last_touch = pd.DataFrame({"channel": ["a", "b"], "share": [0.5, 0.5]})
     table = pd.DataFrame({
-        "channel": ["a", "b"], "current_spend": [100.0, 100.0], "recommended_spend": [130.0, 70.0],
+        "channel": ["a", "b"], "average_spend": [100.0, 100.0], "current_spend": [100.0, 100.0], "recommended_spend": [130.0, 70.0],
         "change": [0.3, -0.3], "marginal_roas_current": [3.0, 1.0], "marginal_roas_recommended": [2.7, 1.4],
         "break_even_roas": 2.5, "held": "",
     })  # fmt: skip

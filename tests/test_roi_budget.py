@@ -116,6 +116,9 @@ def test_fixed_budget_keeps_the_total_given_or_todays():
     plan = roi.reallocate(fit, total_budget=230.0, max_change=0.5)
     assert plan.table["recommended_spend"].sum() == pytest.approx(230.0, rel=1e-9)
     assert plan.recommended_total == pytest.approx(230.0) and plan.budget == "fixed"
+    shown = plan.overview()
+    assert {"current_spend", "recommended_spend", "marginal_roas_current", "expected_profit"} <= set(shown.columns)
+    pd.testing.assert_frame_equal(shown, plan.table[shown.columns])
 
 
 def _random_fits(n=12, seed=5):

@@ -52,7 +52,7 @@ COLUMN_KINDS: dict[str, Kind] = {
     "relationship_value": "money", "acquisition_spend": "money", "earned_media_value": "money",
     "customer_earned_media_value": "money", "monetary_value": "money",
     # the budget reallocation (socialreturns.roi.reallocate)
-    "current_profit": "money", "expected_profit": "money", "marginal_roas_current": "ratio",
+    "average_spend": "money", "current_profit": "money", "expected_profit": "money", "marginal_roas_current": "ratio",
     "marginal_roas_recommended": "ratio", "break_even_roas": "ratio",
     # counts
     "rows": "count", "columns": "count", "days": "count", "conversions": "count", "customers": "count",

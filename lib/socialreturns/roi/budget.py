@@ -209,6 +209,12 @@ class Reallocation:
     recommended_total: float
     max_change: float
 
+    def overview(self) -> pd.DataFrame:
+        """The table's columns a report shows: spend today and recommended, the change, the
+        marginal ROAS at both (against ``break_even_roas``) and the profit at both."""
+        return self.table[["channel", "current_spend", "recommended_spend", "change", "marginal_roas_current",
+                           "marginal_roas_recommended", "current_profit", "expected_profit"]]  # fmt: skip
+
     def to_frame(self) -> pd.DataFrame:
         """The headline as one row: ``gain``, ``gain_lower``, ``gain_upper`` (profit per period)."""
         return pd.DataFrame([{"gain": self.gain, "gain_lower": self.gain_lower,
@@ -385,7 +391,8 @@ def reallocate(
     Returns
     -------
     Reallocation
-        ``table``: one row per channel of the fit: ``channel``, ``current_spend``,
+        ``table``: one row per channel of the fit: ``channel``, ``average_spend`` (over all the
+        data, for comparison), ``current_spend``,
         ``recommended_spend`` (currency per period), ``change`` (fraction of current spend),
         ``marginal_roas_current``, ``marginal_roas_recommended`` (extra revenue per extra unit of
         steady spend), ``break_even_roas`` (``1 / margin_rate``), ``current_profit``,
@@ -436,6 +443,7 @@ def reallocate(
     rev_now, rev_best = steady_revenue(current, *params), steady_revenue(best, *params)
     table = pd.DataFrame({
         "channel": fit.channels,
+        "average_spend": fit.spend.mean().to_numpy(),
         "current_spend": current,
         "recommended_spend": best,
         "change": np.divide(best - current, current, out=np.zeros_like(best), where=current > 0),

@@ -103,6 +103,25 @@ def _marginals(rows: pd.DataFrame) -> str:
     return ", ".join(f"{md(r.channel)} ({r.marginal_roas_current:.2f})" for r in rows.itertuples())
 
 
+def _read_at_today(moved: pd.DataFrame, cur: str, period: str) -> list[str]:
+    """A bullet for channels moved against their average ROAS: grown from well below their
+    average spend over the data, or cut from well above it."""
+    low = moved[(moved["change"] > 0) & (moved["current_spend"] < 0.8 * moved["average_spend"])]
+    high = moved[(moved["change"] < 0) & (moved["current_spend"] > 1.25 * moved["average_spend"])]
+    parts = []
+    for rows, side, earns in ((low, "lower", "more"), (high, "higher", "less")):
+        if len(rows):
+            pairs = ", ".join(f"{md(r.channel)} {r.current_spend:,.0f} against {r.average_spend:,.0f}"
+                              for r in rows.itertuples())  # fmt: skip
+            parts.append(
+                f"{pairs} ({side} on the curve: the next {cur} earns {earns} than the average ROAS says)"
+            )
+    if not parts:
+        return []
+    return [f"- Marginal ROAS is read at today's spend, not the average over the data ({cur} per {period}, today "
+            f"against the average): " + "; ".join(parts) + "."]  # fmt: skip
+
+
 def reallocation_conclusions(
     plan: Reallocation, *, currency: str, alpha: float, period: str = "day"
 ) -> list[str]:
@@ -142,6 +161,7 @@ def reallocation_conclusions(
         lines.append(f"- Cut first {_moves(cuts, currency, period)}.")
     if len(grows):
         lines.append(f"- Grow {_moves(grows, currency, period)}.")
+    lines.extend(_read_at_today(moved, cur, period))
     total = (f"Total spend {plan.current_total:,.0f} → {plan.recommended_total:,.0f} {cur} per {period} "
              f"({change:+,.0f} {cur} per {period}, {change / plan.current_total:+.0%})"
              if abs(change) > 0.005 * plan.current_total else

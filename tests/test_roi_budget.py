@@ -117,7 +117,9 @@ def test_fixed_budget_keeps_the_total_given_or_todays():
     assert plan.table["recommended_spend"].sum() == pytest.approx(230.0, rel=1e-9)
     assert plan.recommended_total == pytest.approx(230.0) and plan.budget == "fixed"
     shown = plan.overview()
-    assert {"current_spend", "recommended_spend", "marginal_roas_current", "expected_profit"} <= set(shown.columns)
+    assert {"current_spend", "recommended_spend", "marginal_roas_current", "expected_profit"} <= set(
+        shown.columns
+    )
     pd.testing.assert_frame_equal(shown, plan.table[shown.columns])
 
 

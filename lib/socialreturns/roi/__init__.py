@@ -13,6 +13,7 @@ Submodules:
 - `incremental`: adstock, Hill saturation, `IncrementalFit` and `fit_incremental`.
 - `bootstrap`: moving-block resamples and running the refits in processes.
 - `budget`: response curves, steady-state revenue, `reallocate`, `holdout_check`.
+- `cache`: `shared_fit`, one fit per data and fit parameters, reused by every notebook.
 - `report`: the notebook's `Parameters` and its `conclusions`.
 """
 
@@ -35,6 +36,7 @@ from socialreturns.roi.budget import (
     response_curves,
     steady_revenue,
 )
+from socialreturns.roi.cache import shared_fit
 from socialreturns.roi.design import daily_revenue
 from socialreturns.roi.incremental import (
     DECAY_BOUNDS,
@@ -75,5 +77,6 @@ __all__ = [
     "markov_removal_effects",
     "reallocate",
     "response_curves",
+    "shared_fit",
     "steady_revenue",
 ]

@@ -14,6 +14,7 @@ Submodules:
 - `bootstrap`: moving-block resamples and running the refits in processes.
 - `budget`: response curves, steady-state revenue and its marginal ROAS, today's spend, break-even,
   the profit-maximising `reallocate`, `holdout_check`.
+- `cache`: `shared_fit`, one fit per data and fit parameters, reused by every notebook.
 - `report`: the notebook's `Parameters` and its `conclusions`.
 """
 
@@ -39,6 +40,7 @@ from socialreturns.roi.budget import (
     steady_marginal_roas,
     steady_revenue,
 )
+from socialreturns.roi.cache import shared_fit
 from socialreturns.roi.design import daily_revenue
 from socialreturns.roi.incremental import (
     DECAY_BOUNDS,
@@ -82,6 +84,7 @@ __all__ = [
     "reallocate",
     "reallocation_conclusions",
     "response_curves",
+    "shared_fit",
     "steady_marginal_roas",
     "steady_revenue",
 ]

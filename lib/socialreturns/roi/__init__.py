@@ -12,6 +12,7 @@ Submodules:
 - `design`: the incremental model's inputs (daily revenue, spend per period, controls).
 - `incremental`: adstock, Hill saturation, `IncrementalFit` and `fit_incremental`.
 - `bootstrap`: moving-block resamples and running the refits in processes.
+- `history`: ROAS and ROI over the last 12 months at the data's own margin (`recent_returns`).
 - `budget`: response curves, steady-state revenue, `reallocate`, `holdout_check`.
 - `report`: the notebook's `Parameters` and its `conclusions`.
 """
@@ -36,6 +37,7 @@ from socialreturns.roi.budget import (
     steady_revenue,
 )
 from socialreturns.roi.design import daily_revenue
+from socialreturns.roi.history import ALL_CHANNELS, data_margin_rate, recent_returns, recent_roas
 from socialreturns.roi.incremental import (
     DECAY_BOUNDS,
     HALF_SAT_BOUNDS,
@@ -49,6 +51,10 @@ from socialreturns.roi.incremental import (
 from socialreturns.roi.report import FIGURES, Parameters, conclusions
 
 __all__ = [
+    "ALL_CHANNELS",
+    "data_margin_rate",
+    "recent_returns",
+    "recent_roas",
     "DECAY_BOUNDS",
     "HALF_SAT_BOUNDS",
     "MODELS",

@@ -9,6 +9,7 @@ import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter
 
+from socialreturns.intervals import ALPHA
 from socialreturns.plots.theme import PALETTE, thousands
 
 
@@ -128,22 +129,31 @@ def fan_chart(
     history: pd.Series,
     outlook: pd.DataFrame,
     *,
+    actual: pd.Series | None = None,
     plan_revenue: pd.Series | None = None,
     currency: str,
     ax: Axes | None = None,
 ) -> Axes:
-    """History, the forecast with its interval, and (optionally) forecast plus a plan's
-    incremental revenue, per month."""
+    """Monthly revenue: the actual revenue (optional), the model's baseline (revenue without the
+    fitted paid-social contribution), its forecast with the interval, and (optionally) the
+    forecast plus a plan's incremental revenue."""
     if ax is None:
         _, ax = plt.subplots()
-    ax.plot(history.index, history.to_numpy(), label="business as usual (history)")
+    if actual is not None:
+        ax.plot(actual.index, actual.to_numpy(), color="black", lw=1.2, label="actual revenue (orders)")
+    ax.plot(history.index, history.to_numpy(), label="model baseline: revenue without paid social")
     months = pd.to_datetime(outlook["month"])
-    ax.plot(months, outlook["mean"], ls="--", label="forecast")
-    ax.fill_between(months, outlook["ci_lower"], outlook["ci_upper"], alpha=0.2, label="interval")
+    level = 1 - outlook.attrs.get("alpha", ALPHA)
+    ax.plot(months, outlook["mean"], ls="--", label="baseline forecast")
+    ax.fill_between(
+        months, outlook["ci_lower"], outlook["ci_upper"], alpha=0.2, label=f"{level:.0%} interval"
+    )
     if plan_revenue is not None:
         ax.plot(months, outlook["mean"].to_numpy() + np.asarray(plan_revenue), lw=2,
-                label="forecast + plan")  # fmt: skip
-    ax.set(title="Monthly revenue: forecast and plan", ylabel=f"revenue ({currency} per month)")
+                label="baseline forecast + plan")  # fmt: skip
+    ax.set(
+        title="Monthly revenue: actual, baseline, forecast and plan", ylabel=f"revenue ({currency} per month)"
+    )
     ax.legend(loc="upper left")
     return thousands(ax)
 

@@ -13,7 +13,9 @@ Submodules:
 - `incremental`: adstock, Hill saturation, `IncrementalFit` and `fit_incremental`.
 - `bootstrap`: moving-block resamples and running the refits in processes.
 - `budget`: response curves, steady-state revenue and its marginal ROAS, today's spend, break-even,
-  the profit-maximising `reallocate`, `holdout_check`.
+  the profit-maximising `reallocate`.
+- `holdout`: `holdout_check`, the model out of sample.
+- `history`: ROAS and ROI over the last 12 months at the data's own margin (`recent_returns`).
 - `cache`: `shared_fit`, one fit per data and fit parameters, reused by every notebook.
 - `report`: the notebook's `Parameters` and its `conclusions`.
 """
@@ -29,12 +31,10 @@ from socialreturns.roi.attribution import (
     markov_removal_effects,
 )
 from socialreturns.roi.budget import (
-    Holdout,
     Reallocation,
     break_even_roas,
     current_spend,
     curve_replicates,
-    holdout_check,
     reallocate,
     response_curves,
     steady_marginal_roas,
@@ -42,6 +42,8 @@ from socialreturns.roi.budget import (
 )
 from socialreturns.roi.cache import shared_fit
 from socialreturns.roi.design import daily_revenue
+from socialreturns.roi.history import ALL_CHANNELS, data_margin_rate, recent_returns, recent_roas
+from socialreturns.roi.holdout import Holdout, holdout_check
 from socialreturns.roi.incremental import (
     DECAY_BOUNDS,
     HALF_SAT_BOUNDS,
@@ -55,6 +57,10 @@ from socialreturns.roi.incremental import (
 from socialreturns.roi.report import FIGURES, Parameters, conclusions, reallocation_conclusions
 
 __all__ = [
+    "ALL_CHANNELS",
+    "data_margin_rate",
+    "recent_returns",
+    "recent_roas",
     "DECAY_BOUNDS",
     "HALF_SAT_BOUNDS",
     "MODELS",

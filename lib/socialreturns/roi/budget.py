@@ -13,8 +13,7 @@ import pandas as pd
 
 from socialreturns.inputs import InputError
 from socialreturns.parameters import MARGIN_RATE, MAX_AMOUNT, Range
-from socialreturns.roi.design import _controls, _prepare
-from socialreturns.roi.incremental import IncrementalFit, _saturated, fit_incremental, hill
+from socialreturns.roi.incremental import IncrementalFit, hill
 
 #: How far the reallocation may move one channel's budget (the ROI notebook's ``max_change``).
 MAX_CHANGE = Range("a fraction in [0, 1)", ge=0, lt=1)
@@ -465,45 +464,3 @@ def reallocate(
                         break_even_roas=even, budget=budget, verdict=verdict, recent_days=int(recent_days),
                         current_total=float(current.sum()), recommended_total=float(best.sum()),
                         max_change=float(max_change))  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Holdout:
-    """Out-of-sample check of the incremental model; see `holdout_check`."""
-
-    frame: pd.DataFrame  # date, actual, predicted, holdout (bool)
-    mape: float  # mean absolute percentage error on the holdout (fraction)
-    rmse: float  # root mean squared error on the holdout (currency per period)
-
-    def to_frame(self) -> pd.DataFrame:
-        """The headline as one row: ``mape``, ``rmse``."""
-        return pd.DataFrame([{"mape": self.mape, "rmse": self.rmse}])
-
-
-def holdout_check(
-    spend: pd.DataFrame, revenue: pd.DataFrame, *, holdout_weeks: int = 8, **kwargs: object
-) -> Holdout:
-    """Fit `fit_incremental` without the last ``holdout_weeks`` and predict them.
-
-    Returns the actual and predicted revenue per period for the whole span and the error on
-    the held-out weeks. Keyword arguments go to `fit_incremental` (without the bootstrap).
-    """
-    wide, y, freq = _prepare(spend, revenue, kwargs.get("channels"))  # type: ignore[arg-type]
-    cut = y.index.max() - pd.Timedelta(weeks=holdout_weeks)
-    if holdout_weeks < 1 or (y.index <= cut).sum() < 56 / (7 if freq == "W" else 1):
-        raise InputError(f"is {holdout_weeks!r}", key="holdout_weeks",
-                         expected="at least 1 week, leaving 8 weeks or more to fit")  # fmt: skip
-    train_spend = spend[pd.to_datetime(spend["date"], utc=True) <= cut]
-    train_rev = revenue[pd.to_datetime(revenue["date"], utc=True) <= cut]
-    fit = fit_incremental(train_spend, train_rev, **{**kwargs, "n_bootstrap": 0})
-    x = wide.reindex(columns=fit.channels, fill_value=0.0).to_numpy()
-    h = _saturated(x, fit.decay, fit.half_saturation, fit.hill_shape)
-    c = _controls(y.index, freq, kwargs.get("controls"), fit_until=cut)  # type: ignore[arg-type]
-    design = pd.DataFrame(h, index=y.index, columns=fit.channels).join(c)
-    predicted = design[fit.regression.params.index].to_numpy() @ fit.regression.params.to_numpy()
-    frame = pd.DataFrame({"date": y.index, "actual": y.to_numpy(), "predicted": predicted,
-                          "holdout": y.index > cut})  # fmt: skip
-    held = frame[frame["holdout"]]
-    err = held["predicted"] - held["actual"]
-    mape = float((err.abs() / held["actual"].abs()).mean())
-    return Holdout(frame, mape, float(np.sqrt((err**2).mean())))

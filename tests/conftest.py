@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from pathlib import Path
@@ -11,6 +12,13 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fit_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Fits shared by the tests' notebook runs go to a folder of this session, not the checkout's
+    ``.cache`` (the kernels inherit the environment)."""
+    os.environ["SOCIALRETURNS_CACHE"] = str(tmp_path_factory.mktemp("fit-cache"))
 
 
 @pytest.fixture

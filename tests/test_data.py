@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace as dataclass_replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -511,3 +512,19 @@ def test_journeys_from_frames_of_mixed_resolutions(touch_unit, order_unit):
     if "s" in (touch_unit, order_unit):  # whole seconds in the sample: nothing lost by the cast
         assert (orders["timestamp"].astype(data.TIMESTAMP_DTYPE) == tables.orders["timestamp"]).all()
     pd.testing.assert_frame_equal(roi.build_journeys(touch, orders), expected)
+
+
+@pytest.mark.parametrize("with_missing", [False, True])
+def test_is_member_finds_what_isin_finds(with_missing):
+    rng = np.random.default_rng(3)
+    values = pd.Series(
+        [f"C{i:05d}" for i in rng.integers(0, 3_000, 5_000)], dtype="str", index=rng.permutation(5_000)
+    )
+    of = pd.Series([f"C{i:05d}" for i in rng.integers(0, 3_000, 2_000)], dtype="str")
+    if with_missing:
+        values.iloc[::7] = None
+        of.iloc[::11] = None
+    found = data.is_member(values, of)
+    pd.testing.assert_series_equal(found, values.isin(of))
+    assert 0 < found.sum() < len(values)
+    np.testing.assert_array_equal(data.is_member(pd.Index(values), pd.Index(of)), pd.Index(values).isin(of))

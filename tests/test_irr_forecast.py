@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -113,12 +115,16 @@ def test_demand_index_averages_one_over_the_first_year():
         ({"spend_plan": {"facebook": "lots"}}, "spend_plan"),
         ({"forecast_method": "prophet"}, "forecast_method"),
         ({"margin_rate": "40%"}, "margin_rate"),
+        ({"roas_scale": 0.0}, "roas_scale"),
+        ({"demand_scale": -1.0}, "demand_scale"),
+        ({"demand_scaling": "yes"}, "demand_scaling"),
+        ({"scenario": " "}, "scenario"),
     ],
 )
 def test_parameters_name_the_key(change, key):
     values = {"data_dir": "data/sample", "cost_of_capital_annual": 0.09, "hurdle_rate_annual": 0.15,
               "horizon_months": 24, "setup_cost": 1000.0, "spend_plan": {"facebook": 100.0},
-              "margin_rate": 0.4, "n_sims": 1000, "seed": 0, "currency": "EUR",
+              "margin_rate": 0.4, "n_sims": 1000, "seed": 0, "currency": "EUR", "scenario": "base",
               "forecast_method": "ets"} | change  # fmt: skip
     with pytest.raises(InputError) as info:
         irr_forecast.Parameters(**values)
@@ -131,29 +137,192 @@ def test_history_vs_plan(fit):
                                     monthly_revenue=np.full(12, plan["revenue"].sum()),
                                     margin_rate=0.5, cost_of_capital_monthly=0.01)  # fmt: skip
     returns = irr_forecast.evaluate(flows, cost_of_capital_monthly=0.01)
-    table = irr_forecast.history_vs_plan(fit, plan, flows, returns, margin_rate=0.5)
+    recent = roi.recent_returns(fit, margin_rate=0.3)
+    table = irr_forecast.history_vs_plan(recent, flows, returns)
     history, future = table.iloc[0], table.iloc[1]
     last_year = fit.dates > fit.dates.max() - pd.Timedelta(days=365)
     assert history["spend"] == pytest.approx(fit.spend[last_year].to_numpy().sum())
-    assert history["roi"] == pytest.approx(history["roas"] * 0.5 - 1)
+    # history at the margin it was given (the data's), the plan at the scenario's
+    assert history["roi"] == pytest.approx(history["roas"] * 0.3 - 1)
+    assert history["roas"] == pytest.approx(roi.recent_roas(fit))
     assert future["spend"] == pytest.approx(12 * 3000.0 + 5000.0)
+    assert future["roi"] == pytest.approx((12 * plan["revenue"].sum() * 0.5 - 12 * 3000.0 - 5000.0) / 41000.0)
+    assert future["roas"] == pytest.approx(irr_forecast.plan_roas(flows))
     assert future["irr_annual"] == returns.irr_annual and np.isnan(history["npv"])
     assert future["view"] == "plan: next 12 months"
+    with pytest.raises(InputError) as info:
+        irr_forecast.history_vs_plan(roi.recent_returns(fit, margin_rate=0.3, total=False), flows, returns)
+    assert info.value.key == "recent"
+
+
+def _sim():
+    paths = pd.DataFrame({"npv": np.linspace(-100, 2000, 101), "irr_annual": np.linspace(0, 0.4, 101),
+                          "payback_months": np.full(101, 10.0)})  # fmt: skip
+    return irr_forecast.Simulation(paths, prob_irr_above_hurdle=0.78, prob_npv_positive=0.95)
 
 
 def test_conclusions_state_the_figures():
     returns = irr_forecast.Returns(npv=1234.0, irr_annual=0.2, mirr_annual=0.12, payback_months=10.5,
                                    discounted_payback_months=11.0)  # fmt: skip
-    paths = pd.DataFrame({"npv": np.linspace(-100, 2000, 101), "irr_annual": np.linspace(0, 0.4, 101),
-                          "payback_months": np.full(101, 10.0)})  # fmt: skip
-    sim = irr_forecast.Simulation(paths, prob_irr_above_hurdle=0.78, prob_npv_positive=0.95)
-    text = irr_forecast.conclusions(returns, sim, cost_of_capital_annual=0.09, hurdle_rate_annual=0.15,
-                                    currency="EUR")  # fmt: skip
+    text = irr_forecast.conclusions(returns, _sim(), cost_of_capital_annual=0.09, hurdle_rate_annual=0.15,
+                                    currency="EUR", horizon_months=24)  # fmt: skip
     assert "At a 9% cost of capital the plan's NPV is **1,234 EUR**" in text
     assert "IRR **20.0% a year**, with a **78% chance of beating the 15% hurdle**" in text
     assert "clears it" in text and "from 5 to 1,895 EUR" in text  # 5th, 95th of the grid
     assert "Payback after 10.5 months (11.0 months discounted)" in text
     never = irr_forecast.Returns(-5.0, -0.1, -0.05, np.nan, np.nan)
-    text = irr_forecast.conclusions(never, sim, cost_of_capital_annual=0.09, hurdle_rate_annual=0.15,
-                                    currency="EUR")  # fmt: skip
-    assert "does not pay back its set-up cost within the horizon" in text and "does not clear" in text
+    text = irr_forecast.conclusions(never, _sim(), cost_of_capital_annual=0.09, hurdle_rate_annual=0.15,
+                                    currency="EUR", horizon_months=24)  # fmt: skip
+    assert (
+        "does not pay back its set-up cost within the 24-month horizon" in text and "does not clear" in text
+    )
+
+
+def test_conclusions_never_read_nan():
+    late = irr_forecast.Returns(npv=-5.0, irr_annual=0.05, mirr_annual=np.nan, payback_months=20.0,
+                                discounted_payback_months=np.nan)  # fmt: skip
+    text = irr_forecast.conclusions(late, _sim(), cost_of_capital_annual=0.09, hurdle_rate_annual=0.15,
+                                    currency="EUR", horizon_months=24)  # fmt: skip
+    assert "Payback after 20.0 months (beyond the 24-month horizon discounted)" in text
+    assert "MIRR none" in text and "nan" not in text.lower()
+    lost = irr_forecast.Returns(npv=-5.0, irr_annual=np.nan, mirr_annual=np.nan, payback_months=np.nan,
+                                discounted_payback_months=np.nan)  # fmt: skip
+    text = irr_forecast.conclusions(lost, _sim(), cost_of_capital_annual=0.09, hurdle_rate_annual=0.15,
+                                    currency="EUR", horizon_months=36)  # fmt: skip
+    assert "IRR **none (the cash flows never turn positive)**" in text and "does not clear" in text
+    assert "36-month horizon" in text and "nan" not in text.lower()
+
+
+def test_conclusions_name_the_largest_step_of_the_reconciliation():
+    returns = irr_forecast.Returns(1.0, 0.2, 0.1, 5.0, 6.0)
+    steps = pd.DataFrame({"step": ["history as flighted", "held steady", "demand: the plan"],
+                          "roas": [2.0, 3.0, 2.7]})  # fmt: skip
+    steps["change"] = steps["roas"] / steps["roas"].shift() - 1
+    text = irr_forecast.conclusions(returns, _sim(), cost_of_capital_annual=0.09, hurdle_rate_annual=0.15,
+                                    currency="EUR", horizon_months=24, reconciliation=steps)  # fmt: skip
+    assert "a ROAS of 2.70 against 2.00 in history; the largest step is *held steady* (+50%)" in text
+
+
+def _rising_demand(months):
+    index = np.linspace(0.9, 1.3, months)
+    return pd.DataFrame({"month": pd.date_range("2025-01-01", periods=months, freq="MS"),
+                         "index": index, "sd": np.full(months, 0.02)})  # fmt: skip
+
+
+def test_reconciliation_runs_from_history_to_the_plan(fit):
+    plan_spend, demand = {"social": 2000.0}, _rising_demand(24)
+    demand["index"] *= 0.9  # as demand_index(..., demand_scale=0.9) gives it
+    steps = irr_forecast.reconcile(fit, plan_spend, demand, roas_scale=0.7, demand_scale=0.9, currency="EUR")
+    assert steps["step"].tolist() == ["history as flighted", "the same spend held steady", "the plan's mix",
+                                      "the plan's level", "the scenario's ROAS scale", "demand: the plan"]  # fmt: skip
+    # the first row is the history table's ROAS, the last the plan's ROAS of its cash flows
+    recent = roi.recent_returns(fit, margin_rate=0.4).set_index("channel")
+    assert steps["roas"].iloc[0] == pytest.approx(recent.loc[roi.ALL_CHANNELS, "roas"])
+    plan = irr_forecast.plan_revenue(fit, plan_spend, roas_scale=0.7)
+    flows = irr_forecast.cash_flows(setup_cost=1.0, monthly_spend=plan["spend"].sum(),
+                                    monthly_revenue=plan["revenue"].sum() * demand["index"].to_numpy(),
+                                    margin_rate=0.4, cost_of_capital_monthly=0.01)  # fmt: skip
+    assert steps["roas"].iloc[-1] == pytest.approx(irr_forecast.plan_roas(flows))
+    assert steps["change"].iloc[1:].to_numpy() == pytest.approx(
+        steps["roas"].pct_change().iloc[1:].to_numpy()
+    )
+    assert steps["change"].iloc[4] == pytest.approx(-0.3)  # the ROAS scale
+    assert steps["change"].iloc[5] == pytest.approx(demand["index"].mean() - 1)
+    assert "times demand_scale 0.9" in steps["explanation"].iloc[5]
+
+
+def test_reconciliation_of_history_held_steady_changes_nothing_after_it(fit):
+    # a plan that spends history's last year evenly: same mix, same level, demand flat
+    last_year = fit.dates > fit.dates.max() - pd.Timedelta(days=365)
+    per_month = fit.spend["social"][last_year].sum() / last_year.sum() * irr_forecast.DAYS_PER_MONTH
+    steps = irr_forecast.reconcile(fit, {"social": per_month}, _flat_demand(12), demand_scaling=False)
+    assert steps["roas"].iloc[1:].to_numpy() == pytest.approx(np.full(5, steps["roas"].iloc[1]))
+    steady = roi.steady_revenue(np.array([per_month / irr_forecast.DAYS_PER_MONTH]), fit.decay,
+                                fit.half_saturation, fit.hill_shape, fit.coef)[0]  # fmt: skip
+    assert steps["roas"].iloc[1] == pytest.approx(steady / (per_month / irr_forecast.DAYS_PER_MONTH))
+    assert "demand_scaling off" in steps["explanation"].iloc[-1]
+
+
+def test_demand_index_scaling_off_and_scaled():
+    outlook = pd.DataFrame({"month": pd.date_range("2025-01-01", periods=24, freq="MS"),
+                            "mean": np.linspace(90, 130, 24)})  # fmt: skip
+    outlook["ci_lower"], outlook["ci_upper"] = outlook["mean"] - 10, outlook["mean"] + 10
+    on = irr_forecast.demand_index(outlook, demand_scale=0.8)
+    off = irr_forecast.demand_index(outlook, demand_scaling=False, demand_scale=0.8)
+    assert on["index"].iloc[:12].mean() == pytest.approx(0.8)
+    assert off["index"].tolist() == pytest.approx([0.8] * 24) and off["sd"].tolist() == on["sd"].tolist()
+    with pytest.raises(InputError) as info:
+        irr_forecast.demand_index(outlook, demand_scale=0.0)
+    assert info.value.key == "demand_scale"
+
+
+def test_model_error_from_the_holdout_hand_computed(fit):
+    dates = fit.dates[-56:]
+    paid = fit.contributions().sum(axis=1).reindex(dates).to_numpy()
+    actual = fit.revenue.reindex(dates).to_numpy()
+    miss = np.r_[np.full(28, 0.1), np.full(28, -0.3)] * paid  # 10% then -30% of paid social's revenue
+    frame = pd.DataFrame({"date": fit.dates, "actual": fit.revenue.to_numpy(), "predicted": fit.revenue.to_numpy(),
+                          "holdout": fit.dates.isin(dates)})  # fmt: skip
+    frame.loc[frame["holdout"], "predicted"] = actual + miss
+    error = irr_forecast.model_error(roi.Holdout(frame, mape=0.05, rmse=1.0), fit)
+    assert error.blocks == pytest.approx((0.1, -0.3))
+    assert error.sd == pytest.approx(np.sqrt((0.1**2 + 0.3**2) / 2))
+    assert error.holdout_days == 56 and error.to_frame()["blocks"].iloc[0] == 2
+
+
+def _certain_curves(fit):
+    """The fit with every bootstrap replicate equal to its estimate: only demand and model error vary."""
+    same = fit.bootstrap.copy()
+    for col, values in [("adstock_decay", fit.decay), ("half_saturation", fit.half_saturation),
+                        ("hill_shape", fit.hill_shape), ("coef", fit.coef)]:  # fmt: skip
+        same[col] = same["channel"].map(dict(zip(fit.channels, values, strict=True)))
+    return dataclasses.replace(fit, bootstrap=same)
+
+
+def test_simulation_draws_the_model_error(fit):
+    certain, plan, demand = _certain_curves(fit), {"social": 3000.0}, _flat_demand(12)
+    kwargs = {"setup_cost": 5000.0, "margin_rate": 0.5, "cost_of_capital_monthly": 0.01,
+              "hurdle_rate_annual": 0.15, "n_sims": 4000, "seed": 2}  # fmt: skip
+    exact = irr_forecast.simulate(certain, plan, demand, **kwargs)
+    assert exact.paths["npv"].std() == pytest.approx(0.0, abs=1e-6)  # nothing drawn: no spread
+    sim = irr_forecast.simulate(certain, plan, demand, model_error_sd=0.3, roas_scale=0.8, **kwargs)
+    # NPV is linear in the revenue factor: recover each path's factor from its NPV
+    revenue = irr_forecast.plan_revenue(certain, plan, roas_scale=0.8)["revenue"].sum()
+    annuity = np.sum(1.01 ** -np.arange(1, 13))
+    factor = (sim.paths["npv"] + 5000.0 + 3000.0 * annuity) / (revenue * 0.5 * annuity)
+    sd = np.sqrt(np.exp(0.3**2) - 1)  # log-normal with mean 1 and log-sd 0.3
+    assert factor.mean() == pytest.approx(1.0, abs=4 * sd / np.sqrt(4000))
+    assert factor.std() == pytest.approx(sd, rel=0.06)
+    assert np.log(factor).std() == pytest.approx(0.3, rel=0.05)
+    with pytest.raises(InputError) as info:
+        irr_forecast.simulate(certain, plan, demand, model_error_sd=-0.1, **kwargs)
+    assert info.value.key == "model_error_sd"
+
+
+def test_model_error_makes_a_sure_plan_unsure(fit):
+    plan, demand = {"social": 3000.0}, _flat_demand(12)
+    kwargs = {"setup_cost": 5000.0, "margin_rate": 0.5, "cost_of_capital_monthly": 0.01,
+              "hurdle_rate_annual": 0.15, "n_sims": 2000, "seed": 1}  # fmt: skip
+    sure = irr_forecast.simulate(_certain_curves(fit), plan, demand, **kwargs)
+    unsure = irr_forecast.simulate(_certain_curves(fit), plan, demand, model_error_sd=0.5, **kwargs)
+    assert sure.prob_irr_above_hurdle in (0.0, 1.0) and 0.0 < unsure.prob_irr_above_hurdle < 1.0
+
+
+def test_payback_percentiles_beyond_the_horizon_are_missing_not_the_payers():
+    paths = pd.DataFrame({"npv": [1.0, 2.0, 3.0, 4.0], "irr_annual": [0.1, 0.2, 0.3, 0.4],
+                          "payback_months": [5.0, 7.0, np.nan, np.nan]})  # fmt: skip
+    p = irr_forecast.Simulation(paths, 0.5, 1.0).percentiles((0.25, 0.5, 0.75)).set_index("quantile")
+    assert p.loc[0.25, "payback_months"] == 5.0 and p.loc[0.5, "payback_months"] == 7.0
+    assert np.isnan(p.loc[0.75, "payback_months"])  # half the paths never pay back
+    assert p.loc[0.5, "npv"] == pytest.approx(2.5)
+
+
+def test_simulation_scope_says_what_is_drawn_and_what_is_not():
+    error = irr_forecast.ModelError(sd=0.21, blocks=(-0.17, -0.24), holdout_mape=0.08, holdout_days=56)
+    text = irr_forecast.simulation_scope(error, n_bootstrap=200, demand_scaling=True)
+    drawn, left_out = text.split("**It does not include**")
+    assert "200 bootstrap replicates" in drawn and "log-normal with sd 21%" in drawn and "56-day" in drawn
+    assert "-17%, -24%" in drawn
+    assert "flighting" in left_out and "lift tests" in left_out and "margin rate" in left_out
+    none = irr_forecast.simulation_scope(None, n_bootstrap=50, demand_scaling=False)
+    assert "not the model's own error" in none and "demand_scaling is off" in none

@@ -319,37 +319,45 @@ def small_fit():
 
 def test_response_curves(small_fit):
     curves = roi.response_curves(small_fit, points=11)
+    recent = small_fit.spend[small_fit.spend.index > small_fit.spend.index.max() - pd.Timedelta(days=90)]
     for channel, c in curves.groupby("channel"):
         assert c["revenue"].iloc[0] == 0.0
         assert (np.diff(c["revenue"]) >= -1e-9).all(), channel
         assert ((c["ci_lower"] <= c["revenue"] + 1e-9) & (c["revenue"] <= c["ci_upper"] + 1e-9)).all()
         current = c[c["current"]].iloc[0]
-        assert current["spend"] == pytest.approx(small_fit.spend[channel].mean())
+        assert len(recent) == 90 and current["spend"] == pytest.approx(recent[channel].mean())
+    # A window longer than the data: today's spend is the average over all of it.
+    whole = roi.response_curves(small_fit, points=11, recent_days=3000)
+    now = whole[whole["current"]].set_index("channel")["spend"]
+    assert now.to_dict() == pytest.approx(small_fit.spend.mean().to_dict())
 
 
 def test_reallocate_keeps_budget_and_bounds(small_fit):
-    current = small_fit.spend.mean()
+    current = roi.current_spend(small_fit, recent_days=90)
     total = float(current.sum())
     plan = roi.reallocate(small_fit, total_budget=total, max_change=0.3)
     t = plan.table.set_index("channel")
+    assert t["current_spend"].to_dict() == pytest.approx(current.to_dict())
     assert t["recommended_spend"].sum() == pytest.approx(total)
     assert ((t["change"] >= -0.3 - 1e-6) & (t["change"] <= 0.3 + 1e-6)).all()
     assert plan.gain >= -1e-9
     assert plan.gain_lower <= plan.gain <= plan.gain_upper + 1e-9
     # No room to move: the plan is the current split and gains nothing.
     frozen = roi.reallocate(small_fit, total_budget=total, max_change=0.0)
-    assert frozen.gain == pytest.approx(0.0, abs=1e-6)
+    assert frozen.gain == pytest.approx(0.0, abs=1e-6) and frozen.verdict == "hold"
 
 
 def test_reallocation_is_optimal(small_fit):
-    """Optimality: channels strictly inside their bounds earn the same marginal return; a
-    channel at its upper bound earns at least that, one at its lower bound at most that."""
+    """Optimality (KKT) of the fixed budget at the fit's margin: channels strictly inside their
+    bounds earn the same marginal profit; one at its upper bound at least that, one at its
+    lower bound at most that."""
     f = small_fit
-    plan = roi.reallocate(f, total_budget=float(f.spend.mean().sum()), max_change=0.5)
+    plan = roi.reallocate(f, max_change=0.5, margin_rate=0.5)
     s = plan.table["recommended_spend"].to_numpy()
     params = (f.decay, f.half_saturation, f.hill_shape, f.coef)
     eps = 1e-4 * s
     marginal = (roi.steady_revenue(s + eps, *params) - roi.steady_revenue(s - eps, *params)) / (2 * eps)
+    assert marginal == pytest.approx(plan.table["marginal_roas_recommended"].to_numpy(), rel=1e-5)
     change = plan.table["change"].to_numpy()
     inside = np.abs(np.abs(change) - 0.5) > 1e-4
     if inside.sum() >= 2:
@@ -362,7 +370,7 @@ def test_reallocation_is_optimal(small_fit):
 
 def test_reallocate_unreachable_budget_names_the_key(small_fit):
     with pytest.raises(InputError) as info:
-        roi.reallocate(small_fit, total_budget=10 * float(small_fit.spend.mean().sum()))
+        roi.reallocate(small_fit, total_budget=10 * float(roi.current_spend(small_fit).sum()))
     assert info.value.key == "total_budget" and "max_change" in str(info.value)
 
 
@@ -407,14 +415,29 @@ def test_conclusions_state_the_figures():
         "note": ["", "", "c has too little variation in spend to estimate"],
     })  # fmt: skip
     last_touch = pd.DataFrame({"channel": ["a", "b"], "share": [0.5, 0.5]})
-    table = pd.DataFrame({"channel": ["a", "b"], "change": [0.3, -0.3]})
-    plan = roi.Reallocation(table, gain=12.0, gain_lower=4.0, gain_upper=20.0)
+    table = pd.DataFrame({
+        "channel": ["a", "b"], "average_spend": [100.0, 100.0], "current_spend": [100.0, 100.0], "recommended_spend": [130.0, 70.0],
+        "change": [0.3, -0.3], "marginal_roas_current": [3.0, 1.0], "marginal_roas_recommended": [2.7, 1.4],
+        "break_even_roas": 2.5, "held": "",
+    })  # fmt: skip
+    plan = roi.Reallocation(table, gain=12.0, gain_lower=4.0, gain_upper=20.0, margin_rate=0.4, break_even_roas=2.5,
+                            budget="fixed", verdict="shift", recent_days=90, current_total=200.0,
+                            recommended_total=200.0, max_change=0.3)  # fmt: skip
     text = roi.conclusions(summary, last_touch, plan, currency="EUR", alpha=0.1)
     assert "**a** returned the most: 3.00 EUR" in text and "(90% interval 2.50 to 3.50)" in text
     assert "**b** the least, 1.50" in text
     assert "did not pay back on: b (ROI -40%)" in text
     assert "gives b 50% of the credit; the incremental model gives it 25%" in text
-    assert "from b to a" in text and "add 12 EUR of revenue per day (90% interval 4 to 20)" in text
+    assert "**Move budget.** At a 40% gross margin" in text and "break-even ROAS = 1 / margin" in text
+    assert "a (3.00) is above break-even at the margin; b (1.00) is below" in text
+    assert (
+        "- Cut first b 100 → 70 EUR per day (-30%)." in text
+        and "- Grow a 100 → 130 EUR per day (+30%)." in text
+    )
+    assert (
+        "Total spend stays at 200 EUR per day; expected profit (gross margin less spend) +12 EUR per day "
+        "(90% interval +4 to +20)" in text
+    )
     assert (
         "**c** is not identified, so this report makes no ROI finding for it: c has too little variation"
         in text

@@ -285,7 +285,7 @@ def test_conclusions_make_no_finding_for_an_unidentified_channel(weekly_fit):
     )
     summary = pinned.summary()
     last_touch = pd.DataFrame({"channel": [first, second], "share": [0.5, 0.5]})
-    plan = roi.Reallocation(pd.DataFrame({"channel": [first, second], "change": [0.1, -0.1]}), 1.0, 0.0, 2.0)
+    plan = roi.reallocate(pinned)
     text = roi.conclusions(summary, last_touch, plan, currency="EUR", alpha=0.1)
     findings, _, unidentified = text.partition(f"- **{first}** is not identified")
     assert (

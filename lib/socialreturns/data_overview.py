@@ -10,7 +10,7 @@ from typing import ClassVar
 
 import pandas as pd
 
-from socialreturns.data import TABLES, Tables, read_column_map
+from socialreturns.data import TABLES, Tables, is_member, read_column_map
 from socialreturns.markup import escape_markdown as md
 from socialreturns.notebook import Figure, Figures
 from socialreturns.parameters import NotebookParameters, check_data_dir, param
@@ -135,13 +135,13 @@ def quality_findings(tables: Tables) -> pd.DataFrame:
         ("mentions", "customer questions to the brand never answered",
          (questions & m["answered_at"].isna()).sum(), "warning"),
         ("touchpoints", "touchpoints of prospects not in customers (never converted)",
-         (~t["customer_id"].isin(known)).sum(), "info"),
+         (~is_member(t["customer_id"], known)).sum(), "info"),
         ("touchpoints", "touchpoints with no paid campaign", (t["campaign"] == "(organic)").sum(),
          "info"),
         ("orders", "orders with zero revenue", (o["revenue"] == 0).sum(), "warning"),
         ("orders", "orders above 10x the median revenue",
          (o["revenue"] > 10 * o["revenue"].median()).sum(), "info"),
-        ("customers", "customers without any order", (~known.isin(o["customer_id"])).sum(),
+        ("customers", "customers without any order", (~is_member(known, o["customer_id"])).sum(),
          "warning"),
         ("customers", "customers referred by another customer", c["referred_by"].notna().sum(),
          "info"),

@@ -6,6 +6,8 @@ batch's parameter files in well under a second, before pandas or papermill is im
 from __future__ import annotations
 
 import errno
+import functools
+import hashlib
 import os
 import secrets
 from collections.abc import Mapping, Sequence
@@ -75,6 +77,20 @@ def project_root() -> Path:
     if (here / "pyproject.toml").is_file() and (here / "notebooks").is_dir():
         return here
     return Path.cwd()
+
+
+@functools.cache
+def library_digest() -> str:
+    """SHA-256 over the package's source files: the library "version" while it is developed (a
+    run's fingerprint and the fit cache's key change whenever any module does). Computed once
+    per process."""
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and path.suffix in (".py", ".txt") and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(package).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def resolve(path: str | Path) -> Path:

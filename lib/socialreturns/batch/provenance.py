@@ -61,17 +61,6 @@ def input_files(parameters: Mapping[str, Any]) -> list[Path]:
     return found
 
 
-def _library_digest() -> str:
-    """SHA-256 over the package's source files: the library "version" while it is developed."""
-    digest = hashlib.sha256()
-    package = Path(__file__).resolve().parents[1]  # socialreturns/, not batch/
-    for path in sorted(package.rglob("*")):
-        if path.is_file() and path.suffix in (".py", ".txt") and "__pycache__" not in path.parts:
-            digest.update(path.relative_to(package).as_posix().encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
 def git_state() -> dict[str, Any]:
     """The repository's commit and whether its tree has uncommitted changes (None outside git)."""
     root = project_root()

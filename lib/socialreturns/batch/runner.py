@@ -32,7 +32,6 @@ from socialreturns.batch.dask import _DaskExecutor
 from socialreturns.batch.index import write_index
 from socialreturns.batch.interrupt import Interrupted, StopSignals
 from socialreturns.batch.provenance import (
-    _library_digest,
     fingerprint,
     git_state,
     input_files,
@@ -42,7 +41,7 @@ from socialreturns.batch.provenance import (
 )
 from socialreturns.batch.spec import Batch, Run
 from socialreturns.batch.worker import OnEvent, run_isolated
-from socialreturns.inputs import InputError, project_root, resolve, write_atomically
+from socialreturns.inputs import InputError, library_digest, project_root, resolve, write_atomically
 
 
 @dataclasses.dataclass
@@ -222,7 +221,7 @@ class _BatchRun:
         # the --hide-code option, else the run's own setting, else the batch's
         self.hides = {r.name: hide_code if hide_code is not None else r.hide_code if r.hide_code is not None
                       else batch.hide_code for r in batch.runs}  # fmt: skip
-        library = _library_digest()
+        library = library_digest()
         self.manifest: dict[str, Any] = {
             "batch": batch.name, "title": batch.title, "source": _relative(batch.source) if batch.source else None,
             "as_of": as_of, "git": git_state(), "versions": versions(),

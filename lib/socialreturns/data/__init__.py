@@ -18,14 +18,14 @@ Submodules:
   for analyses bringing the frames they are passed to it.
 * `load`: `load_table`, one `load_<table>` per table, `load_tables` for all five, and
   `load_experiments` for the optional lift tests.
-* `checks`: `require_columns` and `require_brand`, for analyses checking the frames they are passed.
+* `checks`: `require_columns`, `require_brand` and `is_member`, for analyses checking the frames they are passed.
 """
 
 # re-exported: the error type and path helpers live in the light `inputs` module, so that the
 # command line can check parameters without importing pandas
 from socialreturns.inputs import MAX_SHOWN, InputError, project_root, read_yaml_mapping, resolve
 
-from .checks import require_brand, require_columns
+from .checks import is_member, require_brand, require_columns
 from .load import (
     load_customers,
     load_experiments,
@@ -71,6 +71,7 @@ __all__ = [
     "project_root",
     "read_column_map",
     "read_yaml_mapping",
+    "is_member",
     "require_brand",
     "require_columns",
     "resolve",

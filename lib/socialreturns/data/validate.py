@@ -14,6 +14,7 @@ import pandera.pandas as pa
 
 from socialreturns.inputs import MAX_SHOWN, InputError
 
+from .checks import is_member
 from .read import _line
 from .schema import _EXPECTED, SCHEMAS, TABLES, Tables, _schema
 
@@ -129,7 +130,7 @@ def _check_across(frames: dict[str, pd.DataFrame], sources: dict[str, Path], tab
         customers, path = frames["customers"], sources["customers"]
         ref = customers["referred_by"]
         _raise_if(
-            ref.notna() & ~ref.isin(customers["customer_id"]),
+            ref.notna() & ~is_member(ref, customers["customer_id"]),
             customers,
             path,
             "referred_by",
@@ -139,7 +140,7 @@ def _check_across(frames: dict[str, pd.DataFrame], sources: dict[str, Path], tab
     if "customers" in tables and "orders" in tables:
         orders, path = frames["orders"], sources["orders"]
         _raise_if(
-            ~orders["customer_id"].isin(customers["customer_id"]),
+            ~is_member(orders["customer_id"], customers["customer_id"]),
             orders,
             path,
             "customer_id",
@@ -155,9 +156,8 @@ def _check_across(frames: dict[str, pd.DataFrame], sources: dict[str, Path], tab
             "orders dated before their customer's acquisition_date",
             f"no order before the acquisition_date in {sources['customers']}",
         )
-        buyers = orders["customer_id"].unique()
         _raise_if(
-            ~customers["customer_id"].isin(buyers),
+            ~is_member(customers["customer_id"], orders["customer_id"]),
             customers,
             sources["customers"],
             "customer_id",

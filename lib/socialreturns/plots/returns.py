@@ -9,6 +9,7 @@ import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter
 
+from socialreturns.intervals import ALPHA
 from socialreturns.plots.theme import PALETTE, thousands
 
 
@@ -21,12 +22,16 @@ def forest(
     upper: str,
     reference: pd.Series | None = None,
     reference_label: str = "",
+    break_even: float | None = None,
+    break_even_label: str = "",
     title: str = "",
     xlabel: str = "",
     ax: Axes | None = None,
 ) -> Axes:
     """Point estimates with interval bars, one row per ``label``; optional reference markers
-    (e.g. last-touch ROAS) indexed by label, and a line at 1 (break-even for a ratio)."""
+    (e.g. last-touch ROAS) indexed by label, a line at 1 (revenue equals spend for a ratio)
+    and, when given, a labelled line at ``break_even`` (the ROAS at which spend pays back,
+    ``1 / margin``; see `socialreturns.roi.break_even_roas`)."""
     if ax is None:
         _, ax = plt.subplots(figsize=(9, 0.55 * len(frame) + 1.5))
     data = frame.sort_values(estimate).reset_index(drop=True)
@@ -40,7 +45,10 @@ def forest(
         ref = reference.reindex(data[label]).to_numpy()
         ax.scatter(ref, y, marker="D", color=sns.color_palette(PALETTE)[3], zorder=3,
                    label=reference_label)  # fmt: skip
-    ax.axvline(1.0, color="grey", lw=1, ls="--")
+    ax.axvline(1.0, color="grey", lw=1, ls="--", label="revenue = spend (1)")
+    if break_even is not None:
+        ax.axvline(break_even, color="black", lw=1.5, ls="-",
+                   label=break_even_label or f"break-even ({break_even:.2f})")  # fmt: skip
     ax.set_yticks(y, data[label])
     ax.set(title=title, xlabel=xlabel)
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
@@ -48,24 +56,40 @@ def forest(
 
 
 def response_curves(
-    curves: pd.DataFrame, *, currency: str, period: str = "day", col_wrap: int = 3
+    curves: pd.DataFrame,
+    *,
+    currency: str,
+    period: str = "day",
+    col_wrap: int = 3,
+    margin_rate: float | None = None,
 ) -> sns.FacetGrid:
     """One panel per channel: expected incremental revenue against steady spend, with the
-    interval band and the current spend marked."""
+    interval band and the current spend marked; with ``margin_rate``, the break-even line
+    revenue = spend / margin_rate (above it the spend pays back at that gross margin)."""
     grid = sns.FacetGrid(curves, col="channel", col_wrap=col_wrap, sharex=False, sharey=False,
                          height=2.8, aspect=1.3)  # fmt: skip
 
     def panel(data: pd.DataFrame, **_: object) -> None:
         ax = plt.gca()
         line = data[~data["current"]]
-        ax.fill_between(line["spend"], line["ci_lower"], line["ci_upper"], alpha=0.25)
-        ax.plot(line["spend"], line["revenue"])
+        ax.fill_between(line["spend"], line["ci_lower"], line["ci_upper"], alpha=0.25, label="interval")
+        ax.plot(line["spend"], line["revenue"], label="expected revenue")
         now = data[data["current"]]
-        ax.scatter(now["spend"], now["revenue"], color="black", zorder=3, s=20)
+        ax.scatter(now["spend"], now["revenue"], color="black", zorder=3, s=20, label="today's spend")
+        if margin_rate is not None:
+            # The line would dwarf the curves: keep the curves' scale and let it leave the panel.
+            top = 1.1 * float(data["ci_upper"].max()) or 1.0
+            ax.plot(line["spend"], line["spend"] / margin_rate, color="black", lw=1, ls="--",
+                    label=f"break-even at {margin_rate:.0%} margin (revenue = spend / {margin_rate:g})")  # fmt: skip
+            ax.set_ylim(0, top)
 
     grid.map_dataframe(panel)
     grid.set_axis_labels(f"spend ({currency} per {period})", f"revenue ({currency} per {period})")
     grid.set_titles("{col_name}")
+    handles, labels = grid.axes.flat[0].get_legend_handles_labels()
+    grid.add_legend(legend_data=dict(zip(labels, handles, strict=True)), loc="lower center", ncol=len(labels),
+                    bbox_to_anchor=(0.5, -0.02))  # fmt: skip
+    grid.figure.subplots_adjust(bottom=0.18)
     return grid
 
 
@@ -105,22 +129,31 @@ def fan_chart(
     history: pd.Series,
     outlook: pd.DataFrame,
     *,
+    actual: pd.Series | None = None,
     plan_revenue: pd.Series | None = None,
     currency: str,
     ax: Axes | None = None,
 ) -> Axes:
-    """History, the forecast with its interval, and (optionally) forecast plus a plan's
-    incremental revenue, per month."""
+    """Monthly revenue: the actual revenue (optional), the model's baseline (revenue without the
+    fitted paid-social contribution), its forecast with the interval, and (optionally) the
+    forecast plus a plan's incremental revenue."""
     if ax is None:
         _, ax = plt.subplots()
-    ax.plot(history.index, history.to_numpy(), label="business as usual (history)")
+    if actual is not None:
+        ax.plot(actual.index, actual.to_numpy(), color="black", lw=1.2, label="actual revenue (orders)")
+    ax.plot(history.index, history.to_numpy(), label="model baseline: revenue without paid social")
     months = pd.to_datetime(outlook["month"])
-    ax.plot(months, outlook["mean"], ls="--", label="forecast")
-    ax.fill_between(months, outlook["ci_lower"], outlook["ci_upper"], alpha=0.2, label="interval")
+    level = 1 - outlook.attrs.get("alpha", ALPHA)
+    ax.plot(months, outlook["mean"], ls="--", label="baseline forecast")
+    ax.fill_between(
+        months, outlook["ci_lower"], outlook["ci_upper"], alpha=0.2, label=f"{level:.0%} interval"
+    )
     if plan_revenue is not None:
         ax.plot(months, outlook["mean"].to_numpy() + np.asarray(plan_revenue), lw=2,
-                label="forecast + plan")  # fmt: skip
-    ax.set(title="Monthly revenue: forecast and plan", ylabel=f"revenue ({currency} per month)")
+                label="baseline forecast + plan")  # fmt: skip
+    ax.set(
+        title="Monthly revenue: actual, baseline, forecast and plan", ylabel=f"revenue ({currency} per month)"
+    )
     ax.legend(loc="upper left")
     return thousands(ax)
 

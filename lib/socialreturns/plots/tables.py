@@ -51,6 +51,9 @@ COLUMN_KINDS: dict[str, Kind] = {
     "clv_per_customer": "money", "loyalty_value": "money", "sharing_value": "money",
     "relationship_value": "money", "acquisition_spend": "money", "earned_media_value": "money",
     "customer_earned_media_value": "money", "monetary_value": "money",
+    # the budget reallocation (socialreturns.roi.reallocate)
+    "average_spend": "money", "current_profit": "money", "expected_profit": "money", "marginal_roas_current": "ratio",
+    "marginal_roas_recommended": "ratio", "break_even_roas": "ratio",
     # counts
     "rows": "count", "columns": "count", "days": "count", "conversions": "count", "customers": "count",
     "mentions": "count", "reach": "count", "questions": "count", "posts": "count", "customer_posts": "count",

@@ -14,7 +14,11 @@ Submodules:
 - `incremental`: `IncrementalFit` (with its identification checks) and `fit_incremental`.
 - `calibration`: lift tests as pseudo-observations; `lift_tests`, `calibration_effect`.
 - `bootstrap`: moving-block resamples and running the refits in processes.
-- `budget`: response curves, steady-state revenue, `reallocate`, `holdout_check`.
+- `budget`: response curves, steady-state revenue and its marginal ROAS, today's spend, break-even,
+  the profit-maximising `reallocate`.
+- `holdout`: `holdout_check`, the model out of sample.
+- `history`: ROAS and ROI over the last 12 months at the data's own margin (`recent_returns`).
+- `cache`: `shared_fit`, one fit per data and fit parameters, reused by every notebook.
 - `report`: the notebook's `Parameters` and its `conclusions`.
 """
 
@@ -29,16 +33,20 @@ from socialreturns.roi.attribution import (
     markov_removal_effects,
 )
 from socialreturns.roi.budget import (
-    Holdout,
     Reallocation,
+    break_even_roas,
+    current_spend,
     curve_replicates,
-    holdout_check,
     reallocate,
     response_curves,
+    steady_marginal_roas,
     steady_revenue,
 )
+from socialreturns.roi.cache import shared_fit
 from socialreturns.roi.calibration import EXPERIMENT_COLUMNS, calibration_effect, calibration_text, lift_tests
 from socialreturns.roi.design import daily_revenue
+from socialreturns.roi.history import ALL_CHANNELS, data_margin_rate, recent_returns, recent_roas
+from socialreturns.roi.holdout import Holdout, holdout_check
 from socialreturns.roi.incremental import (
     BOUND_TOLERANCE,
     DECAY_BOUNDS,
@@ -51,11 +59,15 @@ from socialreturns.roi.incremental import (
     hill,
     incremental_return,
 )
-from socialreturns.roi.report import FIGURES, Parameters, conclusions
+from socialreturns.roi.report import FIGURES, Parameters, conclusions, reallocation_conclusions
 from socialreturns.roi.solver import PRIOR_DECAY, PRIOR_LOG_HALF_RATIO, PRIOR_LOG_SHAPE
 
 __all__ = [
     "BOUND_TOLERANCE",
+    "ALL_CHANNELS",
+    "data_margin_rate",
+    "recent_returns",
+    "recent_roas",
     "DECAY_BOUNDS",
     "EXPERIMENT_COLUMNS",
     "HALF_SAT_BOUNDS",
@@ -73,12 +85,14 @@ __all__ = [
     "Reallocation",
     "adstock",
     "attribute",
+    "break_even_roas",
     "build_journeys",
     "calibration_effect",
     "calibration_text",
     "campaign_returns",
     "compare_models",
     "conclusions",
+    "current_spend",
     "curve_replicates",
     "daily_revenue",
     "fit_incremental",
@@ -89,6 +103,9 @@ __all__ = [
     "lift_tests",
     "markov_removal_effects",
     "reallocate",
+    "reallocation_conclusions",
     "response_curves",
+    "shared_fit",
+    "steady_marginal_roas",
     "steady_revenue",
 ]

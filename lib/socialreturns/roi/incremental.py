@@ -165,7 +165,9 @@ def _unidentified_reasons(fit: IncrementalFit, i: int, roas: float, lo: float, h
         reasons.append(f"its {1 - fit.alpha:.0%} interval ({lo:.2f} to {hi:.2f}) is wider than its "
                        f"ROAS estimate ({roas:.2f}), so the data cannot tell a good return from a poor one")  # fmt: skip
     variation = x.std() / x.mean()
-    if variation < MIN_SPEND_VARIATION:
+    # A fit assembled from given curves (``regression`` None: scenario and budget tools) asserts
+    # its curves rather than estimating them from this spend, so flat spend says nothing of them.
+    if fit.regression is not None and variation < MIN_SPEND_VARIATION:
         reasons.append(f"its spend barely varies (standard deviation {variation:.0%} of the mean), so its "
                        "effect cannot be told apart from the baseline")  # fmt: skip
     return reasons

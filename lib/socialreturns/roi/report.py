@@ -18,10 +18,11 @@ from socialreturns.parameters import (
     SEED,
     NotebookParameters,
     check_data_dir,
+    check_rules,
     param,
 )
 from socialreturns.roi.attribution import HALF_LIFE_DAYS, LOOKBACK_DAYS
-from socialreturns.roi.budget import MAX_CHANGE, Reallocation
+from socialreturns.roi.budget import MAX_CHANGE, RECENT_DAYS, RECENT_DAYS_DEFAULT, Reallocation
 
 #: The figures the ROI notebook records (its record contract; `socialreturns.summary` reads them).
 FIGURES = Figures(
@@ -35,7 +36,8 @@ FIGURES = Figures(
     Figure("holdout_mape", "mean absolute percentage error on the held-out weeks", "fraction"),
     Figure(
         "reallocation_gain_per_day",
-        "expected extra revenue of the reallocation, with its interval (gain, gain_lower, gain_upper)",
+        "expected extra profit (gross margin less spend) of the reallocation against today's spend, with its "
+        "interval (gain, gain_lower, gain_upper)",
         "currency per day",
     ),
 )
@@ -79,12 +81,7 @@ def conclusions(
             f"- Last-touch attribution gives {md(over)} {lt[over]:.0%} of the credit; the incremental "
             f"model gives it {inc_share[over]:.0%} of the incremental revenue."
         )
-    moved = plan.table.sort_values("change")
-    lines.append(
-        f"- Moving budget from {md(moved.iloc[0]['channel'])} to {md(moved.iloc[-1]['channel'])} (within "
-        f"the change limit, same total) is expected to add {plan.gain:,.0f} {md(currency)} of revenue "
-        f"per {period} ({level} interval {plan.gain_lower:,.0f} to {plan.gain_upper:,.0f})."
-    )
+    lines.extend(reallocation_conclusions(plan, currency=currency, alpha=alpha, period=period))
     for channel, note in summary.loc[~summary["identifiable"], ["channel", "note"]].itertuples(index=False):
         # Its estimate stays in the tables, but a channel the data do not identify gets no finding.
         why = str(note).removeprefix("not identified: ")
@@ -92,6 +89,110 @@ def conclusions(
             f"- **{md(channel)}** is not identified, so this report makes no ROI finding for it: {md(why)}."
         )
     return "\n".join(lines)
+
+
+def _moves(rows: pd.DataFrame, currency: str, period: str) -> str:
+    """The moves as text, the unit on the first only: youtube 357 → 250 EUR per day (-30%), then ...."""
+    parts = []
+    for i, r in enumerate(rows.itertuples()):
+        unit = f" {md(currency)} per {period}" if i == 0 else ""
+        parts.append(
+            f"{md(r.channel)} {r.current_spend:,.0f} → {r.recommended_spend:,.0f}{unit} ({r.change:+.0%})"
+        )
+    return ", then ".join(parts)
+
+
+def _marginals(rows: pd.DataFrame) -> str:
+    """Each channel with its marginal ROAS at today's spend: facebook (4.60), instagram (4.17)."""
+    return ", ".join(f"{md(r.channel)} ({r.marginal_roas_current:.2f})" for r in rows.itertuples())
+
+
+def _read_at_today(moved: pd.DataFrame, cur: str, period: str) -> list[str]:
+    """A bullet for channels moved against their average ROAS: grown from well below their
+    average spend over the data, or cut from well above it."""
+    low = moved[(moved["change"] > 0) & (moved["current_spend"] < 0.8 * moved["average_spend"])]
+    high = moved[(moved["change"] < 0) & (moved["current_spend"] > 1.25 * moved["average_spend"])]
+    parts = []
+    for rows, side, earns in ((low, "lower", "more"), (high, "higher", "less")):
+        if len(rows):
+            pairs = ", ".join(f"{md(r.channel)} {r.current_spend:,.0f} against {r.average_spend:,.0f}"
+                              for r in rows.itertuples())  # fmt: skip
+            parts.append(
+                f"{pairs} ({side} on the curve: the next {cur} earns {earns} than the average ROAS says)"
+            )
+    if not parts:
+        return []
+    return [f"- Marginal ROAS is read at today's spend, not the average over the data ({cur} per {period}, today "
+            f"against the average): " + "; ".join(parts) + "."]  # fmt: skip
+
+
+def reallocation_conclusions(
+    plan: Reallocation, *, currency: str, alpha: float, period: str = "day"
+) -> list[str]:
+    """The reallocation's conclusions as markdown bullets: break-even at the margin, what to cut
+    and grow and by how much (money per ``period`` and %, the lowest marginal return cut first),
+    the change in total spend and the expected profit with its interval, and the channels held.
+
+    Every number comes from ``plan`` (see `socialreturns.roi.reallocate`).
+    """
+    t, cur, even = plan.table, md(currency), plan.break_even_roas
+    free = t[(t["held"] == "") & (t["current_spend"] > 0)].sort_values("marginal_roas_current")
+    below, above = free[free["marginal_roas_current"] < even], free[free["marginal_roas_current"] >= even]
+    change = plan.recommended_total - plan.current_total
+    shift = "**Move budget" + (" and cut spend.**" if change < -0.005 * plan.current_total else
+                               " and grow spend.**" if change > 0.005 * plan.current_total else ".**")  # fmt: skip
+    head = {"cut": "**Cut spend.**", "grow": "**Grow spend.**", "shift": shift,
+            "hold": "**No change possible.**"}[plan.verdict]  # fmt: skip
+    rule = (f"At a {plan.margin_rate:.0%} gross margin a channel pays back its next {cur} only if that {cur} "
+            f"brings at least {even:.2f} {cur} of revenue (break-even ROAS = 1 / margin).")  # fmt: skip
+    today = f"At today's spend (the mean of the last {plan.recent_days} days)"
+    if plan.verdict == "cut":
+        state = f"{today} no channel does: their marginal ROAS is " + _marginals(below.iloc[::-1]) + "."
+    elif plan.verdict == "grow":
+        state = f"{today} every channel does: " + _marginals(above.iloc[::-1]) + "."
+    elif plan.verdict == "shift":
+        state = (f"{today} {_marginals(above.iloc[::-1])} {'is' if len(above) == 1 else 'are'} above break-even "
+                 f"at the margin; {_marginals(below)} {'is' if len(below) == 1 else 'are'} below.")  # fmt: skip
+    else:
+        state = "Every channel keeps its spend (fixed, not identified or not spending)."
+    lines = [f"- {head} {rule} {state}"]
+    moved = t[
+        (t["recommended_spend"] - t["current_spend"]).abs() > 0.005 * t["current_spend"].clip(lower=1e-9)
+    ]
+    cuts = moved[moved["change"] < 0].sort_values("marginal_roas_current")
+    grows = moved[moved["change"] > 0].sort_values("marginal_roas_current", ascending=False)
+    if len(cuts):
+        lines.append(f"- Cut first {_moves(cuts, currency, period)}.")
+    if len(grows):
+        lines.append(f"- Grow {_moves(grows, currency, period)}.")
+    lines.extend(_read_at_today(moved, cur, period))
+    total = (f"Total spend {plan.current_total:,.0f} → {plan.recommended_total:,.0f} {cur} per {period} "
+             f"({change:+,.0f} {cur} per {period}, {change / plan.current_total:+.0%})"
+             if abs(change) > 0.005 * plan.current_total else
+             f"Total spend stays at {plan.current_total:,.0f} {cur} per {period}")  # fmt: skip
+    lines.append(
+        f"- {total}; expected profit (gross margin less spend) {plan.gain:+,.0f} {cur} per {period} "
+        f"({1 - alpha:.0%} interval {plan.gain_lower:+,.0f} to {plan.gain_upper:+,.0f}) against today's split. "
+        "Amounts assume a steady daily spend; bursts of the same budget earn less."
+    )
+    if plan.budget == "fixed" and plan.verdict == "cut":
+        lines.append("- The budget is fixed (`budget` 'fixed'), so the plan keeps the total; with `budget` 'free' "
+                     "it cuts the total.")  # fmt: skip
+    limit = moved[(moved["change"].abs() >= plan.max_change - 1e-6)
+                  & ((moved["change"] < 0) == (moved["marginal_roas_recommended"] < even))]  # fmt: skip
+    if plan.budget == "free" and len(limit):
+        lines.append(
+            f"- The change limit (`max_change` {plan.max_change:.0%}) stops "
+            + ", ".join(md(c) for c in limit["channel"])
+            + f" short of break-even: at the recommended spend the marginal ROAS is still on the same side of "
+            f"{even:.2f}, so moving further would add profit. Move in steps and measure again."
+        )
+    for r in t[t["held"] != ""].itertuples():
+        lines.append(f"- {md(r.channel)} keeps its {r.current_spend:,.0f} {cur} per {period} ({md(r.held)}).")
+    for r in t[(t["held"] == "") & (t["current_spend"] <= 0)].itertuples():
+        lines.append(f"- {md(r.channel)} spent nothing in the last {plan.recent_days} days; the plan does not "
+                     "restart it (the change limit is relative to today's spend).")  # fmt: skip
+    return lines
 
 
 @dataclass(frozen=True)
@@ -113,12 +214,28 @@ class Parameters(NotebookParameters):
     budget_per_day: float = param(0.0, expected="0 (keep the total) or an amount up to 1e12 (currency per day)",
                                   ge=0, le=MAX_AMOUNT)  # fmt: skip
     max_change: float = param(0.3, MAX_CHANGE)
+    budget: str = param("free", expected="'fixed' or 'free'", choices=("fixed", "free"))
+    min_budget_per_day: float = param(0.0, expected="an amount from 0 to 1e12 (currency per day)", ge=0,
+                                      le=MAX_AMOUNT)  # fmt: skip
+    max_budget_per_day: float = param(0.0, expected="0 (no cap) or an amount up to 1e12 (currency per day)", ge=0,
+                                      le=MAX_AMOUNT)  # fmt: skip
+    fixed_channels: list[str] = param([], expected="channel names")
+    recent_days: int = param(RECENT_DAYS_DEFAULT, RECENT_DAYS)
     holdout_weeks: int = param(8, expected="1 to 52 weeks", ge=1, le=52)
     n_bootstrap: int = param(200, expected="20 to 5,000 replicates", ge=20, le=5000)
     seed: int = param(0, SEED)
 
     def check(self) -> None:
-        """The period runs forwards; the data folder exists."""
+        """The period runs forwards; the data folder exists; the budget's bounds fit its kind."""
+        fixed, free = self.budget == "fixed", self.budget == "free"
+        check_rules(self, [
+            ("budget_per_day", fixed or self.budget_per_day == 0, "0 with budget 'free' (bound the total "
+             "with min_budget_per_day and max_budget_per_day)"),
+            ("min_budget_per_day", free or self.min_budget_per_day == 0, "0 with budget 'fixed'"),
+            ("max_budget_per_day", free or self.max_budget_per_day == 0, "0 with budget 'fixed'"),
+            ("min_budget_per_day", self.max_budget_per_day == 0 or self.min_budget_per_day <= self.max_budget_per_day,
+             "at most max_budget_per_day"),
+        ])  # fmt: skip
         start = utc_day("start_date", self.start_date)
         end = utc_day("end_date", self.end_date)
         if start is not None and end is not None and start >= end:
@@ -128,8 +245,18 @@ class Parameters(NotebookParameters):
 
     @property
     def total_budget(self) -> float | None:
-        """The budget to reallocate (currency per day), None for today's total."""
-        return self.budget_per_day if self.budget_per_day > 0 else None
+        """The fixed budget to reallocate (currency per day), None for today's total or a free budget."""
+        return self.budget_per_day if self.budget == "fixed" and self.budget_per_day > 0 else None
+
+    @property
+    def min_total(self) -> float | None:
+        """The free budget's lowest total (currency per day); None for a fixed budget."""
+        return self.min_budget_per_day if self.budget == "free" else None
+
+    @property
+    def max_total(self) -> float | None:
+        """The free budget's highest total (currency per day); None for no cap or a fixed budget."""
+        return self.max_budget_per_day if self.budget == "free" and self.max_budget_per_day > 0 else None
 
     def select(self, tables: Tables) -> Tables:
         """The tables restricted to the analysis period (UTC days, inclusive) and channels."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from socialreturns.data import require_brand, require_columns
+from socialreturns.data import is_member, require_brand, require_columns
 from socialreturns.finance import DAYS_PER_MONTH
 from socialreturns.inputs import InputError
 
@@ -50,7 +50,7 @@ def check_customers(customers: pd.DataFrame, orders: pd.DataFrame) -> None:
     require_columns(orders, ("customer_id", "timestamp"), "orders")
     buyers = pd.Index(orders["customer_id"].astype(str).unique())
     ids = customers["customer_id"].astype(str)
-    no_orders = ~ids.isin(buyers)
+    no_orders = ~is_member(ids, buyers)
     _raise_if_without_orders(ids, no_orders, "", "Drop customers who never bought from the customers table, "
                              "or add their first order")  # fmt: skip
     first_day = (
@@ -104,7 +104,7 @@ def referral_value(
     ids = customers["customer_id"].astype(str)
     referrer = customers["referred_by"].astype("string").fillna("").to_numpy(str)
     referred = referrer != ""
-    missing = ~ids[referred].isin(customer_clv.index)
+    missing = ~is_member(ids[referred], customer_clv.index)
     if missing.any():
         raise InputError(
             "referred customers without a CLV",
@@ -230,7 +230,7 @@ def relationship_values(
     """
     require_columns(customers, ("customer_id", "acquisition_channel", "referred_by"), "customers")
     ids = customers["customer_id"].astype(str)
-    missing = ~ids.isin(summary.index)
+    missing = ~is_member(ids, summary.index)
     _raise_if_without_orders(ids, missing, " in the observation period",
                              "Drop customers who never bought, or move the holdout end to cover their first order")  # fmt: skip
     values = customer_clv[["p_alive", "discounted_purchases", "clv"]].copy()

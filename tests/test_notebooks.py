@@ -92,10 +92,20 @@ def test_data_overview_figures_match_the_truth(executed):
 def test_roi_figures_match_the_truth(executed):
     records = executed("roi").records
     truth = synth.load_truth(SAMPLE)
+    unidentified = records["not_identified"]
     for channel, t in truth.channels.items():
+        if channel in unidentified:  # no finding: no ROAS or ROI recorded, and a reason in words
+            assert records["roas"][channel] is None and records["roi"][channel] is None, channel
+            assert len(unidentified[channel]) > 20, channel
+            continue
         if t["spend_share"] >= 0.10:
             assert records["roas"][channel] == pytest.approx(t["roas"], rel=0.2), channel
         assert records["roi"][channel] == pytest.approx(records["roas"][channel] * 0.4 - 1)
+    # the small channels (the issue: pinterest reported at ROAS 2.91 against a truth of 1.3) are
+    # either not identified or within 20% of their truth
+    for channel in ("pinterest", "linkedin"):
+        true = truth.channels[channel]["roas"]
+        assert channel in unidentified or records["roas"][channel] == pytest.approx(true, rel=0.2), channel
     shares = pd.DataFrame(records["attribution_shares"]).set_index("channel")
     assert set(shares.columns) == {"last_touch", "first_touch", "linear", "time_decay",
                                    "position_based", "markov"}  # fmt: skip
@@ -180,8 +190,35 @@ def test_every_figure_the_summary_reads_was_recorded(report_batch):
     for name, section in sections.items():
         assert "Not available" not in section.note and "No `" not in section.note, name
         assert not section.table.empty or name == "crises", name
-    roas = sections["roi"].table["ROAS"].to_dict()
-    assert roas == pytest.approx(records["roi"]["roas"])  # one number per concept: the same ROAS
+    # one number per concept: the same ROAS, and no ROAS where the ROI report makes no finding
+    roas = sections["roi"].table["ROAS"]
+    recorded = records["roi"]["roas"]
+    assert set(roas.index) == set(recorded)
+    for channel, value in recorded.items():
+        if value is None:
+            assert pd.isna(roas[channel]) and f"**{channel}**" in sections["roi"].note, channel
+        else:
+            assert roas[channel] == pytest.approx(value), channel
+
+
+def _table_after(page: str, caption: str) -> str:
+    """The body of the first HTML table whose caption contains ``caption``."""
+    found = re.search(r"<caption>[^<]*" + re.escape(caption) + r".*?</caption>(.*?)</table>", page, re.S)
+    assert found, caption
+    return re.sub(r'\s(?:id|class)="[^"]*"', "", found.group(1))
+
+
+@pytest.mark.slow
+def test_history_reads_the_same_in_the_roi_report_and_the_irr_report(report_batch):
+    """History (the last 12 months at the data's margin) is one table from one shared fit: cell for
+    cell the same in roi.html and irr_forecast.html (tests/test_irr_scenarios.py checks that a
+    scenario's margin does not change it)."""
+    by_name = {o.name: o for o in report_batch.outcomes}
+    roi_page = Path(by_name["roi"].html).read_text(encoding="utf-8")
+    irr_page = Path(by_name["irr_forecast"].html).read_text(encoding="utf-8")
+    history = _table_after(roi_page, "Last 12 months")
+    assert "facebook" in history
+    assert _table_after(irr_page, "Last 12 months") == history
 
 
 def _english_labels(mentions: pd.DataFrame) -> pd.DataFrame:

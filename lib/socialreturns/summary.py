@@ -16,6 +16,7 @@ import pandas as pd
 
 from socialreturns import irr_forecast, roi, ror, sentiment
 from socialreturns.inputs import InputError, resolve
+from socialreturns.markup import escape_markdown as md
 from socialreturns.notebook import Figure, Figures
 
 #: The figures the executive-summary notebook records (its record contract).
@@ -24,7 +25,7 @@ FIGURES = Figures("executive_summary", Figure("reports_summarised", "runs in the
 #: Every recorded figure the summary reads, from the record contracts of the notebooks that
 #: record them (a test runs a batch and checks each one was recorded).
 READS: tuple[Figure, ...] = (
-    roi.FIGURES.roas, roi.FIGURES.roi,
+    roi.FIGURES.roas, roi.FIGURES.roi, roi.FIGURES.not_identified,
     irr_forecast.FIGURES.npv, irr_forecast.FIGURES.irr, irr_forecast.FIGURES.mirr,
     irr_forecast.FIGURES.payback_months, irr_forecast.FIGURES.prob_irr_above_hurdle,
     irr_forecast.FIGURES.prob_npv_positive,
@@ -106,6 +107,15 @@ def _by_key(
     return table.sort_values(sort_by, ascending=False) if sort_by and not table.empty else table
 
 
+def _not_identified(reasons: dict[str, str]) -> str:
+    """The sentence naming the channels the ROI model cannot identify (shown without ROAS or
+    ROI), with each reason; empty when there is none."""
+    if not reasons:
+        return ""
+    said = "; ".join(f"**{md(channel)}**: {md(why)}" for channel, why in reasons.items())
+    return f" Not identified, so no ROI finding is made for them: {said}."
+
+
 def _crises(episodes: list[dict[str, Any]]) -> pd.DataFrame:
     """The recorded crisis episodes as a table by start day."""
     crises = pd.DataFrame(episodes)
@@ -141,7 +151,7 @@ def summarise(manifest: dict[str, Any]) -> dict[str, Section]:
         _heading("History: return on ad spend per channel", runs),
         _by_key(r, {"ROAS": figs.roas, "ROI": figs.roi}, "channel", "ROI"),
         _missing(runs, figs) or "ROAS: revenue per unit of spend (incremental, from the regression); "
-        "ROI: ROAS times margin, less 1.",
+        "ROI: ROAS times margin, less 1." + _not_identified(_get(r, figs.not_identified, {})),
         {"ROAS": "ratio", "ROI": "signed_percent"},
     )  # fmt: skip
     plan = irr_forecast.FIGURES

@@ -59,10 +59,19 @@ from socialreturns.roi.incremental import (
     hill,
     incremental_return,
 )
-from socialreturns.roi.report import FIGURES, Parameters, conclusions, reallocation_conclusions
+from socialreturns.roi.report import (
+    FIGURES,
+    Parameters,
+    conclusions,
+    not_identified,
+    reallocation_conclusions,
+    reported_returns,
+)
 from socialreturns.roi.solver import PRIOR_DECAY, PRIOR_LOG_HALF_RATIO, PRIOR_LOG_SHAPE
 
 __all__ = [
+    "not_identified",
+    "reported_returns",
     "BOUND_TOLERANCE",
     "ALL_CHANNELS",
     "data_margin_rate",

@@ -32,6 +32,12 @@ FIGURES = Figures(
     ),
     Figure("roas", "incremental revenue per unit of spend (regression)", "ratio", per="channel"),
     Figure("roi", "incremental gross margin less spend, per unit of spend", "fraction", per="channel"),
+    Figure(
+        "not_identified",
+        "channels whose return the data cannot identify (no ROAS or ROI is reported for them), with the reason",
+        "text",
+        per="channel",
+    ),
     Figure("r_squared", "in-sample R² of the daily revenue regression", "fraction"),
     Figure("holdout_mape", "mean absolute percentage error on the held-out weeks", "fraction"),
     Figure(
@@ -41,6 +47,27 @@ FIGURES = Figures(
         "currency per day",
     ),
 )
+
+
+#: The columns of `IncrementalFit.summary` that state a return; blank for a channel not identified.
+RETURN_COLUMNS = ("incremental_revenue", "roas", "ci_lower", "ci_upper", "marginal_roas", "roi")
+
+
+def reported_returns(summary: pd.DataFrame) -> pd.DataFrame:
+    """The per-channel table as every report shows it: `IncrementalFit.summary` with the return
+    columns (`RETURN_COLUMNS`) blank (NaN) for channels it marks not identified, whose ``note``
+    says why. The curve parameters stay, for diagnosis."""
+    out = summary.copy()
+    out.loc[~out["identifiable"], [c for c in RETURN_COLUMNS if c in out]] = float("nan")
+    return out
+
+
+def not_identified(summary: pd.DataFrame) -> pd.Series:
+    """Channel → the reason it is not identified (from ``note``), for the channels that are not;
+    an empty Series when every channel is identified."""
+    rows = summary.loc[~summary["identifiable"]]
+    return pd.Series(rows["note"].astype(str).str.removeprefix("not identified: ").to_numpy(),
+                     index=rows["channel"].to_numpy(), name="reason", dtype=object)  # fmt: skip
 
 
 def conclusions(

@@ -12,11 +12,16 @@ cores; `make report`'s batch in at most 40 s.
 - report: `socialreturns run report --force` with a cold cache (the batch fits once and shares it)
   and with a warm one (data unchanged since the last batch).
 
-    .venv/bin/python bench/fit_cache_bench.py
+With ``--baseline REV`` the same two commands also run on the code of git revision REV (a
+temporary worktree, its library first on PYTHONPATH, kernels included), e.g. the commit before
+the issue's work, and the ratios are printed against it too.
+
+    .venv/bin/python bench/fit_cache_bench.py [--baseline 55b7ad1]
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import subprocess
 import sys
@@ -28,12 +33,24 @@ ROOT = Path(__file__).resolve().parents[1]
 CLI = [str(Path(sys.executable).parent / "socialreturns")]
 
 
-def wall(command: list[str], cache: str) -> float:
-    """Seconds of one run of ``command`` with ``SOCIALRETURNS_CACHE=cache``."""
-    env = {**os.environ, "SOCIALRETURNS_CACHE": cache}
+def wall(command: list[str], cache: str, root: Path = ROOT) -> float:
+    """Seconds of one run of ``command`` in ``root`` with ``SOCIALRETURNS_CACHE=cache`` (and the
+    library of ``root`` first on the path)."""
+    env = {**os.environ, "SOCIALRETURNS_CACHE": cache, "PYTHONPATH": str(root / "lib")}
     start = time.perf_counter()
-    subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True)
+    subprocess.run(command, cwd=root, env=env, check=True, capture_output=True)
     return time.perf_counter() - start
+
+
+def baseline(revision: str, scenario: list[str], report: list[str], tmp: Path) -> tuple[float, float]:
+    """Seconds of the scenario rerun and of the report batch on the code of ``revision``."""
+    tree = tmp / "baseline"
+    subprocess.run(["git", "worktree", "add", "--detach", str(tree), revision], cwd=ROOT, check=True,
+                   capture_output=True)  # fmt: skip
+    try:
+        return wall(scenario, "off", tree), wall(report, "off", tree)
+    finally:
+        subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT, check=True)
 
 
 def rerun_compute(cache: str) -> float:
@@ -58,6 +75,9 @@ def rerun_compute(cache: str) -> float:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--baseline", help="git revision to time the same commands on")
+    args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         out, cache = Path(tmp) / "reports", str(Path(tmp) / "fits")
         scenario = [*CLI, "run", "irr_forecast", "--params", "params/irr_forecast/base.yaml", "--force",
@@ -78,6 +98,12 @@ def main() -> None:
         print(f"make report batch: {today_report:.1f} s without the cache, {cold_report:.1f} s with a cold "
               f"cache ({cold_report / today_report:.2f}x), {warm_report:.1f} s warm "
               f"({warm_report / today_report:.2f}x); target <= 40 s")  # fmt: skip
+        if args.baseline:
+            old_rerun, old_report = baseline(args.baseline, scenario, report, Path(tmp))
+            print(f"against {args.baseline}: scenario rerun {old_rerun:.1f} s -> {cached_rerun:.1f} s "
+                  f"({cached_rerun / old_rerun:.2f}x); make report batch {old_report:.1f} s -> {cold_report:.1f} s "
+                  f"cold ({cold_report / old_report:.2f}x), {warm_report:.1f} s warm "
+                  f"({warm_report / old_report:.2f}x)")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -308,3 +308,35 @@ def test_sample_plan_moves_channels_as_the_truth_does(sample_fit, recent_days):
     assert plan.recommended_total < plan.current_total and truth.recommended_total < truth.current_total
     if recent_days == 3660:
         assert plan.verdict == truth.verdict == "cut" and fitted.loc["facebook", "change"] < 0
+
+
+def test_the_overview_blanks_marginal_returns_that_say_nothing():
+    # b is not identified; d has spent nothing lately (pinterest on the sample), on a curve steeper
+    # than linear at 0 (shape < 1): its marginal ROAS there is infinite, which must not print as "inf"
+    curves = {"a": (0.3, 80.0, 1.0, 3000.0), "b": (0.3, 80.0, 1.0, 3000.0), "c": (0.1, 200.0, 1.0, 200.0),
+              "d": (0.2, 50.0, 0.7, 500.0)}  # fmt: skip
+    paused = np.r_[np.full(100, 50.0), np.zeros(100)]
+    fit = _fit(curves, {"a": 100.0, "b": 100.0, "c": 100.0, "d": paused}, cls=_OneUnidentified)
+    plan = roi.reallocate(fit, budget="fixed", max_change=0.5)
+    raw = plan.table.set_index("channel")
+    assert np.isinf(raw.loc["d", "marginal_roas_current"])
+    shown = plan.overview().set_index("channel")
+    marginal = ["marginal_roas_current", "marginal_roas_recommended"]
+    assert shown.loc[["b", "d"], marginal].isna().all().all()
+    assert shown.loc[["a", "c"], marginal].to_numpy() == pytest.approx(raw.loc[["a", "c"], marginal].to_numpy())
+    assert shown["held"].to_dict() == raw["held"].to_dict()
+
+
+def test_reported_returns_make_no_finding_for_a_channel_not_identified():
+    summary = pd.DataFrame({
+        "channel": ["a", "b"], "spend": [100.0, 50.0], "incremental_revenue": [300.0, 90.0], "roas": [3.0, 1.8],
+        "ci_lower": [2.5, -0.2], "ci_upper": [3.5, 3.1], "marginal_roas": [1.2, 0.9], "roi": [0.2, -0.28],
+        "adstock_decay": [0.5, 0.3], "half_saturation": [80.0, 40.0], "hill_shape": [1.0, 3.0],
+        "identifiable": [True, False], "note": ["", "not identified: its Hill shape sits at its bound"],
+    })  # fmt: skip
+    shown = roi.reported_returns(summary).set_index("channel")
+    assert not {"adstock_decay", "half_saturation", "hill_shape"} & set(shown.columns)
+    assert shown.loc["b", list(roi.report.RETURN_COLUMNS)].isna().all()
+    assert shown.loc["b", "spend"] == 50.0 and shown.loc["a", "roas"] == 3.0 and shown.loc["a", "roi"] == 0.2
+    assert roi.not_identified(summary).to_dict() == {"b": "its Hill shape sits at its bound"}
+    assert roi.not_identified(summary[summary["identifiable"]]).empty

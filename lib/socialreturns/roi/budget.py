@@ -210,9 +210,15 @@ class Reallocation:
 
     def overview(self) -> pd.DataFrame:
         """The table's columns a report shows: spend today and recommended, the change, the
-        marginal ROAS at both (against ``break_even_roas``) and the profit at both."""
-        return self.table[["channel", "current_spend", "recommended_spend", "change", "marginal_roas_current",
-                           "marginal_roas_recommended", "current_profit", "expected_profit"]]  # fmt: skip
+        marginal ROAS at both (against ``break_even_roas``) and the profit at both, and why a
+        channel is held. A marginal ROAS is blank where it says nothing: for a channel not
+        identified, and at zero spend on a curve steeper than linear there (infinite)."""
+        out = self.table[["channel", "current_spend", "recommended_spend", "change", "marginal_roas_current",
+                          "marginal_roas_recommended", "current_profit", "expected_profit", "held"]].copy()  # fmt: skip
+        marginal = ["marginal_roas_current", "marginal_roas_recommended"]
+        blank = (out["held"] == "not identified").to_numpy()[:, None] | ~np.isfinite(out[marginal].to_numpy())
+        out[marginal] = out[marginal].mask(blank)
+        return out
 
     def to_frame(self) -> pd.DataFrame:
         """The headline as one row: ``gain``, ``gain_lower``, ``gain_upper`` (profit per period)."""

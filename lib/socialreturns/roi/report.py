@@ -53,11 +53,16 @@ FIGURES = Figures(
 RETURN_COLUMNS = ("incremental_revenue", "roas", "ci_lower", "ci_upper", "marginal_roas", "roi")
 
 
+#: The curve parameters of `IncrementalFit.summary`, left out of the reported table (the response
+#: curves show them; ``fit.summary()`` keeps them for diagnosis).
+CURVE_COLUMNS = ("adstock_decay", "half_saturation", "hill_shape")
+
+
 def reported_returns(summary: pd.DataFrame) -> pd.DataFrame:
     """The per-channel table as every report shows it: `IncrementalFit.summary` with the return
     columns (`RETURN_COLUMNS`) blank (NaN) for channels it marks not identified, whose ``note``
-    says why. The curve parameters stay, for diagnosis."""
-    out = summary.copy()
+    says why; without the curve parameters (`CURVE_COLUMNS`)."""
+    out = summary.drop(columns=[c for c in CURVE_COLUMNS if c in summary])
     out.loc[~out["identifiable"], [c for c in RETURN_COLUMNS if c in out]] = float("nan")
     return out
 

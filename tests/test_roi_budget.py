@@ -323,7 +323,9 @@ def test_the_overview_blanks_marginal_returns_that_say_nothing():
     shown = plan.overview().set_index("channel")
     marginal = ["marginal_roas_current", "marginal_roas_recommended"]
     assert shown.loc[["b", "d"], marginal].isna().all().all()
-    assert shown.loc[["a", "c"], marginal].to_numpy() == pytest.approx(raw.loc[["a", "c"], marginal].to_numpy())
+    assert shown.loc[["a", "c"], marginal].to_numpy() == pytest.approx(
+        raw.loc[["a", "c"], marginal].to_numpy()
+    )
     assert shown["held"].to_dict() == raw["held"].to_dict()
 
 

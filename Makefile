@@ -51,5 +51,5 @@ lab: $(RUN_STAMP) ## Open JupyterLab on the notebooks with the project's kernel
 sample: $(RUN_STAMP) ## Regenerate data/sample/ from the default seed
 	$(BIN)/socialreturns synth --out data/sample
 
-clean: ## Remove .venv and generated reports
-	rm -rf $(VENV) reports
+clean: ## Remove .venv, generated reports and the shared fits (.cache)
+	rm -rf $(VENV) reports .cache

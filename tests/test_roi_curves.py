@@ -342,3 +342,17 @@ def test_regression_is_recomputed_from_the_plain_fields(omitted_confounder):
     assert not np.allclose(
         calibrated.coef, calibrated.regression.params.to_numpy()[: len(calibrated.channels)]
     )
+
+
+def test_the_holdout_of_a_calibrated_fit_predicts_with_its_calibrated_coefficients(omitted_confounder):
+    w, tests, _, _ = omitted_confounder
+    holdout = roi.holdout_check(w.spend, w.revenue, holdout_weeks=8, experiments=tests)
+    # on the weeks it was fitted on, the prediction is the calibrated fit's own fitted revenue
+    cut = holdout.frame.loc[~holdout.frame["holdout"], "date"].max()
+    train = roi.fit_incremental(
+        w.spend[w.spend["date"] <= cut], w.revenue[w.revenue["date"] <= cut], n_bootstrap=0, experiments=tests
+    )
+    assert train.experiments is not None
+    fitted = holdout.frame.loc[~holdout.frame["holdout"], "predicted"].to_numpy()
+    np.testing.assert_allclose(fitted, train.fitted().to_numpy(), rtol=1e-9)
+    assert 0 < holdout.mape < 0.5

@@ -36,7 +36,8 @@ def holdout_check(
     """Fit `fit_incremental` without the last ``holdout_weeks`` and predict them.
 
     Returns the actual and predicted revenue per period for the whole span and the error on
-    the held-out weeks. Keyword arguments go to `fit_incremental` (without the bootstrap).
+    the held-out weeks. Keyword arguments go to `fit_incremental` (without the bootstrap);
+    with ``experiments`` the prediction uses the calibrated coefficients, as `IncrementalFit.fitted`.
     """
     wide, y, freq = _prepare(spend, revenue, kwargs.get("channels"))  # type: ignore[arg-type]
     cut = y.index.max() - pd.Timedelta(weeks=holdout_weeks)
@@ -49,8 +50,13 @@ def holdout_check(
     x = wide.reindex(columns=fit.channels, fill_value=0.0).to_numpy()
     h = _saturated(x, fit.decay, fit.half_saturation, fit.hill_shape)
     c = _controls(y.index, freq, kwargs.get("controls"), fit_until=cut)  # type: ignore[arg-type]
-    design = pd.DataFrame(h, index=y.index, columns=fit.channels).join(c)
-    predicted = design[fit.regression.params.index].to_numpy() @ fit.regression.params.to_numpy()
+    if fit.experiments is None:
+        design = pd.DataFrame(h, index=y.index, columns=fit.channels).join(c)
+        predicted = design[fit.regression.params.index].to_numpy() @ fit.regression.params.to_numpy()
+    else:  # calibrated: the media at their calibrated coefficients, the controls fitted to the rest
+        media = fit.contributions().sum(axis=1).to_numpy()
+        gamma, *_ = np.linalg.lstsq(fit.controls.to_numpy(), fit.revenue.to_numpy() - media, rcond=None)
+        predicted = h @ fit.coef + c[fit.controls.columns].to_numpy() @ gamma
     frame = pd.DataFrame({"date": y.index, "actual": y.to_numpy(), "predicted": predicted,
                           "holdout": y.index > cut})  # fmt: skip
     held = frame[frame["holdout"]]

@@ -339,3 +339,16 @@ def test_a_bad_output_cap_is_an_input_error(tmp_path, value):
     src = _write_notebook(tmp_path / "nb.ipynb", "1 + 1")
     with pytest.raises(InputError, match="key 'max_output_bytes'.*positive whole number of bytes"):
         notebook.execute(src, tmp_path / "out.ipynb", max_output_bytes=value)
+
+
+def test_a_page_is_titled_by_its_heading_and_run_escaped():
+    from socialreturns.notebook import _html, page_title
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("Intro\n# Returns of <b>us</b> & co\n## section"),
+                nbformat.v4.new_markdown_cell("# a second heading")]  # fmt: skip
+    assert page_title(nb, "irr_forecast-stress") == "Returns of <b>us</b> & co (irr_forecast-stress)"
+    assert page_title(nbformat.v4.new_notebook(), "roi") == "roi"
+    page = _html(nb, hide_code=False, name="irr_forecast-stress")
+    assert "<title>Returns of &lt;b&gt;us&lt;/b&gt; &amp; co (irr_forecast-stress)</title>" in page
+    assert "title" not in nb.metadata  # the executed notebook itself is left as it was

@@ -52,6 +52,8 @@ def test_notebook_runs_with_defaults(executed, path):
     assert result.html is not None
     page = Path(result.html).read_text(encoding="utf-8")
     assert "Traceback" not in page
+    title = re.search(r"<title>(.*?)</title>", page, re.S).group(1)
+    assert title.endswith(f"({result.name})") and len(title) > len(result.name) + 10, title
     assert external_references(page) == [], "the page loads something from outside its folder"
     assert result.records, "the notebook recorded no figures"
     cells = nbformat.read(str(path), as_version=4).cells

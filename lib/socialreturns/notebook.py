@@ -177,8 +177,20 @@ _OFFLINE_TEMPLATE = """{%- extends 'index.html.j2' -%}
 MAX_OUTPUT_BYTES = 2_000_000
 
 
-def _html(nb: Any, *, hide_code: bool) -> str:
-    """The standalone HTML page of an executed notebook node, recorded figures left out."""
+def page_title(nb: Any, name: str = "") -> str:
+    """The browser title of a report: the notebook's first ``# `` heading, then the run's name
+    (which carries the scenario, e.g. ``irr_forecast-stress``); the run's name alone when the
+    notebook has no heading. Plain text: the page template escapes it."""
+    headings = [line[2:].strip() for cell in nb.cells if cell.cell_type == "markdown"
+                for line in cell.source.splitlines() if line.startswith("# ")]  # fmt: skip
+    if not headings:
+        return name or "report"
+    return f"{headings[0]} ({name})" if name else headings[0]
+
+
+def _html(nb: Any, *, hide_code: bool, name: str = "") -> str:
+    """The standalone HTML page of an executed notebook node, titled by `page_title`, recorded
+    figures left out."""
     import copy
 
     import jinja2
@@ -193,6 +205,7 @@ def _html(nb: Any, *, hide_code: bool) -> str:
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
     nb = copy.deepcopy(nb)
+    nb.metadata["title"] = page_title(nb, name)  # nbconvert's default is "Notebook" for every page
     for cell in nb.cells:  # recorded figures are data for machines, not for the page
         if "outputs" in cell:
             cell.outputs = [o for o in cell.outputs if SCRAP_MIMETYPE not in o.get("data", {})]
@@ -208,7 +221,7 @@ def to_html(notebook_path: str | Path, html_path: str | Path, *, hide_code: bool
     import nbformat
 
     nb = nbformat.read(str(notebook_path), as_version=4)
-    return write_atomically(Path(html_path), _html(nb, hide_code=hide_code))
+    return write_atomically(Path(html_path), _html(nb, hide_code=hide_code, name=Path(notebook_path).stem))
 
 
 def _size(n_bytes: int) -> str:
@@ -406,7 +419,9 @@ def _keep(
     target = output if error is None else output.with_name(f"{output.stem}.failed.ipynb")
     files: dict[Path, str] = {target: nbformat.writes(nb)}
     if html:
-        files[target.with_suffix(".html")] = _html(nb, hide_code=hide_code and error is None)
+        files[target.with_suffix(".html")] = _html(
+            nb, hide_code=hide_code and error is None, name=output.stem
+        )
     write_together(files)
     html_path = target.with_suffix(".html") if html else None
     if error is None:

@@ -36,7 +36,7 @@ import pandas as pd
 
 from socialreturns.inputs import library_digest, project_root
 from socialreturns.roi import incremental
-from socialreturns.roi.incremental import IncrementalFit, _saturated, fit_incremental
+from socialreturns.roi.incremental import IncrementalFit, _regression, fit_incremental
 
 log = logging.getLogger(__name__)
 
@@ -122,15 +122,6 @@ def _save(fit: IncrementalFit, folder: Path, key: str) -> None:
     (folder / "meta.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
 
 
-def _regression(spend: pd.DataFrame, revenue: pd.Series, controls: pd.DataFrame, arrays: dict) -> object:
-    """The final OLS of `fit_incremental`: revenue on the saturated spend and the controls."""
-    import statsmodels.api as sm
-
-    h = _saturated(spend.to_numpy(), arrays["decay"], arrays["half_saturation"], arrays["hill_shape"])
-    design = pd.DataFrame(h, index=revenue.index, columns=list(spend.columns)).join(controls)
-    return sm.OLS(revenue, design).fit()
-
-
 def _load(folder: Path, key: str) -> IncrementalFit:
     """Read an entry back; ValueError (or an OS/parquet error) when it is not the fit of ``key``."""
     meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
@@ -150,7 +141,8 @@ def _load(folder: Path, key: str) -> IncrementalFit:
         else:
             values[name] = pd.DatetimeIndex(table["value"], name=label)
     values.update(meta["plain"])
-    values["regression"] = _regression(values["spend"], values["revenue"], values["controls"], values)
+    values["regression"] = _regression(values["spend"], values["revenue"], values["controls"], values["decay"],
+                                       values["half_saturation"], values["hill_shape"])  # fmt: skip
     names = {f.name for f in dataclasses.fields(IncrementalFit)}
     if set(values) != names:
         raise ValueError(f"fields differ: {sorted(set(values) ^ names)}")

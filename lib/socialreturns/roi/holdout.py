@@ -14,7 +14,7 @@ import pandas as pd
 from socialreturns.inputs import InputError
 from socialreturns.roi.cache import shared_fit
 from socialreturns.roi.design import _controls, _prepare
-from socialreturns.roi.incremental import _saturated
+from socialreturns.roi.incremental import _design
 
 
 @dataclass(frozen=True)
@@ -47,16 +47,16 @@ def holdout_check(
     train_spend = spend[pd.to_datetime(spend["date"], utc=True) <= cut]
     train_rev = revenue[pd.to_datetime(revenue["date"], utc=True) <= cut]
     fit = shared_fit(train_spend, train_rev, **{**kwargs, "n_bootstrap": 0})
-    x = wide.reindex(columns=fit.channels, fill_value=0.0).to_numpy()
-    h = _saturated(x, fit.decay, fit.half_saturation, fit.hill_shape)
     c = _controls(y.index, freq, kwargs.get("controls"), fit_until=cut)  # type: ignore[arg-type]
+    design = _design(wide.reindex(columns=fit.channels, fill_value=0.0), c, fit.decay, fit.half_saturation,
+                     fit.hill_shape)  # fmt: skip
     if fit.experiments is None:
-        design = pd.DataFrame(h, index=y.index, columns=fit.channels).join(c)
         predicted = design[fit.regression.params.index].to_numpy() @ fit.regression.params.to_numpy()
     else:  # calibrated: the media at their calibrated coefficients, the controls fitted to the rest
         media = fit.contributions().sum(axis=1).to_numpy()
         gamma, *_ = np.linalg.lstsq(fit.controls.to_numpy(), fit.revenue.to_numpy() - media, rcond=None)
-        predicted = h @ fit.coef + c[fit.controls.columns].to_numpy() @ gamma
+        controls = list(fit.controls.columns)
+        predicted = design[fit.channels].to_numpy() @ fit.coef + design[controls].to_numpy() @ gamma
     frame = pd.DataFrame({"date": y.index, "actual": y.to_numpy(), "predicted": predicted,
                           "holdout": y.index > cut})  # fmt: skip
     held = frame[frame["holdout"]]

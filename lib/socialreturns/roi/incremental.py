@@ -287,13 +287,34 @@ def _curve_frame(channels: list[str], x: np.ndarray, z: np.ndarray, coef: np.nda
                          "coef": coef})  # fmt: skip
 
 
+def _design(
+    wide: pd.DataFrame, controls: pd.DataFrame, decay: np.ndarray, half: np.ndarray, shape: np.ndarray
+) -> pd.DataFrame:
+    """The regression's design: each channel's saturated, carried-over spend, then the controls."""
+    h = _saturated(wide.to_numpy(), decay, half, shape)
+    return pd.DataFrame(h, index=wide.index, columns=list(wide.columns)).join(controls)
+
+
+def _regression(
+    wide: pd.DataFrame,
+    y: pd.Series,
+    controls: pd.DataFrame,
+    decay: np.ndarray,
+    half: np.ndarray,
+    shape: np.ndarray,
+) -> object:
+    """`IncrementalFit.regression`: statsmodels OLS of revenue on `_design` at the fitted curves
+    (the diagnostic fit; a calibrated fit's coefficients are its ``coef``)."""
+    import statsmodels.api as sm
+
+    return sm.OLS(y, _design(wide, controls, decay, half, shape)).fit()
+
+
 def _estimate(wide: pd.DataFrame, y: pd.Series, c: pd.DataFrame, lifts: _Lifts | None) -> _Estimate:
     """The curves by penalised variable projection from a grid start (then, with lift tests,
     again from there with the tests as pseudo-observations), and the diagnostic OLS.
 
     The residual sigma that weighs the priors is that of the grid start's unpenalised fit."""
-    import statsmodels.api as sm
-
     x, yy, cc = wide.to_numpy(), y.to_numpy(), c.to_numpy()
     z0 = _grid_start(x, yy, cc)
     sigma = _residual_sigma(x, yy, cc, z0)
@@ -304,9 +325,7 @@ def _estimate(wide: pd.DataFrame, y: pd.Series, c: pd.DataFrame, lifts: _Lifts |
         z, beta = _solve(x, yy, cc, z, sigma=sigma, lifts=lifts)
     decay, ratio, shape = _to_params(z, x.shape[1])
     half = _half_saturation(x, decay, ratio)
-    h = _saturated(x, decay, half, shape)
-    design = pd.DataFrame(h, index=y.index, columns=list(wide.columns)).join(c)
-    regression = sm.OLS(y, design).fit()
+    regression = _regression(wide, y, c, decay, half, shape)
     coef = regression.params.to_numpy()[: x.shape[1]] if lifts is None else beta
     return _Estimate(z, decay, half, shape, coef, sigma, regression, uncalibrated)
 

@@ -68,10 +68,9 @@ def reconcile(
     sits higher on the curves. The demand step multiplies by the mean of the demand index over
     the horizon, because the plan's revenue is its steady monthly revenue times each month's index.
     """
-    recent = fit.dates > fit.dates.max() - pd.Timedelta(days=history_days)
     periods_per_month = DAYS_PER_MONTH * _per_day(fit)
     history = roi.recent_roas(fit, days=history_days)
-    steady = fit.spend.to_numpy()[recent].sum(axis=0) / recent.sum()
+    steady = roi.current_spend(fit, recent_days=history_days).to_numpy()  # the window's mean spend
     plan = _plan_spend(fit, spend_plan) / periods_per_month
     mix = plan / plan.sum() * steady.sum()
     level = _steady_roas(fit, plan)

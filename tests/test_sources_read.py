@@ -65,9 +65,17 @@ def test_a_file_of_another_tool_names_its_first_line(tmp_path):
 
 def test_a_row_longer_than_the_header_is_refused_with_its_line(tmp_path):
     path = _write(tmp_path, "Title\nDay,Cost\n2025-01-01,5\n2025-01-02,1,234\n")
-    with pytest.raises(InputError, match="is not well-formed") as err:
+    with pytest.raises(
+        InputError, match="is not well-formed: line 4 has 3 cells where the header has 2"
+    ) as err:
         read_export(path, _has("Day", "Cost"), what="a report", expected="x")
-    assert err.value.file == str(path)
+    assert err.value.file == str(path) and err.value.rows == ["line 4"]
+
+
+def test_a_column_named_twice_is_refused(tmp_path):
+    path = _write(tmp_path, "Day,Cost,Cost\n2025-01-01,5,6\n")
+    with pytest.raises(InputError, match="names the column 'Cost' twice in its header .line 1."):
+        read_export(path, _has("Day", "Cost"), what="a report", expected="x")
 
 
 def test_xlsx_and_binary_files_are_refused(tmp_path):

@@ -33,7 +33,8 @@ from .read import (
 )
 
 _CURRENCY_SUFFIX = re.compile(r"^(?P<name>.*?)\s*\((?P<currency>[a-z]{3})\)$")
-_TOTAL = re.compile(r"^(?:total|totals|gesamt|summe|totale|resultados totales)\b", re.IGNORECASE)
+# "Total: Campaigns", "Total" alone; not a campaign called "Total Recall"
+_TOTAL = re.compile(r"^(?:total|totals|gesamt|summe|totale|resultados totales)(?:\s*:.*)?$", re.IGNORECASE)
 _CURRENCY_CODE = re.compile(r"^[A-Z]{3}$")
 
 
@@ -129,7 +130,7 @@ def read_spend(
     missing = spend.isna()
     log.drop("no spend value (empty or ' --')", export.lines(spend.index[missing]),
              list(export.frame.loc[missing, cols["campaign"]]))  # fmt: skip
-    rows = pd.DataFrame({"date": day, "campaign": export.frame[cols["campaign"]].astype("string"),
+    rows = pd.DataFrame({"date": day, "campaign": export.frame[cols["campaign"]],
                          "spend": spend})[~missing]  # fmt: skip
     if rows.empty:
         return rows.assign(channel=pd.Series(dtype="string"), currency=pd.Series(dtype="string"))
@@ -178,7 +179,7 @@ def _drop_summaries(export: Export, campaign: str, log: ImportLog) -> pd.Series:
     """Rows to keep: not a total row (``Total: Account``), not without a campaign name."""
     frame = export.frame
     first = frame.iloc[:, 0]
-    total = first.str.match(_TOTAL) | frame[campaign].str.match(_TOTAL)
+    total = first.str.fullmatch(_TOTAL) | frame[campaign].str.fullmatch(_TOTAL)
     log.drop("a total or summary row", export.lines(frame.index[total]), list(first[total]))
     empty = ~total & frame[campaign].isin(("", "--", "-"))
     log.drop("no campaign name (a summary row)", export.lines(frame.index[empty]), list(first[empty]))
@@ -241,30 +242,41 @@ def _channel(export: Export, layout: SpendLayout, cols: Mapping[str, str | None]
         return pd.Series(given, index=index, dtype="string")
     if cols["breakdown"]:
         raw = export.frame[cols["breakdown"]]
-        key = raw.map(normalise_header)
-        # a placement names its platform somewhere: "Facebook Feed", "Stories Instagram"
-        words = "|".join(re.escape(k) for k in sorted(layout.channel_map, key=len, reverse=True))
-        named = key.str.extract(rf"\b({words})\b", expand=False) if words else key.where(False)
-        mapped = key.map(layout.channel_map).fillna(named.map(layout.channel_map))
-        unknown = mapped.isna() & ~raw.isin(("", "--"))
-        if unknown.any():
-            slug = key[unknown].str.replace(r"[^0-9a-z]+", "_", regex=True).str.strip("_")
-            mapped[unknown] = layout.channel_prefix + slug
-        for value, channel in sorted(set(zip(raw[~raw.isin(("", "--"))], mapped[~raw.isin(("", "--"))],
-                                             strict=True))):  # fmt: skip
-            if normalise_header(value) != channel:
-                log.notes.append(f"{export.path}: {cols['breakdown']} '{value}' -> channel '{channel}'")
-        if not mapped.isna().any():
-            return mapped.astype("string")
-        lines = export.lines(index[mapped.isna().to_numpy()])
-        raise InputError("has rows without a value", file=export.path, column=cols["breakdown"], rows=lines,
-                         expected="the platform of every row", hint="Or pass --channel")  # fmt: skip
+        codes, values = pd.factorize(raw)  # a few platforms over many rows: map each once
+        channels = _channels_of(
+            pd.Series(values, dtype="string"), layout, log, f"{export.path}: {cols['breakdown']}"
+        )
+        missing = (codes < 0) | channels.isna().to_numpy()[codes]
+        if missing.any():
+            raise InputError("has rows without a value", file=export.path, column=cols["breakdown"],
+                             rows=export.lines(index[missing]), expected="the platform of every row",
+                             hint="Or pass --channel")  # fmt: skip
+        return pd.Series(channels.to_numpy()[codes], index=index, dtype="string")
     if layout.default_channel:
         return pd.Series(layout.default_channel, index=index, dtype="string")
     raise InputError(f"does not say which channel its spend is on (no {layout.breakdown[0]} breakdown column)",
                      file=export.path, expected="a platform breakdown in the export, or --channel",
                      hint="Pass our channel name, e.g. --channel facebook, or export with the "
                      f"{layout.breakdown[0]} breakdown")  # fmt: skip
+
+
+def _channels_of(values: pd.Series, layout: SpendLayout, log: ImportLog, where: str) -> pd.Series:
+    """Our channel for each distinct breakdown value (missing for an empty one); logged when the
+    name changes. A placement names its platform somewhere ("Facebook Feed", "Stories Instagram");
+    a value naming none becomes ``channel_prefix`` + the value."""
+    key = values.map(normalise_header).astype("string")
+    words = "|".join(re.escape(k) for k in sorted(layout.channel_map, key=len, reverse=True))
+    named = key.str.extract(rf"\b({words})\b", expand=False) if words else key.where(False)
+    mapped = key.map(layout.channel_map).fillna(named.map(layout.channel_map)).astype("string")
+    empty = key.isin(("", "--")) | key.isna()
+    unknown = mapped.isna() & ~empty
+    mapped[unknown] = layout.channel_prefix + key[unknown].str.replace(
+        r"[^0-9a-z]+", "_", regex=True
+    ).str.strip("_")
+    for value, channel in sorted(zip(values[~empty], mapped[~empty], strict=True)):
+        if normalise_header(value) != channel:
+            log.notes.append(f"{where} '{value}' -> channel '{channel}'")
+    return mapped.mask(empty)
 
 
 def _summed(rows: pd.DataFrame, log: ImportLog, export: Export) -> pd.DataFrame:

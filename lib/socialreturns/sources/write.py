@@ -88,10 +88,10 @@ def _csv(frame: pd.DataFrame, table: str) -> str:
     """The table as our CSV: ISO dates and UTC timestamps, amounts to 1e-6."""
     out = frame.copy()
     for column, col in SCHEMAS[table].items():
-        if col.kind == "date":
-            out[column] = out[column].dt.strftime("%Y-%m-%d")
-        elif col.kind == "timestamp":
-            out[column] = out[column].dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+        if col.kind in ("date", "timestamp"):
+            fmt = "%Y-%m-%d" if col.kind == "date" else "%Y-%m-%dT%H:%M:%SZ"
+            codes, uniques = pd.factorize(out[column])  # format each distinct day once
+            out[column] = pd.Series(uniques.strftime(fmt), dtype=object).reindex(codes).to_numpy()
         elif col.kind == "float":
             out[column] = out[column].astype("float64").round(6)
     columns = [

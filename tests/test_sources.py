@@ -58,6 +58,13 @@ def test_a_campaign_named_total_is_kept(tmp_path):
     assert result.log.rows_dropped[0].examples == ["line 5: 'Total: Account'"]
 
 
+def test_a_campaign_with_a_comma_and_quotes_reads_back_intact(tmp_path):
+    path = tmp_path / "tiktok.csv"
+    path.write_text('Date,Campaign name,Currency,Cost\n2025-01-01,"Creators, ""EU""",EUR,5\n')
+    sources.import_files("tiktok-ads", [path], tmp_path / "data")
+    assert _rows(tmp_path / "data") == [("2025-01-01", "tiktok", 'Creators, "EU"', 5.0, "EUR", "tiktok-ads")]
+
+
 def test_meta_english_platform_breakdown(tmp_path):
     out, result = _import(tmp_path, "meta-ads", "meta_ads_en.csv")
     # facebook 12.34 + audience network 1.00 on the 1st; 10.00 + messenger 0.50 on the 2nd;

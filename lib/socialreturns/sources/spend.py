@@ -175,11 +175,20 @@ def _refuse_granularity(export: Export, layout: SpendLayout) -> None:
                              expected=f"a daily report: {layout.by_day}")  # fmt: skip
 
 
+def _is_total(cells: pd.Series) -> pd.Series:
+    """Cells such as ``Total: Campaigns``: the exact pattern only where a cheap prefix test hits."""
+    maybe = cells.str.lower().str.startswith(("total", "gesamt", "summe", "resultados")).fillna(False)
+    out = pd.Series(False, index=cells.index)
+    if maybe.any():
+        out[maybe] = cells[maybe].map(lambda cell: _TOTAL.fullmatch(cell) is not None).astype(bool)
+    return out
+
+
 def _drop_summaries(export: Export, campaign: str, log: ImportLog) -> pd.Series:
     """Rows to keep: not a total row (``Total: Account``), not without a campaign name."""
     frame = export.frame
     first = frame.iloc[:, 0]
-    total = first.str.fullmatch(_TOTAL) | frame[campaign].str.fullmatch(_TOTAL)
+    total = _is_total(first) | _is_total(frame[campaign])
     log.drop("a total or summary row", export.lines(frame.index[total]), list(first[total]))
     empty = ~total & frame[campaign].isin(("", "--", "-"))
     log.drop("no campaign name (a summary row)", export.lines(frame.index[empty]), list(first[empty]))

@@ -274,7 +274,7 @@ def _decimal_of(cleaned: pd.Series, hint: str) -> str:
     comma, dot = uniques.str.contains(",", regex=False), uniques.str.contains(".", regex=False)
     both = uniques[comma & dot]
     if len(both):
-        last_comma = both.str.rfind(",") > both.str.rfind(".")
+        last_comma = both.str.contains(r",[^.]*$", regex=True)  # no dot after the last comma
         return "," if bool(last_comma.all()) else "." if not bool(last_comma.any()) else "mixed"
     comma_decimal = bool((~uniques[comma & ~dot].str.fullmatch(_THOUSANDS_COMMA)).any())
     dot_decimal = bool((~uniques[dot & ~comma].str.fullmatch(_THOUSANDS_DOT)).any())

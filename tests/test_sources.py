@@ -65,6 +65,30 @@ def test_a_campaign_with_a_comma_and_quotes_reads_back_intact(tmp_path):
     assert _rows(tmp_path / "data") == [("2025-01-01", "tiktok", 'Creators, "EU"', 5.0, "EUR", "tiktok-ads")]
 
 
+@pytest.mark.parametrize(
+    ("cost", "message"),
+    [("-5.00", r"1 value\(s\) negative or larger than 1e\+12.*line 4 \('-5.00'\)"),
+     ("5e13", r"1 value\(s\) negative or larger than 1e\+12")],
+)  # fmt: skip
+def test_negative_or_absurd_spend_is_refused(tmp_path, cost, message):
+    path = tmp_path / "tiktok.csv"
+    path.write_text(
+        f"Date,Campaign name,Currency,Cost\n2025-01-01,A,EUR,1\n2025-01-02,A,EUR,2\n2025-01-03,A,EUR,{cost}\n"
+    )
+    with pytest.raises(InputError, match=message) as err:
+        sources.import_files("tiktok-ads", [path], tmp_path / "data")
+    assert err.value.column == "Cost"
+
+
+@pytest.mark.parametrize(("day", "message"), [("2305-01-01", "outside"), (" --", "1 row.s. without a day")])
+def test_a_day_outside_the_accepted_range_or_missing_is_refused(tmp_path, day, message):
+    path = tmp_path / "tiktok.csv"
+    path.write_text(f"Date,Campaign name,Currency,Cost\n{day},A,EUR,1\n")
+    with pytest.raises(InputError, match=message) as err:
+        sources.import_files("tiktok-ads", [path], tmp_path / "data")
+    assert err.value.column == "Date" and err.value.rows == ["line 2"]
+
+
 def test_meta_english_platform_breakdown(tmp_path):
     out, result = _import(tmp_path, "meta-ads", "meta_ads_en.csv")
     # facebook 12.34 + audience network 1.00 on the 1st; 10.00 + messenger 0.50 on the 2nd;

@@ -28,6 +28,7 @@ import pandas as pd
 import pyarrow as pa
 from pyarrow import csv as pacsv
 
+from socialreturns.data.times import TIMESTAMP_DTYPE, out_of_range, range_error
 from socialreturns.inputs import MAX_SHOWN, InputError
 
 #: Lines searched for the header (titles, date ranges and account names come first).
@@ -350,6 +351,8 @@ def parse_dates(export: Export, column: str, formats: Sequence[str]) -> pd.Serie
     raw = export.frame[column]
     present = ~raw.isin(MISSING)
     codes, uniques = pd.factorize(raw.where(present))  # a few hundred days over many rows
+    if not len(uniques):
+        return pd.Series(pd.NaT, index=raw.index, dtype=TIMESTAMP_DTYPE)
     uniques = pd.Series(uniques, dtype="string").str.split(" ").str[0]
     best: pd.Series | None = None
     for fmt in formats:
@@ -359,11 +362,17 @@ def parse_dates(export: Export, column: str, formats: Sequence[str]) -> pd.Serie
         if parsed.notna().all():
             break
     assert best is not None
-    days = pd.Series(np.where(codes >= 0, best.to_numpy()[np.maximum(codes, 0)], np.datetime64("NaT")),
-                     index=raw.index, dtype="datetime64[ns]")  # fmt: skip
+    # at the resolution parsed (a year 2305 does not fit nanoseconds), checked, then ns
+    days = pd.Series(best.to_numpy()[np.maximum(codes, 0)], index=raw.index).where(codes >= 0)
     shown = " or ".join(_FORMAT_NAMES.get(f, f) for f in formats)
     _refuse(export, column, days.isna() & present, raw, "cannot be read as dates", f"dates such as {shown}")
-    return days.dt.tz_localize("UTC")
+    days = days.dt.tz_localize("UTC")
+    bad = out_of_range(days)
+    if bad.any():  # the range every table keeps (data/README.md): a year 2300 is a typing error
+        raise range_error(
+            days, bad, column=column, rows=export.lines(days.index[bad.to_numpy()]), file=export.path
+        )
+    return days.astype(TIMESTAMP_DTYPE)
 
 
 _FORMAT_NAMES = {"%Y-%m-%d": "2025-03-01", "%m/%d/%Y": "3/1/2025 (month first)",

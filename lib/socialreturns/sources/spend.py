@@ -18,10 +18,11 @@ from types import MappingProxyType
 
 import pandas as pd
 
+from socialreturns.data import MAX_ABS_NUMBER
 from socialreturns.data.text import clean_names
 from socialreturns.inputs import MAX_SHOWN, InputError
 
-from .log import ImportLog
+from .log import EXAMPLES, ImportLog
 from .read import (
     Export,
     column_for,
@@ -124,12 +125,17 @@ def read_spend(
                     export.preamble, frame[keep])  # fmt: skip
     refuse_float_ids(export, columns_for(export, layout.ids))
     day = parse_dates(export, cols["date"], layout.date_formats)
+    if day.isna().any():
+        index = day.index[day.isna().to_numpy()]
+        raise InputError(f"{len(index)} row(s) without a day", file=export.path, column=cols["date"],
+                         rows=export.lines(index), expected=f"the day of every row: {layout.by_day}")  # fmt: skip
     if cols["end"]:
         _refuse_ranges(export, layout, day, parse_dates(export, cols["end"], layout.date_formats), cols)
     spend = parse_numbers(export, cols["spend"])
+    _refuse_amounts(export, cols["spend"], spend)
     missing = spend.isna()
     log.drop("no spend value (empty or ' --')", export.lines(spend.index[missing]),
-             list(export.frame.loc[missing, cols["campaign"]]))  # fmt: skip
+             list(export.frame.loc[missing, cols["campaign"]].head(EXAMPLES)))  # fmt: skip
     rows = pd.DataFrame({"date": day, "campaign": export.frame[cols["campaign"]],
                          "spend": spend})[~missing]  # fmt: skip
     if rows.empty:
@@ -160,6 +166,18 @@ def _columns(export: Export, layout: SpendLayout) -> dict[str, str | None]:
                          expected=f"one row per day and campaign: {layout.by_day}")  # fmt: skip
     cols["spend_currency_code"] = found[1]  # not a column: the currency in the spend column's name
     return cols
+
+
+def _refuse_amounts(export: Export, column: str, spend: pd.Series) -> None:
+    """Spend is 0 or more and at most `data.MAX_ABS_NUMBER` (our table's rule, checked here so that
+    the folder is never written with a row it would refuse)."""
+    bad = (spend < 0) | (spend.abs() > MAX_ABS_NUMBER)
+    if bad.any():
+        index = spend.index[bad.to_numpy()]
+        raise InputError(f"{int(bad.sum())} value(s) negative or larger than {MAX_ABS_NUMBER:.0e}", file=export.path,
+                         column=column, rows=export.lines(index), values=list(export.frame.loc[index[:MAX_SHOWN], column]),
+                         expected="amounts spent of 0 or more in the report's currency",
+                         hint="A refund or credit is not spend: leave it out of the export")  # fmt: skip
 
 
 def _refuse_granularity(export: Export, layout: SpendLayout) -> None:

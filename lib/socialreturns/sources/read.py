@@ -179,8 +179,8 @@ def read_export(path: str | Path, matches: HeaderTest, *, what: str, expected: s
     Raises
     ------
     InputError
-        A missing, empty, binary or undecodable file; no header; rows with more cells than the
-        header.
+        A missing, empty, binary or undecodable file; no header; a column named twice; a row with
+        another number of cells than the header.
     """
     path = Path(path)
     if not path.is_file():
@@ -202,7 +202,7 @@ def read_export(path: str | Path, matches: HeaderTest, *, what: str, expected: s
     frame = _cells_of(body, names, delimiter, path=path, header_line=index + 1)
     for column in frame.columns:
         frame[column] = frame[column].str.strip()
-    # blank lines are skipped by pandas; count them back so that line numbers stay true
+    # blank lines are skipped by the reader; count them back so that line numbers stay true
     frame.index = _line_numbers(body, index + 2, len(frame))
     return Export(path, sha256, encoding, delimiter, index + 1,
                   tuple(ln.rstrip("\r\n") for ln in lines[:index]), frame)  # fmt: skip

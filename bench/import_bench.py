@@ -71,11 +71,11 @@ def main() -> None:
         start = time.perf_counter()
         export = read_export(path, GOOGLE.is_header, what=GOOGLE.title, expected=GOOGLE.header)
         read = time.perf_counter()
-        log = ImportLog(source="google-ads", table="spend")
+        log = ImportLog(source="google-ads", tables=["spend"])
         rows = read_spend(export, GOOGLE, log)
         log.currency = "EUR"
         converted = time.perf_counter()
-        write.write_table(Path(tmp) / "data", "spend", rows, log)
+        write.write_tables(Path(tmp) / "data", {"spend": rows}, log)
         written = time.perf_counter()
         again = catalog.import_files("google-ads", [path], Path(tmp) / "data")  # merge into itself
         merged = time.perf_counter()

@@ -1,9 +1,10 @@
 """The sources we import and `import_files`, the one call behind ``socialreturns import``.
 
-A `Source` names a tool's export, the table it writes, the header it expects (for
+A `Source` names a tool's export, the tables it writes, the header it expects (for
 ``socialreturns import --list``) and the function that turns its files into our rows. Sources
-of other tables (orders, touchpoints, mentions) add a `Source` with their own ``convert`` and a
-key in `write.KEYS`; reading, logging and writing are shared.
+of other tables (orders and customers from one shop export, touchpoints, mentions) add a
+`Source` whose ``convert`` returns those tables; `write.KEYS` already names each table's row key;
+reading (`read`), logging (`log`) and merging and writing (`write`) are shared.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from .ads import LAYOUTS
 from .log import ImportLog
 from .read import read_export
 from .spend import SpendLayout, read_spend
-from .write import write_table
+from .write import write_tables
 
 
 @dataclass(frozen=True)
@@ -36,16 +37,17 @@ class ImportOptions:
     currency: str | None = None
 
 
-#: Turns a source's files into our table's rows, filling the log (files, drops, notes, currency).
-Convert = Callable[[Sequence[Path], ImportOptions, ImportLog], pd.DataFrame]
+#: Turns a source's files into our tables' rows (table name -> rows), filling the log (files,
+#: drops, notes, currency).
+Convert = Callable[[Sequence[Path], ImportOptions, ImportLog], Mapping[str, pd.DataFrame]]
 
 
 @dataclass(frozen=True)
 class Source:
-    """One tool's export: its name on the command line, the table it writes, what it expects."""
+    """One tool's export: its name on the command line, the tables it writes, what it expects."""
 
     name: str
-    table: str
+    tables: tuple[str, ...]
     title: str
     header: str
     convert: Convert
@@ -53,21 +55,22 @@ class Source:
 
 @dataclass(frozen=True)
 class ImportResult:
-    """What `import_files` did: the table file written and the log entry appended."""
+    """What `import_files` did: the table files written and the log entry appended."""
 
-    path: Path
+    paths: Mapping[str, Path]
     log: ImportLog
 
     def summary(self) -> str:
         """Lines for the command line: rows read, written, replaced, dropped (with reasons)."""
         log = self.log
-        lines = [f"{log.source}: {log.rows_read:,} rows read from {len(log.files)} file(s), "
-                 f"{log.rows_written:,} written to {self.path} ({log.currency})"]  # fmt: skip
+        written = ", ".join(f"{log.written[t]:,} written to {p}" for t, p in self.paths.items())
+        lines = [f"{log.source}: {log.rows_read:,} rows read from {len(log.files)} file(s), {written} "
+                 f"({log.currency})"]  # fmt: skip
         if log.rows_replaced:
             lines.append(f"  {log.rows_replaced:,} earlier row(s) replaced")
         lines += [f"  dropped {d.count:,}: {d.reason} (e.g. {d.examples[0]})" for d in log.rows_dropped]
         lines += [f"  note: {n}" for n in log.notes]
-        lines.append(f"  log: {self.path.parent / 'import_log.json'}")
+        lines.append(f"  log: {next(iter(self.paths.values())).parent / 'import_log.json'}")
         return "\n".join(lines)
 
 
@@ -90,7 +93,7 @@ def _spend_convert(layout: SpendLayout) -> Convert:
                              file=", ".join(str(p) for p in paths),
                              expected="one currency per data folder (FX tables are not supported yet)")  # fmt: skip
         log.currency = currencies[0] if currencies else options.currency
-        return rows.drop(columns="_file")
+        return {"spend": rows.drop(columns="_file")}
 
     return convert
 
@@ -109,7 +112,7 @@ def _refuse_overlap(rows: pd.DataFrame) -> None:
 
 
 SOURCES: Mapping[str, Source] = {
-    layout.source: Source(layout.source, "spend", layout.title, layout.header, _spend_convert(layout))
+    layout.source: Source(layout.source, ("spend",), layout.title, layout.header, _spend_convert(layout))
     for layout in LAYOUTS
 }
 
@@ -119,7 +122,7 @@ def listing() -> str:
     lines = ["sources (socialreturns import SOURCE FILE... --out DIR):"]
     for source in SOURCES.values():
         lines += [
-            f"  {source.name:14s} -> {source.table:8s} {source.title}",
+            f"  {source.name:14s} -> {', '.join(source.tables):8s} {source.title}",
             f"  {'':18s}header: {source.header}",
         ]
     return "\n".join(lines)
@@ -138,8 +141,8 @@ def import_files(
     files
         The export files (CSV or tab-separated text, any of UTF-8, UTF-16, CP1252).
     out
-        The data folder: its table is merged with the rows (see `write`), other tables are not
-        touched, and ``import_log.json`` gets one more entry.
+        The data folder: the source's tables are merged with the rows (see `write`), other
+        tables are not touched, and ``import_log.json`` gets one more entry.
     channel
         Our channel name for every row, for exports without a platform breakdown.
     currency
@@ -148,7 +151,7 @@ def import_files(
     Returns
     -------
     ImportResult
-        The file written and the log entry.
+        The files written (per table) and the log entry.
 
     Raises
     ------
@@ -163,9 +166,8 @@ def import_files(
         raise InputError("no files given", key="files", expected="one or more export files")
     spec = SOURCES[source]
     log = ImportLog(
-        source=source, table=spec.table, imported_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        source=source, tables=list(spec.tables), imported_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     )
     options = ImportOptions(channel=channel, currency=currency.upper() if currency else None)
-    rows = spec.convert([Path(f) for f in files], options, log)
-    path = write_table(out, spec.table, rows, log)
-    return ImportResult(path, log)
+    tables = spec.convert([Path(f) for f in files], options, log)
+    return ImportResult(write_tables(out, tables, log), log)

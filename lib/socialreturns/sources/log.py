@@ -34,10 +34,11 @@ class ImportLog:
     """The record of one import (one source, one or more files). Amounts are not logged."""
 
     source: str
-    table: str
+    tables: list[str]
     files: list[dict[str, object]] = field(default_factory=list)
     rows_read: int = 0
     rows_written: int = 0
+    written: dict[str, int] = field(default_factory=dict)  # rows written per table
     rows_dropped: list[Dropped] = field(default_factory=list)
     rows_replaced: int = 0
     columns_unused: dict[str, list[str]] = field(default_factory=dict)

@@ -12,7 +12,7 @@ count it twice:
   (Replacing a source's whole span instead would drop the first account's rows.)
 
 Rows of other sources and channels stay; tables the import does not write are not touched. The
-table and ``import_log.json`` are replaced together (`inputs.write_together`: temporary files,
+tables and ``import_log.json`` are replaced together (`inputs.write_together`: temporary files,
 then renames), so a failed import leaves the folder as it was.
 """
 
@@ -32,7 +32,13 @@ from socialreturns.inputs import InputError, write_together
 from .log import LOG_NAME, ImportLog, appended, read_log
 
 #: Per table: the columns that identify one row.
-KEYS: Mapping[str, tuple[str, ...]] = {"spend": ("date", "channel", "campaign")}
+KEYS: Mapping[str, tuple[str, ...]] = {
+    "spend": ("date", "channel", "campaign"),
+    "orders": ("order_id",),
+    "customers": ("customer_id",),
+    "touchpoints": ("customer_id", "timestamp", "channel"),
+    "mentions": ("post_id",),
+}
 EXTRA = ("currency", "source")
 
 
@@ -75,7 +81,7 @@ def _merged(existing: pd.DataFrame, new: pd.DataFrame, table: str, log: ImportLo
     if len(existing) and len(new):
         replaced = pd.Series(pd.MultiIndex.from_frame(existing[key]).isin(pd.MultiIndex.from_frame(new[key])),
                              index=existing.index)  # fmt: skip
-    log.rows_replaced = int(replaced.sum())
+    log.rows_replaced += int(replaced.sum())
     others = existing.loc[replaced & (existing["source"] != log.source), "source"].value_counts()
     for other, count in others.items():
         log.notes.append(f"{count} row(s) of {other or 'rows written by hand'} replaced by this import's rows "
@@ -116,26 +122,25 @@ def _csv(frame: pd.DataFrame, table: str) -> bytes:
     return buffer.getvalue()
 
 
-def write_table(out: str | Path, table: str, rows: pd.DataFrame, log: ImportLog) -> Path:
-    """Merge ``rows`` (the documented columns and ``currency``) into ``out/<table>.csv`` and
-    append ``log`` to ``out/import_log.json``, both replaced together.
+def write_tables(out: str | Path, tables: Mapping[str, pd.DataFrame], log: ImportLog) -> dict[str, Path]:
+    """Merge each table's rows (the documented columns and ``currency``) into ``out/<table>.csv``
+    and append ``log`` to ``out/import_log.json``, all replaced together.
 
     Parameters
     ----------
     out
         The data folder (created if missing).
-    table
-        A table of `KEYS` (``spend``).
-    rows
-        Parsed rows: dates as UTC ``datetime64``, amounts in the currency named in
-        ``rows["currency"]`` and ``log.currency``.
+    tables
+        Table name (a key of `KEYS`) to its parsed rows: dates as UTC ``datetime64``, amounts in
+        the currency named in ``rows["currency"]`` and ``log.currency``.
     log
-        This import's log entry; ``rows_written`` and ``rows_replaced`` are set here.
+        This import's log entry; ``rows_written``, ``written`` (per table) and ``rows_replaced``
+        are set here.
 
     Returns
     -------
-    pathlib.Path
-        The table's file.
+    dict
+        Table name to the file written.
 
     Raises
     ------
@@ -147,12 +152,18 @@ def write_table(out: str | Path, table: str, rows: pd.DataFrame, log: ImportLog)
     if out.exists() and not out.is_dir():
         raise InputError("is a file, not a folder", file=out, expected="the data folder to write into")
     out.mkdir(parents=True, exist_ok=True)
-    existing = _existing(out, table)
     folder_log = read_log(out)
-    _check_currency(out, folder_log, existing, log)
-    new = rows.assign(source=log.source)
-    merged = _merged(existing, new, table, log)
-    log.rows_written = len(new)
-    path = out / f"{table}.csv"
-    write_together({path: _csv(merged, table), out / LOG_NAME: appended(folder_log, log)})
-    return path
+    files: dict[Path, str | bytes] = {}
+    paths: dict[str, Path] = {}
+    for table, rows in tables.items():
+        existing = _existing(out, table)
+        _check_currency(out, folder_log, existing, log)
+        new = rows.assign(source=log.source)
+        merged = _merged(existing, new, table, log)
+        log.written[table] = len(new)
+        paths[table] = out / f"{table}.csv"
+        files[paths[table]] = _csv(merged, table)
+    log.rows_written = sum(log.written.values())
+    files[out / LOG_NAME] = appended(folder_log, log)
+    write_together(files)
+    return paths

@@ -16,6 +16,11 @@ Submodules:
 * `crisis`: `negative_volume`, `detect_spikes` and the words and examples of each episode.
 * `accuracy`: `confusion_matrix`, `classification_report`, `true_labels` and `accuracy`.
 * `report`: the notebook's `Parameters` and `conclusions`.
+* `labelling`: `label_sample` and `write_label_sample`, the mentions people label.
+* `classifier`: the domain model trained on those labels (`train`, `DomainModel`, `Validation`)
+  and `choose`, which scores with whichever of model and lexicon measured better.
+* `model_store`: `shared_model`, the trained model cached as plain data by its labels' hash.
+* `prevalence`: `corrected_shares` and `adjusted_shares`, shares corrected for the confusion.
 """
 
 from .accuracy import (
@@ -25,6 +30,7 @@ from .accuracy import (
     confusion_matrix,
     true_labels,
 )
+from .classifier import Choice, DomainModel, Validation, choose, train
 from .crisis import (
     detect_spikes,
     distinctive_words,
@@ -32,6 +38,7 @@ from .crisis import (
     episode_words,
     negative_volume,
 )
+from .labelling import label_sample, neutralise_formula, write_label_sample
 from .language import LANGUAGES, detect_language, stopwords
 from .lexicon import (
     B_DECR,
@@ -45,6 +52,8 @@ from .lexicon import (
     emoji_ranking,
     read_overrides,
 )
+from .model_store import shared_model
+from .prevalence import adjusted_shares, corrected_shares
 from .privacy import contains_personal_data, redact
 from .report import FIGURES, Parameters, conclusions
 from .scorer import NEGATIVE_AT, POSITIVE_AT, label, score, split_sentences
@@ -62,6 +71,17 @@ __all__ = [
     "POSITIVE_AT",
     "SPECIAL_CASES",
     "Accuracy",
+    "Choice",
+    "DomainModel",
+    "Validation",
+    "adjusted_shares",
+    "choose",
+    "corrected_shares",
+    "label_sample",
+    "neutralise_formula",
+    "shared_model",
+    "train",
+    "write_label_sample",
     "FIGURES",
     "Parameters",
     "accuracy",

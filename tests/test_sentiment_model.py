@@ -57,6 +57,9 @@ def test_char_tfidf_is_scikit_learns_up_to_the_column_order():
     assert ours.shape == theirs.shape
     for a, b in zip(ours, theirs, strict=True):
         assert np.sort(a) == pytest.approx(np.sort(b), abs=1e-12)
+    # texts with no n-gram of the vocabulary, last or in between, are rows of zeros
+    empty = CharTfidf().fit(texts).transform(["", "great lamp", "", "qqqq"]).toarray()
+    assert (empty[[0, 2, 3]] == 0).all() and np.linalg.norm(empty[1]) == pytest.approx(1.0)
 
 
 def test_validation_by_hand():
@@ -78,6 +81,10 @@ def test_the_model_beats_the_lexicon_on_the_samples_truth(model, labelled):
     assert table.loc["model", "accuracy"] > table.loc["lexicon", "accuracy"] + 0.05
     assert table.loc["model", "accuracy"] > 0.9 and model.better == "model"
     held_out = model.predict(texts.iloc[500:], scores.iloc[500:]).to_numpy()
+    # the fast path (blocks times their coefficients) is scikit-learn's own prediction
+    assert np.array_equal(
+        held_out, model.pipeline.predict(classifier._frame(texts.iloc[500:], scores.iloc[500:]))
+    )
     # the cross-validated accuracy is what the model does on mentions it never saw
     assert (held_out == truth[500:]).mean() == pytest.approx(model.validation.accuracy, abs=0.03)
     assert model.lexicon.accuracy == pytest.approx((scores["label"].to_numpy()[:500] == truth[:500]).mean())

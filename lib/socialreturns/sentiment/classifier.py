@@ -79,33 +79,40 @@ def _hashed_counts(
 ) -> sp.csr_matrix:
     # NUL separates texts (the data layer refuses NUL in texts; any left are dropped first)
     joined = _WHITE.sub(" ", "\0".join(" " + t.replace("\0", "") + " " for t in texts).lower())
-    codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-    is_sep = codes == 0
-    doc = np.cumsum(is_sep)  # the text each position belongs to
-    seps = np.concatenate([[0], np.cumsum(is_sep)])
-    rows, cols = [], []
+    codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+    length = len(codes)
+    breaks = np.append(np.flatnonzero(codes == 0), length).astype(np.int32)
+    position = np.arange(length, dtype=np.int32)
+    text = np.searchsorted(breaks, position)  # the text each character belongs to
+    room = breaks[text] - position  # characters to the text's end
+    doc = text.astype(np.int64) * width  # the text, as the offset of its (text, column) keys
+    keys = []
     h = codes.copy()
-    prime, golden = np.uint64(1_000_003), np.uint64(0x9E3779B97F4A7C15)
-    shift = np.uint64(64 - _HASH_BITS)
-    with np.errstate(over="ignore"):  # the hashes wrap around modulo 2**64 by design
+    prime, golden = np.uint32(1_000_003), np.uint32(0x9E3779B9)
+    shift = np.uint32(32 - _HASH_BITS)
+    with np.errstate(over="ignore"):  # the hashes wrap around modulo 2**32 by design
         for n in range(2, high + 1):
-            m = len(codes) - n + 1
+            m = length - n + 1
             if m <= 0:
                 break
             h = h[:m] * prime + codes[n - 1 : n - 1 + m]
             if n < low:
                 continue
-            valid = (seps[n : n + m] - seps[:m]) == 0  # the window holds no separator
+            valid = room[:m] >= n  # the window lies inside one text
             col = ((h[valid] * golden) >> shift).astype(np.int64)
-            row = doc[:m][valid]
+            offset = doc[:m][valid]
             if lookup is not None:
                 col = lookup[col]
-                row, col = row[col >= 0], col[col >= 0]
-            rows.append(row)
-            cols.append(col)
-    r = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
-    c = np.concatenate(cols) if cols else np.zeros(0, dtype=np.int64)
-    return sp.csr_matrix((np.ones(len(r)), (r, c)), shape=(len(texts), width))
+                offset, col = offset[col >= 0], col[col >= 0]
+            keys.append(offset + col)
+    # one sort of (text, column) keys builds the canonical matrix: twice as fast as scipy's
+    # coo-to-csr conversion followed by summing duplicates
+    keys = np.sort(np.concatenate(keys)) if keys else np.zeros(0, dtype=np.int64)
+    starts = np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]])) if len(keys) else keys
+    counts = np.diff(np.append(starts, len(keys))).astype(np.float64)
+    unique = keys[starts]
+    indptr = np.searchsorted(unique // width, np.arange(len(texts) + 1))
+    return sp.csr_matrix((counts, unique % width, indptr), shape=(len(texts), width))
 
 
 class CharTfidf(BaseEstimator, TransformerMixin):
@@ -125,16 +132,17 @@ class CharTfidf(BaseEstimator, TransformerMixin):
         return self
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
-        counts = char_ngram_counts(list(texts), self.ngram_range, buckets=self.buckets_)
-        counts.data = 1.0 + np.log(counts.data)
-        return _l2_rows(counts @ sp.diags(self.idf_))
-
-
-def _l2_rows(matrix: sp.csr_matrix) -> sp.csr_matrix:
-    matrix = sp.csr_matrix(matrix)
-    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
-    norms[norms == 0] = 1.0
-    return sp.csr_matrix(sp.diags(1.0 / norms) @ matrix)
+        matrix = char_ngram_counts(list(texts), self.ngram_range, buckets=self.buckets_)
+        # in place on the data: (1 + log tf) * idf, then each row divided by its l2 norm
+        matrix.data = (1.0 + np.log(matrix.data)) * self.idf_[matrix.indices]
+        filled = np.diff(matrix.indptr) > 0
+        norms = np.zeros(matrix.shape[0])
+        # reduceat sums from each row's start to the next's; an empty row's "sum" is discarded, and
+        # the appended zero gives trailing empty rows a start inside the array
+        squares = np.add.reduceat(np.append(matrix.data**2, 0.0), matrix.indptr[:-1])
+        norms[filled] = np.sqrt(squares[filled])
+        matrix.data /= np.repeat(np.where(filled, norms, 1.0), np.diff(matrix.indptr))
+        return matrix
 
 
 def word_vectorizer() -> TfidfVectorizer:
@@ -234,7 +242,7 @@ class DomainModel:
         frame = _frame(texts, lexicon_scores)
         codes, unique = pd.factorize(frame["text"], sort=False)
         first = pd.Series(np.arange(len(codes))).groupby(codes).first().to_numpy()
-        classes = self.pipeline.predict(frame.iloc[first]) if len(first) else np.array([], dtype=object)
+        classes = _predict(self.pipeline, frame.iloc[first]) if len(first) else np.array([], dtype=object)
         return pd.Series(np.asarray(classes, dtype=object)[codes], index=lexicon_scores.index, name="label")
 
     def comparison(self) -> pd.DataFrame:
@@ -247,6 +255,24 @@ class DomainModel:
                           **{f"f1_{c}": float(report.loc[c, "f1"]) if c in report.index else 0.0 for c in CLASSES},
                           "weighted_f1": float(report.loc["weighted", "f1"])}  # fmt: skip
         return pd.DataFrame.from_dict(rows, orient="index").rename_axis("scorer")
+
+
+def _predict(fitted: Pipeline, frame: pd.DataFrame) -> np.ndarray:
+    """``fitted.predict(frame)`` without stacking the three feature blocks into one matrix: the
+    linear scores are the sum of each block times its slice of the coefficients (a third faster)."""
+    features: Features = fitted.named_steps["features"]
+    regression: LogisticRegression = fitted.named_steps["model"]
+    texts = frame["text"].tolist()
+    words = features.words_.transform(texts)
+    chars = features.chars_.transform(texts)
+    lexicon = frame[list(LEXICON_COLUMNS)].to_numpy(dtype=float) * features.lexicon_weight
+    coef = regression.coef_
+    w, c = words.shape[1], chars.shape[1]
+    scores = words @ coef[:, :w].T + chars @ coef[:, w : w + c].T + lexicon @ coef[:, w + c :].T
+    scores = np.asarray(scores) + regression.intercept_
+    if scores.shape[1] == 1:  # two classes: scikit-learn keeps one row of coefficients
+        return regression.classes_[(scores[:, 0] > 0).astype(int)]
+    return regression.classes_[np.argmax(scores, axis=1)]
 
 
 def _frame(texts: Sequence[str] | pd.Series, lexicon_scores: pd.DataFrame) -> pd.DataFrame:

@@ -97,6 +97,9 @@ def test_choose_takes_the_better_scorer(model, labelled):
     assert (none.labels == scores["label"]).all()
     chosen = sentiment.choose(model, texts, scores)
     assert chosen.scorer == "model" and chosen.validation is model.validation
+    assert chosen.note == (f"Validated on 500 labelled mentions: accuracy {model.validation.accuracy:.0%} "
+                           "(domain model, cross-validated).")  # fmt: skip
+    assert none.note.startswith("Not validated on this data")
     swapped = sentiment.DomainModel(model.pipeline, model.lexicon, model.validation)
     worse = sentiment.choose(swapped, texts, scores)
     assert worse.scorer == "lexicon" and (worse.labels == scores["label"]).all()

@@ -368,6 +368,19 @@ class Choice:
     scorer: Literal["model", "lexicon"]
     validation: Validation | None
 
+    @property
+    def note(self) -> str:
+        """The validation status every sentiment figure states (issue 15, point 4).
+
+        >>> Choice(pd.Series(dtype=str), "lexicon", None).note
+        'Not validated on this data: lexicon scores, label a sample to calibrate.'
+        """
+        if self.validation is None:
+            return "Not validated on this data: lexicon scores, label a sample to calibrate."
+        what = "domain model" if self.scorer == "model" else "lexicon, more accurate than the domain model"
+        return (f"Validated on {self.validation.n:,} labelled mentions: accuracy {self.validation.accuracy:.0%} "
+                f"({what}{', cross-validated' if self.scorer == 'model' else ''}).")  # fmt: skip
+
 
 def choose(
     model: DomainModel | None, texts: Sequence[str] | pd.Series, lexicon_scores: pd.DataFrame

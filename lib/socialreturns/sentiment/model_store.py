@@ -68,7 +68,7 @@ def model_key(texts: Sequence[str] | pd.Series, labels: Sequence[str] | pd.Serie
     payload = {"format": FORMAT, "library": library_digest(), "folds": folds, "seed": seed}
     digest.update(json.dumps(payload, sort_keys=True).encode())
     digest.update(json.dumps(frame["text"].tolist()).encode())
-    digest.update(json.dumps(check_labels(labels, folds=1).tolist()).encode())
+    digest.update(json.dumps(check_labels(labels, folds=folds).tolist()).encode())
     digest.update(np.ascontiguousarray(frame[list(LEXICON_COLUMNS)].to_numpy(dtype=float)).tobytes())
     return digest.hexdigest()
 

@@ -78,14 +78,14 @@ def main() -> None:
         masked = _mask(big["text"])
         scored = sentiment.score(masked, n_jobs=2)
         t_lex = time.perf_counter() - start
-        chosen = sentiment.choose(model, masked, scored)
+        chosen = sentiment.choose(model, masked, scored, n_jobs=2)
         t_all = time.perf_counter() - start
         shares = sentiment.corrected_shares(pd.DataFrame({"brand": big["brand"], "label": chosen.labels}),
                                             chosen.validation.matrix, n_bootstrap=500)  # fmt: skip
         t_end = time.perf_counter() - start
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"{len(big):,} mentions ({masked.nunique():,} unique texts) generated in {t_gen:.0f} s; "
-              f"masked and lexicon-scored with 2 processes in {t_lex:.0f} s, then classed by the model: "
+              f"masked and lexicon-scored with 2 processes in {t_lex:.0f} s, then classed by the model (2 processes): "
               f"{t_all:.0f} s, corrected shares per brand with 500 bootstrap replicates: {t_end:.0f} s "
               f"end to end (target < 180 s); peak memory of this process {peak:,.0f} MB (target 4,096 MB)")  # fmt: skip
         print(

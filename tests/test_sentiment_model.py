@@ -74,13 +74,16 @@ def test_validation_by_hand():
     )
 
 
-def test_the_model_beats_the_lexicon_on_the_samples_truth(model, labelled):
+def test_the_model_beats_the_lexicon_on_the_samples_truth(model, labelled, monkeypatch):
     texts, truth, scores = labelled
     table = model.comparison()
     assert table.loc["model", "labels"] == table.loc["lexicon", "labels"] == 500
     assert table.loc["model", "accuracy"] > table.loc["lexicon", "accuracy"] + 0.05
     assert table.loc["model", "accuracy"] > 0.9 and model.better == "model"
     held_out = model.predict(texts.iloc[500:], scores.iloc[500:]).to_numpy()
+    # in two processes (tasks of 700 texts here), the same classes
+    monkeypatch.setattr(classifier, "_PREDICT_CHUNK", 700)
+    assert model.predict(texts, scores, n_jobs=2).equals(model.predict(texts, scores))
     # the fast path (blocks times their coefficients) is scikit-learn's own prediction
     assert np.array_equal(
         held_out, model.pipeline.predict(classifier._frame(texts.iloc[500:], scores.iloc[500:]))

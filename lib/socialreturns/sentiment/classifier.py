@@ -46,6 +46,7 @@ MIN_PER_CLASS = 5
 _HASH_BITS = 20
 _WHITE = re.compile(r"\s+")
 _CHUNK = 20_000  # texts hashed at once: ~40 MB of temporaries for tweets
+_PREDICT_CHUNK = 20_000  # distinct texts per task when predicting in several processes
 
 
 def char_ngram_counts(
@@ -236,13 +237,26 @@ class DomainModel:
         """Which scorer classed more labelled texts right (the model on a tie)."""
         return "model" if self.validation.accuracy >= self.lexicon.accuracy else "lexicon"
 
-    def predict(self, texts: Sequence[str] | pd.Series, lexicon_scores: pd.DataFrame) -> pd.Series:
+    def predict(
+        self, texts: Sequence[str] | pd.Series, lexicon_scores: pd.DataFrame, *, n_jobs: int = 1
+    ) -> pd.Series:
         """The model's class of each text (``positive``, ``neutral``, ``negative``), on the
-        index of ``lexicon_scores``; identical texts are classed once."""
+        index of ``lexicon_scores``; identical texts are classed once, in ``n_jobs`` processes."""
         frame = _frame(texts, lexicon_scores)
         codes, unique = pd.factorize(frame["text"], sort=False)
         first = pd.Series(np.arange(len(codes))).groupby(codes).first().to_numpy()
-        classes = _predict(self.pipeline, frame.iloc[first]) if len(first) else np.array([], dtype=object)
+        distinct = frame.iloc[first]
+        if not isinstance(n_jobs, int) or not 1 <= n_jobs <= 64:
+            raise InputError(f"is {n_jobs!r}", key="n_jobs", expected="1 to 64 processes")
+        if n_jobs == 1 or len(distinct) < 2 * _PREDICT_CHUNK:
+            classes = _predict(self.pipeline, distinct) if len(first) else np.array([], dtype=object)
+        else:
+            from concurrent.futures import ProcessPoolExecutor
+
+            step = _PREDICT_CHUNK
+            parts = [distinct.iloc[i : i + step] for i in range(0, len(distinct), step)]
+            with ProcessPoolExecutor(max_workers=n_jobs) as pool:
+                classes = np.concatenate(list(pool.map(_predict, [self.pipeline] * len(parts), parts)))
         return pd.Series(np.asarray(classes, dtype=object)[codes], index=lexicon_scores.index, name="label")
 
     def comparison(self) -> pd.DataFrame:
@@ -383,7 +397,11 @@ class Choice:
 
 
 def choose(
-    model: DomainModel | None, texts: Sequence[str] | pd.Series, lexicon_scores: pd.DataFrame
+    model: DomainModel | None,
+    texts: Sequence[str] | pd.Series,
+    lexicon_scores: pd.DataFrame,
+    *,
+    n_jobs: int = 1,
 ) -> Choice:
     """Score with whichever of the domain model and the lexicon was more accurate on the labels.
 
@@ -394,7 +412,7 @@ def choose(
     if model is None:
         return Choice(_lexicon_series(lexicon_scores), "lexicon", None)
     if model.better == "model":
-        return Choice(model.predict(texts, lexicon_scores), "model", model.validation)
+        return Choice(model.predict(texts, lexicon_scores, n_jobs=n_jobs), "model", model.validation)
     return Choice(_lexicon_series(lexicon_scores), "lexicon", model.lexicon)
 
 

@@ -183,3 +183,19 @@ def test_a_cached_model_loads_with_the_network_blocked(labelled, tmp_path, monke
     expected = "".join(c[0] for c in trained.predict(texts.iloc[:300], scores.iloc[:300]))
     assert run.stdout.split() == [trained.key, expected]
     assert (tmp_path / "marker").is_file() and not log.exists()
+
+
+def test_domain_model_trains_on_the_labelled_mentions(labelled, tmp_path, monkeypatch):
+    texts, truth, scores = labelled
+    monkeypatch.setenv("SOCIALRETURNS_CACHE", str(tmp_path))
+    mentions = pd.DataFrame({"post_id": [f"M{i}" for i in range(len(texts))]})
+    assert sentiment.domain_model(mentions, texts, scores, None) is None
+    # labels of 300 mentions, in another order, and one of a post not in these mentions (ignored)
+    order = np.random.default_rng(0).permutation(300)
+    labels = pd.Series(truth[order], index=pd.Index([f"M{i}" for i in order], name="post_id"))
+    labels["elsewhere"] = "positive"
+    model = sentiment.domain_model(mentions, texts, scores, labels)
+    direct = sentiment.shared_model(texts.iloc[:300], truth[:300], scores.iloc[:300])
+    assert model.validation.n == 300 and model.lexicon.matrix.equals(direct.lexicon.matrix)
+    with pytest.raises(InputError, match="no post"):
+        sentiment.domain_model(mentions, texts, scores, pd.Series(["positive"], index=["x"]))

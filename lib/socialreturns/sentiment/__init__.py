@@ -19,7 +19,8 @@ Submodules:
 * `labelling`: `label_sample` and `write_label_sample`, the mentions people label.
 * `classifier`: the domain model trained on those labels (`train`, `DomainModel`, `Validation`)
   and `choose`, which scores with whichever of model and lexicon measured better.
-* `model_store`: `shared_model`, the trained model cached as plain data by its labels' hash.
+* `model_store`: `shared_model`, the trained model cached as plain data by its labels' hash,
+  and `domain_model`, the notebook's call.
 * `prevalence`: `corrected_shares` and `adjusted_shares`, shares corrected for the confusion.
 """
 
@@ -52,7 +53,7 @@ from .lexicon import (
     emoji_ranking,
     read_overrides,
 )
-from .model_store import shared_model
+from .model_store import domain_model, shared_model
 from .prevalence import adjusted_shares, corrected_shares
 from .privacy import contains_personal_data, redact
 from .report import FIGURES, Parameters, conclusions
@@ -77,6 +78,7 @@ __all__ = [
     "adjusted_shares",
     "choose",
     "corrected_shares",
+    "domain_model",
     "label_sample",
     "neutralise_formula",
     "shared_model",

@@ -1,4 +1,5 @@
-"""The trained domain model, kept: `shared_model` trains once per labels and reuses the model.
+"""The trained domain model, kept: `shared_model` trains once per labels and reuses the model;
+`domain_model` is the notebook's call (None without labels).
 
 A model is keyed by the SHA-256 of the labelled texts, their labels and lexicon scores, the
 training settings and the library's source digest, and kept under ``<cache root>/sentiment/``
@@ -27,7 +28,7 @@ import pandas as pd
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
-from socialreturns.inputs import library_digest, project_root
+from socialreturns.inputs import InputError, library_digest, project_root
 
 from .classifier import (
     CLASSES,
@@ -163,3 +164,43 @@ def shared_model(texts: Sequence[str] | pd.Series, labels: Sequence[str] | pd.Se
 
 def _keyed(model: DomainModel, key: str) -> DomainModel:
     return DomainModel(model.pipeline, model.validation, model.lexicon, key=key)
+
+
+def domain_model(
+    mentions: pd.DataFrame,
+    texts: Sequence[str] | pd.Series,
+    lexicon_scores: pd.DataFrame,
+    labels: pd.Series | None,
+    *,
+    folds: int = 5,
+    seed: int = 0,
+) -> DomainModel | None:
+    """The notebook's one call: `shared_model` on the labelled mentions, or None without labels.
+
+    Parameters
+    ----------
+    mentions
+        The mentions table (``post_id``), in the order of ``texts`` and ``lexicon_scores``.
+    texts
+        The mentions' texts as scored (brand names masked).
+    lexicon_scores
+        `score` of ``texts``.
+    labels
+        People's labels by ``post_id`` (`data.load_labels`), or None.
+
+    Raises
+    ------
+    InputError
+        As `train` (too few labels of a class, say), or when no labelled post is among the mentions.
+    """
+    if labels is None:
+        return None
+    post_ids = mentions["post_id"].astype(str).to_numpy()
+    where = pd.Series(np.arange(len(post_ids)), index=post_ids)
+    where = where[~where.index.duplicated()].reindex(labels.index.astype(str)).dropna().astype(int).to_numpy()
+    if len(where) == 0:
+        raise InputError("labels no post of these mentions", key="labels",
+                         expected="labels.csv from a sample of this data (socialreturns label-sample)")  # fmt: skip
+    picked = pd.Series(texts).iloc[where].reset_index(drop=True)
+    chosen = labels.astype(str).reindex(post_ids[where]).to_numpy()
+    return shared_model(picked, chosen, lexicon_scores.iloc[where], folds=folds, seed=seed)

@@ -68,6 +68,22 @@ def _validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _label_sample(args: argparse.Namespace) -> int:
+    from socialreturns import data, sentiment
+    from socialreturns.sentiment.labelling import SAMPLE_SIZE
+
+    SAMPLE_SIZE.check("--size", args.size)  # before minutes of loading and scoring
+    mentions = data.load_mentions(
+        args.data_dir, column_map=data.read_column_map(args.column_map).get("mentions")
+    )
+    sample = sentiment.label_sample(mentions, sentiment.score(mentions["text"], n_jobs=args.jobs)["label"],
+                                    size=args.size, seed=args.seed)  # fmt: skip
+    path = sentiment.write_label_sample(sample, args.out)
+    print(f"{len(sample):,} mentions to label written to {path}: fill in the label column "
+          "(positive, neutral or negative) and save it as labels.csv in the data folder")  # fmt: skip
+    return 0
+
+
 def _run(args: argparse.Namespace) -> int:
     import yaml
 
@@ -179,6 +195,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", default=None, metavar="DATE",
                    help="warn about rows dated after this day (ISO date; default today, UTC)")  # fmt: skip
     p.set_defaults(func=_validate)
+
+    p = sub.add_parser("label-sample", help="write a stratified sample of mentions to label (CSV)")
+    p.add_argument("data_dir", help="folder with the mentions table")
+    p.add_argument("--out", required=True, help="CSV file to write, e.g. to_label.csv")
+    p.add_argument("--size", type=int, default=300, help="mentions in the sample (default %(default)s)")
+    p.add_argument("--seed", type=int, default=0, help="random seed of the draw (default %(default)s)")
+    p.add_argument("--jobs", type=int, default=1, help="processes scoring the mentions (default 1)")
+    p.add_argument("--column-map", default="", help="YAML file mapping our columns to yours")
+    p.set_defaults(func=_label_sample)
 
     p = sub.add_parser("run", help="run a batch (params/batches/NAME.yaml) or one notebook; validated first")
     p.add_argument("target", metavar="BATCH_OR_NOTEBOOK", help="a batch or notebook name, or a path")

@@ -18,6 +18,7 @@ Submodules:
   for analyses bringing the frames they are passed to it.
 * `load`: `load_table`, one `load_<table>` per table, `load_tables` for all five, and
   `load_experiments` for the optional lift tests.
+* `labels`: `load_labels`, people's sentiment labels (``labels.csv``, optional).
 * `checks`: `require_columns`, `require_brand` and `is_member`, for analyses checking the frames they are passed.
 """
 
@@ -26,6 +27,7 @@ Submodules:
 from socialreturns.inputs import MAX_SHOWN, InputError, project_root, read_yaml_mapping, resolve
 
 from .checks import is_member, require_brand, require_columns
+from .labels import load_labels
 from .load import (
     load_customers,
     load_experiments,
@@ -62,6 +64,7 @@ __all__ = [
     "find_table",
     "load_customers",
     "load_experiments",
+    "load_labels",
     "load_mentions",
     "load_orders",
     "load_spend",

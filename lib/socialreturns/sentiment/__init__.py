@@ -18,6 +18,12 @@ Submodules:
 * `crisis`: `negative_volume`, `detect_spikes` and the words and examples of each episode.
 * `accuracy`: `confusion_matrix`, `classification_report`, `true_labels` and `accuracy`.
 * `report`: the notebook's `Parameters` and `conclusions`.
+* `labelling`: `label_sample` and `write_label_sample`, the mentions people label.
+* `classifier`: the domain model trained on those labels (`train`, `DomainModel`, `Validation`)
+  and `choose`, which scores with whichever of model and lexicon measured better.
+* `model_store`: `shared_model`, the trained model cached as plain data by its labels' hash,
+  and `domain_model`, the notebook's call.
+* `prevalence`: `corrected_shares` and `adjusted_shares`, shares corrected for the confusion.
 """
 
 from .accuracy import (
@@ -28,6 +34,7 @@ from .accuracy import (
     true_labels,
 )
 from .brands import MASK_TOKEN, aliases, brand_handles, mask
+from .classifier import Choice, DomainModel, Validation, choose, train
 from .crisis import (
     detect_spikes,
     distinctive_words,
@@ -35,6 +42,7 @@ from .crisis import (
     episode_words,
     negative_volume,
 )
+from .labelling import label_sample, neutralise_formula, write_label_sample
 from .language import LANGUAGES, detect_language, stopwords
 from .lexicon import (
     B_DECR,
@@ -48,6 +56,8 @@ from .lexicon import (
     emoji_ranking,
     read_overrides,
 )
+from .model_store import domain_model, shared_model
+from .prevalence import adjusted_shares, corrected_shares
 from .privacy import contains_personal_data, redact
 from .report import FIGURES, Parameters, conclusions
 from .scorer import NEGATIVE_AT, POSITIVE_AT, label, score, split_sentences
@@ -73,6 +83,18 @@ __all__ = [
     "POSITIVE_AT",
     "SPECIAL_CASES",
     "Accuracy",
+    "Choice",
+    "DomainModel",
+    "Validation",
+    "adjusted_shares",
+    "choose",
+    "corrected_shares",
+    "domain_model",
+    "label_sample",
+    "neutralise_formula",
+    "shared_model",
+    "train",
+    "write_label_sample",
     "FIGURES",
     "Parameters",
     "accuracy",

@@ -27,6 +27,7 @@ def test_committed_sample_is_reproduced_by_its_seed(sample, tmp_path):
             assert paths[name].read_bytes() == committed.read_bytes(), name
         else:
             pd.testing.assert_frame_equal(pd.read_parquet(paths[name]), pd.read_parquet(committed))
+    assert paths["labels"].read_bytes() == (SAMPLE / "labels.csv").read_bytes()
     assert json.loads(paths["truth"].read_text()) == json.loads((SAMPLE / "truth.json").read_text())
 
 

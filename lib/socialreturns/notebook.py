@@ -62,7 +62,7 @@ class Figure:
     """A figure a notebook records: its record name, what it means and its unit.
 
     ``unit`` is one of "currency", "currency per day", "fraction" (0.25 is 25%), "ratio", "number",
-    "count", "months", "hours", "date" or "table"; ``per`` names the key of a per-entity figure
+    "count", "months", "hours", "date", "text" (a sentence) or "table"; ``per`` names the key of a per-entity figure
     (``{channel: value}``), empty for a single value; ``notebook`` is set by `Figures`.
     """
 

@@ -31,7 +31,7 @@ READS: tuple[Figure, ...] = (
     irr_forecast.FIGURES.prob_npv_positive,
     ror.FIGURES.ror_by_segment, ror.FIGURES.relationship_value_by_segment, ror.FIGURES.total_clv,
     sentiment.FIGURES.share_of_voice, sentiment.FIGURES.mention_share_of_voice, sentiment.FIGURES.net_sentiment,
-    sentiment.FIGURES.crisis_episodes,
+    sentiment.FIGURES.validation, sentiment.FIGURES.crisis_episodes,
     sentiment.FIGURES.response_by_platform, sentiment.FIGURES.answered_share,
     sentiment.FIGURES.within_sla_share, sentiment.FIGURES.median_response_hours,
 )  # fmt: skip
@@ -190,7 +190,7 @@ def summarise(manifest: dict[str, Any]) -> dict[str, Section]:
                 "brand", "reach share of voice"),
         _missing(runs, voice) or "Reach share of voice: the brand's share of the people the category's mentions "
         "reached; mention share of voice: its share of the mentions; net sentiment is the positive minus the "
-        "negative share of a brand's mentions.",
+        "negative share of a brand's mentions. " + _get(r, voice.validation, "Not validated on this data."),
         {"reach share of voice": "percent", "mention share of voice": "percent", "net sentiment": "signed_percent"},
     )  # fmt: skip
     crises = _crises(_get(r, voice.crisis_episodes, []))

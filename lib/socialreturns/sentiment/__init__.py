@@ -24,6 +24,8 @@ Submodules:
 * `model_store`: `shared_model`, the trained model cached as plain data by its labels' hash,
   and `domain_model`, the notebook's call.
 * `prevalence`: `corrected_shares` and `adjusted_shares`, shares corrected for the confusion.
+* `classified`: `classify`, the classes every figure of a report reads, their validation note, and
+  `labelling_advice`.
 """
 
 from .accuracy import (
@@ -34,6 +36,7 @@ from .accuracy import (
     true_labels,
 )
 from .brands import MASK_TOKEN, aliases, brand_handles, mask
+from .classified import Classified, classify, labelling_advice
 from .classifier import Choice, DomainModel, Validation, choose, train
 from .crisis import (
     detect_spikes,
@@ -84,13 +87,16 @@ __all__ = [
     "SPECIAL_CASES",
     "Accuracy",
     "Choice",
+    "Classified",
     "DomainModel",
     "Validation",
     "adjusted_shares",
     "choose",
+    "classify",
     "corrected_shares",
     "domain_model",
     "label_sample",
+    "labelling_advice",
     "neutralise_formula",
     "shared_model",
     "train",

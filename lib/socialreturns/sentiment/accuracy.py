@@ -10,7 +10,6 @@ import numpy as np
 import pandas as pd
 
 from socialreturns.data import require_columns
-from socialreturns.inputs import InputError
 
 
 def confusion_matrix(actual: pd.Series, predicted: pd.Series) -> pd.DataFrame:
@@ -48,28 +47,20 @@ def classification_report(actual: pd.Series, predicted: pd.Series) -> pd.DataFra
 
 
 def true_labels(data_dir: str | Path) -> pd.Series | None:
-    """Human sentiment labels of mentions, by ``post_id``, if the data folder has them.
+    """True sentiment labels of mentions, by ``post_id``, if the data folder has them.
 
-    Read from ``labels.csv`` (columns ``post_id``, ``label``: positive, neutral or negative), or
-    else from a synthetic sample's ``truth.json``; None when there are neither.
+    A synthetic sample's ``truth.json`` (the generator's label of every mention) first, else the
+    people's ``labels.csv`` (`data.load_labels`); None when there are neither.
     """
+    from socialreturns.data import load_labels
     from socialreturns.inputs import resolve
 
     folder = resolve(data_dir)
-    path = folder / "labels.csv"
-    if path.is_file():
-        frame = pd.read_csv(path, dtype=str)
-        require_columns(frame, ("post_id", "label"), str(path))
-        bad = ~frame["label"].isin(["positive", "neutral", "negative"])
-        if bad.any():
-            raise InputError(f"row {int(np.argmax(bad)) + 2} has the label {frame['label'][bad].iloc[0]!r}",
-                             file=path, column="label", expected="positive, neutral or negative")  # fmt: skip
-        return frame.set_index("post_id")["label"]
     if (folder / "truth.json").is_file():
         from socialreturns.synth import load_truth
 
         return load_truth(folder).sentiment_labels()
-    return None
+    return load_labels(folder)
 
 
 @dataclass(frozen=True)

@@ -52,8 +52,11 @@ FIGURES = Figures(
         per="answered",
     ),
     Figure(
-        "f1_weighted", "F1 of the predicted classes against human labels, weighted by class size", "fraction"
+        "f1_weighted",
+        "cross-validated F1 of the classes used against people's labels, weighted by class size",
+        "fraction",
     ),
+    Figure("validation", "how the sentiment figures were validated, as a sentence", "text"),
 )
 
 
@@ -120,7 +123,14 @@ class Parameters(NotebookParameters):
         return read_overrides(path)
 
 
-def _voice_line(share: pd.DataFrame, brand: str) -> str:
+def _net(row: pd.Series) -> str:
+    """Net sentiment with its interval when there is one: "+15% (90% interval +13% to +17%)"."""
+    if pd.isna(row.get("net_sentiment_lower", float("nan"))):
+        return f"{row['net_sentiment']:+.0%}"
+    return f"{row['net_sentiment']:+.0%} ({row['net_sentiment_lower']:+.0%} to {row['net_sentiment_upper']:+.0%})"
+
+
+def _voice_line(share: pd.DataFrame, brand: str, validation: str = "") -> str:
     reach = share["reach_share_of_voice"].notna().any()
     ranked = share.sort_values("rank", kind="stable").set_index("brand")
     own, leader = ranked.loc[brand], ranked.index[0]
@@ -132,15 +142,14 @@ def _voice_line(share: pd.DataFrame, brand: str) -> str:
     of_reach = f"{own['reach_share_of_voice']:.0%} of its reach" if reach else "no reach figures in the data"
     line = (f"- **Share of voice.** {md(brand)} has {own['mention_share_of_voice']:.0%} of the category's "
             f"mentions (mention share of voice) and {of_reach}, {standing}.")  # fmt: skip
+    said = f" {validation}" if validation else ""
     if len(ranked) == 1:
-        return (
-            line + f" Net sentiment {own['net_sentiment']:+.0%}; no competitor in the data to compare with."
-        )
+        return line + f" Net sentiment {_net(own)}; no competitor in the data to compare with.{said}"
     best_net = ranked["net_sentiment"].idxmax()
-    return line + f" Net sentiment {own['net_sentiment']:+.0%} " + (
+    return line + f" Net sentiment {_net(own)} " + (
         "(the best of the category)." if best_net == brand
-        else f"against {ranked.loc[best_net, 'net_sentiment']:+.0%} for {md(best_net)}, the best."
-    )  # fmt: skip
+        else f"against {_net(ranked.loc[best_net])} for {md(best_net)}, the best."
+    ) + said  # fmt: skip
 
 
 def _crisis_lines(episodes: pd.DataFrame, words: pd.DataFrame, volume: pd.DataFrame | None) -> list[str]:
@@ -196,6 +205,7 @@ def conclusions(
     brand: str,
     sla_hours: float,
     volume: pd.DataFrame | None = None,
+    validation: str = "",
 ) -> str:
     """The notebook's closing paragraph, its figures computed here so that they stay true.
 
@@ -203,6 +213,7 @@ def conclusions(
     pooled (``freq=None, by_platform=False``), ``followup`` `followup_sentiment` and ``volume``
     `negative_volume` (to say when the data are too short to look for a crisis). Without reach
     figures the standing is by mention share; without questions the listening line says so.
+    ``validation`` is `Classified.note`, said beside the net sentiment it qualifies.
     """
-    lines = [_voice_line(share, brand), *_crisis_lines(episodes, words, volume)]
+    lines = [_voice_line(share, brand, validation), *_crisis_lines(episodes, words, volume)]
     return "\n".join(lines + _listening_lines(gap, followup, brand, sla_hours))

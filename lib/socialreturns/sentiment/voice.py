@@ -87,8 +87,23 @@ def brand_shares(mentions: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["rank", "brand"], ignore_index=True)
 
 
-def share_of_voice(mentions: pd.DataFrame, scores: pd.DataFrame, *, freq: str | None = "M") -> pd.DataFrame:
+def share_of_voice(
+    mentions: pd.DataFrame,
+    scores: pd.DataFrame,
+    *,
+    freq: str | None = "M",
+    confusion: pd.DataFrame | None = None,
+    alpha: float = 0.1,
+    n_bootstrap: int = 500,
+    seed: int = 0,
+) -> pd.DataFrame:
     """Mentions, share of voice (of mentions and of reach) and net sentiment per brand and period.
+
+    The one function behind both figures in every report. Net sentiment is corrected for the
+    scorer's measured confusion when ``confusion`` is given (`validation.Classified.confusion`;
+    adjusted classify-and-count, `prevalence.corrected_shares`), with a bootstrap interval that
+    also redraws the labelled set; without it the shares are the scorer's own and the interval
+    covers sampling only.
 
     Parameters
     ----------
@@ -99,6 +114,10 @@ def share_of_voice(mentions: pd.DataFrame, scores: pd.DataFrame, *, freq: str | 
         net sentiment but counted in the volume.
     freq
         ``"W"`` (weeks starting Monday), ``"M"`` (calendar months), ``"Y"`` or None (one period).
+    confusion
+        Counts of true (rows) against predicted (columns) class on labelled mentions, or None.
+    alpha, n_bootstrap, seed
+        The net sentiment interval's level (1 − alpha), replicates and seed.
 
     Returns
     -------
@@ -106,8 +125,9 @@ def share_of_voice(mentions: pd.DataFrame, scores: pd.DataFrame, *, freq: str | 
     ``mention_share_of_voice`` (the brand's share of the period's mentions),
     ``reach_share_of_voice`` (share of reach; missing in a period without reach figures), ``rank``
     (1 = most reach, or most mentions without reach figures), ``net_sentiment`` (positive minus
-    negative share of the scored mentions; missing without any) and ``partial`` (the data cover
-    only part of the period). Over one period the shares are `brand_shares`'.
+    negative share of the scored mentions, corrected when ``confusion`` is given; missing without
+    any), ``net_sentiment_lower`` and ``net_sentiment_upper`` (its interval), ``net_corrected``
+    (whether it was corrected) and ``partial`` (the data cover only part of the period). Over one period the shares are `brand_shares`'.
     """
     require_columns(mentions, ("timestamp", "brand", "reach"), "mentions")
     english = scores["english"].reindex(mentions.index).fillna(False).astype(bool)
@@ -125,7 +145,11 @@ def share_of_voice(mentions: pd.DataFrame, scores: pd.DataFrame, *, freq: str | 
         positive=("positive", "sum"), negative=("negative", "sum"),
     )  # fmt: skip
     out = _add_shares(out)
-    out["net_sentiment"] = (out["positive"] - out["negative"]) / out["scored"].where(out["scored"] > 0)
+    net = _net_sentiment(
+        frame[english], lab[english], confusion, alpha=alpha, n_bootstrap=n_bootstrap, seed=seed
+    )
+    out = out.merge(net, on=["period", "brand"], how="left")
+    out["net_corrected"] = confusion is not None
     stamps = pd.to_datetime(mentions["timestamp"], utc=True).dt.tz_localize(None)
     first, last = stamps.min().normalize(), stamps.max().normalize() + pd.Timedelta(days=1)
     if freq is None:
@@ -133,6 +157,20 @@ def share_of_voice(mentions: pd.DataFrame, scores: pd.DataFrame, *, freq: str | 
     else:
         out["partial"] = (out["period"] < first) | (out["period"].dt.to_period(freq).dt.end_time >= last)
     return out.drop(columns=["scored", "positive", "negative"])
+
+
+def _net_sentiment(frame: pd.DataFrame, labels: pd.Series, confusion: pd.DataFrame | None, *, alpha: float,
+                   n_bootstrap: int, seed: int) -> pd.DataFrame:  # fmt: skip
+    """Net sentiment per period and brand of the scored mentions, with its interval."""
+    from .prevalence import corrected_shares
+
+    columns = ["period", "brand", "net_sentiment", "net_sentiment_lower", "net_sentiment_upper"]
+    if frame.empty:
+        return pd.DataFrame(columns=columns).astype({"period": frame["period"].dtype, "brand": str})
+    shares = corrected_shares(frame[["period", "brand"]].assign(label=labels.to_numpy()), confusion,
+                              by=("period", "brand"), alpha=alpha, n_bootstrap=n_bootstrap, seed=seed)  # fmt: skip
+    named = {"net": "net_sentiment", "net_lower": "net_sentiment_lower", "net_upper": "net_sentiment_upper"}
+    return shares.rename(columns=named)[columns]
 
 
 def response_gap(

@@ -115,8 +115,27 @@ FORMATS = {"mentions": "parquet", "touchpoints": "parquet", "spend": "csv", "ord
            "customers": "csv"}  # fmt: skip
 
 
+#: Mentions a person labelled in the sample's ``labels.csv``: a brand's first labelling round
+#: (the sentiment report trains its domain model on them; `socialreturns label-sample`'s default
+#: is 300, a second round makes 500).
+LABELLED = 500
+
+
+def write_labels(sample: Sample, path: str | Path, *, size: int = LABELLED, seed: int = 0) -> Path:
+    """``labels.csv`` as a person returns it: `sentiment.label_sample`'s stratified draw (by brand
+    and platform; the sample has no lexicon scores at this point) with each mention's true label
+    filled in, written as `sentiment.write_label_sample` writes it."""
+    from socialreturns.sentiment import label_sample, write_label_sample
+
+    unscored = pd.Series("", index=sample.mentions.index)
+    drawn = label_sample(sample.mentions, unscored, size=size, seed=seed)
+    truth = sample.truth.sentiment_labels()
+    return write_label_sample(drawn.assign(label=truth.reindex(drawn["post_id"]).to_numpy()), path)
+
+
 def write(sample: Sample, out: str | Path) -> dict[str, Path]:
-    """Write a sample's tables and ``truth.json`` to the folder ``out``; return the paths."""
+    """Write a sample's tables, its ``labels.csv`` (`write_labels`) and ``truth.json`` to the
+    folder ``out``; return the paths."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     paths = {}
@@ -131,6 +150,7 @@ def write(sample: Sample, out: str | Path) -> dict[str, Path]:
         else:
             frame.to_parquet(path, index=False, compression="zstd")
         paths[name] = path
+    paths["labels"] = write_labels(sample, out / "labels.csv")
     truth_path = out / "truth.json"
     truth_path.write_text(json.dumps(asdict(sample.truth), indent=1) + "\n", encoding="utf-8")
     paths["truth"] = truth_path

@@ -23,13 +23,14 @@ def _synth(args: argparse.Namespace) -> int:
     from socialreturns import synth
 
     start = time.perf_counter()
-    sample = synth.generate(seed=args.seed, scale=args.scale)
+    seed = synth.DEFAULT_SEED if args.seed is None else args.seed
+    sample = synth.generate(seed=seed, scale=args.scale)
     paths = synth.write(sample, args.out)
     for name, path in paths.items():
         rows = len(getattr(sample, name)) if name != "truth" else None
         size = path.stat().st_size / 1e6
         print(f"{name:12s} {'' if rows is None else f'{rows:>10,} rows'} {size:7.2f} MB  {path}")
-    print(f"generated seed {args.seed} at scale {args.scale} in {time.perf_counter() - start:.1f} s")
+    print(f"generated seed {seed} at scale {args.scale} in {time.perf_counter() - start:.1f} s")
     return 0
 
 
@@ -180,10 +181,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"socialreturns {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    from socialreturns.synth import DEFAULT_SEED
-
+    # the seed's default is read when `synth` runs: importing the generator here loads pandas
+    # (a second) in every command
     p = sub.add_parser("synth", help="generate sample data with known truth")
-    p.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed (default %(default)s)")
+    p.add_argument("--seed", type=int, default=None, help="random seed (default: the bundled sample's seed)")
     p.add_argument("--scale", type=float, default=1.0,
                    help="size multiplier; 20 gives about a million mentions (default 1)")  # fmt: skip
     p.add_argument("--out", required=True, help="folder to write the tables and truth.json to")

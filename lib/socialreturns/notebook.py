@@ -17,13 +17,13 @@ import os
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from socialreturns import parameters
 from socialreturns.inputs import InputError, WriteError, project_root, write_atomically, write_together
+
+if TYPE_CHECKING:  # pandas loads in the functions that need it: a run's worker process never does
+    import pandas as pd
 
 SCRAP_MIMETYPE = "application/scrapbook.scrap.json+json"
 KERNEL_NAME = "socialreturns"
@@ -31,6 +31,9 @@ KERNEL_NAME = "socialreturns"
 
 def _jsonable(value: Any) -> Any:
     """Convert numpy, pandas and dataclass values to plain JSON types (NaN becomes None)."""
+    import numpy as np
+    import pandas as pd
+
     if value is pd.NA or value is pd.NaT:
         return None
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
@@ -105,6 +108,8 @@ class Figures:
 
     def to_frame(self) -> pd.DataFrame:
         """One row per figure: ``name``, ``meaning``, ``unit``, ``per``."""
+        import pandas as pd
+
         return pd.DataFrame([dataclasses.asdict(f) for f in self])
 
 
@@ -157,11 +162,30 @@ def _records(nb: Any) -> dict[str, Any]:
 def utc_day(key: str, value: str | None) -> pd.Timestamp | None:
     """Parse an ISO date parameter (``YYYY-MM-DD``) to a UTC timestamp; empty gives None.
     Errors as `socialreturns.parameters.check_iso_date`."""
+    import pandas as pd
+
     day = parameters.check_iso_date(key, value)
     return None if day is None else pd.Timestamp(day, tz="UTC")
 
 
 # --------------------------------------------------------------------------- execution
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """In a run's kernel, as it boots (``--ext=socialreturns.notebook``): import the modules named
+    in ``$SOCIALRETURNS_PRELOAD`` (`socialreturns.batch.kernel.start`) into ``sys.modules`` only,
+    never into the notebook's namespace. A module that fails to import is left for the notebook's
+    own cell to report, with its traceback."""
+    import importlib
+
+    for entry in filter(None, os.environ.pop("SOCIALRETURNS_PRELOAD", "").split(",")):
+        module, _, name = entry.partition(":")
+        try:
+            loaded = importlib.import_module(module)
+            if name and not hasattr(loaded, name):
+                importlib.import_module(f"{module}.{name}")
+        except Exception:  # the notebook's own cell raises it, where it belongs
+            continue
 
 
 #: Blocks of nbconvert's "lab" template that load scripts from a CDN (require.js, MathJax,
@@ -311,6 +335,7 @@ def execute(
     on_cell: Callable[[int, int], None] | None = None,
     verify: Callable[[], str | None] | None = None,
     max_output_bytes: int = MAX_OUTPUT_BYTES,
+    kernel: Any = None,
 ) -> RunResult:
     """Execute a notebook with papermill and write the executed copy and its HTML.
 
@@ -339,6 +364,10 @@ def execute(
         the run (the batch checks that the input files did not change meanwhile).
     max_output_bytes
         Longest cell output kept whole, in bytes; longer ones are cut with a note (`cap_outputs`).
+    kernel
+        A kernel manager already started for this run (`socialreturns.batch.kernel.start`), used
+        instead of starting one (``kernel_name`` is then ignored); shut down here once the cells
+        ran, whatever happened.
 
     Raises
     ------
@@ -365,6 +394,8 @@ def execute(
     start = time.perf_counter()
     error = None
     hooks = _progress_hooks(notebook, parameters, on_cell)
+    if kernel is not None:
+        hooks["km"] = kernel
     try:
         pm.execute_notebook(
             str(notebook),
@@ -373,8 +404,13 @@ def execute(
             kernel_name=kernel_name,
             cwd=str(project_root()),
             execution_timeout=cell_timeout_seconds,
+            # a preloading kernel (``kernel``) answers once it has run the notebook's imports,
+            # which used to run under the cell timeout
+            start_timeout=max(60, cell_timeout_seconds),
             progress_bar=False,
             log_output=False,
+            # kill the kernel once its cells ran: a graceful shutdown waits seconds for nothing
+            shutdown_kernel="immediate",
             **hooks,
         )
     except pm.PapermillExecutionError as exc:
@@ -395,6 +431,11 @@ def execute(
             tmp.unlink(missing_ok=True)  # interrupted, or nothing executed: leave no debris
             raise
         error = f"{type(exc).__name__}: {exc}"  # a timeout or a dead kernel
+    finally:
+        if kernel is not None:
+            from socialreturns.batch.kernel import stop
+
+            stop(kernel)
     if error is None and verify is not None:
         error = verify()
     seconds = time.perf_counter() - start

@@ -35,6 +35,7 @@ Submodules:
 * `interrupt`: SIGINT and SIGTERM, whatever their inherited disposition; `Interrupted`.
 * `lock`: the output folder's lock, and the temporary files of runs.
 * `worker`: one run in an isolated worker process (killed with its kernel), or as a Dask task.
+* `kernel`: a run's kernel, started before papermill loads and warmed with the notebook's imports.
 * `runner`: the batch runner (`run_batch`): skips, parallel runs, progress, the manifest.
 * `dask`: the Dask executor (runs as tasks on a cluster, their files stored here).
 * `index`: the index page (``index.html``), a Jinja2 template.

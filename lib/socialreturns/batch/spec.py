@@ -22,8 +22,15 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from socialreturns.inputs import InputError, project_root, read_yaml_mapping, resolve
-from socialreturns.parameters import annotation, check_type, notebook_ranges
+from socialreturns.inputs import (
+    InputError,
+    library_digest,
+    project_root,
+    read_yaml_mapping,
+    resolve,
+    write_atomically,
+)
+from socialreturns.parameters import Range, annotation, check_type, notebook_ranges
 
 RUNNER_PARAMETERS = ("as_of", "manifest")
 BATCH_KEYS = ("title", "hide_code", "cell_timeout_seconds", "timeout_seconds", "max_output_bytes", "runs")
@@ -128,11 +135,38 @@ def validate_parameters(
             value = value.isoformat()
         check_type(str(key), value, annotation(spec[key].type), file=source, default=spec[key].default)
         out[str(key)] = value
-    ranges = notebook_ranges(Path(notebook).stem) if out else {}
+    ranges = cached_ranges(Path(notebook).stem) if out else {}
     for key, value in out.items():
         if key in ranges:
             ranges[key].check(key, value, file=source)
     return out
+
+
+def cached_ranges(notebook: str) -> dict[str, Range]:
+    """`socialreturns.parameters.notebook_ranges`, kept in ``.cache/socialreturns/parameters/``
+    keyed by the library's source digest: the ranges are the library's, and computing them
+    imports the domain module (pandas, pandera, scipy: one to three seconds) in a command that
+    otherwise needs none of it. An entry that does not read back as ranges is recomputed;
+    ``SOCIALRETURNS_CACHE=off`` computes them every time."""
+    import os
+
+    if os.environ.get("SOCIALRETURNS_CACHE", "").lower() == "off":
+        return notebook_ranges(notebook)
+    path = project_root() / ".cache" / "socialreturns" / "parameters" / f"{notebook}-{library_digest()}.json"
+    try:
+        stored = json.loads(path.read_text(encoding="utf-8"))
+        return {k: Range(**{**v, "choices": tuple(v["choices"])}) for k, v in stored.items()}
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        pass
+    ranges = notebook_ranges(notebook)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for stale in path.parent.glob(f"{notebook}-*.json"):  # another library's ranges
+            stale.unlink(missing_ok=True)
+        write_atomically(path, json.dumps({k: dataclasses.asdict(v) for k, v in ranges.items()}))
+    except (InputError, OSError, TypeError, ValueError):  # a read-only checkout; choices not JSON
+        pass
+    return ranges
 
 
 # --------------------------------------------------------------------------- batches

@@ -173,31 +173,47 @@ def run_isolated(
 
 
 def _worker() -> int:
-    """Entry point of a worker process: run the spec read from standard input, print events."""
-    from socialreturns import notebook
+    """Entry point of a worker process: run the spec read from standard input, print events.
+
+    The kernel starts first and imports the notebook's modules as it boots, while this process
+    imports papermill and nbconvert (`socialreturns.batch.kernel`)."""
+    from socialreturns.batch import kernel
     from socialreturns.batch.provenance import changed_inputs
 
     spec = json.loads(sys.stdin.read())
     _watch_parent(spec["parent_pid"])
+
+    def emit(event: dict[str, Any]) -> None:
+        print(json.dumps(event, default=str), flush=True)
+
+    try:
+        km = kernel.start(spec["notebook"], kernel_name=spec.get("kernel_name", kernel.KERNEL_NAME),
+                          cwd=project_root())  # fmt: skip
+    except InputError as exc:
+        emit({"event": "result", "status": "failed", "error": str(exc)})
+        return 0
+    import nbconvert  # noqa: F401 - here, while the kernel boots, rather than after the cells ran
+    import papermill  # noqa: F401
+
+    from socialreturns import notebook
 
     def verify() -> str | None:
         # the manifest records the inputs hashed before the run: true only if they still hold
         changed = changed_inputs(spec.get("inputs", []))
         return f"input changed during the run: {', '.join(changed)}" if changed else None
 
-    def emit(event: dict[str, Any]) -> None:
-        print(json.dumps(event, default=str), flush=True)
-
     out = Path(spec["out_dir"]) / f"{spec['name']}.ipynb"
     try:
         result = notebook.execute(
             spec["notebook"], out, parameters=spec["parameters"], cell_timeout_seconds=spec["cell_timeout_seconds"],
             hide_code=spec["hide_code"], on_cell=lambda i, n: emit({"event": "cell", "cell": i, "cells": n}),
-            verify=verify, max_output_bytes=spec.get("max_output_bytes", notebook.MAX_OUTPUT_BYTES),
+            verify=verify, max_output_bytes=spec.get("max_output_bytes", notebook.MAX_OUTPUT_BYTES), kernel=km,
         )  # fmt: skip
     except InputError as exc:
         emit({"event": "result", "status": "failed", "error": str(exc)})
         return 0
+    finally:
+        kernel.stop(km)  # if execute did not get to it
     emit({
         "event": "result", "status": result.status, "error": result.error, "seconds": result.seconds,
         "output": str(result.output), "html": str(result.html) if result.html else None,

@@ -1,0 +1,107 @@
+"""A run's kernel (`socialreturns.batch.kernel`): warmed with the notebook's own imports, yet each
+notebook still runs as in a fresh kernel; the ranges checked upfront, read from their cache."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import nbformat
+
+from conftest import ROOT
+from socialreturns import batch, parameters
+from socialreturns.batch import kernel, spec
+
+
+def _notebook(path, *cells, parameters_cell="x: int = 1  # a number"):
+    nb = nbformat.v4.new_notebook()
+    first = nbformat.v4.new_code_cell(parameters_cell)
+    first.metadata["tags"] = ["parameters"]
+    nb.cells = [first, *(nbformat.v4.new_markdown_cell(c[3:]) if c.startswith("md:") else nbformat.v4.new_code_cell(c)
+                         for c in cells)]  # fmt: skip
+    nb.metadata["kernelspec"] = {
+        "name": "socialreturns",
+        "display_name": "socialreturns",
+        "language": "python",
+    }
+    nbformat.write(nb, str(path))
+    return path
+
+
+def test_notebook_imports_are_the_top_level_import_statements(tmp_path):
+    path = _notebook(
+        tmp_path / "imports.ipynb",
+        "import os, json.decoder\nfrom socialreturns import data as d, plots",
+        "md:import markdown_is_not_code",
+        "%matplotlib inline\nimport behind_a_magic",  # not Python: left to the run
+        "from . import relative\nfrom os.path import *\nif x:\n    import nested",
+        "from socialreturns.notebook import record\nimport os",
+    )
+    assert kernel.notebook_imports(path) == [
+        "os", "json.decoder", "socialreturns:data", "socialreturns:plots", "socialreturns.notebook:record",
+    ]  # fmt: skip
+
+
+def test_each_run_starts_fresh_though_its_modules_are_preloaded(tmp_path):
+    # A leaves a global, a module attribute and a matplotlib setting behind; B, run after it by
+    # the same single worker, must see none of them, and its own imports bind no name early.
+    a = _notebook(
+        tmp_path / "a.ipynb",
+        "import matplotlib\nimport socialreturns\nfrom socialreturns.notebook import record",
+        "leak = 42\nsocialreturns.leaked = True\nmatplotlib.rcParams['lines.linewidth'] = 9.0\nrecord('set', leak)",
+    )
+    b = _notebook(
+        tmp_path / "b.ipynb",
+        "import sys",
+        "sys.modules['socialreturns.notebook'].record('seen', {'leak': 'leak' in globals(), "
+        "'finance bound': 'finance' in globals(), 'finance loaded': 'socialreturns.finance' in sys.modules, "
+        "'module attribute': hasattr(sys.modules['socialreturns'], 'leaked')})",
+        "import matplotlib\nfrom socialreturns import finance\nfrom socialreturns.notebook import record\n"
+        "record('linewidth', matplotlib.rcParams['lines.linewidth'])\nrecord('npv', finance.npv(0.0, [-1.0, 2.0]))",
+    )
+    runs = (batch.make_run(a), batch.make_run(b))
+    result = batch.run_batch(batch.Batch("fresh", "fresh", runs), out=tmp_path / "reports", as_of="2026-01-31",
+                             workers=1, progress=False)  # fmt: skip
+    assert [o.status for o in result.outcomes] == ["ok", "ok"], [o.error for o in result.outcomes]
+    first, second = (o.records for o in result.outcomes)
+    assert first == {"set": 42}
+    assert second["seen"] == {"leak": False, "finance bound": False, "finance loaded": True,
+                              "module attribute": False}  # fmt: skip
+    assert second["linewidth"] != 9.0 and second["npv"] == 1.0
+
+
+def test_a_missing_import_fails_in_its_own_cell(tmp_path):
+    # the preload skips what it cannot import; the notebook's cell reports it, with its name
+    path = _notebook(tmp_path / "missing.ipynb", "x + 1", "import no_such_module_anywhere")
+    result = batch.run_batch(batch.Batch("missing", "missing", (batch.make_run(path),)), out=tmp_path / "reports",
+                             as_of="2026-01-31", progress=False)  # fmt: skip
+    (outcome,) = result.outcomes
+    assert outcome.status == "failed" and "ModuleNotFoundError" in outcome.error
+    assert "no_such_module_anywhere" in outcome.error
+    failed = nbformat.read(str(tmp_path / "reports" / "missing" / "2026-01-31" / "missing.failed.ipynb"), 4)
+    errors = [o.ename for c in failed.cells for o in c.get("outputs", []) if o.output_type == "error"]
+    assert errors == ["ModuleNotFoundError"]
+
+
+def test_the_cached_ranges_are_the_domain_ranges_and_a_bad_entry_is_recomputed(tmp_path, monkeypatch):
+    monkeypatch.setattr(spec, "project_root", lambda: tmp_path)
+    monkeypatch.delenv("SOCIALRETURNS_CACHE", raising=False)
+    for stem in parameters.DOMAINS:
+        assert spec.cached_ranges(stem) == parameters.notebook_ranges(stem)  # computed, then stored
+        assert spec.cached_ranges(stem) == parameters.notebook_ranges(stem)  # read back
+    (entry,) = (tmp_path / ".cache" / "socialreturns" / "parameters").glob("roi-*.json")
+    entry.write_text(json.dumps({"n_bootstrap": {"expected": "anything", "surprise": 1}}))
+    assert spec.cached_ranges("roi") == parameters.notebook_ranges("roi")
+    assert "surprise" not in entry.read_text()  # replaced by the true ranges
+
+
+def test_the_worker_validates_notebooks_without_the_iri_grammar():
+    code = (
+        "import sys\nimport socialreturns.batch.__main__\nimport nbformat\n"
+        "nb = nbformat.v4.new_notebook()\nnb.cells.append({'cell_type': 'code'})\n"
+        "try:\n    nbformat.validate(nb)\nexcept nbformat.ValidationError:\n    print('refused')\n"
+        "print('rfc3987_syntax' in sys.modules and sys.modules['rfc3987_syntax'] is not None)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert out.stdout.split() == ["refused", "False"], out.stderr

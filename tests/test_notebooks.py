@@ -159,11 +159,8 @@ def test_sentiment_figures_match_the_truth(executed):
     assert records["mention_share_of_voice"][truth.brand] == pytest.approx(0.40, abs=0.02)
     # the brand draws 40% of the generator's mentions (reach is independent of brand)
     assert records["share_of_voice"][truth.brand] == pytest.approx(0.40, abs=0.03)
-    # the report's net sentiment is the library's: positive minus negative share of English mentions
-    english = _english_labels(mentions)
-    for brand, net in records["net_sentiment"].items():
-        own = english.loc[mentions.loc[english.index, "brand"] == brand, "predicted"]
-        assert net == pytest.approx((own == "positive").mean() - (own == "negative").mean()), brand
+    # the sample carries 500 labels: the domain model replaces the lexicon and says so
+    assert records["validation"].startswith("Validated on 500 labelled mentions")
     starts = [pd.Timestamp(e["start"]) for e in records["crisis_episodes"]]
     assert min(abs(s - pd.Timestamp(truth.crisis["start"])) for s in starts) <= pd.Timedelta(days=1)
     assert len(starts) <= 2  # the crisis, and at most one false episode per year of data
@@ -175,8 +172,8 @@ def test_sentiment_figures_match_the_truth(executed):
     fastest = min(r["median_response_hours"] for r in truth.response.values())
     slowest = max(r["median_response_hours"] for r in truth.response.values())
     assert fastest < records["median_response_hours"] < slowest
-    # the sample's traps for a lexicon (truth.json's traps) cost it 0.08 of F1: 0.84 without them
-    assert records["f1_weighted"] > 0.75
+    # cross-validated on the 500 labels (measured 0.95; the lexicon reaches 0.74 on the same labels)
+    assert records["f1_weighted"] > 0.9
     assert records["followup_net_sentiment"]["True"] > records["followup_net_sentiment"]["False"] + 0.3
 
 
@@ -236,13 +233,11 @@ def _english_labels(mentions: pd.DataFrame) -> pd.DataFrame:
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 15: uncalibrated VADER calls about a quarter of neutral and a fifth of negative mentions "
-    "positive and misses sarcasm and complaints without sentiment words, so net sentiment reads about "
-    "three times the truth (0.41 against 0.15)",
-)
 def test_net_sentiment_matches_the_truth(executed):
+    """Masked, classed by the domain model trained on the sample's 500 labels and corrected for its
+    confusion, every brand's net sentiment is within 0.05 of the truth (measured: at most 0.048,
+    Bliss, whose confusion differs from the pooled one; the lexicon alone reads Bliss +0.60 or,
+    masked, -0.07 against -0.60)."""
     records = executed("sentiment").records
     mentions = pd.read_parquet(SAMPLE / "mentions.parquet")
     english = _english_labels(mentions)

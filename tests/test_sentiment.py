@@ -504,7 +504,7 @@ def test_true_labels_from_a_labels_file(tmp_path):
     (tmp_path / "labels.csv").write_text("post_id,label\nM1,positive\nM2,negative\n")
     assert sentiment.true_labels(tmp_path).to_dict() == {"M1": "positive", "M2": "negative"}
     (tmp_path / "labels.csv").write_text("post_id,label\nM1,positive\nM2,great\n")
-    with pytest.raises(InputError, match="labels.csv.*row 3.*'great'"):
+    with pytest.raises(InputError, match=r"labels.csv, column 'label'.*rows: 3 \('great'\)"):
         sentiment.true_labels(tmp_path)
     empty = tmp_path / "empty"
     empty.mkdir()

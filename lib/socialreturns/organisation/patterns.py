@@ -1,0 +1,110 @@
+"""Phrase lists compiled to one regular expression per route, and the rule that a match came from.
+
+A rule is a list of phrases in a small syntax that a reviewer can read without knowing regular
+expressions: words separated by spaces (any run of white space matches), ``*`` at the end of a
+word for any ending (``refund*`` is refund, refunds, refunded), ``'`` for an optional apostrophe
+(``doesn't`` also matches ``doesnt``), ``{brand}`` for any of the brands' names and handles, and
+``{other}`` for another brand than the mention's (filled per call, see `compile_route`). Texts are
+lower-cased before matching, so the phrases are written in lower case.
+
+Why one trie-shaped alternation instead of ``a|b|c``: Python's engine tries every alternative at
+every position of the text, so a flat list of 150 phrases costs 150 attempts per character; a
+trie (``re(?:fund\\w*|turn\\w*)``) shares the prefixes and fails after one character at most
+positions. Matching stays linear in the text's length (no nested quantifiers, no backreferences);
+`compile_route` refuses phrases outside the syntax.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+from socialreturns.inputs import InputError
+
+_SPECIAL = {" ": r"\s+", "'": "'?", "*": r"\w*"}
+_PLACEHOLDERS = ("{brand}", "{other}")
+_ALLOWED = re.compile(r"^(?:[^\s{}*]|\{brand\}|\{other\}|\*(?=\s|$)| (?=\S))+$")
+START, END = r"(?<![\w#@])", r"(?!\w)"
+
+
+def _tokens(phrase: str) -> list[str]:
+    out, i = [], 0
+    while i < len(phrase):
+        holder = next((h for h in _PLACEHOLDERS if phrase.startswith(h, i)), None)
+        out.append(holder or phrase[i])
+        i += len(holder) if holder else 1
+    return out
+
+
+def _emit(node: dict, fills: Mapping[str, str]) -> str:
+    alternatives, terminal = [], False
+    for token, child in sorted(node.items()):
+        if token == "":
+            terminal = True
+            continue
+        piece = fills[token] if token in fills else _SPECIAL.get(token, re.escape(token))
+        alternatives.append(piece + _emit(child, fills))
+    if not alternatives:
+        return ""
+    body = (
+        alternatives[0] if len(alternatives) == 1 and not terminal else "(?:" + "|".join(alternatives) + ")"
+    )
+    return body + ("?" if terminal else "")
+
+
+def check_phrases(phrases: Sequence[object], *, where: str, key: str) -> list[str]:
+    """The phrases of one rule, lower-cased and checked against the syntax.
+
+    Raises
+    ------
+    InputError
+        Naming ``where`` (a file or "rules"), ``key`` and the phrases that are not non-empty
+        strings in the syntax (words, ``*`` ending a word, ``'``, ``{brand}``, ``{other}``).
+    """
+    bad = [p for p in phrases if not isinstance(p, str) or not _ALLOWED.match(p.strip().lower())]
+    if bad or not phrases:
+        raise InputError("holds phrases outside the rule syntax" if bad else "lists no phrases",
+                         file=where, key=key, rows=[str(b) for b in bad],
+                         expected="a list of lower-case phrases: words separated by single spaces, '*' ending a "
+                                  "word for any ending, {brand} or {other} for brand names")  # fmt: skip
+    return [" ".join(p.strip().lower().split()) for p in phrases]  # type: ignore[union-attr]
+
+
+def alternation(phrases: Sequence[str], fills: Mapping[str, str]) -> str:
+    """One trie-shaped regular expression (no anchors) matching any of ``phrases``.
+
+    >>> alternation(["refund*", "return it", "return"], {})
+    're(?:fund\\\\w*|turn(?:\\\\s+it)?)'
+    """
+    root: dict = {}
+    for phrase in phrases:
+        node = root
+        for token in _tokens(phrase):
+            node = node.setdefault(token, {})
+        node[""] = {}
+    return _emit(root, fills)
+
+
+def brand_fill(names: Sequence[str]) -> str:
+    """The regular expression for ``{brand}``: any of ``names`` (lower-cased, longest first)."""
+    names = sorted({n.lower() for n in names if n}, key=len, reverse=True)
+    return "(?:" + "|".join(re.escape(n) for n in names) + ")" if names else "(?!)"
+
+
+def compile_route(rules: Mapping[str, Sequence[str]], fills: Mapping[str, str]) -> re.Pattern[str]:
+    """One pattern for a route: every rule's phrases in one alternation, word-boundary safe.
+
+    Its only group, ``hit``, is the matched words; `rule_of` names the rule they belong to.
+    """
+    phrases = [p for ps in rules.values() for p in ps]
+    return re.compile(f"{START}(?P<hit>{alternation(phrases, fills)}){END}")
+
+
+def rule_matchers(rules: Mapping[str, Sequence[str]], fills: Mapping[str, str]) -> dict[str, re.Pattern[str]]:
+    """Each rule's own anchored pattern, to name the rule of a matched phrase."""
+    return {name: re.compile(f"(?:{alternation(ps, fills)})") for name, ps in rules.items()}
+
+
+def rule_of(hit: str, matchers: Mapping[str, re.Pattern[str]]) -> str:
+    """The first rule whose phrases match all of ``hit`` (a match of `compile_route`'s pattern)."""
+    return next((name for name, pattern in matchers.items() if pattern.fullmatch(hit)), "rule")

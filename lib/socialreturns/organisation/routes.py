@@ -1,0 +1,269 @@
+"""`route`: which team each mention is for, and why.
+
+Every route is one compiled alternation over the lower-cased text (`patterns`, `rules`), matched
+with pandas' ``str.extract`` on the distinct texts only (a retweet or a copied post is matched
+once), after the negated and settled phrasings (`rules.GUARDS`, the claims file's guards) are
+blanked out. Creators come from ``params/organisation/creators.yaml``, claims from
+``params/organisation/claims.yaml`` (`lists`), crisis windows from
+`socialreturns.sentiment.detect_spikes`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from socialreturns.data import require_columns
+from socialreturns.inputs import InputError
+
+from . import rules as R
+from .lists import Claims, Creator, creators_by_author, read_claims
+from .patterns import END, START, alternation, brand_fill, compile_route, rule_matchers, rule_of
+
+COMPLAINT_COMPOUND = -0.5  # VADER compound at or below which a post is a complaint (with scores)
+MAX_TEXT_CHARS = 5_000  # routed on a post's first 5,000 characters (a rule's words come early)
+_CARE_ADDRESSED = ["you", "your", "you guys", "u", "ur", "y'all"]
+
+
+def _aliases(brands: Mapping[str, Sequence[str]] | Sequence[str]) -> dict[str, list[str]]:
+    if isinstance(brands, str) or not isinstance(brands, Mapping | Sequence) or not brands:
+        raise InputError("brands is not a list or mapping of brand names", key="brands", values=[brands],
+                         rows=["brands"], expected="brand names as in the mentions' brand column, or a mapping "
+                         "brand -> its names and handles, e.g. {'Lumora': ['@lumora', 'Lumora']}")  # fmt: skip
+    items = brands.items() if isinstance(brands, Mapping) else ((b, []) for b in brands)
+    out = {}
+    for brand, names in items:
+        names = [names] if isinstance(names, str) else list(names)
+        out[str(brand)] = [str(brand), "@" + str(brand).replace(" ", ""), *map(str, names)]
+    return out
+
+
+def _extract(texts: pd.Series, pattern: re.Pattern[str]) -> pd.Series:
+    """The first match of ``pattern`` (its group ``hit``) per text, NaN where none."""
+    return texts.str.extract(pattern, expand=False)
+
+
+def _reasons(hits: pd.Series, matchers: Mapping[str, re.Pattern[str]], route: str) -> pd.Series:
+    """``route/rule: 'words'`` for each matched text, "" elsewhere (each distinct hit named once)."""
+    named = {h: f"{route}/{rule_of(h, matchers)}: '{' '.join(h.split())}'" for h in hits.dropna().unique()}
+    return pd.Series(
+        [named.get(h, "") if isinstance(h, str) else "" for h in hits], index=hits.index, dtype=object
+    )
+
+
+def _match(texts: pd.Series, route_rules: Mapping[str, Sequence[str]], fills: Mapping[str, str], route: str):
+    hits = _extract(texts, compile_route(route_rules, fills))
+    return hits.notna().to_numpy(), _reasons(hits, rule_matchers(route_rules, fills), route)
+
+
+def _normalised(mentions: pd.DataFrame) -> tuple[pd.Series, np.ndarray]:
+    """The distinct lower-cased texts (typographic apostrophes made plain) and each row's index."""
+    codes, uniques = pd.factorize(mentions["text"].fillna("").astype(str).str.slice(0, MAX_TEXT_CHARS))
+    texts = pd.Series(uniques, dtype=object).str.lower().str.replace("\u2019", "'", regex=False)
+    return texts, codes
+
+
+def _guarded(texts: pd.Series, claims: Claims | None) -> pd.Series:
+    guards = [*R.GUARDS, *(claims.guards if claims else ())]
+    return texts.str.replace(re.compile(f"{START}(?:{alternation(guards, {})}){END}"), " ", regex=True)
+
+
+def _competitor(texts: pd.Series, brand: pd.Series, aliases: dict[str, list[str]]) -> pd.Series:
+    """The other brand a comparing or switching post names: the first brand after a switching
+    verb, else the first brand named that is not the mention's own ("" when none)."""
+    lookup = {a.lower(): b for b, names in aliases.items() for a in names}
+    every = compile_route({"brand": ["{other}"]}, {"{other}": brand_fill(list(lookup))})
+    switch = compile_route({"switch": R.SWITCH}, {"{other}": brand_fill(list(lookup)), "{brand}": "(?!)"})
+
+    def other(text: str, own: str) -> str:
+        for pattern in (switch, every):
+            for m in pattern.finditer(text):
+                named = (
+                    lookup.get(every.search(m.group(0))[0]) if pattern is switch else lookup.get(m.group(0))
+                )
+                if named and named != own:
+                    return named
+        return ""
+
+    return pd.Series(
+        [other(t, b) for t, b in zip(texts, brand, strict=True)], index=texts.index, dtype=object
+    )
+
+
+def _crisis(
+    mentions: pd.DataFrame, episodes: pd.DataFrame | None, own: str, freq: str
+) -> tuple[np.ndarray, pd.Series]:
+    n = len(mentions)
+    fired, reason = np.zeros(n, dtype=bool), pd.Series("", index=mentions.index, dtype=object)
+    if episodes is None or episodes.empty:
+        return fired, reason
+    require_columns(episodes, ("start", "end"), "episodes (from sentiment.detect_spikes)")
+    require_columns(mentions, ("timestamp",), "mentions")
+    naive = pd.to_datetime(mentions["timestamp"], utc=True).dt.tz_localize(None)
+    brands = episodes["brand"] if "brand" in episodes else pd.Series(own, index=episodes.index)
+    for (start, end), brand in zip(episodes[["start", "end"]].itertuples(index=False), brands, strict=True):
+        start = pd.Timestamp(start).tz_localize(None) if pd.Timestamp(start).tzinfo else pd.Timestamp(start)
+        end = pd.Timestamp(end).tz_localize(None) if pd.Timestamp(end).tzinfo else pd.Timestamp(end)
+        inside = (
+            (naive >= start) & (naive < end + pd.Timedelta(1, unit=freq)) & (mentions["brand"] == brand)
+        ).to_numpy()
+        new = inside & ~fired
+        reason[new] = f"crisis/episode: {brand} {start:%Y-%m-%d} to {end:%Y-%m-%d}"
+        fired |= inside
+    return fired, reason
+
+
+def _disclosure(mentions: pd.DataFrame, texts: pd.Series, creators: Sequence[Creator],
+                languages: pd.Series) -> tuple[np.ndarray, pd.Series]:  # fmt: skip
+    from socialreturns.sentiment import detect_language
+
+    by_author = creators_by_author(creators)
+    keys = [c for c in ("author_id", "author_handle", "author") if c in mentions]
+    creator = pd.Series([None] * len(mentions), index=mentions.index, dtype=object)
+    for key in keys:
+        found = mentions[key].astype(str).str.lower().map(by_author)
+        creator = creator.where(creator.notna(), found)
+    paid = creator.map(lambda c: c.brand if isinstance(c, Creator) else None) == mentions["brand"]
+    fired, reason = np.zeros(len(mentions), dtype=bool), pd.Series("", index=mentions.index, dtype=object)
+    for i in np.flatnonzero(paid.to_numpy()):
+        text = texts.iloc[i]
+        language = languages.iloc[i] if languages is not None else detect_language(text)
+        accepted = [*R.DISCLOSURES.get(language, R.DISCLOSURES["en"]), *R.PLATFORM_LABELS]
+        if language == "und":
+            accepted += R.DISCLOSURES["en"]
+        if not _DISCLOSED.setdefault(
+            language, re.compile(f"{START}(?:{alternation(accepted, {})}){END}")
+        ).search(text):
+            fired[i] = True
+            c = creator.iloc[i]
+            terms = ", ".join(R.DISCLOSURES.get(language, R.DISCLOSURES["en"])[:3])
+            reason.iloc[i] = (
+                f"disclosure_missing/creator: {c.name} ({c.brand}), language {language}, none of {terms}..."
+            )
+    return fired, reason
+
+
+_DISCLOSED: dict[str, re.Pattern[str]] = {}
+
+
+def route(
+    mentions: pd.DataFrame,
+    *,
+    brands: Mapping[str, Sequence[str]] | Sequence[str],
+    creators: Sequence[Creator] | None = None,
+    claims: Claims | None = None,
+    episodes: pd.DataFrame | None = None,
+    scores: pd.DataFrame | None = None,
+    freq: str = "D",
+) -> pd.DataFrame:
+    """Route each mention to the teams that should see it, with the rule that sent it there.
+
+    Parameters
+    ----------
+    mentions
+        The mentions table (``post_id``, ``brand``, ``text``; ``timestamp`` for crisis,
+        ``author_id`` for creators, ``is_question`` when the export flags questions).
+    brands
+        The brands as spelled in ``brand``, the brand the report is for first (crisis episodes
+        without a ``brand`` column are that brand's); or a mapping brand -> its other names and
+        handles (``{"Lumora": ["@lumora", "lumora glow"]}``), used for "addressed to the brand",
+        switching and employer rules. A brand's name and ``@name`` are always included.
+    creators
+        Paid creators (`lists.read_creators`); without them no post is ``disclosure_missing``.
+    claims
+        Regulated claims (`lists.read_claims`); defaults to ``params/organisation/claims.yaml``.
+    episodes
+        Crisis episodes from `socialreturns.sentiment.detect_spikes` (``start``, ``end``: first
+        and last period, naive UTC) at period ``freq``; a mention of the brand inside one is ``crisis``.
+    scores
+        `socialreturns.sentiment.score` of ``mentions["text"]`` (same rows); its ``language``
+        picks the disclosure language (else detected for creators' posts only) and a ``compound``
+        at or below `COMPLAINT_COMPOUND` makes a post a complaint (reason ``complaint/negative_score``).
+
+    Returns
+    -------
+    One row per mention, in order: ``post_id``, ``brand``, then for each route of `rules.ROUTES`
+    a boolean column and ``<route>_reason`` (``route/rule: 'matched words'``, "" when the route
+    did not fire), ``competitor`` (the other brand a comparing or switching post names, "" when
+    none) and ``routes`` (the fired routes, comma-separated).
+
+    Raises
+    ------
+    InputError
+        A missing column, an empty ``brands``, or ``scores`` not aligned with ``mentions``.
+    """
+    require_columns(mentions, ("post_id", "brand", "text"), "mentions")
+    aliases = _aliases(brands)
+    if scores is not None and len(scores) != len(mentions):
+        raise InputError(f"scores has {len(scores)} rows, mentions {len(mentions)}", key="scores",
+                         expected="sentiment.score(mentions['text']) for the same rows")  # fmt: skip
+    claims = read_claims() if claims is None else claims
+    uniques, codes = _normalised(mentions)
+    guarded = _guarded(uniques, claims)
+    all_names = [a for names in aliases.values() for a in names]
+    fills = {"{brand}": brand_fill(all_names), "{other}": brand_fill(all_names)}
+    out = pd.DataFrame({"post_id": mentions["post_id"].to_numpy(), "brand": mentions["brand"].to_numpy()})
+    route_rules = {"complaint": R.COMPLAINT, "purchase_intent": R.PURCHASE, "product_feedback": R.PRODUCT,
+                   "employer": R.EMPLOYER, "regulated_claim": dict(claims.categories)}  # fmt: skip
+    matched = {name: _match(guarded, rules, fills, name) for name, rules in route_rules.items()}
+    if scores is not None and "compound" in scores:
+        matched["complaint"] = _scored(matched["complaint"], scores["compound"].to_numpy(), codes)
+    matched["care"] = _care(guarded, matched["complaint"], fills, [a for a in all_names if a.startswith("@")])
+    for name, (fired, reason) in matched.items():
+        out[name], out[f"{name}_reason"] = fired[codes], reason.to_numpy()[codes]
+    if "is_question" in mentions:
+        flag = mentions["is_question"].fillna(False).astype(bool).to_numpy() & ~out["care"].to_numpy()
+        out.loc[flag, "care_reason"] = "care/is_question: flagged by the export"
+        out["care"] |= flag
+    texts = pd.Series(uniques.to_numpy()[codes], index=mentions.index)
+    languages = (
+        scores["language"].reset_index(drop=True).set_axis(mentions.index)
+        if scores is not None and "language" in scores
+        else None
+    )
+    out["disclosure_missing"], out["disclosure_missing_reason"] = _disclosure(
+        mentions, texts, creators or (), languages
+    )
+    crisis, crisis_reason = _crisis(mentions, episodes, next(iter(aliases)), freq)
+    out["crisis"], out["crisis_reason"] = crisis, crisis_reason.to_numpy()
+    switching = out["purchase_intent_reason"].str.startswith("purchase_intent/compare_or_switch").to_numpy()
+    out["competitor"] = ""
+    if switching.any():
+        out.loc[switching, "competitor"] = _competitor(
+            texts[switching], mentions["brand"][switching], aliases
+        ).to_numpy()
+    ordered = [c for r in R.ROUTES for c in (r, f"{r}_reason")]
+    out = out[["post_id", "brand", *ordered, "competitor"]]
+    bits = out[list(R.ROUTES)].to_numpy() @ (1 << np.arange(len(R.ROUTES)))
+    combos = {b: ",".join(r for k, r in enumerate(R.ROUTES) if b >> k & 1) for b in np.unique(bits)}
+    out["routes"] = pd.Series(bits).map(combos).to_numpy()
+    return out
+
+
+def _scored(complaint: tuple[np.ndarray, pd.Series], compound: np.ndarray, codes: np.ndarray):
+    """Complaints also where the sentiment score is strongly negative (the lowest score of a text's rows)."""
+    lowest = pd.Series(compound).groupby(codes).min().reindex(range(len(complaint[0]))).to_numpy()
+    negative = (lowest <= COMPLAINT_COMPOUND) & ~complaint[0]
+    reason = complaint[1].where(
+        ~negative, pd.Series([f"complaint/negative_score: compound {c:.2f}" for c in lowest])
+    )
+    return complaint[0] | negative, reason
+
+
+def _care(texts: pd.Series, complaint: tuple[np.ndarray, pd.Series], fills: Mapping[str, str],
+          handles: Sequence[str]) -> tuple[np.ndarray, pd.Series]:  # fmt: skip
+    """Care: a help request, or a question or complaint addressed to the brand (its handle, or
+    "you"/"your"); a question to the crowd ("where can I buy...") is not the brand's to answer."""
+    asked, asked_reason = _match(texts, {"help_request": R.CARE["help_request"]}, fills, "care")
+    question, question_reason = _match(texts, {"question": R.CARE["question"]}, fills, "care")
+    pattern = compile_route({"addressed": [*_CARE_ADDRESSED, "{brand}"]}, {"{brand}": brand_fill(handles)})
+    addressed = _extract(texts, pattern).notna().to_numpy()
+    asked_reason = asked_reason.where(asked, question_reason)
+    asked = asked | (question & addressed)
+    problem = complaint[0] & addressed & ~asked
+    words = complaint[1].str.split(": ", n=1).str[-1]
+    reason = asked_reason.where(asked, ("care/problem_addressed: " + words).where(problem, ""))
+    return asked | problem, reason

@@ -10,18 +10,32 @@ blanked out. Creators come from ``params/organisation/creators.yaml``, claims fr
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from socialreturns.data import require_columns
 from socialreturns.inputs import InputError
 
 from . import rules as R
 from .lists import Claims, Creator, creators_by_author, read_claims
-from .patterns import END, START, alternation, brand_fill, compile_route, rule_matchers, rule_of
+from .patterns import (
+    END,
+    RE2_END,
+    RE2_START,
+    START,
+    alternation,
+    brand_fill,
+    compile_route,
+    route_pattern,
+    rule_matchers,
+    rule_of,
+)
 
 COMPLAINT_COMPOUND = -0.5  # VADER compound at or below which a post is a complaint (with scores)
 MAX_TEXT_CHARS = 5_000  # routed on a post's first 5,000 characters (a rule's words come early)
@@ -41,56 +55,63 @@ def _aliases(brands: Mapping[str, Sequence[str]] | Sequence[str]) -> dict[str, l
     return out
 
 
-def _extract(texts: pd.Series, pattern: re.Pattern[str]) -> pd.Series:
-    """The first match of ``pattern`` (its group ``hit``) per text, NaN where none."""
-    return texts.str.extract(pattern, expand=False)
+def _extract(texts: pa.Array, pattern: str) -> pd.Series:
+    """The first match of the RE2 ``pattern`` (its group ``hit``) per text, None where none."""
+    found = pc.extract_regex(texts, pattern)
+    hits = pc.if_else(found.is_valid(), pc.struct_field(found, "hit"), pa.scalar(None, pa.string()))
+    return pd.Series(hits.to_numpy(zero_copy_only=False), dtype=object)
 
 
 def _reasons(hits: pd.Series, matchers: Mapping[str, re.Pattern[str]], route: str) -> pd.Series:
     """``route/rule: 'words'`` for each matched text, "" elsewhere (each distinct hit named once)."""
-    named = {h: f"{route}/{rule_of(h, matchers)}: '{' '.join(h.split())}'" for h in hits.dropna().unique()}
+    named = {
+        h: f"{route}/{rule_of(h.strip(), matchers)}: '{' '.join(h.split())}'" for h in hits.dropna().unique()
+    }
     return pd.Series(
         [named.get(h, "") if isinstance(h, str) else "" for h in hits], index=hits.index, dtype=object
     )
 
 
-def _match(texts: pd.Series, route_rules: Mapping[str, Sequence[str]], fills: Mapping[str, str], route: str):
-    hits = _extract(texts, compile_route(route_rules, fills))
+def _match(texts: pa.Array, route_rules: Mapping[str, Sequence[str]], fills: Mapping[str, str], route: str):
+    hits = _extract(texts, route_pattern(route_rules, fills))
     return hits.notna().to_numpy(), _reasons(hits, rule_matchers(route_rules, fills), route)
 
 
-def _normalised(mentions: pd.DataFrame) -> tuple[pd.Series, np.ndarray]:
+def _normalised(mentions: pd.DataFrame) -> tuple[pa.Array, np.ndarray]:
     """The distinct lower-cased texts (typographic apostrophes made plain) and each row's index."""
     codes, uniques = pd.factorize(mentions["text"].fillna("").astype(str).str.slice(0, MAX_TEXT_CHARS))
-    texts = pd.Series(uniques, dtype=object).str.lower().str.replace("\u2019", "'", regex=False)
-    return texts, codes
+    texts = pc.utf8_lower(pa.array(np.asarray(uniques, dtype=object), type=pa.string()))
+    return pc.replace_substring(texts, "\u2019", "'"), codes
 
 
-def _guarded(texts: pd.Series, claims: Claims | None) -> pd.Series:
+def _guarded(texts: pa.Array, claims: Claims | None) -> pa.Array:
+    """``texts`` with every guard phrase blanked. Twice: RE2 has no lookaround, so a boundary
+    character consumed by one guard hides an adjacent guard ("no issues no problems") until the
+    second pass."""
     guards = [*R.GUARDS, *(claims.guards if claims else ())]
-    return texts.str.replace(re.compile(f"{START}(?:{alternation(guards, {})}){END}"), " ", regex=True)
+    pattern = f"{RE2_START}(?:{alternation(guards, {}, engine='re2')}){RE2_END}"
+    for _ in range(2):
+        texts = pc.replace_substring_regex(texts, pattern, " ")
+    return texts
 
 
-def _competitor(texts: pd.Series, brand: pd.Series, aliases: dict[str, list[str]]) -> pd.Series:
+def _competitor(texts: np.ndarray, brand: np.ndarray, aliases: dict[str, list[str]]) -> list[str]:
     """The other brand a comparing or switching post names: the first brand after a switching
     verb, else the first brand named that is not the mention's own ("" when none)."""
     lookup = {a.lower(): b for b, names in aliases.items() for a in names}
     every = compile_route({"brand": ["{other}"]}, {"{other}": brand_fill(list(lookup))})
-    switch = compile_route({"switch": R.SWITCH}, {"{other}": brand_fill(list(lookup)), "{brand}": "(?!)"})
+    switch = compile_route(
+        {"switch": R.SWITCH}, {"{other}": brand_fill(list(lookup)), "{brand}": brand_fill([])}
+    )
 
     def other(text: str, own: str) -> str:
-        for pattern in (switch, every):
-            for m in pattern.finditer(text):
-                named = (
-                    lookup.get(every.search(m.group(0))[0]) if pattern is switch else lookup.get(m.group(0))
-                )
-                if named and named != own:
-                    return named
-        return ""
+        for m in switch.finditer(text):
+            named = lookup.get(every.search(m.group(0))[0])
+            if named and named != own:
+                return named
+        return next((lookup[m[0]] for m in every.finditer(text) if lookup.get(m[0]) not in (None, own)), "")
 
-    return pd.Series(
-        [other(t, b) for t, b in zip(texts, brand, strict=True)], index=texts.index, dtype=object
-    )
+    return [other(t, b) for t, b in zip(texts, brand, strict=True)]
 
 
 def _crisis(
@@ -116,37 +137,43 @@ def _crisis(
     return fired, reason
 
 
-def _disclosure(mentions: pd.DataFrame, texts: pd.Series, creators: Sequence[Creator],
-                languages: pd.Series) -> tuple[np.ndarray, pd.Series]:  # fmt: skip
+@functools.cache
+def _disclosed(language: str) -> re.Pattern[str]:
+    """The disclosures accepted in a post of ``language``: its own terms and the platforms' labels
+    (English terms too when the language is undetermined)."""
+    accepted = [*R.DISCLOSURES.get(language, R.DISCLOSURES["en"]), *R.PLATFORM_LABELS]
+    accepted += R.DISCLOSURES["en"] if language == "und" else []
+    return re.compile(f"{START}(?:{alternation(accepted, {})}){END}")
+
+
+def _creators(mentions: pd.DataFrame, creators: Sequence[Creator]) -> pd.Series:
+    """Each mention's paid creator (by ``author_id``, or ``author_handle`` / ``author`` when the
+    export has them) when the mention is of the brand that pays them, else None."""
+    by_author = creators_by_author(creators)
+    creator = pd.Series([None] * len(mentions), index=mentions.index, dtype=object)
+    for key in [c for c in ("author_id", "author_handle", "author") if c in mentions]:
+        creator = creator.where(creator.notna(), mentions[key].astype(str).str.lower().map(by_author))
+    paid = creator.map(lambda c: c.brand if isinstance(c, Creator) else None) == mentions["brand"]
+    return creator.where(paid, None)
+
+
+def _disclosure(mentions: pd.DataFrame, texts, creators: Sequence[Creator],
+                languages: pd.Series | None) -> tuple[np.ndarray, pd.Series]:  # fmt: skip
+    """Creators' posts without a disclosure in their language; ``texts(rows)`` gives the rows' texts."""
     from socialreturns.sentiment import detect_language
 
-    by_author = creators_by_author(creators)
-    keys = [c for c in ("author_id", "author_handle", "author") if c in mentions]
-    creator = pd.Series([None] * len(mentions), index=mentions.index, dtype=object)
-    for key in keys:
-        found = mentions[key].astype(str).str.lower().map(by_author)
-        creator = creator.where(creator.notna(), found)
-    paid = creator.map(lambda c: c.brand if isinstance(c, Creator) else None) == mentions["brand"]
-    fired, reason = np.zeros(len(mentions), dtype=bool), pd.Series("", index=mentions.index, dtype=object)
-    for i in np.flatnonzero(paid.to_numpy()):
-        text = texts.iloc[i]
+    creator = _creators(mentions, creators) if creators else pd.Series([None] * len(mentions), dtype=object)
+    fired, reason = np.zeros(len(mentions), dtype=bool), np.full(len(mentions), "", dtype=object)
+    rows = np.flatnonzero(creator.notna().to_numpy())
+    for i, text in zip(rows, texts(rows), strict=True):
         language = languages.iloc[i] if languages is not None else detect_language(text)
-        accepted = [*R.DISCLOSURES.get(language, R.DISCLOSURES["en"]), *R.PLATFORM_LABELS]
-        if language == "und":
-            accepted += R.DISCLOSURES["en"]
-        if not _DISCLOSED.setdefault(
-            language, re.compile(f"{START}(?:{alternation(accepted, {})}){END}")
-        ).search(text):
+        if not _disclosed(language).search(text):
+            c, terms = creator.iloc[i], ", ".join(R.DISCLOSURES.get(language, R.DISCLOSURES["en"])[:3])
             fired[i] = True
-            c = creator.iloc[i]
-            terms = ", ".join(R.DISCLOSURES.get(language, R.DISCLOSURES["en"])[:3])
-            reason.iloc[i] = (
+            reason[i] = (
                 f"disclosure_missing/creator: {c.name} ({c.brand}), language {language}, none of {terms}..."
             )
-    return fired, reason
-
-
-_DISCLOSED: dict[str, re.Pattern[str]] = {}
+    return fired, pd.Series(reason, index=mentions.index)
 
 
 def route(
@@ -218,7 +245,11 @@ def route(
         flag = mentions["is_question"].fillna(False).astype(bool).to_numpy() & ~out["care"].to_numpy()
         out.loc[flag, "care_reason"] = "care/is_question: flagged by the export"
         out["care"] |= flag
-    texts = pd.Series(uniques.to_numpy()[codes], index=mentions.index)
+    unique_texts = np.asarray(uniques.to_pylist(), dtype=object)
+
+    def texts(rows: np.ndarray) -> np.ndarray:
+        return unique_texts[codes[rows]]
+
     languages = (
         scores["language"].reset_index(drop=True).set_axis(mentions.index)
         if scores is not None and "language" in scores
@@ -232,9 +263,10 @@ def route(
     switching = out["purchase_intent_reason"].str.startswith("purchase_intent/compare_or_switch").to_numpy()
     out["competitor"] = ""
     if switching.any():
+        rows = np.flatnonzero(switching)
         out.loc[switching, "competitor"] = _competitor(
-            texts[switching], mentions["brand"][switching], aliases
-        ).to_numpy()
+            texts(rows), mentions["brand"].to_numpy()[rows], aliases
+        )
     ordered = [c for r in R.ROUTES for c in (r, f"{r}_reason")]
     out = out[["post_id", "brand", *ordered, "competitor"]]
     bits = out[list(R.ROUTES)].to_numpy() @ (1 << np.arange(len(R.ROUTES)))
@@ -253,17 +285,17 @@ def _scored(complaint: tuple[np.ndarray, pd.Series], compound: np.ndarray, codes
     return complaint[0] | negative, reason
 
 
-def _care(texts: pd.Series, complaint: tuple[np.ndarray, pd.Series], fills: Mapping[str, str],
+def _care(texts: pa.Array, complaint: tuple[np.ndarray, pd.Series], fills: Mapping[str, str],
           handles: Sequence[str]) -> tuple[np.ndarray, pd.Series]:  # fmt: skip
     """Care: a help request, or a question or complaint addressed to the brand (its handle, or
     "you"/"your"); a question to the crowd ("where can I buy...") is not the brand's to answer."""
     asked, asked_reason = _match(texts, {"help_request": R.CARE["help_request"]}, fills, "care")
     question, question_reason = _match(texts, {"question": R.CARE["question"]}, fills, "care")
-    pattern = compile_route({"addressed": [*_CARE_ADDRESSED, "{brand}"]}, {"{brand}": brand_fill(handles)})
-    addressed = _extract(texts, pattern).notna().to_numpy()
+    pattern = route_pattern({"addressed": [*_CARE_ADDRESSED, "{brand}"]}, {"{brand}": brand_fill(handles)})
+    addressed = pc.match_substring_regex(texts, pattern).to_numpy(zero_copy_only=False)
     asked_reason = asked_reason.where(asked, question_reason)
     asked = asked | (question & addressed)
     problem = complaint[0] & addressed & ~asked
-    words = complaint[1].str.split(": ", n=1).str[-1]
-    reason = asked_reason.where(asked, ("care/problem_addressed: " + words).where(problem, ""))
+    reason = asked_reason.copy()
+    reason[problem] = "care/problem_addressed: " + complaint[1][problem].str.split(": ", n=1).str[-1]
     return asked | problem, reason

@@ -116,9 +116,10 @@ def _competitor(texts: np.ndarray, brand: np.ndarray, aliases: dict[str, list[st
 
 def _crisis(
     mentions: pd.DataFrame, episodes: pd.DataFrame | None, own: str, freq: str
-) -> tuple[np.ndarray, pd.Series]:
+) -> tuple[np.ndarray, np.ndarray]:
+    """Mentions of an episode's brand (``own`` when ``episodes`` has no ``brand``) inside it."""
     n = len(mentions)
-    fired, reason = np.zeros(n, dtype=bool), pd.Series("", index=mentions.index, dtype=object)
+    fired, reason = np.zeros(n, dtype=bool), np.full(n, "", dtype=object)
     if episodes is None or episodes.empty:
         return fired, reason
     require_columns(episodes, ("start", "end"), "episodes (from sentiment.detect_spikes)")
@@ -229,37 +230,24 @@ def route(
                          expected="sentiment.score(mentions['text']) for the same rows")  # fmt: skip
     claims = read_claims() if claims is None else claims
     uniques, codes = _normalised(mentions)
-    guarded = _guarded(uniques, claims)
-    all_names = [a for names in aliases.values() for a in names]
-    fills = {"{brand}": brand_fill(all_names), "{other}": brand_fill(all_names)}
     out = pd.DataFrame({"post_id": mentions["post_id"].to_numpy(), "brand": mentions["brand"].to_numpy()})
-    route_rules = {"complaint": R.COMPLAINT, "purchase_intent": R.PURCHASE, "product_feedback": R.PRODUCT,
-                   "employer": R.EMPLOYER, "regulated_claim": dict(claims.categories)}  # fmt: skip
-    matched = {name: _match(guarded, rules, fills, name) for name, rules in route_rules.items()}
-    if scores is not None and "compound" in scores:
-        matched["complaint"] = _scored(matched["complaint"], scores["compound"].to_numpy(), codes)
-    matched["care"] = _care(guarded, matched["complaint"], fills, [a for a in all_names if a.startswith("@")])
-    for name, (fired, reason) in matched.items():
+    for name, (fired, reason) in _text_routes(uniques, codes, claims, aliases, scores).items():
         out[name], out[f"{name}_reason"] = fired[codes], reason.to_numpy()[codes]
     if "is_question" in mentions:
         flag = mentions["is_question"].fillna(False).astype(bool).to_numpy() & ~out["care"].to_numpy()
         out.loc[flag, "care_reason"] = "care/is_question: flagged by the export"
         out["care"] |= flag
-    unique_texts = np.asarray(uniques.to_pylist(), dtype=object)
 
-    def texts(rows: np.ndarray) -> np.ndarray:
-        return unique_texts[codes[rows]]
+    def texts(rows: np.ndarray) -> list[str]:
+        return uniques.take(pa.array(codes[rows])).to_pylist()
 
-    languages = (
-        scores["language"].reset_index(drop=True).set_axis(mentions.index)
-        if scores is not None and "language" in scores
-        else None
-    )
+    languages = None
+    if scores is not None and "language" in scores:
+        languages = scores["language"].reset_index(drop=True).set_axis(mentions.index)
     out["disclosure_missing"], out["disclosure_missing_reason"] = _disclosure(
         mentions, texts, creators or (), languages
     )
-    crisis, crisis_reason = _crisis(mentions, episodes, next(iter(aliases)), freq)
-    out["crisis"], out["crisis_reason"] = crisis, crisis_reason.to_numpy()
+    out["crisis"], out["crisis_reason"] = _crisis(mentions, episodes, next(iter(aliases)), freq)
     switching = out["purchase_intent_reason"].str.startswith("purchase_intent/compare_or_switch").to_numpy()
     out["competitor"] = ""
     if switching.any():
@@ -267,12 +255,30 @@ def route(
         out.loc[switching, "competitor"] = _competitor(
             texts(rows), mentions["brand"].to_numpy()[rows], aliases
         )
-    ordered = [c for r in R.ROUTES for c in (r, f"{r}_reason")]
-    out = out[["post_id", "brand", *ordered, "competitor"]]
+    return _ordered(out)
+
+
+def _text_routes(uniques: pa.Array, codes: np.ndarray, claims: Claims, aliases: dict[str, list[str]],
+                 scores: pd.DataFrame | None) -> dict[str, tuple[np.ndarray, pd.Series]]:  # fmt: skip
+    """The routes decided by the text alone, per distinct text: (fired, reason)."""
+    guarded = _guarded(uniques, claims)
+    all_names = [a for names in aliases.values() for a in names]
+    fills = {"{brand}": brand_fill(all_names), "{other}": brand_fill(all_names)}
+    route_rules = {"complaint": R.COMPLAINT, "purchase_intent": R.PURCHASE, "product_feedback": R.PRODUCT,
+                   "employer": R.EMPLOYER, "regulated_claim": dict(claims.categories)}  # fmt: skip
+    matched = {name: _match(guarded, rules, fills, name) for name, rules in route_rules.items()}
+    if scores is not None and "compound" in scores:
+        matched["complaint"] = _scored(matched["complaint"], scores["compound"].to_numpy(), codes)
+    matched["care"] = _care(guarded, matched["complaint"], fills, [a for a in all_names if a.startswith("@")])
+    return matched
+
+
+def _ordered(out: pd.DataFrame) -> pd.DataFrame:
+    """The columns in `rules.ROUTES` order, and ``routes``: the fired routes, comma-separated."""
+    out = out[["post_id", "brand", *(c for r in R.ROUTES for c in (r, f"{r}_reason")), "competitor"]]
     bits = out[list(R.ROUTES)].to_numpy() @ (1 << np.arange(len(R.ROUTES)))
     combos = {b: ",".join(r for k, r in enumerate(R.ROUTES) if b >> k & 1) for b in np.unique(bits)}
-    out["routes"] = pd.Series(bits).map(combos).to_numpy()
-    return out
+    return out.assign(routes=pd.Series(bits).map(combos).to_numpy())
 
 
 def _scored(complaint: tuple[np.ndarray, pd.Series], compound: np.ndarray, codes: np.ndarray):

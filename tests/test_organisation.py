@@ -87,8 +87,8 @@ def _route(texts: list[str], **kwargs) -> pd.DataFrame:
 
 def test_guards_keep_negated_and_settled_phrasings_off_every_list():
     routed = _route(["no questions, all good", "I'm not hiring", "the price was fair", "no problems at all",
-                     "can't wait for the new lamp"])  # fmt: skip
-    assert routed["routes"].tolist() == [""] * 5
+                     "can't wait for the new lamp", "10/10 would recommend the Glow lamp"])  # fmt: skip
+    assert routed["routes"].tolist() == [""] * 6
 
 
 def test_reasons_name_the_rule_and_the_words():

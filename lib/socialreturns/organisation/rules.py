@@ -35,6 +35,9 @@ GUARDS = [
     "price was fair", "price is fair", "price was right", "fair price", "good price", "great price",
     "price was reasonable", "worth every penny", "already bought", "already ordered", "no longer for sale",
     "not buying", "won't buy", "not recommending", "wouldn't recommend", "would not recommend",
+    # a recommendation given is not one asked for
+    "would recommend", "would definitely recommend", "highly recommend*", "i recommend", "definitely recommend",
+    "totally recommend", "recommend it to", "recommend to anyone", "recommended by",
     # employer
     "not hiring", "aren't hiring", "isn't hiring", "no longer hiring", "stopped hiring",
     "working at all", "work at all", "working at night", "working at home", "working at first",

@@ -11,7 +11,10 @@ import pytest
 from conftest import NOTEBOOKS, ROOT
 from socialreturns import batch, data, parameters
 
-FILES = sorted(p for p in (ROOT / "params").glob("*/*.yaml") if p.parent.name not in ("batches", "lexicons"))
+# Reviewable lists the library reads (tested in their domain's tests), not notebook parameter files.
+LISTS = {"organisation/creators.yaml", "organisation/claims.yaml"}
+FILES = sorted(p for p in (ROOT / "params").glob("*/*.yaml")
+               if p.parent.name not in ("batches", "lexicons") and f"{p.parent.name}/{p.name}" not in LISTS)  # fmt: skip
 
 
 @pytest.mark.parametrize("path", FILES, ids=[f"{p.parent.name}/{p.name}" for p in FILES])

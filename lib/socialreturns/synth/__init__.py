@@ -32,10 +32,12 @@ Submodules:
 * `templates`: the mention text templates and how their fields are filled.
 * `mentions`: the mentions table (posts, crisis, answers, follow-ups, retweets, reach).
 * `sample`: `generate` a `Sample` and `write` it to a folder.
+* `routes`: `labelled_mentions`, brand-directed posts with their true routes (organisation tests).
 * `weekly`: `generate_weekly`, a confounded weekly media mix with known truth (a latent demand
   drives one channel's spend and revenue), for testing the incremental model's recovery.
 """
 
+from . import routes
 from .sample import FORMATS, Sample, generate, write
 from .truth import (
     BGNBD,
@@ -80,5 +82,6 @@ __all__ = [
     "generate",
     "generate_weekly",
     "load_truth",
+    "routes",
     "write",
 ]

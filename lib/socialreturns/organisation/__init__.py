@@ -1,0 +1,20 @@
+"""Social data for the whole organisation: each mention routed to the teams that act on it.
+
+`route` gives one row per mention with a boolean column per route (care, complaint, purchase
+intent, missing ad disclosure, regulated claim, product feedback, employer, crisis) and the rule
+and words that fired, so every list a team receives can say why each post is on it.
+
+Submodules:
+
+* `patterns`: the phrase syntax and its compilation to one trie-shaped alternation per route.
+* `rules`: the routes' phrase lists, the guards, the ad disclosures by language.
+* `lists`: the reviewable parameter files, `read_creators` and `read_claims`.
+* `routes`: `route`.
+"""
+
+from .lists import CLAIMS_FILE, CREATORS_FILE, Claims, Creator, read_claims, read_creators
+from .routes import route
+from .rules import DISCLOSURES, ROUTES
+
+__all__ = ["CLAIMS_FILE", "CREATORS_FILE", "DISCLOSURES", "ROUTES", "Claims", "Creator", "read_claims",
+           "read_creators", "route"]  # fmt: skip

@@ -14,7 +14,8 @@ Submodules:
 * `brands`: `aliases` of each brand, `mask` (every brand mention as one neutral token) and
   `brand_handles`.
 * `privacy`: the personal-data patterns, `redact` and `contains_personal_data`.
-* `voice`: `select`, `brand_shares`, `share_of_voice`, `response_gap` and `followup_sentiment`.
+* `voice`: `select`, `brand_shares`, `share_of_voice`, `net_sentiment` (per brand, platform or
+  any grouping, corrected), `response_gap` and `followup_sentiment`.
 * `crisis`: `negative_volume`, `detect_spikes` and the words and examples of each episode.
 * `accuracy`: `confusion_matrix`, `classification_report`, `true_labels` and `accuracy`.
 * `report`: the notebook's `Parameters` and `conclusions`.
@@ -68,6 +69,7 @@ from .voice import (
     brand_shares,
     describe_selection,
     followup_sentiment,
+    net_sentiment,
     response_gap,
     select,
     share_of_voice,
@@ -123,6 +125,7 @@ __all__ = [
     "label",
     "mask",
     "negative_volume",
+    "net_sentiment",
     "read_overrides",
     "redact",
     "response_gap",

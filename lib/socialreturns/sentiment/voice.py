@@ -13,6 +13,8 @@ from socialreturns.data import require_brand, require_columns
 from socialreturns.inputs import InputError
 from socialreturns.markup import escape_markdown as md
 
+from .classifier import CLASSES
+
 
 def select(
     mentions: pd.DataFrame, *, brands: Sequence[str], start: str | None = None, end: str | None = None
@@ -127,7 +129,8 @@ def share_of_voice(
     (1 = most reach, or most mentions without reach figures), ``net_sentiment`` (positive minus
     negative share of the scored mentions, corrected when ``confusion`` is given; missing without
     any), ``net_sentiment_lower`` and ``net_sentiment_upper`` (its interval), ``net_corrected``
-    (whether it was corrected) and ``partial`` (the data cover only part of the period). Over one period the shares are `brand_shares`'.
+    (whether it was corrected) and ``partial`` (the data cover only part of the period). Over one
+    period the shares are `brand_shares`'; the net sentiment is `net_sentiment`'s.
     """
     require_columns(mentions, ("timestamp", "brand", "reach"), "mentions")
     english = scores["english"].reindex(mentions.index).fillna(False).astype(bool)
@@ -145,10 +148,9 @@ def share_of_voice(
         positive=("positive", "sum"), negative=("negative", "sum"),
     )  # fmt: skip
     out = _add_shares(out)
-    net = _net_sentiment(
-        frame[english], lab[english], confusion, alpha=alpha, n_bootstrap=n_bootstrap, seed=seed
-    )
-    out = out.merge(net, on=["period", "brand"], how="left")
+    net = net_sentiment(frame, scores, by=("period", "brand"), confusion=confusion, alpha=alpha,
+                        n_bootstrap=n_bootstrap, seed=seed)  # fmt: skip
+    out = out.merge(net.drop(columns=["mentions", *CLASSES]), on=["period", "brand"], how="left")
     out["net_corrected"] = confusion is not None
     stamps = pd.to_datetime(mentions["timestamp"], utc=True).dt.tz_localize(None)
     first, last = stamps.min().normalize(), stamps.max().normalize() + pd.Timedelta(days=1)
@@ -159,16 +161,35 @@ def share_of_voice(
     return out.drop(columns=["scored", "positive", "negative"])
 
 
-def _net_sentiment(frame: pd.DataFrame, labels: pd.Series, confusion: pd.DataFrame | None, *, alpha: float,
-                   n_bootstrap: int, seed: int) -> pd.DataFrame:  # fmt: skip
-    """Net sentiment per period and brand of the scored mentions, with its interval."""
+def net_sentiment(
+    mentions: pd.DataFrame,
+    scores: pd.DataFrame,
+    *,
+    by: Sequence[str] = ("brand",),
+    confusion: pd.DataFrame | None = None,
+    alpha: float = 0.1,
+    n_bootstrap: int = 500,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Net sentiment (positive minus negative share, in [-1, 1]) of the English mentions per group
+    of the ``by`` columns of ``mentions`` (e.g. brand and platform), with its interval.
+
+    Corrected for the scorer's confusion when ``confusion`` is given (`prevalence.corrected_shares`,
+    whose bootstrap also redraws the labelled set), else the scorer's own shares with a sampling
+    interval. One row per group: the ``by`` columns, ``mentions`` (English, scored),
+    ``net_sentiment``, ``net_sentiment_lower``, ``net_sentiment_upper`` and the corrected
+    ``positive``, ``neutral`` and ``negative`` shares (fractions).
+    """
     from .prevalence import corrected_shares
 
-    columns = ["period", "brand", "net_sentiment", "net_sentiment_lower", "net_sentiment_upper"]
+    by = list(by)
+    require_columns(mentions, by, "mentions")
+    english = scores["english"].reindex(mentions.index).fillna(False).astype(bool)
+    frame = mentions.loc[english, by].assign(label=scores["label"].reindex(mentions.index)[english])
+    columns = [*by, "mentions", "net_sentiment", "net_sentiment_lower", "net_sentiment_upper", *CLASSES]
     if frame.empty:
-        return pd.DataFrame(columns=columns).astype({"period": frame["period"].dtype, "brand": str})
-    shares = corrected_shares(frame[["period", "brand"]].assign(label=labels.to_numpy()), confusion,
-                              by=("period", "brand"), alpha=alpha, n_bootstrap=n_bootstrap, seed=seed)  # fmt: skip
+        return pd.DataFrame(columns=columns)
+    shares = corrected_shares(frame, confusion, by=by, alpha=alpha, n_bootstrap=n_bootstrap, seed=seed)
     named = {"net": "net_sentiment", "net_lower": "net_sentiment_lower", "net_upper": "net_sentiment_upper"}
     return shares.rename(columns=named)[columns]
 

@@ -310,10 +310,14 @@ def _leverage(x: np.ndarray, c: np.ndarray, z: np.ndarray, coef: np.ndarray) -> 
         moved = z.copy()
         moved[j] += step
         derivs.append(coef[j % k] * (column(moved, j % k) - h[:, j % k]) / step)
-    design = np.column_stack([h, c, *derivs])
+    # A curve parameter whose move barely changes its channel's contribution (a coefficient of
+    # 0, or a parameter at its bound, where the logistic map is flat) is not free: left out.
+    scale = np.abs(np.tile(coef, 3)) * np.linalg.norm(h, axis=0)[np.arange(z.size) % k]
+    free = [d for d, sc in zip(derivs, scale, strict=True) if np.linalg.norm(d) > 1e-4 * sc]
+    design = np.column_stack([h, c, *free])
     norms = np.linalg.norm(design, axis=0)
-    # Leverage does not depend on the columns' scales; scaled to one, a column that adds nothing
-    # (a zero coefficient's derivatives) shows as a zero singular value and is left out.
+    # Leverage does not depend on the columns' scales; scaled to one, a column that repeats
+    # others shows as a zero singular value and is left out.
     u, s, _ = np.linalg.svd(design[:, norms > 0] / norms[norms > 0], full_matrices=False)
     u = u[:, s > 1e-8 * s.max()]
     return np.einsum("ij,ij->i", u, u)

@@ -155,6 +155,8 @@ def test_sentiment_figures_match_the_truth(executed):
     mentions = pd.read_parquet(SAMPLE / "mentions.parquet")
     assert set(records["share_of_voice"]) == {truth.brand, *truth.competitors}
     assert sum(records["share_of_voice"].values()) == pytest.approx(1.0)
+    assert sum(records["mention_share_of_voice"].values()) == pytest.approx(1.0)
+    assert records["mention_share_of_voice"][truth.brand] == pytest.approx(0.40, abs=0.02)
     # the brand draws 40% of the generator's mentions (reach is independent of brand)
     assert records["share_of_voice"][truth.brand] == pytest.approx(0.40, abs=0.03)
     # the report's net sentiment is the library's: positive minus negative share of English mentions
@@ -173,7 +175,8 @@ def test_sentiment_figures_match_the_truth(executed):
     fastest = min(r["median_response_hours"] for r in truth.response.values())
     slowest = max(r["median_response_hours"] for r in truth.response.values())
     assert fastest < records["median_response_hours"] < slowest
-    assert records["f1_weighted"] > 0.8
+    # the sample's traps for a lexicon (truth.json's traps) cost it 0.08 of F1: 0.84 without them
+    assert records["f1_weighted"] > 0.75
     assert records["followup_net_sentiment"]["True"] > records["followup_net_sentiment"]["False"] + 0.3
 
 
@@ -224,8 +227,8 @@ def test_history_reads_the_same_in_the_roi_report_and_the_irr_report(report_batc
 
 
 def _english_labels(mentions: pd.DataFrame) -> pd.DataFrame:
-    """Predicted and true labels of the sample's English mentions."""
-    scores = sentiment.score(mentions["text"])
+    """Predicted (brand-masked, as the notebook scores) and true labels of the sample's English mentions."""
+    scores = sentiment.score(sentiment.mask(mentions["text"], sentiment.aliases(mentions["brand"].unique())))
     truth = synth.load_truth(SAMPLE).sentiment_labels()
     out = pd.DataFrame({"predicted": scores["label"].to_numpy(), "true": mentions["post_id"].map(truth).to_numpy()},
                        index=mentions.index)  # fmt: skip
@@ -236,7 +239,8 @@ def _english_labels(mentions: pd.DataFrame) -> pd.DataFrame:
 @pytest.mark.xfail(
     strict=True,
     reason="issue 15: uncalibrated VADER calls about a quarter of neutral and a fifth of negative mentions "
-    "positive, so net sentiment reads about twice the truth (0.33 against 0.15)",
+    "positive and misses sarcasm and complaints without sentiment words, so net sentiment reads about "
+    "three times the truth (0.41 against 0.15)",
 )
 def test_net_sentiment_matches_the_truth(executed):
     records = executed("sentiment").records

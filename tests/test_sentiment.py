@@ -224,6 +224,41 @@ def test_redact_handles_only_when_asked():
     assert sentiment.redact("thanks @LumoraCare!") == "thanks @LumoraCare!"
     assert sentiment.redact("thanks @LumoraCare!", handles=True) == "thanks @[user]!"
     assert sentiment.redact("mail me at jo@example.com", handles=True) == "mail me at [email]"
+    # the brands' own accounts are kept; a look-alike handle is a person's
+    keep = sentiment.brand_handles(sentiment.aliases(["Lumora"]))
+    text = "@sam_r @Lumora @lumora_fan hi"
+    assert sentiment.redact(text, handles=True, keep=keep) == "@[user] @Lumora @[user] hi"
+
+
+def test_reports_redact_handles_by_default():
+    assert sentiment.Parameters().redact_handles is True
+    mentions = pd.DataFrame({
+        "timestamp": pd.to_datetime(["2025-01-02 10:00", "2025-01-02 11:00"], utc=True), "brand": "Us",
+        "platform": "x", "reach": [10, 5], "text": ["@sam_r says @us is broken", "RT @jo_99: broken again"],
+    })  # fmt: skip
+    scores = pd.DataFrame({"label": "negative", "compound": [-0.5, -0.6], "english": True})
+    episodes = pd.DataFrame({"start": [pd.Timestamp("2025-01-02")], "end": [pd.Timestamp("2025-01-02")]})
+    keep = sentiment.brand_handles(sentiment.aliases(["Us"]))
+    shown = sentiment.episode_examples(mentions, scores, episodes, brand="Us", keep_handles=keep)
+    assert shown["text"].tolist() == ["@[user] says @us is broken", "RT @[user]: broken again"]
+
+
+def test_crisis_examples_are_about_the_episode(mentions):
+    """On the sample, the loudest negative posts of the crisis weeks include ordinary complaints;
+    the examples drawn from the episode's distinctive words are crisis posts (overheating, recall)."""
+    truth = synth.load_truth(SAMPLE)
+    scored = sentiment.score(mentions["text"])
+    episodes = sentiment.detect_spikes(mentions, brand=truth.brand, scores=scored)
+    episodes = episodes[
+        (episodes["start"] - pd.Timestamp(truth.crisis["start"])).abs() <= pd.Timedelta(days=1)
+    ]
+    words = sentiment.episode_words(mentions, scored, episodes.reset_index(drop=True), brand=truth.brand)
+    crisis_words = r"overheat|recall|hot|fire|burn|swell|unsafe|dangerous|scary"
+    by_reach = sentiment.episode_examples(mentions, scored, episodes, brand=truth.brand, n=10)
+    assert not by_reach["text"].str.contains(crisis_words, case=False).all()  # reach alone strays
+    shown = sentiment.episode_examples(mentions, scored, episodes, brand=truth.brand, words=words, n=10)
+    assert len(shown) == 10 and shown["text"].str.contains(crisis_words, case=False).all(), shown["text"]
+    assert (shown["terms"] != "").all() and shown["terms"].nunique() > 1  # not one template ten times
 
 
 def test_share_of_voice_by_hand():
@@ -234,7 +269,7 @@ def test_share_of_voice_by_hand():
     scores = sentiment.score(["love it", "awful", "ok then", "Das ist nicht gut und sehr teuer"])
     out = sentiment.share_of_voice(mentions, scores).set_index(["period", "brand"])
     jan = pd.Timestamp("2025-01-01")
-    assert out.loc[(jan, "Us"), "share_of_voice"] == pytest.approx(2 / 3)
+    assert out.loc[(jan, "Us"), "mention_share_of_voice"] == pytest.approx(2 / 3)
     assert out.loc[(jan, "Us"), "reach_share_of_voice"] == pytest.approx(0.4)
     assert out.loc[(jan, "Us"), "net_sentiment"] == 0.0 and out.loc[(jan, "Them"), "rank"] == 1
     assert np.isnan(out.loc[(pd.Timestamp("2025-02-01"), "Them"), "net_sentiment"])  # only a German text
@@ -273,14 +308,24 @@ def test_classification_report_by_hand():
 
 
 def test_per_class_accuracy_floor_on_the_sample(mentions):
-    truth = synth.load_truth(SAMPLE).sentiment_labels()
-    scored = sentiment.score(mentions.set_index("post_id")["text"])
+    """The lexicon on brand-masked text (what the notebook scores): the floors hold off the traps
+    the generator writes for it (complaints without sentiment words, sarcasm, mixed languages),
+    which lower the whole sample's weighted F1 from 0.84 to 0.76."""
+    truth = synth.load_truth(SAMPLE)
+    texts = mentions.set_index("post_id")["text"]
+    scored = sentiment.score(sentiment.mask(texts, sentiment.aliases(mentions["brand"].unique())))
     english = scored[scored["english"]]
-    report = sentiment.classification_report(truth.reindex(english.index), english["label"])
+    report = sentiment.classification_report(
+        truth.sentiment_labels().reindex(english.index), english["label"]
+    )
+    assert report.loc["weighted", "f1"] > 0.75, report
+    assert report.loc["negative", "precision"] > 0.9  # crisis counts rest on negative labels
+    traps = {i for name in ("plain_complaint", "sarcasm", "mixed_language") for i in truth.traps[name]}
+    plain = english[~english.index.isin(traps)]
+    report = sentiment.classification_report(truth.sentiment_labels().reindex(plain.index), plain["label"])
     assert report.loc["weighted", "f1"] > 0.8, report
     for cls in ("positive", "neutral", "negative"):
         assert report.loc[cls, "f1"] > 0.75, report
-    assert report.loc["negative", "precision"] > 0.9  # crisis counts rest on negative labels
 
 
 def _daily_mentions(counts: list[int]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -313,8 +358,10 @@ def test_detect_spikes_by_hand():
     assert sentiment.detect_spikes(mentions, brand="Us", scores=scores).empty
     with pytest.raises(InputError, match="brand 'Them'. Expected one of Us"):
         sentiment.detect_spikes(mentions, brand="Them", scores=scores)
-    with pytest.raises(InputError, match="at least 28"):
-        sentiment.detect_spikes(mentions.iloc[:30], brand="Us", scores=scores)
+    # under four weeks there is no telling a spike from the week: no score, no episode
+    short = mentions[mentions["timestamp"] < pd.Timestamp("2025-01-27", tz="UTC")]
+    assert sentiment.negative_volume(short, scores, brand="Us")["score"].isna().all()
+    assert sentiment.detect_spikes(short, brand="Us", scores=scores).empty
 
 
 @pytest.mark.parametrize("seed", [None, 11, 12])
@@ -376,6 +423,34 @@ def test_followup_sentiment_of_answered_and_unanswered_askers(mentions):
     small = sentiment.followup_sentiment(tiny, labels, brand="Us").set_index("answered")
     assert small.loc[True, ["questions", "followed_up", "positive_share"]].tolist() == [1, 1, 1.0]
     assert small.loc[False, "followed_up"] == 0  # b's next post is 49 days later
+    assert small.loc[True, "preceded"] == 0 and small.loc[False, "preceded"] == 0  # no post before either
+
+
+def test_followup_sentiment_compares_the_askers_before_their_question(mentions):
+    """The generator answers questions at random (per platform), so answered and unanswered askers
+    feel the same before their question: the difference after it is not their prior mood."""
+    scored = sentiment.score(mentions["text"])
+    out = sentiment.followup_sentiment(mentions, scored, brand="Lumora").set_index("answered")
+    assert (out["preceded"] > 40).all(), out
+    assert abs(out.loc[True, "net_sentiment_before"] - out.loc[False, "net_sentiment_before"]) < 0.15, out
+    tiny = pd.DataFrame({
+        "timestamp": pd.to_datetime(["2025-01-01", "2025-01-03", "2025-01-05", "2025-01-06"], utc=True),
+        "brand": "Us", "author_id": ["a", "a", "b", "b"], "is_question": [False, True, False, True],
+        "answered_at": pd.to_datetime([None, "2025-01-03 05:00", None, None], utc=True),
+    })  # fmt: skip
+    labels = pd.DataFrame({"label": ["negative", "neutral", "positive", "neutral"], "english": True})
+    small = sentiment.followup_sentiment(tiny, labels, brand="Us").set_index("answered")
+    assert small["preceded"].tolist() == [1, 1] and small["followed_up"].tolist() == [0, 0]
+    assert small["net_sentiment_before"].tolist() == [-1.0, 1.0]
+    gap = pd.DataFrame({"questions": [4], "answered": [2], "answered_share": [0.5], "within_sla_share": [0.25],
+                        "median_response_hours": [3.0]})  # fmt: skip
+    follow = pd.DataFrame({"answered": [True, False], "followed_up": [3, 2], "net_sentiment": [0.5, -0.5],
+                           "preceded": [3, 2], "net_sentiment_before": [0.1, 0.0]})  # fmt: skip
+    share = pd.DataFrame({"brand": ["Us"], "mention_share_of_voice": [1.0], "reach_share_of_voice": [1.0],
+                          "rank": [1], "net_sentiment": [0.2]})  # fmt: skip
+    text = sentiment.conclusions(share, pd.DataFrame(), pd.DataFrame(), gap, follow, brand="Us", sla_hours=24)
+    assert "+50% net positive in their next mention, those who did not -50%" in text
+    assert "Before their question the same groups read +10% and +0%" in text and "association" in text
 
 
 DEFAULTS = dict(

@@ -139,6 +139,22 @@ def _list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _import(args: argparse.Namespace) -> int:
+    from socialreturns import sources
+
+    if args.list:
+        print(sources.listing())
+        return 0
+    if not args.source or not args.files or not args.out:
+        raise InputError("needs a source, one or more files and --out", key="import",
+                         expected="socialreturns import SOURCE FILE... --out DIR (sources: socialreturns import --list)")  # fmt: skip
+    result = sources.import_files(
+        args.source, args.files, args.out, channel=args.channel, currency=args.currency
+    )
+    print(result.summary())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``socialreturns`` command."""
     parser = argparse.ArgumentParser(
@@ -194,6 +210,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--scheduler", default=None, metavar="ADDRESS", help="Dask scheduler, e.g. tcp://host:8786"
     )
     p.set_defaults(func=_run)
+
+    p = sub.add_parser("import", help="import ad-tool exports into a data folder (--list: the sources)")
+    p.add_argument("source", nargs="?", help="the tool that wrote the files, e.g. google-ads")
+    p.add_argument("files", nargs="*", metavar="FILE", help="export files (CSV or tab-separated)")
+    p.add_argument("--out", default=None, metavar="DIR", help="data folder to merge the rows into")
+    p.add_argument("--channel", default=None, help="our channel for every row (exports without a platform)")
+    p.add_argument("--currency", default=None, help="ISO currency of exports that do not name it")
+    p.add_argument("--list", action="store_true", help="list the sources and the header each expects")
+    p.set_defaults(func=_import)
 
     p = sub.add_parser("list", help="list the notebooks and batches")
     p.set_defaults(func=_list)

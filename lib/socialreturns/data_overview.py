@@ -14,7 +14,7 @@ from socialreturns.data import TABLES, Tables, is_member, read_column_map
 from socialreturns.markup import escape_markdown as md
 from socialreturns.notebook import Figure, Figures
 from socialreturns.parameters import NotebookParameters, check_data_dir, param
-from socialreturns.sentiment import contains_personal_data
+from socialreturns.sentiment import brand_shares, contains_personal_data
 
 
 @dataclass(frozen=True)
@@ -161,7 +161,9 @@ def conclusions(tables: Tables, *, currency: str) -> str:
     spend_total = tables.spend["spend"].sum()
     revenue_total = tables.orders["revenue"].sum()
     top_channel = tables.spend.groupby("channel")["spend"].sum().idxmax()
-    brands = tables.mentions["brand"].value_counts(normalize=True)
+    voice = brand_shares(tables.mentions).sort_values(
+        "mention_share_of_voice", ascending=False, kind="stable"
+    )
     repeaters = tables.orders["customer_id"].value_counts().gt(1).mean()
     findings = quality_findings(tables)
     warnings = findings[(findings["severity"] == "warning") & (findings["rows"] > 0)]
@@ -174,7 +176,9 @@ def conclusions(tables: Tables, *, currency: str) -> str:
         f"(largest channel: {md(top_channel)}); order revenue totals "
         f"**{revenue_total:,.0f} {md(currency)}**.",
         f"- {repeaters:.0%} of customers ordered more than once.",
-        "- Share of mentions by brand: " + ", ".join(f"{md(b)} {v:.0%}" for b, v in brands.items()) + ".",
+        "- Mention share of voice (each brand's share of the mentions, as in the sentiment report): "
+        + ", ".join(f"{md(r.brand)} {r.mention_share_of_voice:.0%}" for r in voice.itertuples())
+        + ".",
     ]
     if len(warnings):
         lines.append(

@@ -30,7 +30,8 @@ READS: tuple[Figure, ...] = (
     irr_forecast.FIGURES.payback_months, irr_forecast.FIGURES.prob_irr_above_hurdle,
     irr_forecast.FIGURES.prob_npv_positive,
     ror.FIGURES.ror_by_segment, ror.FIGURES.relationship_value_by_segment, ror.FIGURES.total_clv,
-    sentiment.FIGURES.share_of_voice, sentiment.FIGURES.net_sentiment, sentiment.FIGURES.crisis_episodes,
+    sentiment.FIGURES.share_of_voice, sentiment.FIGURES.mention_share_of_voice, sentiment.FIGURES.net_sentiment,
+    sentiment.FIGURES.crisis_episodes,
     sentiment.FIGURES.response_by_platform, sentiment.FIGURES.answered_share,
     sentiment.FIGURES.within_sla_share, sentiment.FIGURES.median_response_hours,
 )  # fmt: skip
@@ -184,11 +185,13 @@ def summarise(manifest: dict[str, Any]) -> dict[str, Section]:
     r = _records(runs)
     out["voice"] = Section(
         _heading("Conversation: share of voice and net sentiment", runs),
-        _by_key(r, {"share of voice": voice.share_of_voice, "net sentiment": voice.net_sentiment}, "brand",
-                "share of voice"),
-        _missing(runs, voice) or "Share of the category's reach; net sentiment is the positive minus the "
+        _by_key(r, {"reach share of voice": voice.share_of_voice,
+                    "mention share of voice": voice.mention_share_of_voice, "net sentiment": voice.net_sentiment},
+                "brand", "reach share of voice"),
+        _missing(runs, voice) or "Reach share of voice: the brand's share of the people the category's mentions "
+        "reached; mention share of voice: its share of the mentions; net sentiment is the positive minus the "
         "negative share of a brand's mentions.",
-        {"share of voice": "percent", "net sentiment": "signed_percent"},
+        {"reach share of voice": "percent", "mention share of voice": "percent", "net sentiment": "signed_percent"},
     )  # fmt: skip
     crises = _crises(_get(r, voice.crisis_episodes, []))
     out["crises"] = Section(

@@ -59,12 +59,13 @@ COLUMN_KINDS: dict[str, Kind] = {
     "mentions": "count", "reach": "count", "questions": "count", "posts": "count", "customer_posts": "count",
     "shares": "count", "likes": "count", "count": "count", "baseline_count": "count", "support": "count",
     "n_purchases": "count", "periods": "count", "negative_mentions": "count",
-    "excess_negative_mentions": "count", "followed_up": "count", "rank": "count",
+    "excess_negative_mentions": "count", "followed_up": "count", "rank": "count", "preceded": "count",
     # fractions shown as percentages
     "share": "percent", "change": "signed_percent", "roi": "signed_percent", "irr_annual": "percent",
     "mirr_annual": "percent", "mape": "percent", "quantile": "percent", "p_alive": "percent",
     "p_alive_change": "signed_percent", "net_sentiment": "signed_percent", "answered_share": "percent",
     "within_sla_share": "percent", "share_of_voice": "percent", "reach_share_of_voice": "percent",
+    "mention_share_of_voice": "percent", "net_sentiment_before": "signed_percent",
     "positive_share": "percent", "negative_share": "percent", "share_of_customers": "percent",
     "amplification_rate": "ratio", "applause_rate": "ratio",
     # ratios and scores

@@ -13,21 +13,46 @@ from socialreturns.plots.theme import PALETTE, _percent, thousands
 
 def voice_over_time(share: pd.DataFrame, *, brand: str) -> plt.Figure:
     """Three panels from `sentiment.share_of_voice`: mentions per brand, reach share of voice
-    stacked to 100%, and net sentiment per brand (``brand`` drawn thicker). Periods the data
-    cover only in part are left out: their low counts would read as a fall."""
-    share = share[~share["partial"]]
+    stacked to 100% (mention share where the data have no reach figures), and net sentiment per
+    brand (``brand`` drawn thicker). Periods the data cover only in part are left out, their low
+    counts would read as a fall, unless every period is partial (an export of a few days)."""
+    whole = share[~share["partial"]]
+    partial = whole.empty
+    share = share if partial else whole
+    measure = (
+        "reach_share_of_voice" if share["reach_share_of_voice"].notna().any() else "mention_share_of_voice"
+    )
+    wide = share.pivot_table(index="period", columns="brand", values=measure, fill_value=0.0, dropna=False)
+    order = [brand, *sorted(b for b in share["brand"].unique() if b != brand)]
+    wide = wide.reindex(columns=order, fill_value=0.0).fillna(0.0)
+    colors = dict(zip(order, sns.color_palette(PALETTE, n_colors=max(len(order), 1)), strict=False))
     fig, (top, middle, bottom) = plt.subplots(3, 1, figsize=(11, 10), sharex=True)
-    wide = share.pivot_table(index="period", columns="brand", values="reach_share_of_voice", fill_value=0.0)
-    order = [brand, *[b for b in wide.columns if b != brand]]
-    colors = dict(zip(order, sns.color_palette(PALETTE), strict=False))
     for b in order:
         part = share[share["brand"] == b]
         width = 2.6 if b == brand else 1.2
-        top.plot(part["period"], part["mentions"], color=colors[b], lw=width, label=b)
-        bottom.plot(part["period"], part["net_sentiment"], color=colors[b], lw=width, label=b)
-    middle.stackplot(wide.index, *[wide[b] for b in order], colors=[colors[b] for b in order], labels=order)
-    top.set(title="Mentions", ylabel="mentions")
-    middle.set(title="Share of voice (share of reach)", ylabel="share of reach", ylim=(0, 1))
+        top.plot(
+            part["period"],
+            part["mentions"],
+            color=colors[b],
+            lw=width,
+            label=b,
+            marker="o" if len(part) < 3 else None,
+        )
+        bottom.plot(part["period"], part["net_sentiment"], color=colors[b], lw=width, label=b,
+                    marker="o" if len(part) < 3 else None)  # fmt: skip
+    if len(wide) > 1:
+        middle.stackplot(
+            wide.index, *[wide[b] for b in order], colors=[colors[b] for b in order], labels=order
+        )
+    else:  # one period: a stacked bar
+        bottom_edge = 0.0
+        for b in order:
+            middle.bar(wide.index, wide[b], bottom=bottom_edge, color=colors[b], width=20, label=b)
+            bottom_edge += wide[b].to_numpy()
+    note = " (periods only partly covered by the data)" if partial else ""
+    label = "share of reach" if measure == "reach_share_of_voice" else "share of mentions (no reach figures)"
+    top.set(title="Mentions" + note, ylabel="mentions")
+    middle.set(title=f"Share of voice ({label})", ylabel=label.split(" (")[0], ylim=(0, 1))
     bottom.set(title="Net sentiment (positive minus negative share)", ylabel="net sentiment")
     bottom.axhline(0, color="black", lw=0.8)
     top.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
@@ -87,6 +112,11 @@ def response_by_platform(gap: pd.DataFrame, *, sla_hours: float) -> plt.Figure:
 def platform_months(gap: pd.DataFrame, *, value: str = "answered_share", title: str = "") -> Axes:
     """A heatmap of one `sentiment.response_gap` column, platforms (rows) by period (columns);
     shares shown as percentages, periods with no questions blank."""
+    if gap.empty:  # no question in the data
+        _, ax = plt.subplots(figsize=(8, 1.6))
+        ax.text(0.5, 0.5, "No customer questions in the data", ha="center", va="center")
+        ax.set(title=title or value.replace("_", " "), xticks=[], yticks=[])
+        return ax
     wide = gap.pivot_table(index="platform", columns="period", values=value)
     wide.columns = [f"{c:%Y-%m}" for c in wide.columns]
     _, ax = plt.subplots(figsize=(max(8, 0.42 * wide.shape[1] + 2), 0.5 * len(wide) + 1.6))

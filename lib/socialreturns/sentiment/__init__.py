@@ -11,8 +11,10 @@ Submodules:
 * `lexicon`: VADER's constants, word lexicon and emoji descriptions, the emoji ranking, overrides.
 * `scorer`: the VADER rules port, `split_sentences`, `score` and `label`.
 * `language`: the shipped stop-word lists and `detect_language`.
+* `brands`: `aliases` of each brand, `mask` (every brand mention as one neutral token) and
+  `brand_handles`.
 * `privacy`: the personal-data patterns, `redact` and `contains_personal_data`.
-* `voice`: `select`, `share_of_voice`, `response_gap` and `followup_sentiment`.
+* `voice`: `select`, `brand_shares`, `share_of_voice`, `response_gap` and `followup_sentiment`.
 * `crisis`: `negative_volume`, `detect_spikes` and the words and examples of each episode.
 * `accuracy`: `confusion_matrix`, `classification_report`, `true_labels` and `accuracy`.
 * `report`: the notebook's `Parameters` and `conclusions`.
@@ -25,6 +27,7 @@ from .accuracy import (
     confusion_matrix,
     true_labels,
 )
+from .brands import MASK_TOKEN, aliases, brand_handles, mask
 from .crisis import (
     detect_spikes,
     distinctive_words,
@@ -48,7 +51,14 @@ from .lexicon import (
 from .privacy import contains_personal_data, redact
 from .report import FIGURES, Parameters, conclusions
 from .scorer import NEGATIVE_AT, POSITIVE_AT, label, score, split_sentences
-from .voice import describe_selection, followup_sentiment, response_gap, select, share_of_voice
+from .voice import (
+    brand_shares,
+    describe_selection,
+    followup_sentiment,
+    response_gap,
+    select,
+    share_of_voice,
+)
 
 __all__ = [
     "B_DECR",
@@ -56,6 +66,7 @@ __all__ = [
     "BOOSTERS",
     "C_INCR",
     "LANGUAGES",
+    "MASK_TOKEN",
     "N_SCALAR",
     "NEGATE",
     "NEGATIVE_AT",
@@ -65,6 +76,9 @@ __all__ = [
     "FIGURES",
     "Parameters",
     "accuracy",
+    "aliases",
+    "brand_handles",
+    "brand_shares",
     "check_overrides",
     "classification_report",
     "conclusions",
@@ -79,6 +93,7 @@ __all__ = [
     "describe_selection",
     "followup_sentiment",
     "label",
+    "mask",
     "negative_volume",
     "read_overrides",
     "redact",

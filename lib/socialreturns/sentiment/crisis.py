@@ -5,7 +5,7 @@ unusually many negative mentions), and what an episode is about (`distinctive_wo
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 import numpy as np
 import pandas as pd
@@ -13,11 +13,14 @@ import pandas as pd
 from socialreturns.data import require_brand, require_columns
 from socialreturns.inputs import InputError
 
+from .brands import aliases, mask
 from .language import stopwords
 from .privacy import redact
 from .scorer import MAX_TEXT_CHARS, _as_series, score
 
 _PERIODS = {"D": 7, "h": 24}  # the seasonal period of each counting frequency
+#: Seasons (weeks of days, days of hours) the negative volume must span to be scored.
+MIN_SEASONS = 4
 #: Longest run without white space handed to the tokenizer; longer runs are cut to this length
 #: (no word is that long). NLTK's URL pattern tries up to 127 labels from every letter of a run
 #: like "a.a.a…", so only bounded runs keep tokenising linear in the text.
@@ -53,7 +56,10 @@ def negative_volume(
     Returns
     -------
     One row per period: ``period`` (start), ``negative_mentions``, ``expected`` (trend plus
-    season, back on the count scale), ``excess`` (observed minus expected) and ``score``.
+    season, back on the count scale), ``excess`` (observed minus expected) and ``score``. When
+    the mentions span fewer than `MIN_SEASONS` seasons (28 days, or 4 days by the hour), there is
+    no telling a spike from the season: ``expected``, ``excess`` and ``score`` are missing, and
+    `detect_spikes` finds no episode.
     """
     from statsmodels.tsa.seasonal import STL
 
@@ -67,10 +73,11 @@ def negative_volume(
     stamps = pd.to_datetime(mentions["timestamp"], utc=True).dt.tz_localize(None).dt.floor(freq)
     index = pd.date_range(stamps[own].min(), stamps[own].max(), freq=freq)
     period = _PERIODS[freq]
-    if len(index) < 4 * period:
-        raise InputError(f"mentions of {brand!r} span {len(index)} periods", key="mentions",
-                         expected=f"at least {4 * period} ({freq}) to separate a spike from the season")  # fmt: skip
     counts = negative.groupby(stamps).sum().reindex(index, fill_value=0).astype(float)
+    if len(index) < MIN_SEASONS * period:  # too short to tell a spike from the season: no score
+        nan = np.full(len(index), np.nan)
+        return pd.DataFrame({"period": index, "negative_mentions": counts.to_numpy().astype(int),
+                             "expected": nan, "excess": nan, "score": nan})  # fmt: skip
     stable = 2.0 * np.sqrt(counts + 3.0 / 8.0)
     fit = STL(stable, period=period, seasonal=seasonal, trend=trend, robust=True).fit()
     resid = fit.resid - np.median(fit.resid)
@@ -107,7 +114,8 @@ def detect_spikes(
     mentions
         With ``timestamp``, ``brand`` and ``text`` (scored here unless ``scores`` is given).
     scores
-        `score`'s result for the same rows.
+        `score`'s result for the same rows; None scores the texts with every brand of ``mentions``
+        masked (`brands.mask`).
     sensitivity
         The alarm threshold; lower finds more (and more false) episodes. At 3.5, a series of
         independent normal scores raises a false alarm about once in 4,000 periods.
@@ -120,7 +128,7 @@ def detect_spikes(
     """
     if scores is None:
         require_columns(mentions, ("text",), "mentions")
-        scores = score(mentions["text"])
+        scores = score(mask(mentions["text"], aliases(mentions["brand"].astype(str).unique())))
     for key, value in (("sensitivity", sensitivity), ("extend_at", extend_at)):
         if not isinstance(value, int | float) or isinstance(value, bool):
             raise InputError(f"is {value!r}", key=key, expected="a number of robust standard deviations")
@@ -259,29 +267,63 @@ def episode_examples(
     episodes: pd.DataFrame,
     *,
     brand: str,
+    words: pd.DataFrame | None = None,
     n: int = 5,
     freq: str = "D",
-    handles: bool = False,
+    handles: bool = True,
+    keep_handles: Collection[str] = (),
     max_text_chars: int = 20_000,
 ) -> pd.DataFrame:
-    """The ``n`` most-seen (by reach) distinct negative mentions of ``brand`` in each episode,
-    their text redacted (`redact`): ``episode``, ``timestamp``, ``platform``, ``reach``,
-    ``compound``, ``text`` and ``truncated``: True where the text had more than ``max_text_chars``
-    characters and shows only its first ``max_text_chars`` and "…" (the part `score` scores)."""
+    """Examples of what each episode is about: ``n`` distinct negative mentions of ``brand`` in the
+    episode, those holding most of its distinctive words first (one per set of words held before
+    any repeat), then the most-seen (by reach).
+
+    Parameters
+    ----------
+    words
+        `episode_words` for the same episodes: a mention's ``terms`` are the episode's distinctive
+        words it holds (same tokenizer), and it ranks by the sum of their ``z``, so that the
+        examples are about the episode rather than its loudest ordinary complaints. None ranks by
+        reach alone.
+    handles, keep_handles
+        `redact`'s: @handles are shown as ``@[user]`` unless ``handles`` is False, except the
+        brands' own (``keep_handles``, `brands.brand_handles`).
+
+    Returns
+    -------
+    ``episode``, ``timestamp``, ``platform``, ``reach``, ``compound``, ``terms`` (the distinctive
+    words it holds, comma-separated), ``text`` (redacted) and ``truncated``: True where the text had
+    more than ``max_text_chars`` characters and shows only its first ``max_text_chars`` and "…"
+    (the part `score` scores).
+    """
     MAX_TEXT_CHARS.check("max_text_chars", max_text_chars)
     require_columns(mentions, ("timestamp", "brand", "platform", "reach", "text"), "mentions")
     require_brand(mentions, brand)
     negative = (mentions["brand"] == brand) & scores["label"].reindex(mentions.index).eq("negative")
+    tokenizer, stop = _tokenizer(), stopwords("en")
     parts = []
     for k, e in enumerate(episodes.itertuples()):
         sel = negative & _in_episode(mentions["timestamp"], e.start, e.end, freq)
-        rows = mentions.loc[sel, ["timestamp", "platform", "reach", "text"]]
-        rows = rows.assign(episode=k, compound=scores["compound"].reindex(mentions.index)[sel])
-        parts.append(rows.sort_values("reach", ascending=False).drop_duplicates("text").head(n))
-    columns = ["episode", "timestamp", "platform", "reach", "compound", "text"]
+        rows = mentions.loc[sel, ["timestamp", "platform", "reach", "text"]].drop_duplicates("text")
+        z = (
+            {}
+            if words is None
+            else dict(words.loc[words["episode"] == k, ["word", "z"]].itertuples(index=False))
+        )
+        held = [[w for w in dict.fromkeys(_words(str(t), tokenizer, stop, max_text_chars)) if w in z]
+                for t in rows["text"]]  # fmt: skip
+        rows = rows.assign(
+            episode=k, compound=scores["compound"].reindex(mentions.index)[rows.index],
+            terms=[", ".join(h) for h in held], _weight=[sum(max(z[w], 0.0) for w in h) for h in held],
+        )  # fmt: skip
+        rows = rows.sort_values(["_weight", "reach"], ascending=False, kind="stable")
+        # one example per set of terms first, so that the examples show the episode's sides
+        rows = rows.assign(_first=~rows["terms"].duplicated() & (rows["_weight"] > 0))
+        parts.append(rows.sort_values("_first", ascending=False, kind="stable").head(n))
+    columns = ["episode", "timestamp", "platform", "reach", "compound", "terms", "text"]
     out = pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
     # redacted before it is cut, so that a cut never leaves half an e-mail address or number
-    shown = [redact(str(t), handles=handles) for t in out["text"]]
+    shown = [redact(str(t), handles=handles, keep=keep_handles) for t in out["text"]]
     out["truncated"] = pd.Series([len(t) > max_text_chars for t in shown], index=out.index, dtype=bool)
     out["text"] = [t[:max_text_chars] + "…" if len(t) > max_text_chars else t for t in shown]
     return out

@@ -5,6 +5,7 @@ to count them (the data overview's findings read it, so its counts are what `red
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 import numpy as np
 import pandas as pd
@@ -105,23 +106,28 @@ def _redacted(text: str) -> tuple[str, bool, bool]:
     return _PHONE.sub(phone, text), len(emails) > 0, phones > 0
 
 
-def redact(text: str, *, handles: bool = False) -> str:
+def redact(text: str, *, handles: bool = False, keep: Collection[str] = ()) -> str:
     """Remove personal data from a text before it is shown in a report.
 
     E-mail addresses become ``[email]``, phone numbers ``[phone]``, URLs that carry a query
     string (tracking ids, tokens) keep their address and lose the query (``…?[redacted]``), and,
-    with ``handles=True``, @handles become ``@[user]``. ISO dates and times are not phone numbers.
+    with ``handles=True``, @handles become ``@[user]``, except those in ``keep`` (lower-case, with
+    the "@": the brands' own accounts, `brands.brand_handles`). ISO dates and times are not phone
+    numbers.
 
     >>> redact("Mail jo.doe@example.com or call +44 20 7946 0958, see https://x.io/a?id=7")
     'Mail [email] or call [phone], see https://x.io/a?[redacted]'
     >>> redact("order 2025-03-01 12:30")
     'order 2025-03-01 12:30'
+    >>> redact("@sam_r asked @Lumora again", handles=True, keep={"@lumora"})
+    '@[user] asked @Lumora again'
     """
     if not isinstance(text, str):
         return text
     text = _redacted(text)[0]
     if handles:
-        text = _HANDLE.sub("@[user]", text)
+        kept = {k.lower() for k in keep}
+        text = _HANDLE.sub(lambda m: m.group(0) if m.group(0).lower() in kept else "@[user]", text)
     return text
 
 

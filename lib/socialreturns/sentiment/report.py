@@ -12,14 +12,26 @@ from socialreturns.markup import escape_markdown as md
 from socialreturns.notebook import Figure, Figures
 from socialreturns.parameters import NotebookParameters, check_data_dir, check_iso_date, check_rules, param
 
-from .crisis import MAX_TEXT_CHARS
+from .brands import aliases
+from .crisis import MAX_TEXT_CHARS, MIN_SEASONS
 from .lexicon import read_overrides
 from .scorer import N_JOBS
 
 #: The figures the sentiment notebook records (its record contract; `socialreturns.summary` reads them).
 FIGURES = Figures(
     "sentiment",
-    Figure("share_of_voice", "share of the category's reach over the whole period", "fraction", per="brand"),
+    Figure(
+        "share_of_voice",
+        "reach share of voice: share of the category's reach over the whole period",
+        "fraction",
+        per="brand",
+    ),
+    Figure(
+        "mention_share_of_voice",
+        "mention share of voice: share of the category's mentions over the whole period",
+        "fraction",
+        per="brand",
+    ),
     Figure(
         "net_sentiment",
         "positive minus negative share of the brand's English mentions",
@@ -55,6 +67,8 @@ class Parameters(NotebookParameters):
     data_dir: str = "data/sample"
     brand: str = "Lumora"
     competitors: list[str] = param([], expected="brand names")
+    brand_aliases: dict[str, list[str]] = param({}, expected="brand names mapped to lists of aliases "
+                                                "(other handles, spellings)")  # fmt: skip
     period_start: str = ""
     period_end: str = ""
     freq: str = param("M", expected="'W' (weeks) or 'M' (months)", choices=("W", "M"))
@@ -65,7 +79,7 @@ class Parameters(NotebookParameters):
                                      "false alarm in 4,000 days)", ge=1, le=20)  # fmt: skip
     lexicon_overrides: str = ""
     examples: int = param(5, expected="0 to 50 example mentions per episode", ge=0, le=50)
-    redact_handles: bool = False
+    redact_handles: bool = True
     max_text_chars: int = param(20_000, MAX_TEXT_CHARS)
     n_jobs: int = param(1, N_JOBS)
 
@@ -78,12 +92,20 @@ class Parameters(NotebookParameters):
              f"an ISO date on or after period_start ({self.period_start})"),
             ("competitors", self.brand not in self.competitors, f"brands other than {self.brand!r}"),
         ])  # fmt: skip
+        aliases([], self.brand_aliases)  # names the brand and the alias that is not text
         check_data_dir(self.data_dir)
 
     def brands(self, mentions: pd.DataFrame) -> list[str]:
         """Our brand first, then the competitors: those named, else every other brand in ``mentions``."""
         others = self.competitors or sorted(b for b in mentions["brand"].unique() if b != self.brand)
         return [self.brand, *others]
+
+    def aliases(self, mentions: pd.DataFrame) -> dict[str, list[str]]:
+        """The spellings to mask before scoring (`brands.aliases`): every brand of ``mentions``
+        (also those not analysed: a post about us may name any of them) and ours, with the
+        ``brand_aliases`` added."""
+        names = [self.brand, *self.competitors, *sorted(mentions["brand"].dropna().astype(str).unique())]
+        return aliases(names, self.brand_aliases)
 
     def overrides(self) -> dict[str, float]:
         """The lexicon overrides file's word valences (none when ``lexicon_overrides`` is empty)."""
@@ -98,6 +120,72 @@ class Parameters(NotebookParameters):
         return read_overrides(path)
 
 
+def _voice_line(share: pd.DataFrame, brand: str) -> str:
+    reach = share["reach_share_of_voice"].notna().any()
+    ranked = share.sort_values("rank", kind="stable").set_index("brand")
+    own, leader = ranked.loc[brand], ranked.index[0]
+    measure = "reach_share_of_voice" if reach else "mention_share_of_voice"
+    standing = (
+        "the largest voice in the category" if leader == brand
+        else f"behind {md(leader)} ({ranked.loc[leader, measure]:.0%} of {'reach' if reach else 'mentions'})"
+    )  # fmt: skip
+    of_reach = f"{own['reach_share_of_voice']:.0%} of its reach" if reach else "no reach figures in the data"
+    line = (f"- **Share of voice.** {md(brand)} has {own['mention_share_of_voice']:.0%} of the category's "
+            f"mentions (mention share of voice) and {of_reach}, {standing}.")  # fmt: skip
+    if len(ranked) == 1:
+        return (
+            line + f" Net sentiment {own['net_sentiment']:+.0%}; no competitor in the data to compare with."
+        )
+    best_net = ranked["net_sentiment"].idxmax()
+    return line + f" Net sentiment {own['net_sentiment']:+.0%} " + (
+        "(the best of the category)." if best_net == brand
+        else f"against {ranked.loc[best_net, 'net_sentiment']:+.0%} for {md(best_net)}, the best."
+    )  # fmt: skip
+
+
+def _crisis_lines(episodes: pd.DataFrame, words: pd.DataFrame, volume: pd.DataFrame | None) -> list[str]:
+    if volume is not None and volume["score"].isna().all():
+        return [f"- **Crisis.** The data cover {len(volume)} days: too few to tell a spike of negative mentions "
+                f"from the weekly pattern ({MIN_SEASONS * 7} are needed)."]  # fmt: skip
+    if episodes.empty:
+        return ["- **Crisis.** No spike in negative mentions stood out from the expected level."]
+    lines = []
+    for k, e in enumerate(episodes.itertuples()):
+        top = words.loc[words["episode"] == k, "word"].head(4).tolist()
+        lines.append(
+            f"- **Crisis {e.start:%Y-%m-%d} to {e.end:%Y-%m-%d}.** {e.excess_negative_mentions:,.0f} more "
+            f"negative mentions than expected, peaking on {e.peak:%Y-%m-%d}"
+            + (f"; the words that set it apart: {', '.join(md(w) for w in top)}." if top else ".")
+        )
+    return lines
+
+
+def _listening_lines(gap: pd.DataFrame, followup: pd.DataFrame, brand: str, sla_hours: float) -> list[str]:
+    g = gap.iloc[0]
+    if not g["questions"]:
+        return [f"- **Listening and acting.** No customer question to {md(brand)} in the data."]
+    lines = [
+        f"- **Listening and acting.** {md(brand)} answered {g['answered_share']:.0%} of {int(g['questions']):,} "
+        f"customer questions, {g['within_sla_share']:.0%} within {sla_hours:g} hours"
+        + (f" (median {g['median_response_hours']:.1f} hours when answered)." if g["answered"] else ".")
+    ]
+    f = followup.set_index("answered")
+    if f["followed_up"].min() > 0:
+        before = (
+            f" Before their question the same groups read {f.loc[True, 'net_sentiment_before']:+.0%} and "
+            f"{f.loc[False, 'net_sentiment_before']:+.0%}."
+            if f["preceded"].min() > 0 else " Too few askers posted before their question to compare them then."
+        )  # fmt: skip
+        lines.append(
+            f"- **Does answering pay?** Askers who got an answer were {f.loc[True, 'net_sentiment']:+.0%} "
+            f"net positive in their next mention, those who did not {f.loc[False, 'net_sentiment']:+.0%}."
+            + before
+            + " This is an association, not a measured effect of answering: the brand may answer "
+            "the easier questions or the calmer askers."
+        )
+    return lines
+
+
 def conclusions(
     share: pd.DataFrame,
     episodes: pd.DataFrame,
@@ -107,45 +195,14 @@ def conclusions(
     *,
     brand: str,
     sla_hours: float,
+    volume: pd.DataFrame | None = None,
 ) -> str:
     """The notebook's closing paragraph, its figures computed here so that they stay true.
 
     ``share`` is `share_of_voice` over the whole period (``freq=None``), ``gap`` `response_gap`
-    pooled (``freq=None, by_platform=False``) and ``followup`` `followup_sentiment`.
+    pooled (``freq=None, by_platform=False``), ``followup`` `followup_sentiment` and ``volume``
+    `negative_volume` (to say when the data are too short to look for a crisis). Without reach
+    figures the standing is by mention share; without questions the listening line says so.
     """
-    ranked = share.sort_values("reach_share_of_voice", ascending=False).set_index("brand")
-    own = ranked.loc[brand]
-    leader = ranked.index[0]
-    standing = (
-        "the largest voice in the category" if leader == brand
-        else f"behind {md(leader)} ({ranked.loc[leader, 'reach_share_of_voice']:.0%} of reach)"
-    )  # fmt: skip
-    best_net = ranked["net_sentiment"].idxmax()
-    lines = [
-        f"- **Share of voice.** {md(brand)} has {own['share_of_voice']:.0%} of the category's mentions and "
-        f"{own['reach_share_of_voice']:.0%} of its reach, {standing}. Net sentiment {own['net_sentiment']:+.0%} "
-        + ("(the best of the category)." if best_net == brand
-           else f"against {ranked.loc[best_net, 'net_sentiment']:+.0%} for {md(best_net)}, the best."),
-    ]  # fmt: skip
-    if episodes.empty:
-        lines.append("- **Crisis.** No spike in negative mentions stood out from the expected level.")
-    for k, e in enumerate(episodes.itertuples()):
-        top = words.loc[words["episode"] == k, "word"].head(4).tolist()
-        lines.append(
-            f"- **Crisis {e.start:%Y-%m-%d} to {e.end:%Y-%m-%d}.** {e.excess_negative_mentions:,.0f} more "
-            f"negative mentions than expected, peaking on {e.peak:%Y-%m-%d}"
-            + (f"; the words that set it apart: {', '.join(md(w) for w in top)}." if top else ".")
-        )
-    g = gap.iloc[0]
-    f = followup.set_index("answered")
-    lines.append(
-        f"- **Listening and acting.** {md(brand)} answered {g['answered_share']:.0%} of {int(g['questions']):,} "
-        f"customer questions, {g['within_sla_share']:.0%} within {sla_hours:g} hours (median "
-        f"{g['median_response_hours']:.1f} hours when answered)."
-    )
-    if f["followed_up"].min() > 0:
-        lines.append(
-            f"- **Does answering pay?** Askers who got an answer were {f.loc[True, 'net_sentiment']:+.0%} "
-            f"net positive in their next mention, those who did not {f.loc[False, 'net_sentiment']:+.0%}."
-        )
-    return "\n".join(lines)
+    lines = [_voice_line(share, brand), *_crisis_lines(episodes, words, volume)]
+    return "\n".join(lines + _listening_lines(gap, followup, brand, sla_hours))

@@ -1,7 +1,9 @@
 """The mentions table: who posts what about which brand, when, where, and with what reach.
 
-Ordinary posts about the brand and its competitors follow a season and a slow trend; a product
-crisis adds negative posts about the brand in a known window. Questions to the brand are
+Ordinary posts about the brand and its competitors follow a season and a slow trend, each brand
+with its own mix of moods; a product crisis adds negative posts about the brand in a known
+window. Some posts are traps for a lexicon scorer (`TRAPS`): complaints without a sentiment
+word, sarcasm, mixed languages, and a competitor named after a word of the lexicon. Questions to the brand are
 answered at a known rate and speed per platform, and half of the askers post again, more
 likely positive when they were answered. Some posts are retweets of earlier ones, some are not
 in English, and the human labels disagree with the writer's intent now and then.
@@ -14,7 +16,21 @@ import pandas as pd
 
 from .commerce import _season
 from .templates import _MOODS, _compose
-from .truth import BRAND, COMPETITORS, CRISIS, N_DAYS, PLATFORMS, RESPONSE, RESPONSE_SIGMA, START, _post_id
+from .truth import (
+    BRAND,
+    COMPETITORS,
+    CRISIS,
+    LEXICON_WORD_COMPETITOR,
+    MOODS_BY_BRAND,
+    MOODS_DEFAULT,
+    N_DAYS,
+    PLATFORMS,
+    RESPONSE,
+    RESPONSE_SIGMA,
+    START,
+    TRAPS,
+    _post_id,
+)
 
 
 def _mentions(
@@ -36,8 +52,8 @@ def _mentions(
     posts["answered_at"] = _answers(rng, posts, to_brand)
     posts = _append(posts, _followups(rng, posts, to_brand))
 
-    texts, label, non_english = _texts(rng, posts)
-    _retweet(rng, posts, texts, label, non_english)
+    texts, label, non_english, trap = _texts(rng, posts)
+    _retweet(rng, posts, texts, label, non_english, trap)
     # Human labels disagree with the writer's intent now and then.
     flip = rng.random(label.size) < 0.03
     label[flip] = rng.choice(list(_MOODS), size=int(flip.sum()))
@@ -55,10 +71,11 @@ def _mentions(
         "answered_at": START + pd.to_timedelta(np.round(posts["answered_at"] * 86400), unit="s"),
         "_label": label,
         "_non_english": non_english,
+        "_trap": trap,
     })  # fmt: skip
     frame = frame.sort_values("timestamp", kind="stable", ignore_index=True)
     frame.insert(0, "post_id", [_post_id(i + 1) for i in range(len(frame))])
-    return frame.drop(columns=["_label", "_non_english"]), _truth(frame)
+    return frame.drop(columns=["_label", "_non_english", "_trap"]), _truth(frame)
 
 
 def _append(posts: dict[str, np.ndarray], more: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -73,8 +90,11 @@ def _ordinary_posts(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
     # Volume with a season and a slow trend.
     rate = _season(days) * (0.85 + 0.3 * days / N_DAYS)
     day = rng.choice(days, size=n, p=rate / rate.sum())
-    brand = rng.choice(brands, size=n, p=[0.40, 0.25, 0.20, 0.15])
-    kind = rng.choice(list(_MOODS), size=n, p=[0.42, 0.33, 0.25]).astype(object)
+    which = rng.choice(brands.size, size=n, p=[0.40, 0.25, 0.20, 0.15])
+    # each brand's own mix of moods (`MOODS_BY_BRAND`): the mood is the first cumulative share above a draw
+    cumulative = np.array([np.cumsum(MOODS_BY_BRAND.get(b, MOODS_DEFAULT))[:2] for b in brands])
+    kind = np.array(_MOODS, dtype=object)[(rng.random(n)[:, None] >= cumulative[which]).sum(axis=1)]
+    brand = brands[which]
     question = (rng.random(n) < 0.25) & (kind == "neutral")
     return {"day": day, "brand": brand, "kind": kind, "question": question}
 
@@ -159,17 +179,18 @@ def _followups(
 
 def _texts(
     rng: np.random.Generator, posts: dict[str, np.ndarray]
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Each post's text, its true label and whether it is not in English."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Each post's text, its true label, whether it is not in English, and its trap ("" for none)."""
     kind, question, brand = posts["kind"], posts["question"], posts["brand"]
     total = kind.size
     non_english = (rng.random(total) < 0.03) & ~question & np.isin(kind, list(_MOODS))
     label = np.empty(total, dtype=object)
     texts = np.empty(total, dtype=object)
-    draws = rng.random((total, 14))
+    trap = np.empty(total, dtype=object)
+    draws = rng.random((total, 15))
     for i in range(total):
-        texts[i], label[i] = _compose(kind[i], question[i], non_english[i], draws[i], brand[i])
-    return texts, label, non_english
+        texts[i], label[i], trap[i] = _compose(kind[i], question[i], non_english[i], draws[i], brand[i])
+    return texts, label, non_english, trap
 
 
 def _retweet(
@@ -178,11 +199,12 @@ def _retweet(
     texts: np.ndarray,
     label: np.ndarray,
     non_english: np.ndarray,
+    trap: np.ndarray,
 ) -> None:
     """Turn about 6% of ordinary posts into retweets of an earlier post, in place.
 
-    A retweet repeats its source verbatim behind ``RT @author:`` and takes its label, brand and
-    language.
+    A retweet repeats its source verbatim behind ``RT @author:`` and takes its label, brand,
+    language and trap.
     """
     kind, author, t, brand = posts["kind"], posts["author"], posts["t"], posts["brand"]
     ordinary = np.flatnonzero(~posts["question"] & ~np.char.startswith(kind.astype(str), "f"))
@@ -191,7 +213,7 @@ def _retweet(
     for i, j in zip(retweets, sources, strict=True):
         if t[j] < t[i]:
             texts[i] = f"RT @U{author[j] + 1:06d}: {texts[j]}"
-            label[i], brand[i], non_english[i] = label[j], brand[j], non_english[j]
+            label[i], brand[i], non_english[i], trap[i] = label[j], brand[j], non_english[j], trap[j]
 
 
 def _engagement(rng: np.random.Generator, kind: np.ndarray) -> dict[str, np.ndarray]:
@@ -215,4 +237,9 @@ def _truth(frame: pd.DataFrame) -> dict[str, object]:
             "labels": labels,
         },
         "non_english_post_ids": frame.loc[frame["_non_english"], "post_id"].tolist(),
+        "traps": {
+            "lexicon_word_competitor": LEXICON_WORD_COMPETITOR,
+            "moods": {b: list(MOODS_BY_BRAND.get(b, MOODS_DEFAULT)) for b in (BRAND, *COMPETITORS)},
+            **{name: frame.loc[frame["_trap"] == name, "post_id"].tolist() for name in TRAPS},
+        },
     }

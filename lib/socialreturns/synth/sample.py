@@ -104,6 +104,7 @@ def generate(seed: int = DEFAULT_SEED, scale: float = 1.0) -> Sample:
         },
         non_english_post_ids=mention_truth["non_english_post_ids"],
         mention_sentiment=mention_truth["mention_sentiment"],
+        traps=mention_truth["traps"],
     )
     return Sample(mentions, spend, touchpoints, orders, customers, truth)
 

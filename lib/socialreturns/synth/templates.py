@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from .truth import BRAND
+from .truth import BRAND, TRAPS
 
 _PRODUCTS = {
     BRAND: ["Lumora Glow", "Lumora Pods", "Glow lamp", "Lumora Beam", "Lumora app"],
     "Brightwell": ["Brightwell Arc", "Brightwell buds", "Arc lamp"],
     "Kestrel": ["Kestrel One", "Kestrel earbuds", "Kestrel app"],
-    "Novalux": ["Novalux Halo", "Novalux lamp", "Halo speaker"],
+    "Bliss": ["Bliss Halo", "Bliss lamp", "Bliss One"],
 }
 _HANDLES = {BRAND: "@lumora", "Brightwell": "@brightwell", "Kestrel": "@kestrel_audio",
-            "Novalux": "@novalux"}  # fmt: skip
+            "Bliss": "@bliss"}  # fmt: skip
 _POSITIVE = [
     "Absolutely love my {p}! {e+}",
     "{p} is amazing, best purchase this year {e+}",
@@ -95,6 +95,36 @@ _NON_ENGLISH = {
     "neutral": ["¿Alguien sabe cuándo vuelve la {p}?", "Quelqu'un a testé la {p} ?",
                 "Wann kommt die neue {p}?", "Alguém sabe o preço do {p}?"],
 }  # fmt: skip
+# Traps for a lexicon, with the label their writer meant (negative for the first two).
+_PLAIN_COMPLAINT = [  # complaints without a word of the lexicon
+    "order {order} never arrived {h}",
+    "{h} still waiting on my refund for the {p}",
+    "{n} minutes on hold and counting {h}",
+    "week {n}, the {p} replacement has not shipped",
+    "my {p} turns off every night at 2am",
+    "the {b} app logged me out again, fourth time today",
+    "ordered the {p} in March, it is now May",
+    "same issue with the {p} since the last update, nobody replies",
+    "refund for the {p} requested 3 weeks ago, still pending",
+    "third delay this week {h}",
+    "still no refund {h}",
+]
+_SARCASM = [
+    "great, another delay {h} 🙃",
+    "love waiting three weeks for a {p}",
+    "thanks {h} for nothing",
+    "wow, the {p} broke again, amazing quality",
+    "oh perfect, the {b} app crashed right when I needed it",
+    "so glad I paid extra for express shipping on my {p} that took 10 days",
+]
+_MIXED_LANGUAGE = {
+    "positive": ["the {p} is muy bueno, love it", "me encanta the new {p}, so good",
+                 "la {p} is great, j'adore"],
+    "negative": ["kaputt after two days, the {p} is a joke", "the {p} is nul, really disappointed",
+                 "qué decepción, the {p} stopped working"],
+    "neutral": ["ordered the {p}, ¿alguien sabe when it ships?", "is the {p} sold in Deutschland, bitte?",
+                "the {p} arrived today, on verra"],
+}  # fmt: skip
 _EMOJI_POS = ["😍", "🔥", "👍", "❤️", "🙌", "😊", "✨", "💯"]
 _EMOJI_NEG = ["😡", "👎", "😤", "💔", "😞", "🤬", "😒"]
 _TAGS = ["#smarthome", "#setup", "#gadgets", "#techreview", "#wfh", "#deskgoals"]
@@ -146,7 +176,7 @@ _PII = ["email me at sam.rivera82@example.com", "call me +44 20 7946 0958",
 
 _OTHER_PRODUCT = {b: [_PRODUCTS[o][0] for o in _PRODUCTS if o != b] for b in _PRODUCTS}
 _FIELDS = ("{p}", "{q}", "{b}", "{h}", "{tag}", "{tag2}", "{url}", "{pii}", "{e+}", "{e-}", "{n}",
-           "{user}", "{brandtag}")  # fmt: skip
+           "{user}", "{brandtag}", "{order}")  # fmt: skip
 
 
 def _field(token: str, u: np.ndarray, brand: str) -> str:
@@ -166,6 +196,8 @@ def _field(token: str, u: np.ndarray, brand: str) -> str:
         return f"https://shop.example.com/{brand.lower()}?utm_source=social&id={int(u[3] * 1e6)}"
     if token == "{n}":
         return str(2 + int(u[9] * 40))
+    if token == "{order}":
+        return str(1000 + int(u[9] * 9000))
     if token == "{user}":
         return f"user{int(u[10] * 99_999):05d}"
     return brand.lower() + ["", "fam", "love", "fail", "life"][int(u[11] * 5)]  # {brandtag}
@@ -189,13 +221,29 @@ _CLOSERS_FOR = {
 }  # fmt: skip
 
 
-def _compose(kind: str, question: bool, non_english: bool, u: np.ndarray, brand: str) -> tuple[str, str]:
-    """One post's text and its true label, from its kind and its uniform draws ``u``.
+def _trap(kind: str, u: float) -> str:
+    """Which trap (`TRAPS`) an English ordinary post of ``kind`` is, from its draw ``u``; "" for none."""
+    if u >= 1.0 - TRAPS["mixed_language"]:
+        return "mixed_language"
+    if kind != "negative":
+        return ""
+    if u < TRAPS["plain_complaint"]:
+        return "plain_complaint"
+    return "sarcasm" if u < TRAPS["plain_complaint"] + TRAPS["sarcasm"] else ""
+
+
+def _compose(kind: str, question: bool, non_english: bool, u: np.ndarray, brand: str) -> tuple[str, str, str]:
+    """One post's text, its true label and its trap ("" for none), from its kind and its uniform
+    draws ``u``.
 
     ``kind`` is ``positive``, ``neutral``, ``negative``, ``crisis`` or a follow-up's
-    ``f``-prefixed mood; ``u`` holds the post's 14 uniform draws.
+    ``f``-prefixed mood; ``u`` holds the post's 15 uniform draws.
     """
-    if question:
+    trap = "" if question or non_english or kind not in _MOODS else _trap(kind, u[14])
+    if trap:
+        lab = kind
+        pool = {"plain_complaint": _PLAIN_COMPLAINT, "sarcasm": _SARCASM}.get(trap) or _MIXED_LANGUAGE[kind]
+    elif question:
         pool, lab = _QUESTIONS, "neutral"
     elif kind.startswith("f"):
         lab = kind[1:]
@@ -214,4 +262,4 @@ def _compose(kind: str, question: bool, non_english: bool, u: np.ndarray, brand:
     text = _fill(core, u, brand)
     if u[8] < 0.04:  # personal data pasted into an ordinary post
         text = text + " " + _PII[int(u[8] / 0.04 * len(_PII))]
-    return text, lab
+    return text, lab, trap

@@ -15,7 +15,17 @@ import pandas as pd
 
 DEFAULT_SEED = 20241101
 BRAND = "Lumora"
-COMPETITORS = ("Brightwell", "Kestrel", "Novalux")
+#: The competitors. "Bliss" is a word of the sentiment lexicon (+2.7), and its mentions are the
+#: category's least happy: a trap for a scorer that reads the brand's own name as praise.
+COMPETITORS = ("Brightwell", "Kestrel", "Bliss")
+LEXICON_WORD_COMPETITOR = "Bliss"
+#: Share of positive, neutral and negative ordinary posts per brand (others: `MOODS_DEFAULT`).
+MOODS_DEFAULT = (0.42, 0.33, 0.25)
+MOODS_BY_BRAND = {"Bliss": (0.08, 0.20, 0.72)}
+#: Share of a brand's English ordinary posts written as a trap for a lexicon: negative posts as a
+#: complaint without a sentiment word ("order 4417 never arrived") or as sarcasm ("great, another
+#: delay"), and posts of any mood in mixed languages ("kaputt after two days, the ... is a joke").
+TRAPS = {"plain_complaint": 0.20, "sarcasm": 0.10, "mixed_language": 0.04}
 CURRENCY = "EUR"
 START = pd.Timestamp("2024-11-01", tz="UTC")
 N_DAYS = 730  # 24 months: 2024-11-01 to 2026-10-31 inclusive
@@ -69,6 +79,7 @@ class Truth:
     followup: dict[str, float]
     non_english_post_ids: list[str]
     mention_sentiment: dict[str, str] = field(repr=False)
+    traps: dict[str, object] = field(default_factory=dict, repr=False)
 
     def sentiment_labels(self) -> pd.Series:
         """True sentiment per mention: a Series indexed by ``post_id`` of

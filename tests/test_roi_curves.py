@@ -313,6 +313,46 @@ def test_spend_that_barely_varies_is_not_identified():
     assert table.loc[["search", "social"], "identifiable"].all()
 
 
+def _two_level_mix():
+    """156 weeks, two channels with the same curve (no carry-over, Hill shape 1.5, half-saturation
+    at the typical spend): ``flighted`` spends 4000 or nothing, so its revenue takes two levels and
+    only their difference (one number) is measured, never the curve's bend; ``varied`` spends a
+    lognormal amount (log sd 0.8), tracing its curve."""
+    rng = np.random.default_rng(3)
+    dates = pd.date_range("2023-01-02", periods=156, freq="W-MON", tz="UTC")
+    spend = {"flighted": np.where(rng.random(156) < 0.5, 4000.0, 0.0),
+             "varied": rng.lognormal(np.log(4000.0), 0.8, 156)}  # fmt: skip
+    effect = sum(30_000.0 * roi.hill(x, np.median(x[x > 0]), 1.5) for x in spend.values())
+    revenue = pd.DataFrame({"date": dates, "revenue": 50_000.0 + effect + rng.normal(0.0, 1000.0, 156)})
+    long = pd.concat([pd.DataFrame({"date": dates, "channel": c, "spend": x}) for c, x in spend.items()])
+    return long, revenue
+
+
+def test_a_curve_the_data_cannot_bend_is_set_by_the_prior():
+    fit = roi.fit_incremental(*_two_level_mix(), n_bootstrap=0)
+    contraction = pd.DataFrame(fit.prior_contraction, index=fit.channels, columns=["decay", "half", "shape"])
+    # Two spend levels pin the revenue step, not where the curve saturates: the data narrow the
+    # half-saturation's prior by about a tenth; the varied channel's by about 95%.
+    assert contraction.loc["flighted", "half"] > roi.PRIOR_SET_SD_RATIO
+    assert (contraction.loc["varied"] < 0.5).all()
+    table = fit.summary().set_index("channel")
+    assert not table.loc["flighted", "identifiable"] and table.loc["varied", "identifiable"]
+    note = table.loc["flighted", "note"]
+    assert "half-saturation is set by the prior, not the data (the data narrow it by only" in note
+
+
+def test_without_an_effect_the_curve_is_all_prior():
+    """A channel with coefficient 0: its curve moves no revenue, so the posterior of its curve
+    parameters is their prior (ratio 1) whatever the data."""
+    spend, _ = _two_level_mix()
+    x = spend.pivot(index="date", columns="channel", values="spend").to_numpy()
+    c = np.column_stack([np.ones(len(x)), np.arange(len(x))])
+    ratio = roi.solver._contraction(x, c, np.array([0.3, 0.3]), np.ones(2), np.ones(2), np.array([0.0, 5e4]),
+                                    sigma=1000.0)  # fmt: skip
+    assert ratio[0] == pytest.approx(np.ones(3), abs=1e-6)
+    assert (ratio[1] < 0.5).all()
+
+
 def test_conclusions_make_no_finding_for_an_unidentified_channel(weekly_fit):
     first, second = weekly_fit.channels
     pinned = dataclasses.replace(

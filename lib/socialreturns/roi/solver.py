@@ -321,3 +321,65 @@ def _leverage(x: np.ndarray, c: np.ndarray, z: np.ndarray, coef: np.ndarray) -> 
     u, s, _ = np.linalg.svd(design[:, norms > 0] / norms[norms > 0], full_matrices=False)
     u = u[:, s > 1e-8 * s.max()]
     return np.einsum("ij,ij->i", u, u)
+
+
+def _prior_scales() -> np.ndarray:
+    """The priors' scales in the order of `_contraction`'s columns: decay, log half-saturation
+    ratio, log Hill shape."""
+    return np.array([PRIOR_DECAY[1], PRIOR_LOG_HALF_RATIO[1], PRIOR_LOG_SHAPE[1]])
+
+
+def _contraction(
+    x: np.ndarray,
+    c: np.ndarray,
+    decay: np.ndarray,
+    ratio: np.ndarray,
+    shape: np.ndarray,
+    coef: np.ndarray,
+    *,
+    sigma: float,
+    lifts: _Lifts | None = None,
+) -> np.ndarray:
+    """Posterior over prior standard deviation of each curve parameter, channels by (decay,
+    log half-saturation ratio, log shape), the scales the priors are stated on: near 1 when the
+    prior alone sets the parameter, near 0 when the data pin it.
+
+    The posterior's covariance is the inverse Gauss-Newton Hessian of the MAP objective at the
+    estimate, ``sigma**2 (J'J)^-1``, over every parameter (media and control coefficients and
+    the curve parameters, so a parameter traded against another counts as unpinned), with ``J``
+    the derivatives of the revenue residuals, the lift rows and the prior rows (``sigma /
+    scale`` on the diagonal); the prior's variance is ``scale**2``.
+    """
+    n, k = x.shape
+    mean_positive = _mean_positive(x)
+    theta = np.column_stack([decay, np.log(ratio), np.log(shape)])
+
+    def column(i: int, t: np.ndarray) -> np.ndarray:
+        return hill(adstock(x[:, i], t[0]), np.exp(t[1]) * mean_positive[i] / (1.0 - t[0]), np.exp(t[2]))
+
+    h = np.column_stack([column(i, theta[i]) for i in range(k)])
+    d_h = np.empty((n, 3 * k))  # d h_i / d theta_ip, parameter-major like the solver's z
+    for p in range(3):
+        for i in range(k):
+            step = np.zeros(3)
+            step[p] = 1e-6
+            d_h[:, p * k + i] = (column(i, theta[i] + step) - h[:, i]) / 1e-6
+    owner = np.tile(np.arange(k), 3)
+    rows = [np.column_stack([h, c, coef[owner] * d_h])]
+    if lifts is not None:
+        w = (sigma / lifts.standard_error)[:, None]
+        lift_curves = [lifts.design(np.where(np.arange(k) == owner[j], d_h[:, [j]], 0.0)) @ coef
+                       for j in range(3 * k)]  # fmt: skip
+        rows.append(np.column_stack([w * lifts.design(h), np.zeros((len(w), c.shape[1])),
+                                     w * np.column_stack(lift_curves)]))  # fmt: skip
+    prior = np.zeros((3 * k, k + c.shape[1] + 3 * k))
+    prior[:, k + c.shape[1] :] = np.diag(sigma / np.repeat(_prior_scales(), k))
+    jac = np.vstack([*rows, prior])
+    gram = jac.T @ jac
+    # Equilibrated before inverting: the coefficients' columns are in currency, the curves' in
+    # fractions; a coefficient the data cannot separate from the controls is left out (pinv).
+    norm = np.sqrt(np.diag(gram))
+    norm = np.where(norm > 0, norm, 1.0)
+    cov = np.linalg.pinv(gram / np.outer(norm, norm), hermitian=True) / np.outer(norm, norm)
+    post_sd = np.sqrt(np.maximum(np.diag(cov)[k + c.shape[1] :], 0.0)) * sigma
+    return (post_sd / np.repeat(_prior_scales(), k)).reshape(3, k).T

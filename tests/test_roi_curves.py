@@ -14,11 +14,14 @@ from conftest import SAMPLE
 from socialreturns import data, roi, synth
 from socialreturns.inputs import InputError
 from socialreturns.roi.calibration import _window_weights
-from socialreturns.roi.incremental import _Resampling
+from socialreturns.roi.incremental import _modified_residuals, _Resampling
 from socialreturns.synth.weekly import generate_weekly
 
 #: The confounded scenarios: (seed, weeks, channels); two to three years, two to four channels.
 SCENARIOS = [(s, (104, 131, 156)[s % 3], 2 + (s + 1) % 3) for s in range(12)]
+#: The same designs on disjoint seeds, never used to choose the estimator: a check that what was
+#: measured on `SCENARIOS` is not fitted to its seeds.
+VALIDATION = [(s, (104, 131, 156)[s % 3], 2 + (s + 1) % 3) for s in range(100, 112)]
 
 
 def _scenario(seed, weeks, n_channels, **kwargs):
@@ -78,12 +81,44 @@ def test_bootstrap_refits_use_the_same_priors():
     assert again["hill_shape"].to_numpy() == pytest.approx(fit.hill_shape, rel=1e-3)
 
 
+def test_leverage_is_the_hat_matrix_diagonal():
+    """The leverages of the linearised fit sum to its parameter count (the trace of a hat matrix
+    is its rank): the controls, and per channel its coefficient and three curve parameters."""
+    w = _scenario(0, 104, 3)
+    fit = roi.fit_incremental(w.spend, w.revenue, controls=w.controls, n_bootstrap=0)
+    x = fit.spend.to_numpy()
+    ratio = fit.half_saturation / (x.sum(axis=0) / (x > 0).sum(axis=0) / (1 - fit.decay))
+    z = roi.solver._from_params(fit.decay, ratio, fit.hill_shape)
+    leverage = roi.solver._leverage(x, fit.controls.to_numpy(), z, fit.coef)
+    assert leverage.sum() == pytest.approx(fit.controls.shape[1] + 4 * len(fit.channels))
+    assert (leverage > 0).all() and (leverage < 1).all()
+
+
+def test_modified_residuals_are_rescaled_by_their_leverage_and_centred():
+    # 1 / sqrt(1 - 0.75) = 2 and -1 / sqrt(1 - 0) = -1, then centred on their mean 0.5.
+    assert _modified_residuals(np.array([1.0, -1.0]), np.array([0.75, 0.0])).tolist() == [1.5, -1.5]
+
+
 @pytest.mark.slow
-def test_confounded_scenarios_recover_the_truth():
-    """Over twelve scenarios, most channels' ROAS within 15% of the truth and the truth inside the
-    90% interval for at least 80% of channels (measured: 78% within 15%, 83% covered)."""
+@pytest.mark.parametrize(
+    ("scenarios", "median", "within", "worst", "coverage"),
+    [(SCENARIOS, 0.05, 0.75, 0.35, 0.80), (VALIDATION, 0.075, 0.72, 0.55, 0.75)],
+    ids=["scenarios", "validation"],
+)
+def test_confounded_scenarios_recover_the_truth(scenarios, median, within, worst, coverage):
+    """Over twelve scenarios (36 channels) each, the median error, the share of channels within
+    15% of the true ROAS, the worst error and the share of truths inside the 90% interval.
+
+    Measured, scenarios: median 4.2%, 78% within 15%, worst 30%, 83% covered; validation seeds:
+    median 6.5%, 75% within 15%, worst 50%, 78% covered (81% of the 72 channels covered). Every
+    channel within 15% is not reachable on these data: fitted with the true curves, only the
+    linear coefficients estimated, three channels are still 15-21% off (scenario 4 display,
+    validation 109 display and 111 video); the misses are mostly video (long carry-over,
+    S-shaped, its Hill shape barely constrained: a shape from 1.3 to 2.6 changes the fit's sum
+    of squares by about three residual variances) and the smaller social and display channels.
+    """
     errors, covered = [], []
-    for seed, weeks, n_channels in SCENARIOS:
+    for seed, weeks, n_channels in scenarios:
         w = _scenario(seed, weeks, n_channels)
         table = roi.incremental_return(w.spend, w.revenue, controls=w.controls, n_bootstrap=100, seed=7)
         table = table.set_index("channel")
@@ -92,8 +127,8 @@ def test_confounded_scenarios_recover_the_truth():
             errors.append(row["roas"] / true - 1)
             covered.append(row["ci_lower"] <= true <= row["ci_upper"])
     errors = np.abs(errors)
-    assert np.mean(covered) >= 0.80
-    assert np.median(errors) < 0.06 and np.mean(errors < 0.15) >= 0.75 and errors.max() < 0.35
+    assert np.mean(covered) >= coverage
+    assert np.median(errors) < median and np.mean(errors < 0.15) >= within and errors.max() < worst
 
 
 # --------------------------------------------------------------------------- lift tests
@@ -276,6 +311,51 @@ def test_spend_that_barely_varies_is_not_identified():
     table = fit.summary().set_index("channel")
     assert not table.loc["radio", "identifiable"] and "barely varies" in table.loc["radio", "note"]
     assert table.loc[["search", "social"], "identifiable"].all()
+
+
+def _two_level_mix():
+    """156 weeks, two channels with the same curve (no carry-over, Hill shape 1.5, half-saturation
+    at the typical spend): ``flighted`` spends 4000 or nothing, so its revenue takes two levels and
+    only their difference (one number) is measured, never the curve's bend; ``varied`` spends a
+    lognormal amount (log sd 0.8), tracing its curve."""
+    rng = np.random.default_rng(3)
+    dates = pd.date_range("2023-01-02", periods=156, freq="W-MON", tz="UTC")
+    spend = {"flighted": np.where(rng.random(156) < 0.5, 4000.0, 0.0),
+             "varied": rng.lognormal(np.log(4000.0), 0.8, 156)}  # fmt: skip
+    effect = sum(30_000.0 * roi.hill(x, np.median(x[x > 0]), 1.5) for x in spend.values())
+    revenue = pd.DataFrame({"date": dates, "revenue": 50_000.0 + effect + rng.normal(0.0, 1000.0, 156)})
+    long = pd.concat([pd.DataFrame({"date": dates, "channel": c, "spend": x}) for c, x in spend.items()])
+    return long, revenue
+
+
+def test_a_curve_the_data_cannot_bend_is_set_by_the_prior():
+    """Measured with `roi.PRIOR_SET_SD_RATIO` 0.8: on the sample and ``synth.generate(1)``, ``(2)``
+    the four large channels' largest posterior over prior sd is 0.44 to 0.76 (mostly the Hill
+    shape; youtube's highest), pinterest's and linkedin's 0.87 to 0.98, so both are flagged in
+    all three. On the 72 channels of `SCENARIOS` and `VALIDATION` it flags 11: 6 of the 17 more
+    than 15% off the true ROAS, and 5 of the 55 within (display, social, video; shapes 0.82-0.88)."""
+    fit = roi.fit_incremental(*_two_level_mix(), n_bootstrap=0)
+    contraction = pd.DataFrame(fit.prior_contraction, index=fit.channels, columns=["decay", "half", "shape"])
+    # Two spend levels pin the revenue step, not where the curve saturates: the data narrow the
+    # half-saturation's prior by about a tenth; the varied channel's by about 95%.
+    assert contraction.loc["flighted", "half"] > roi.PRIOR_SET_SD_RATIO
+    assert (contraction.loc["varied"] < 0.5).all()
+    table = fit.summary().set_index("channel")
+    assert not table.loc["flighted", "identifiable"] and table.loc["varied", "identifiable"]
+    note = table.loc["flighted", "note"]
+    assert "half-saturation is set by the prior, not the data (the data narrow it by only" in note
+
+
+def test_without_an_effect_the_curve_is_all_prior():
+    """A channel with coefficient 0: its curve moves no revenue, so the posterior of its curve
+    parameters is their prior (ratio 1) whatever the data."""
+    spend, _ = _two_level_mix()
+    x = spend.pivot(index="date", columns="channel", values="spend").to_numpy()
+    c = np.column_stack([np.ones(len(x)), np.arange(len(x))])
+    ratio = roi.solver._contraction(x, c, np.array([0.3, 0.3]), np.ones(2), np.ones(2), np.array([0.0, 5e4]),
+                                    sigma=1000.0)  # fmt: skip
+    assert ratio[0] == pytest.approx(np.ones(3), abs=1e-6)
+    assert (ratio[1] < 0.5).all()
 
 
 def test_conclusions_make_no_finding_for_an_unidentified_channel(weekly_fit):

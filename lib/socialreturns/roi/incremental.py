@@ -28,8 +28,10 @@ from socialreturns.roi.solver import (
     DECAY_BOUNDS,
     HALF_SAT_BOUNDS,
     SHAPE_BOUNDS,
+    _contraction,
     _grid_start,
     _half_saturation,
+    _leverage,
     _Lifts,
     _residual_sigma,
     _saturated,
@@ -49,6 +51,10 @@ BOUND_TOLERANCE = 0.01
 #: Below this coefficient of variation of its spend per period (standard deviation over mean) a
 #: channel's spend "barely varies": its effect cannot be told apart from the baseline's level.
 MIN_SPEND_VARIATION = 0.10
+#: Above this posterior over prior sd (`socialreturns.roi.solver._contraction`) a curve parameter is
+#: "set by the prior": the data removed under 36% of its prior variance, a posterior contraction
+#: ``1 - var_post / var_prior`` under 0.36 (Betancourt 2018, arXiv:1803.08393: near 0, uninformed).
+PRIOR_SET_SD_RATIO = 0.8
 
 
 @dataclass(frozen=True)
@@ -84,6 +90,9 @@ class IncrementalFit:
     #: Without the lift tests: ``channel``, ``adstock_decay``, ``half_saturation``, ``hill_shape``,
     #: ``coef``; None when the fit was not calibrated.
     uncalibrated: pd.DataFrame | None = None
+    #: Posterior over prior sd of the curve parameters, channels by (decay, log half-saturation
+    #: ratio, log shape), see `PRIOR_SET_SD_RATIO`; None for given curves.
+    prior_contraction: np.ndarray | None = None
 
     def contributions(self) -> pd.DataFrame:
         """Fitted incremental revenue per period and channel (currency per period)."""
@@ -106,8 +115,9 @@ class IncrementalFit:
         ``half_saturation``, ``hill_shape``, ``identifiable``, ``note``.
 
         ``identifiable`` is False, with the reasons in ``note``, when a curve parameter sits at
-        its bound, the interval is wider than the estimate or the spend barely varies (see
-        `BOUND_TOLERANCE`, `MIN_SPEND_VARIATION`); the estimate columns are kept, but they are
+        its bound or is set by its prior rather than the data, the interval is wider than the
+        estimate or the spend barely varies (see `BOUND_TOLERANCE`, `PRIOR_SET_SD_RATIO`,
+        `MIN_SPEND_VARIATION`); the estimate columns are kept, but they are
         no finding. Channels too flat to fit at all have no estimate."""
         rows = []
         roas = self.bootstrap.pivot(index="replicate", columns="channel", values="roas")
@@ -161,6 +171,8 @@ def _unidentified_reasons(fit: IncrementalFit, i: int, roas: float, lo: float, h
         if side in sides:
             reasons.append(f"its {name} ({shown:.3g}) sits at the {side} bound of its search, so "
                            "the bound, not the data, set its response curve")  # fmt: skip
+    if fit.prior_contraction is not None:
+        reasons += _prior_set(fit.prior_contraction[i])
     if np.isfinite(hi - lo) and hi - lo > roas:
         reasons.append(f"its {1 - fit.alpha:.0%} interval ({lo:.2f} to {hi:.2f}) is wider than its "
                        f"ROAS estimate ({roas:.2f}), so the data cannot tell a good return from a poor one")  # fmt: skip
@@ -171,6 +183,18 @@ def _unidentified_reasons(fit: IncrementalFit, i: int, roas: float, lo: float, h
         reasons.append(f"its spend barely varies (standard deviation {variation:.0%} of the mean), so its "
                        "effect cannot be told apart from the baseline")  # fmt: skip
     return reasons
+
+
+def _prior_set(sd_ratio: np.ndarray) -> list[str]:
+    """Why a curve is set by its prior (``sd_ratio`` over `PRIOR_SET_SD_RATIO`), in words, or []."""
+    weak = sd_ratio > PRIOR_SET_SD_RATIO
+    if not weak.any():
+        return []
+    one, words = weak.sum() == 1, np.array(["carry-over", "half-saturation", "Hill shape"])[weak]
+    lists = [list(words), [f"{1 - r:.0%}" for r in sd_ratio[weak]]]
+    names, narrowed = (", ".join(w[:-1]) + " and " * (len(w) > 1) + w[-1] for w in lists)
+    return [f"its response curve's {names} {'is' if one else 'are'} set by the prior, not the data (the "
+            f"data narrow {'it' if one else 'them'} by only {narrowed})"]  # fmt: skip
 
 
 def _marginal_roas(
@@ -278,6 +302,7 @@ class _Estimate:
     sigma: float
     regression: object
     uncalibrated: pd.DataFrame | None
+    contraction: np.ndarray
 
 
 def _curve_frame(channels: list[str], x: np.ndarray, z: np.ndarray, coef: np.ndarray) -> pd.DataFrame:
@@ -327,7 +352,21 @@ def _estimate(wide: pd.DataFrame, y: pd.Series, c: pd.DataFrame, lifts: _Lifts |
     half = _half_saturation(x, decay, ratio)
     regression = _regression(wide, y, c, decay, half, shape)
     coef = regression.params.to_numpy()[: x.shape[1]] if lifts is None else beta
-    return _Estimate(z, decay, half, shape, coef, sigma, regression, uncalibrated)
+    contraction = _contraction(x, cc, decay, ratio, shape, coef, sigma=sigma, lifts=lifts)
+    return _Estimate(z, decay, half, shape, coef, sigma, regression, uncalibrated, contraction)
+
+
+def _modified_residuals(resid: np.ndarray, leverage: np.ndarray) -> np.ndarray:
+    """Residuals rescaled to the noise's variance for resampling: ``r_t / sqrt(1 - h_t)``, then
+    centred (Davison & Hinkley 1997, eq. 6.9), with ``h_t`` the leverage of period ``t``.
+
+    A fitted residual is smaller than the noise it estimates, most of all in the periods that
+    pinned the curves (bursts): about ``sqrt(1 - p / n)`` with ``p`` parameters, 0.89 with 22 on
+    two years of weeks. Resampled as they are, the bootstrap's intervals come out too narrow
+    (measured over 24 confounded weekly mixes: 76% of the truths inside the 90% intervals,
+    81% with modified residuals)."""
+    modified = resid / np.sqrt(1.0 - np.minimum(leverage, 0.99))
+    return modified - modified.mean()
 
 
 def _bootstrap(
@@ -343,8 +382,9 @@ def _bootstrap(
     seed: int,
     n_jobs: int | None,
 ) -> pd.DataFrame:
-    """Refit every parameter on moving-block resamples of the residuals (blocks of four weeks);
-    one row per replicate and channel, columns `_BOOTSTRAP_COLUMNS`."""
+    """Refit every parameter on moving-block resamples of the modified residuals (blocks of four
+    weeks, see `_modified_residuals`); one row per replicate and channel, columns
+    `_BOOTSTRAP_COLUMNS`."""
     yy = y.to_numpy()
     x = wide.to_numpy()
     extra = {}
@@ -352,7 +392,8 @@ def _bootstrap(
         h = _saturated(x, est.decay, est.half, est.shape)
         draws = np.random.default_rng([seed, 14]).standard_normal((n_bootstrap, len(lifts.measured)))
         extra = {"lifts": lifts, "lift_fitted": lifts.design(h) @ est.coef, "lift_draws": draws}
-    problem = _Resampling(x, fitted, yy - fitted, c.to_numpy(), est.z, list(wide.columns), est.sigma, **extra)
+    resid = _modified_residuals(yy - fitted, _leverage(x, c.to_numpy(), est.z, est.coef))
+    problem = _Resampling(x, fitted, resid, c.to_numpy(), est.z, list(wide.columns), est.sigma, **extra)
     samples = _block_samples(seed, len(yy), 28 if freq == "D" else 4, n_bootstrap)
     draws = _run_bootstrap(problem, samples, n_jobs or os.cpu_count() or 1)
     return pd.concat(draws, ignore_index=True) if draws else pd.DataFrame(columns=_BOOTSTRAP_COLUMNS)
@@ -427,10 +468,10 @@ def fit_incremental(
     ``β`` and ``γ`` profiled out (Golub & Pereyra 1973, variable projection); the final linear
     fit is statsmodels OLS. A lift test adds the pseudo-observation ``(lift_j(β) - measured_j)
     / standard_error_j`` (in units of the residual sigma), linear in ``β`` given the curves.
-    Intervals come from a moving-block bootstrap of the residuals that re-estimates every
-    parameter under the same priors (and redraws each lift test within its standard error), so
-    they include the uncertainty of the curve shapes. ROAS is the fitted incremental revenue
-    over the data divided by the spend.
+    Intervals come from a moving-block bootstrap of the modified (leverage-rescaled) residuals
+    that re-estimates every parameter under the same priors (and redraws each lift test within
+    its standard error), so they include the uncertainty of the curve shapes. ROAS is the fitted
+    incremental revenue over the data divided by the spend.
     """
     from socialreturns.roi.calibration import _experiment_lifts
 
@@ -447,6 +488,7 @@ def fit_incremental(
         hill_shape=est.shape, coef=est.coef, regression=est.regression,
         bootstrap=pd.DataFrame(columns=_BOOTSTRAP_COLUMNS), alpha=alpha, margin_rate=margin_rate,
         residual_sigma=est.sigma, experiments=tests, uncalibrated=est.uncalibrated,
+        prior_contraction=est.contraction,
     )  # fmt: skip
     bootstrap = _bootstrap(wide, y, c, est, fit.fitted().to_numpy(), lifts, freq=freq,
                            n_bootstrap=n_bootstrap, seed=seed, n_jobs=n_jobs)  # fmt: skip

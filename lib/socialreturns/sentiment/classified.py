@@ -77,12 +77,12 @@ def classify(
 def labelling_advice(classified: Classified, *, data_dir: str) -> str:
     """What to do next about labels, as Markdown: how to draw a sample to label when there are
     none, how to add a round when the domain model was trained (``data_dir`` as given)."""
-    command = f"`socialreturns label-sample {data_dir} --out to_label.csv`"
+    command = f"socialreturns label-sample {data_dir} --out to_label.csv"
     if classified.model is None:
-        return (f"**No labels in this data folder.** {command} writes a stratified sample of 300 mentions "
+        return (f"**No labels in this data folder.** `{command}` writes a stratified sample of 300 mentions "
                 "(by brand, platform and lexicon class; texts redacted) to label in a spreadsheet: fill the "
                 "`label` column with positive, neutral or negative and save it as `labels.csv` in the data "
                 "folder. The next run trains a domain model on them, measures it against the lexicon and "
                 "corrects the shares for its errors.")  # fmt: skip
-    return (f"{classified.model.validation.n:,} labelled mentions in `labels.csv`. {command} `--seed 1` "
+    return (f"{classified.model.validation.n:,} labelled mentions in `labels.csv`. `{command} --seed 1` "
             "draws another round; more labels narrow the corrected shares' intervals.")  # fmt: skip

@@ -323,6 +323,16 @@ class RunResult:
     records: dict[str, Any]
 
 
+def no_such_kernel(kernel_name: str) -> InputError:
+    """The error for a kernel name Jupyter does not know, with how to register ours."""
+    return InputError(
+        f"no Jupyter kernel named '{kernel_name}'",
+        key="kernel_name",
+        expected="a registered kernel",
+        hint="Run `make setup` to register the project's kernel inside .venv",
+    )
+
+
 def execute(
     notebook: str | Path,
     output: str | Path,
@@ -417,12 +427,7 @@ def execute(
         error = f"{exc.ename}: {exc.evalue}"
     except NoSuchKernel:
         tmp.unlink(missing_ok=True)
-        raise InputError(
-            f"no Jupyter kernel named '{kernel_name}'",
-            key="kernel_name",
-            expected="a registered kernel",
-            hint="Run `make setup` to register the project's kernel inside .venv",
-        ) from None
+        raise no_such_kernel(kernel_name) from None
     except BaseException as exc:
         if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:  # papermill writing the executed copy
             tmp.unlink(missing_ok=True)

@@ -19,8 +19,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from socialreturns.inputs import InputError
-
 #: The environment variable that hands the kernel its modules to import (comma-separated;
 #: ``module:name`` for ``from module import name``).
 PRELOAD_VARIABLE = "SOCIALRETURNS_PRELOAD"
@@ -81,12 +79,9 @@ def start(
             extra_arguments=["--HistoryManager.hist_file=:memory:", "--ext=socialreturns.notebook"],
         )  # fmt: skip
     except NoSuchKernel:
-        raise InputError(
-            f"no Jupyter kernel named '{kernel_name}'",
-            key="kernel_name",
-            expected="a registered kernel",
-            hint="Run `make setup` to register the project's kernel inside .venv",
-        ) from None
+        from socialreturns.notebook import no_such_kernel
+
+        raise no_such_kernel(kernel_name) from None
     return km
 
 

@@ -37,6 +37,7 @@ import pandas as pd
 from socialreturns.inputs import library_digest, project_root
 from socialreturns.roi import incremental
 from socialreturns.roi.incremental import IncrementalFit, _regression, fit_incremental
+from socialreturns.store import read_entry, sha256
 
 log = logging.getLogger(__name__)
 
@@ -88,10 +89,6 @@ def fit_key(spend: pd.DataFrame, revenue: pd.DataFrame, **kwargs: Any) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=repr).encode()).hexdigest()
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def _save(fit: IncrementalFit, folder: Path, key: str) -> None:
     """Write ``fit`` into the new folder ``folder`` as plain data (see the module docstring)."""
     folder.mkdir(parents=True)
@@ -118,20 +115,14 @@ def _save(fit: IncrementalFit, folder: Path, key: str) -> None:
         table.to_parquet(folder / f"{name}.parquet")
     files = ["arrays.npz", *(f"{name}.parquet" for name in frames)]
     meta = {"key": key, "format": FORMAT, "plain": plain, "frames": kinds,
-            "sha256": {name: _sha256(folder / name) for name in files}}  # fmt: skip
+            "sha256": {name: sha256(folder / name) for name in files}}  # fmt: skip
     (folder / "meta.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
 
 
 def _load(folder: Path, key: str) -> IncrementalFit:
     """Read an entry back; ValueError (or an OS/parquet error) when it is not the fit of ``key``."""
-    meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
-    if meta.get("key") != key or meta.get("format") != FORMAT:
-        raise ValueError("key or format differs")
-    for name, digest in meta["sha256"].items():
-        if _sha256(folder / name) != digest:
-            raise ValueError(f"{name} does not have its recorded hash")
-    with np.load(folder / "arrays.npz", allow_pickle=False) as npz:
-        values: dict[str, Any] = {name: npz[name] for name in npz.files}
+    meta, arrays = read_entry(folder, key, FORMAT)
+    values: dict[str, Any] = dict(arrays)
     for name, (kind, label) in meta["frames"].items():
         table = pd.read_parquet(folder / f"{name}.parquet")
         if kind == "DataFrame":

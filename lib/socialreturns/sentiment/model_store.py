@@ -29,6 +29,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
 from socialreturns.inputs import InputError, library_digest, project_root
+from socialreturns.store import read_entry, sha256
 
 from .classifier import (
     CLASSES,
@@ -74,10 +75,6 @@ def model_key(texts: Sequence[str] | pd.Series, labels: Sequence[str] | pd.Serie
     return digest.hexdigest()
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def save_model(model: DomainModel, folder: Path) -> None:
     """Write ``model`` into the new folder ``folder`` as plain data (module docstring)."""
     features: Features = model.pipeline.named_steps["features"]
@@ -98,7 +95,7 @@ def save_model(model: DomainModel, folder: Path) -> None:
         "lexicon_weight": features.lexicon_weight,
         "validation": model.validation.matrix.to_numpy().tolist(),
         "lexicon": model.lexicon.matrix.to_numpy().tolist(),
-        "sha256": {"arrays.npz": _sha256(folder / "arrays.npz")},
+        "sha256": {"arrays.npz": sha256(folder / "arrays.npz")},
     }
     (folder / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
 
@@ -106,14 +103,7 @@ def save_model(model: DomainModel, folder: Path) -> None:
 def load_model(folder: Path, key: str) -> DomainModel:
     """Rebuild the model saved in ``folder``; ValueError (or an OS error) when it is not the
     model of ``key`` or a file does not have its recorded hash."""
-    meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
-    if meta.get("key") != key or meta.get("format") != FORMAT:
-        raise ValueError("key or format differs")
-    for name, digest in meta["sha256"].items():
-        if _sha256(folder / name) != digest:
-            raise ValueError(f"{name} does not have its recorded hash")
-    with np.load(folder / "arrays.npz", allow_pickle=False) as npz:
-        arrays = {name: npz[name] for name in npz.files}
+    meta, arrays = read_entry(folder, key, FORMAT)
     words = word_vectorizer().set_params(vocabulary=meta["vocabulary"])
     words.idf_ = arrays["word_idf"]  # scikit-learn's setter: a fitted vectorizer of that vocabulary
     chars = CharTfidf(ngram_range=tuple(meta["char_ngram_range"]))

@@ -27,7 +27,7 @@ def _synth(args: argparse.Namespace) -> int:
     sample = synth.generate(seed=seed, scale=args.scale)
     paths = synth.write(sample, args.out)
     for name, path in paths.items():
-        rows = len(getattr(sample, name)) if name != "truth" else None
+        rows = len(getattr(sample, name)) if name in synth.FORMATS else None  # not truth.json, labels.csv
         size = path.stat().st_size / 1e6
         print(f"{name:12s} {'' if rows is None else f'{rows:>10,} rows'} {size:7.2f} MB  {path}")
     print(f"generated seed {seed} at scale {args.scale} in {time.perf_counter() - start:.1f} s")

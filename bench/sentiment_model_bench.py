@@ -5,13 +5,12 @@ Targets (issue 15, point 8): training on 2,000 labels under 10 s; scoring with t
 with ``--million``, a million mentions (`synth --scale 20`) scored end to end (lexicon with 2
 processes, then the model) in under 3 minutes with peak memory under 4 GB.
 
-Brand names are masked with a local regular expression (the notebooks use `sentiment.brands`).
+Brand names are masked as the notebooks mask them (`sentiment.mask`).
 """
 
 from __future__ import annotations
 
 import argparse
-import re
 import resource
 import tempfile
 import time
@@ -24,11 +23,11 @@ import pandas as pd
 from socialreturns import sentiment, synth
 
 ROOT = Path(__file__).resolve().parents[1]
-BRANDS = re.compile(r"(?<![\w@])@\w+|#\w+|\b(?:Lumora|Brightwell|Kestrel|Novalux)\b", re.IGNORECASE)
 
 
-def _mask(texts: pd.Series) -> pd.Series:
-    return texts.fillna("").str.replace(BRANDS, "BRAND", regex=True)
+def _mask(texts: pd.Series, brands: pd.Series) -> pd.Series:
+    """The notebooks' brand masking (`sentiment.mask`): every brand's name, @handle and #hashtag."""
+    return sentiment.mask(texts.fillna(""), sentiment.aliases(brands.dropna().unique()))
 
 
 def _write_million(folder: str) -> None:
@@ -43,7 +42,7 @@ def main() -> None:
 
     mentions = pd.read_parquet(ROOT / "data" / "sample" / "mentions.parquet").dropna(subset=["text"])
     truth = synth.load_truth(ROOT / "data" / "sample").sentiment_labels()
-    texts = _mask(mentions["text"]).reset_index(drop=True)
+    texts = _mask(mentions["text"], mentions["brand"]).reset_index(drop=True)
     y = truth.reindex(mentions["post_id"]).to_numpy()
     rng = np.random.default_rng(0)
     picked = rng.choice(len(texts), size=args.labels, replace=False)
@@ -88,7 +87,7 @@ def main() -> None:
             big = pd.read_parquet(Path(folder) / "mentions.parquet", columns=["brand", "text"])
         t_gen = time.perf_counter() - start
         start = time.perf_counter()
-        masked = _mask(big["text"])
+        masked = _mask(big["text"], big["brand"])
         scored = sentiment.score(masked, n_jobs=2)
         t_lex = time.perf_counter() - start
         chosen = sentiment.choose(model, masked, scored, n_jobs=2)

@@ -23,8 +23,9 @@ from socialreturns import organisation, sentiment
 from socialreturns.inputs import InputError
 from socialreturns.organisation import patterns
 from socialreturns.synth import routes as synth_routes
+from socialreturns.synth.truth import BRAND, COMPETITORS
 
-BRANDS = {b: [f"@{b.lower()}_help"] for b in ("Lumora", "Brightwell", "Kestrel", "Novalux")}
+BRANDS = {b: [f"@{b.lower()}_help"] for b in (BRAND, *COMPETITORS)}
 FLOORS = {  # route: (precision, recall) floors on the held-out set
     "care": (0.75, 0.82), "complaint": (0.77, 0.95), "purchase_intent": (0.85, 0.65),
     "disclosure_missing": (0.97, 0.97), "regulated_claim": (0.95, 0.94), "product_feedback": (0.83, 0.79),

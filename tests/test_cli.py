@@ -36,7 +36,16 @@ def test_validate_a_misspelled_column_is_one_paragraph(sample_copy):
 
 def test_validate_the_sample(capsys):
     assert cli.main(["validate", str(SAMPLE)]) == 0
-    assert "all tables valid" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "all tables valid" in out and "labels              500 rows" in out
+
+
+def test_validate_checks_the_labels_against_the_mentions(sample_copy):
+    path = sample_copy / "labels.csv"
+    path.write_text("post_id,label\nM99999999,positive\n", encoding="utf-8")
+    out = _run("validate", str(sample_copy))
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert str(path) in out.stderr and "M99999999" in out.stderr
 
 
 def test_synth_writes_a_small_sample(tmp_path, capsys):

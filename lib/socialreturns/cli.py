@@ -65,6 +65,10 @@ def _validate(args: argparse.Namespace) -> int:
         mine = [n for n in notes.notes if n.startswith(f"{row.file},")]
         for warning in (*row.warnings, *mine):
             print(f"{'':12s} warning: {warning}")
+    mentions = getattr(tables, "mentions", None)
+    labels = data.load_labels(args.data_dir, mentions=mentions) if mentions is not None else None
+    if labels is not None:  # people's sentiment labels, checked against the mentions
+        print(f"{'labels':12s} {len(labels):>10,} rows  {labels.value_counts().to_dict()}")
     print("all tables valid")
     return 0
 

@@ -10,11 +10,14 @@ Submodules:
 * `rules`: the routes' phrase lists, the guards, the ad disclosures by language.
 * `lists`: the reviewable parameter files, `read_creators` and `read_claims`.
 * `routes`: `route`.
+* `teams`: what care and PR act on now: `care_queue`, `care_summary`, `crisis_status`.
 """
 
 from .lists import CLAIMS_FILE, CREATORS_FILE, Claims, Creator, read_claims, read_creators
 from .routes import route
 from .rules import DISCLOSURES, ROUTES
+from .teams import CrisisStatus, care_queue, care_summary, crisis_status
 
 __all__ = ["CLAIMS_FILE", "CREATORS_FILE", "DISCLOSURES", "ROUTES", "Claims", "Creator", "read_claims",
            "read_creators", "route"]  # fmt: skip
+__all__ += ["CrisisStatus", "care_queue", "care_summary", "crisis_status"]

@@ -183,3 +183,19 @@ def test_cli_list_names_the_shop_source(capsys):
     assert cli.main(["import", "--list"]) == 0
     out = capsys.readouterr().out
     assert "shopify-orders" in out and "orders, customers" in out and "Lineitem quantity" in out
+
+
+def test_a_later_import_keeps_the_customers_first_order_and_channel(tmp_path):
+    first, later = tmp_path / "january.csv", tmp_path / "february.csv"
+    lines = ORDERS.read_text().splitlines()
+    first.write_text("\n".join(lines[:2]) + "\n")  # #1001 of ada, 2025-01-04
+    later.write_text("\n".join([lines[0], *lines[4:6]]) + "\n")  # #1003 of ADA@, 2025-01-10
+    out, _ = _import(tmp_path, first)
+    customers = (out / "customers.csv").read_text().replace(",unknown,", ",instagram,")
+    (out / "customers.csv").write_text(customers)  # as if set by hand after the first import
+    _, result = _import(tmp_path, later)
+    assert _read(out, "customers") == [
+        (_id("ada@example.com"), "2025-01-04", "instagram", "", "EUR", "shopify-orders")
+    ]
+    assert [r[0] for r in _read(out, "orders")] == ["#1001", "#1003"]
+    assert any("1 customer(s) already in customers.csv keep their earlier" in n for n in result.log.notes)

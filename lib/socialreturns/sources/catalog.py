@@ -33,13 +33,15 @@ class ImportOptions:
     ``channel``: our channel for every row (``--channel``); ``currency``: the ISO currency of an
     export that does not name it (``--currency``); ``salt``: the secret of the customer hash of
     shop exports (``--salt``, else ``$SOCIALRETURNS_SALT``); ``margin_rate``: gross margin as a
-    share of revenue (``--margin-rate``).
+    share of revenue (``--margin-rate``); ``folder``: the data folder written into (so that a
+    customer already there keeps the earlier acquisition date).
     """
 
     channel: str | None = None
     currency: str | None = None
     salt: str | None = None
     margin_rate: float | None = None
+    folder: Path | None = None
 
 
 #: Turns a source's files into our tables' rows (table name -> rows), filling the log (files,
@@ -181,6 +183,6 @@ def import_files(
         source=source, tables=list(spec.tables), imported_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     )
     options = ImportOptions(channel=channel, currency=currency.upper() if currency else None, salt=salt,
-                            margin_rate=margin_rate)  # fmt: skip
+                            margin_rate=margin_rate, folder=Path(out))  # fmt: skip
     tables = spec.convert([Path(f) for f in files], options, log)
     return ImportResult(write_tables(out, tables, log), log)

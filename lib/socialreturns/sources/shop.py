@@ -37,6 +37,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from socialreturns.data import load_table
 from socialreturns.data.times import TIMESTAMP_DTYPE, out_of_range, range_error
 from socialreturns.inputs import MAX_SHOWN, InputError
 
@@ -202,6 +203,28 @@ def _one_currency(orders: pd.DataFrame, given: str | None, paths: Sequence[Path]
     return currencies[0]
 
 
+def _with_known(customers: pd.DataFrame, folder: Path | None, log: ImportLog) -> pd.DataFrame:
+    """Customers already in ``folder`` keep their acquisition date when it is earlier (their first
+    order came in an earlier import), their acquisition channel and their referrer."""
+    path = Path(folder) / "customers.csv" if folder else None
+    if path is None or not path.is_file():
+        return customers
+    known = load_table("customers", path).drop_duplicates("customer_id").set_index("customer_id")
+    seen = customers["customer_id"].isin(known.index).to_numpy()
+    if not seen.any():
+        return customers
+    customers = customers.copy()
+    old = known.loc[customers.loc[seen, "customer_id"]]
+    dates = pd.DataFrame({"new": customers.loc[seen, "acquisition_date"].to_numpy(),
+                          "old": old["acquisition_date"].to_numpy()})  # fmt: skip
+    customers.loc[seen, "acquisition_date"] = dates.min(axis=1).to_numpy()
+    customers.loc[seen, "acquisition_channel"] = old["acquisition_channel"].to_numpy()
+    customers.loc[seen, "referred_by"] = old["referred_by"].to_numpy()
+    log.notes.append(f"{int(seen.sum())} customer(s) already in {path.name} keep their earlier acquisition date, "
+                     "acquisition channel and referrer")  # fmt: skip
+    return customers
+
+
 def convert(paths: Sequence[Path], options: object, log: ImportLog) -> Mapping[str, pd.DataFrame]:
     """The ``orders`` and ``customers`` of Shopify orders exports (`catalog.Convert`).
 
@@ -254,6 +277,7 @@ def convert(paths: Sequence[Path], options: object, log: ImportLog) -> Mapping[s
     customers["acquisition_date"] = customers["acquisition_date"].dt.normalize()
     customers = customers.assign(acquisition_channel=ACQUISITION_CHANNEL, referred_by=pd.NA,
                                  currency=log.currency)  # fmt: skip
+    customers = _with_known(customers, getattr(options, "folder", None), log)
     columns = ["order_id", "customer_id", "timestamp", "revenue", "gross_margin"]
     return {"orders": out[columns].assign(currency=log.currency).reset_index(drop=True),
             "customers": customers[["customer_id", "acquisition_date", "acquisition_channel", "referred_by",

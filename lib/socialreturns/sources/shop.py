@@ -33,6 +33,7 @@ import hashlib
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -43,6 +44,9 @@ from socialreturns.inputs import MAX_SHOWN, InputError
 
 from .log import EXAMPLES, ImportLog
 from .read import Export, column_for, normalise_header, parse_numbers, read_export, refuse_float_ids
+
+if TYPE_CHECKING:
+    from .catalog import ImportOptions
 
 TITLE = "a Shopify orders export"
 HEADER = ("Name, Email, Financial Status, Paid at, ..., Currency, Subtotal, Shipping, Taxes, Total, "
@@ -225,7 +229,7 @@ def _with_known(customers: pd.DataFrame, folder: Path | None, log: ImportLog) ->
     return customers
 
 
-def convert(paths: Sequence[Path], options: object, log: ImportLog) -> Mapping[str, pd.DataFrame]:
+def convert(paths: Sequence[Path], options: ImportOptions, log: ImportLog) -> Mapping[str, pd.DataFrame]:
     """The ``orders`` and ``customers`` of Shopify orders exports (`catalog.Convert`).
 
     ``options`` gives ``salt`` (else ``$SOCIALRETURNS_SALT``), ``margin_rate`` (gross margin as a
@@ -237,8 +241,8 @@ def convert(paths: Sequence[Path], options: object, log: ImportLog) -> Mapping[s
         No salt or margin rate, a file that is not a Shopify orders export, ids a spreadsheet
         turned into floats, unreadable amounts or times, an order in two files, a second currency.
     """
-    salt = salt_of(getattr(options, "salt", None))
-    rate = getattr(options, "margin_rate", None)
+    salt = salt_of(options.salt)
+    rate = options.margin_rate
     if rate is None or not 0.0 <= float(rate) <= 1.0:
         raise InputError("needs the gross margin rate" if rate is None else f"has a margin rate of {rate}",
                          key="margin_rate", expected="--margin-rate between 0 and 1 (gross margin as a share "
@@ -266,7 +270,7 @@ def convert(paths: Sequence[Path], options: object, log: ImportLog) -> Mapping[s
         list(orders.loc[nomail, "name"]),
     )
     kept = orders[~cancelled & ~nomail].copy()
-    log.currency = _one_currency(kept, getattr(options, "currency", None), paths)
+    log.currency = _one_currency(kept, options.currency, paths)
     kept["customer_id"] = customer_ids(kept["email"], salt)
     kept["revenue"] = _revenue(kept, log)
     kept["gross_margin"] = (kept["revenue"] * float(rate)).round(6)
@@ -277,7 +281,7 @@ def convert(paths: Sequence[Path], options: object, log: ImportLog) -> Mapping[s
     customers["acquisition_date"] = customers["acquisition_date"].dt.normalize()
     customers = customers.assign(acquisition_channel=ACQUISITION_CHANNEL, referred_by=pd.NA,
                                  currency=log.currency)  # fmt: skip
-    customers = _with_known(customers, getattr(options, "folder", None), log)
+    customers = _with_known(customers, options.folder, log)
     columns = ["order_id", "customer_id", "timestamp", "revenue", "gross_margin"]
     return {"orders": out[columns].assign(currency=log.currency).reset_index(drop=True),
             "customers": customers[["customer_id", "acquisition_date", "acquisition_channel", "referred_by",

@@ -170,7 +170,13 @@ def _import(args: argparse.Namespace) -> int:
         raise InputError("needs a source, one or more files and --out", key="import",
                          expected="socialreturns import SOURCE FILE... --out DIR (sources: socialreturns import --list)")  # fmt: skip
     result = sources.import_files(
-        args.source, args.files, args.out, channel=args.channel, currency=args.currency
+        args.source,
+        args.files,
+        args.out,
+        channel=args.channel,
+        currency=args.currency,
+        salt=args.salt,
+        margin_rate=args.margin_rate,
     )
     print(result.summary())
     return 0
@@ -247,6 +253,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default=None, metavar="DIR", help="data folder to merge the rows into")
     p.add_argument("--channel", default=None, help="our channel for every row (exports without a platform)")
     p.add_argument("--currency", default=None, help="ISO currency of exports that do not name it")
+    p.add_argument("--salt", default=None, help="shop exports: secret salt of the customer hash "
+                   "(default $SOCIALRETURNS_SALT)")  # fmt: skip
+    p.add_argument(
+        "--margin-rate", type=float, default=None, help="shop exports: gross margin share of revenue"
+    )
     p.add_argument("--list", action="store_true", help="list the sources and the header each expects")
     p.set_defaults(func=_import)
 

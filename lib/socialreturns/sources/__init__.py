@@ -13,6 +13,7 @@ Submodules:
 * `write`: merging into the folder's table (re-imports replace, never duplicate) atomically.
 * `spend`: `SpendLayout` and `read_spend`, one reader for every ad tool's spend report.
 * `ads`: the layouts of Meta Ads Manager, Google Ads, LinkedIn Campaign Manager, TikTok Ads.
+* `shop`: Shopify's orders export, to `orders` and `customers` (customers keyed by a salted hash).
 * `catalog`: `Source`, `SOURCES`, `import_files` and `listing` (``--list``).
 """
 

@@ -18,6 +18,7 @@ import pandas as pd
 
 from socialreturns.inputs import InputError
 
+from . import shop
 from .ads import LAYOUTS
 from .log import ImportLog
 from .read import read_export
@@ -30,11 +31,17 @@ class ImportOptions:
     """Choices a user gives on the command line.
 
     ``channel``: our channel for every row (``--channel``); ``currency``: the ISO currency of an
-    export that does not name it (``--currency``).
+    export that does not name it (``--currency``); ``salt``: the secret of the customer hash of
+    shop exports (``--salt``, else ``$SOCIALRETURNS_SALT``); ``margin_rate``: gross margin as a
+    share of revenue (``--margin-rate``); ``folder``: the data folder written into (so that a
+    customer already there keeps the earlier acquisition date).
     """
 
     channel: str | None = None
     currency: str | None = None
+    salt: str | None = None
+    margin_rate: float | None = None
+    folder: Path | None = None
 
 
 #: Turns a source's files into our tables' rows (table name -> rows), filling the log (files,
@@ -114,6 +121,8 @@ def _refuse_overlap(rows: pd.DataFrame) -> None:
 SOURCES: Mapping[str, Source] = {
     layout.source: Source(layout.source, ("spend",), layout.title, layout.header, _spend_convert(layout))
     for layout in LAYOUTS
+} | {
+    "shopify-orders": Source("shopify-orders", ("orders", "customers"), shop.TITLE, shop.HEADER, shop.convert)
 }
 
 
@@ -130,14 +139,15 @@ def listing() -> str:
 
 def import_files(
     source: str, files: Sequence[str | Path], out: str | Path, *, channel: str | None = None,
-    currency: str | None = None,
+    currency: str | None = None, salt: str | None = None, margin_rate: float | None = None,
 ) -> ImportResult:  # fmt: skip
     """Import exports of one ``source`` into the data folder ``out``.
 
     Parameters
     ----------
     source
-        A name of `SOURCES` (``meta-ads``, ``google-ads``, ``linkedin-ads``, ``tiktok-ads``).
+        A name of `SOURCES` (``meta-ads``, ``google-ads``, ``linkedin-ads``, ``tiktok-ads``,
+        ``shopify-orders``).
     files
         The export files (CSV or tab-separated text, any of UTF-8, UTF-16, CP1252).
     out
@@ -147,6 +157,10 @@ def import_files(
         Our channel name for every row, for exports without a platform breakdown.
     currency
         ISO code for exports that do not name their currency (checked against those that do).
+    salt
+        ``shopify-orders``: the secret salt of the customer hash (else ``$SOCIALRETURNS_SALT``).
+    margin_rate
+        ``shopify-orders``: gross margin as a share of revenue, 0 to 1.
 
     Returns
     -------
@@ -168,6 +182,7 @@ def import_files(
     log = ImportLog(
         source=source, tables=list(spec.tables), imported_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     )
-    options = ImportOptions(channel=channel, currency=currency.upper() if currency else None)
+    options = ImportOptions(channel=channel, currency=currency.upper() if currency else None, salt=salt,
+                            margin_rate=margin_rate, folder=Path(out))  # fmt: skip
     tables = spec.convert([Path(f) for f in files], options, log)
     return ImportResult(write_tables(out, tables, log), log)

@@ -20,6 +20,7 @@ import yaml
 
 from conftest import NOTEBOOKS, SAMPLE
 from socialreturns import batch, sentiment, synth
+from socialreturns.batch.runner import Outcome
 
 matplotlib.use("Agg")
 NOTEBOOK = next(p for p in NOTEBOOKS if p.stem == "sentiment")
@@ -134,11 +135,9 @@ def test_brand_names_with_spaces_and_punctuation(tmp_path):
     assert "Lumora &amp; Co\\." in _conclusions(namespace)  # escaped for Markdown
 
 
-@pytest.mark.slow
-def test_a_mentions_only_export_of_a_few_days_runs_for_real(tmp_path):
-    """Through the project's runner, as the issue's real folder: only mentions, nine days, no reach
-    figures, brand names with punctuation (the notebook crashed on it with a bare KeyError)."""
-    folder = _export(tmp_path, days=9, reach=0, rename=PUNCTUATED)
+def _run_for_real(tmp_path: Path, folder: Path) -> Outcome:
+    """The sentiment notebook on ``folder`` (brand "Lumora & Co.") through the project's runner:
+    papermill in the project's kernel, as a scheduled batch runs it; its outcome, checked ok."""
     spec = tmp_path / "shapes.yaml"
     run = {"notebook": "sentiment", "parameters": {"data_dir": str(folder), "brand": "Lumora & Co."}}
     spec.write_text(yaml.safe_dump({"title": "real shapes", "runs": [run]}), encoding="utf-8")
@@ -146,6 +145,14 @@ def test_a_mentions_only_export_of_a_few_days_runs_for_real(tmp_path):
                              progress=False)  # fmt: skip
     outcome = result.outcomes[0]
     assert outcome.status == "ok", outcome.error
+    return outcome
+
+
+@pytest.mark.slow
+def test_a_mentions_only_export_of_a_few_days_runs_for_real(tmp_path):
+    """Through the project's runner, as the issue's real folder: only mentions, nine days, no reach
+    figures, brand names with punctuation (the notebook crashed on it with a bare KeyError)."""
+    outcome = _run_for_real(tmp_path, _export(tmp_path, days=9, reach=0, rename=PUNCTUATED))
     page = Path(outcome.html).read_text(encoding="utf-8")
     assert "Traceback" not in page and "too few to tell a spike" in page and "no reach figures" in page
     assert set(outcome.records["mention_share_of_voice"]) == set(PUNCTUATED.values())
@@ -167,13 +174,7 @@ def test_a_labelled_mentions_only_export_runs_for_real_with_intervals_and_its_va
     its validation sentence, through the project's runner; each brand's net within 0.1 of the
     truth of the same mentions (measured: within 0.04)."""
     folder = _export(tmp_path, days=30, reach=0, rename=PUNCTUATED, labels=500)
-    spec = tmp_path / "labelled.yaml"
-    run = {"notebook": "sentiment", "parameters": {"data_dir": str(folder), "brand": "Lumora & Co."}}
-    spec.write_text(yaml.safe_dump({"title": "labelled export", "runs": [run]}), encoding="utf-8")
-    result = batch.run_batch(batch.load_batch(spec), out=tmp_path / "reports", as_of="2026-01-31", workers=1,
-                             progress=False)  # fmt: skip
-    outcome = result.outcomes[0]
-    assert outcome.status == "ok", outcome.error
+    outcome = _run_for_real(tmp_path, folder)
     assert outcome.records["validation"].startswith("Validated on 500 labelled mentions: accuracy")
     page = Path(outcome.html).read_text(encoding="utf-8")
     assert "net sentiment with its 90% interval. Validated on 500 labelled mentions" in page

@@ -85,8 +85,7 @@ def test_a_missing_import_fails_in_its_own_cell(tmp_path):
 
 
 def test_the_cached_ranges_are_the_domain_ranges_and_a_bad_entry_is_recomputed(tmp_path, monkeypatch):
-    monkeypatch.setattr(spec, "project_root", lambda: tmp_path)
-    monkeypatch.delenv("SOCIALRETURNS_CACHE", raising=False)
+    monkeypatch.setenv("SOCIALRETURNS_CACHE", str(tmp_path / ".cache" / "socialreturns"))
     for stem in parameters.DOMAINS:
         assert spec.cached_ranges(stem) == parameters.notebook_ranges(stem)  # computed, then stored
         assert spec.cached_ranges(stem) == parameters.notebook_ranges(stem)  # read back

@@ -147,12 +147,14 @@ def cached_ranges(notebook: str) -> dict[str, Range]:
     keyed by the library's source digest: the ranges are the library's, and computing them
     imports the domain module (pandas, pandera, scipy: one to three seconds) in a command that
     otherwise needs none of it. An entry that does not read back as ranges is recomputed;
-    ``SOCIALRETURNS_CACHE=off`` computes them every time."""
-    import os
+    ``SOCIALRETURNS_CACHE`` moves them to ``$SOCIALRETURNS_CACHE/parameters/`` like the other
+    caches (`store.cache_root`); ``off`` computes them every time."""
+    from socialreturns.store import cache_root
 
-    if os.environ.get("SOCIALRETURNS_CACHE", "").lower() == "off":
+    root = cache_root("parameters")
+    if root is None:
         return notebook_ranges(notebook)
-    path = project_root() / ".cache" / "socialreturns" / "parameters" / f"{notebook}-{library_digest()}.json"
+    path = root / f"{notebook}-{library_digest()}.json"
     try:
         stored = json.loads(path.read_text(encoding="utf-8"))
         return {k: Range(**{**v, "choices": tuple(v["choices"])}) for k, v in stored.items()}

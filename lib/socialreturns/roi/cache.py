@@ -5,7 +5,7 @@ must read the same fit, not refit with their own replicates. `shared_fit` keys a
 bytes of its inputs (spend, revenue, controls and any other frame passed), the fit's keyword
 arguments and the library's source digest, and stores it under
 ``.cache/socialreturns/roi/<key>/`` in the repository (`cache_root`; the ``SOCIALRETURNS_CACHE``
-environment variable moves it, ``off`` turns caching off).
+environment variable moves the cache to ``$SOCIALRETURNS_CACHE/roi/``, ``off`` turns it off).
 
 An entry is plain data, no pickle: the numpy arrays in ``arrays.npz`` (read with
 ``allow_pickle=False``), the frames as Parquet, and the rest in ``meta.json`` with each file's
@@ -34,9 +34,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from socialreturns.inputs import library_digest, project_root
+from socialreturns.inputs import library_digest
 from socialreturns.roi import incremental
 from socialreturns.roi.incremental import IncrementalFit, _regression, fit_incremental
+from socialreturns.store import cache_root as store_root
 from socialreturns.store import read_entry, sha256
 
 log = logging.getLogger(__name__)
@@ -50,12 +51,9 @@ FORMAT = 1
 
 
 def cache_root() -> Path | None:
-    """Where fits are kept: ``$SOCIALRETURNS_CACHE`` if set (``off`` for no cache), else
-    ``.cache/socialreturns/roi`` under the repository root."""
-    setting = os.environ.get("SOCIALRETURNS_CACHE", "")
-    if setting.lower() == "off":
-        return None
-    return Path(setting) if setting else project_root() / ".cache" / "socialreturns" / "roi"
+    """Where fits are kept (`store.cache_root` of ``roi``): ``$SOCIALRETURNS_CACHE/roi`` if set
+    (``off`` for no cache), else ``.cache/socialreturns/roi`` under the repository root."""
+    return store_root("roi")
 
 
 def _frame_digest(frame: pd.DataFrame | pd.Series | None) -> str:

@@ -28,8 +28,8 @@ import pandas as pd
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
-from socialreturns.inputs import InputError, library_digest, project_root
-from socialreturns.store import read_entry, sha256
+from socialreturns.inputs import InputError, library_digest
+from socialreturns.store import cache_root, read_entry, sha256
 
 from .classifier import (
     CLASSES,
@@ -51,14 +51,10 @@ FORMAT = 1
 
 
 def model_root() -> Path | None:
-    """Where models are kept: ``$SOCIALRETURNS_CACHE/sentiment`` if set (``off`` for no cache),
-    else ``.cache/socialreturns/sentiment`` under the repository root, beside the ROI fits."""
-    setting = os.environ.get("SOCIALRETURNS_CACHE", "")
-    if setting.lower() == "off":
-        return None
-    return (
-        Path(setting) / "sentiment" if setting else project_root() / ".cache" / "socialreturns" / "sentiment"
-    )
+    """Where models are kept (`store.cache_root` of ``sentiment``): ``$SOCIALRETURNS_CACHE/sentiment``
+    if set (``off`` for no cache), else ``.cache/socialreturns/sentiment`` under the repository
+    root, beside the ROI fits."""
+    return cache_root("sentiment")
 
 
 def model_key(texts: Sequence[str] | pd.Series, labels: Sequence[str] | pd.Series,

@@ -114,7 +114,7 @@ def _fail(problem: str, source: object, key: str, expected: str, hint: str | Non
 
 
 def _refuse_secrets(section: Mapping[str, Any], where: str, source: object) -> None:
-    for key, value in section.items():
+    for key in section:
         k = str(key).lower()
         if any(w in k for w in _SECRET_WORDS) and not k.endswith("_env"):
             raise _fail(f"holds '{key}', a credential written into the batch file", source, f"{where}.{key}",
@@ -187,7 +187,9 @@ def _email(section: object, source: object) -> Email:
     s = _known(section, EMAIL_KEYS, "alerts.email", source)
     for key in ("host", "from", "to"):
         if key not in s:
-            raise _fail(f"has no {key}", source, f"alerts.email.{key}", "host, from and to (a list of addresses)")
+            raise _fail(
+                f"has no {key}", source, f"alerts.email.{key}", "host, from and to (a list of addresses)"
+            )
     to = [s["to"]] if isinstance(s["to"], str) else s["to"]
     if not isinstance(to, list) or not to or not all(isinstance(a, str) and "@" in a for a in to):
         raise _fail(f"is {s['to']!r}", source, "alerts.email.to", "an e-mail address or a list of them")
@@ -284,7 +286,9 @@ class State:
 
     def pending(self, channel: str) -> list[dict[str, Any]]:
         """The alerts not yet sent on ``channel``, oldest first."""
-        out = [a for a in self.alerts.values() if a.get("channels", {}).get(channel, {}).get("status") != "sent"]
+        out = [
+            a for a in self.alerts.values() if a.get("channels", {}).get(channel, {}).get("status") != "sent"
+        ]
         return sorted(out, key=lambda a: (str(a.get("created")), a["id"]))
 
     def mark(self, channel: str, ids: Sequence[str], *, error: str | None, attempts: int) -> None:
@@ -326,10 +330,12 @@ def post_json(webhook: Webhook, payload: Mapping[str, Any]) -> None:
     body = json.dumps(payload, default=str).encode("utf-8")
     request = urllib.request.Request(str(url), data=body, headers=headers, method="POST")
     try:
-        with urllib.request.urlopen(request, timeout=webhook.retry.timeout_seconds) as answer:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=webhook.retry.timeout_seconds) as answer:
             answer.read(1024)
     except urllib.error.HTTPError as exc:  # 4xx other than 408 and 429 will not get better by retrying
-        raise SendError(f"HTTP {exc.code} {exc.reason}", retry=exc.code >= 500 or exc.code in (408, 429)) from None
+        raise SendError(
+            f"HTTP {exc.code} {exc.reason}", retry=exc.code >= 500 or exc.code in (408, 429)
+        ) from None
     except (urllib.error.URLError, OSError, ValueError) as exc:
         raise SendError(f"{type(exc).__name__}: {getattr(exc, 'reason', exc)}") from None
 
@@ -357,7 +363,9 @@ def send_mail(email: Email, subject: str, body: str, *, smtp: type[smtplib.SMTP]
         raise SendError(f"{type(exc).__name__}: {exc}") from None
 
 
-def attempt(send: Callable[[], None], retry: Retry, *, sleep: Callable[[float], None] = time.sleep) -> tuple[str | None, int]:
+def attempt(
+    send: Callable[[], None], retry: Retry, *, sleep: Callable[[float], None] = time.sleep
+) -> tuple[str | None, int]:
     """Call ``send`` until it succeeds, at most ``1 + retry.retries`` times, waiting
     ``backoff_seconds * 2**k`` between attempts. Returns (the last error or None, attempts)."""
     error = None
@@ -377,7 +385,11 @@ def mail_body(alerts: Sequence[Mapping[str, Any]], header: str) -> str:
     """The e-mail's plain text: one paragraph per alert."""
     lines = [header, ""]
     for a in alerts:
-        lines += [f"[{a['kind']}] {a['created']}  post {a.get('post_id') or '-'}  (id {a['id']})", a["text"], ""]
+        lines += [
+            f"[{a['kind']}] {a['created']}  post {a.get('post_id') or '-'}  (id {a['id']})",
+            a["text"],
+            "",
+        ]
     return "\n".join(lines)
 
 
@@ -404,11 +416,19 @@ def deliver(config: AlertsConfig, state: State, context: Mapping[str, Any], *,
         else:
             subject = f"{channel.subject}: {len(todo)} new ({context.get('brand', '')})"
             body = mail_body(public, f"{len(todo)} new alerts as of {context.get('as_of')}:")
-            error, tries = attempt(lambda c=channel: send_mail(c, subject, body, smtp=smtp), channel.retry, sleep=sleep)
+            error, tries = attempt(
+                lambda c=channel, s=subject, b=body: send_mail(c, s, b, smtp=smtp), channel.retry, sleep=sleep
+            )
         state.mark(name, [a["id"] for a in todo], error=error, attempts=tries)
         state.save()
         if error:
-            log.warning("alerts: %s failed after %d attempts (%s); %d alerts stay pending", name, tries, error, len(todo))
+            log.warning(
+                "alerts: %s failed after %d attempts (%s); %d alerts stay pending",
+                name,
+                tries,
+                error,
+                len(todo),
+            )
         report[name] = {"sent": 0 if error else len(todo), "pending": len(todo) if error else 0, "attempts": tries,
                         "error": error}  # fmt: skip
     return report

@@ -293,21 +293,26 @@ class _BatchRun:
 
     def _alerts(self) -> None:
         """The batch's alerts (`organisation.alerts.run_alerts`) beside the manifest, recorded in it
-        as ``alerts``; bad data fails this outcome, a failed send only leaves its alerts pending."""
+        as ``alerts``. Bad data fails this outcome (the reports stay); a failed send does not, it
+        leaves its alerts pending for the next run."""
         from socialreturns.organisation.alerts import run_alerts
 
         started = dt.datetime.now(dt.UTC)
         self.display.log("start alerts")
         try:
             done = run_alerts(self.batch.alerts, self.folder, batch=self.batch.name)
-            entry, outcome = done.to_dict() | {"status": "ok"}, Outcome("alerts", "ok", done.seconds, None, None,
-                                                                      str(done.path))  # fmt: skip
-            sent = ", ".join(f"{k} sent {v['sent']}, pending {v['pending']}" for k, v in done.delivery.items())
-            line = f"ok alerts in {done.seconds:.1f} s: {done.alerts} standing, {done.new} new" + (f"; {sent}" if sent else "")
-        except InputError as exc:
+        except Exception as exc:  # a scheduled run records what went wrong and carries on
+            error = str(exc) if isinstance(exc, InputError) else f"{type(exc).__name__}: {exc}"
             seconds = (dt.datetime.now(dt.UTC) - started).total_seconds()
-            entry, outcome = {"status": "failed", "error": str(exc)}, Outcome("alerts", "failed", seconds, str(exc))
-            line = f"failed alerts: {exc}"
+            entry, outcome = {"status": "failed", "error": error}, Outcome("alerts", "failed", seconds, error)
+            line = f"failed alerts: {error}"
+        else:
+            entry = done.to_dict() | {"status": "ok"}
+            outcome = Outcome("alerts", "ok", done.seconds, output=str(done.path))
+            sent = "".join(
+                f"; {k} sent {v['sent']}, pending {v['pending']}" for k, v in done.delivery.items()
+            )
+            line = f"ok alerts in {done.seconds:.1f} s: {done.alerts} standing, {done.new} new{sent}"
         self.outcomes["alerts"] = outcome
         with self.lock:
             self.manifest["alerts"] = {"started": started.isoformat(), **entry}

@@ -204,7 +204,8 @@ class Batch:
     cell_timeout_seconds: int = DEFAULT_CELL_TIMEOUT_SECONDS
     source: Path | None = None
     max_output_bytes: int = DEFAULT_MAX_OUTPUT_BYTES  # longest cell output kept whole
-    alerts: Any = None  # `socialreturns.notify.AlertsConfig` of an ``alerts:`` section, computed after the runs
+    #: `socialreturns.notify.AlertsConfig` of an ``alerts:`` section (computed after the runs), or None
+    alerts: Any = None
 
 
 def notebooks_folder() -> Path:
@@ -395,7 +396,10 @@ def listing() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     for path in sorted(batches_folder().glob("*.yaml")):
         try:
             spec = read_yaml_mapping(path, what="batch file")
-            batches.append((path.stem, f"{len(spec.get('runs') or [])} runs: {spec.get('title', '')}"))
+            alerts = " and alerts" if spec.get("alerts") is not None else ""
+            batches.append(
+                (path.stem, f"{len(spec.get('runs') or [])} runs{alerts}: {spec.get('title', '')}")
+            )
         except InputError as exc:
             batches.append((path.stem, f"invalid: {exc}"))
     return notebooks, batches

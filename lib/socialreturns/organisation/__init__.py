@@ -11,6 +11,7 @@ Submodules:
 * `lists`: the reviewable parameter files, `read_creators` and `read_claims`.
 * `routes`: `route`.
 * `teams`: what care and PR act on now: `care_queue`, `care_summary`, `crisis_status`.
+* `alerts`: the hourly alerts: `compute_alerts`, `run_alerts` (sending in `socialreturns.notify`).
 """
 
 from .lists import CLAIMS_FILE, CREATORS_FILE, Claims, Creator, read_claims, read_creators
@@ -21,3 +22,7 @@ from .teams import CrisisStatus, care_queue, care_summary, crisis_status
 __all__ = ["CLAIMS_FILE", "CREATORS_FILE", "DISCLOSURES", "ROUTES", "Claims", "Creator", "read_claims",
            "read_creators", "route"]  # fmt: skip
 __all__ += ["CrisisStatus", "care_queue", "care_summary", "crisis_status"]
+
+from .alerts import alert_id, compute_alerts, run_alerts  # noqa: E402
+
+__all__ += ["alert_id", "compute_alerts", "run_alerts"]

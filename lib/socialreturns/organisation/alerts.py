@@ -191,7 +191,9 @@ def compute_alerts(
     if "crisis" in kinds:
         alerts += _crisis(mentions, brand=brand, as_of=as_of, lookback=lookback, known=known, keep=keep)
     since = as_of - lookback - pd.Timedelta(hours=sla_hours if "sla_breach" in kinds else 0)
-    window = mentions[(as_utc(mentions["timestamp"], column="timestamp") > since).to_numpy()].reset_index(drop=True)
+    window = mentions[(as_utc(mentions["timestamp"], column="timestamp") > since).to_numpy()].reset_index(
+        drop=True
+    )
     if {"sla_breach", "disclosure_missing"} & set(kinds) and len(window):
         routed = route(window, brands=names, creators=creators if "disclosure_missing" in kinds else None)
         if "sla_breach" in kinds:
@@ -199,7 +201,9 @@ def compute_alerts(
                            keep=keep)  # fmt: skip
         if "disclosure_missing" in kinds:
             alerts += _disclosure(window, routed, since=as_of - lookback, keep=keep)
-    out = pd.DataFrame(alerts, columns=[*ALERT_COLUMNS, *({"start", "end", "live"} & {k for a in alerts for k in a})])
+    out = pd.DataFrame(
+        alerts, columns=[*ALERT_COLUMNS, *({"start", "end", "live"} & {k for a in alerts for k in a})]
+    )
     out["created"] = as_utc(out["created"], column="created") if len(out) else out["created"]
     return out.sort_values(["created", "id"], kind="stable", ignore_index=True)
 
@@ -241,7 +245,9 @@ def _forget(state: notify.State, standing: set[str], before: pd.Timestamp, chann
             del state.alerts[i]
 
 
-def run_alerts(config: notify.AlertsConfig, folder: str | Path, *, batch: str = "alerts", **send: Any) -> AlertsRun:
+def run_alerts(
+    config: notify.AlertsConfig, folder: str | Path, *, batch: str = "alerts", **send: Any
+) -> AlertsRun:
     """Compute the alerts on ``config.data_dir``, write ``alerts.json`` in ``folder`` (beside the
     batch's manifest), and send every channel the alerts it has not had (`notify.deliver`;
     ``send`` passes ``smtp`` and ``sleep`` on, for tests). A failed send never raises.
@@ -258,8 +264,14 @@ def run_alerts(config: notify.AlertsConfig, folder: str | Path, *, batch: str = 
     column_map = read_column_map(config.column_map_file).get("mentions") if config.column_map_file else None
     mentions = load_mentions(resolve(config.data_dir), **({"column_map": column_map} if column_map else {}))
     creators = read_creators(config.creators_file) if config.creators_file else ()
-    as_of = pd.Timestamp.now("UTC") if config.as_of == "now" else _as_of(mentions, None if config.as_of == "latest" else config.as_of)
-    history = as_utc(mentions["timestamp"], column="timestamp") > as_of - pd.Timedelta(days=config.history_days)
+    as_of = (
+        pd.Timestamp.now("UTC")
+        if config.as_of == "now"
+        else _as_of(mentions, None if config.as_of == "latest" else config.as_of)
+    )
+    history = as_utc(mentions["timestamp"], column="timestamp") > as_of - pd.Timedelta(
+        days=config.history_days
+    )
     state = notify.State.load(folder)
     known = [a for a in state.alerts.values() if a.get("kind") == "crisis" and "start" in a]
     alerts = compute_alerts(mentions[history.to_numpy()].reset_index(drop=True), brand=config.brand,
@@ -279,4 +291,6 @@ def run_alerts(config: notify.AlertsConfig, folder: str | Path, *, batch: str = 
             "alerts": [{**r, "new": r["id"] in new} for r in records]}  # fmt: skip
     write_atomically(path, json.dumps(body, indent=2, default=str, ensure_ascii=False))
     delivery = notify.deliver(config, state, context, **send)
-    return AlertsRun(path, state.path, as_of.isoformat(), len(alerts), len(new), delivery, time.perf_counter() - started)
+    return AlertsRun(
+        path, state.path, as_of.isoformat(), len(alerts), len(new), delivery, time.perf_counter() - started
+    )

@@ -425,3 +425,16 @@ def test_offline_alerts_batch_with_an_outside_webhook(folder, tmp_path):
     assert "192.0.2.1" in log.read_text()
     state = json.loads((folder / "reports" / "alerts" / "2025-03-01" / notify.STATE_FILE).read_text())
     assert [a["channels"]["webhook"]["status"] for a in state["alerts"].values()] == ["pending"] * 3
+
+
+def test_bad_data_fails_the_alerts_outcome_and_names_the_file(folder):
+    (folder / "data" / "mentions.parquet").unlink()
+    result = batch.run_batch(_batch(folder), out=folder / "reports", as_of="2025-03-01", progress=False)
+    assert not result.ok and [(o.name, o.status) for o in result.outcomes] == [("alerts", "failed")]
+    entry = json.loads(result.manifest.read_text())["alerts"]
+    assert (
+        entry["status"] == "failed"
+        and "mentions" in entry["error"]
+        and str(folder / "data") in entry["error"]
+    )
+    assert not (result.folder / notify.ALERTS_FILE).exists()

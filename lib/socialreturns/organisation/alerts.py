@@ -48,7 +48,7 @@ def alert_id(kind: str, brand: str, key: str) -> str:
     """A stable id: ``<kind>-`` and 16 hex digits of SHA-256 over kind, brand and key.
 
     >>> alert_id("sla_breach", "Lumora", "M1")
-    'sla_breach-45a8fa8bfa2e5e1e'
+    'sla_breach-3141c1b1df709f6d'
     """
     return f"{kind}-{hashlib.sha256(f'{kind}|{brand}|{key}'.encode()).hexdigest()[:16]}"
 

@@ -229,7 +229,8 @@ class AlertsRun:
 def _records(alerts: pd.DataFrame, first_seen: Mapping[str, str]) -> list[dict[str, Any]]:
     out = []
     for row in alerts.to_dict("records"):
-        clean = {k: (None if isinstance(v, float) and pd.isna(v) else v) for k, v in row.items()}
+        clean = {k: (None if v is None or isinstance(v, float) and pd.isna(v) else v) for k, v in row.items()}
+        clean = {k: v for k, v in clean.items() if k in ALERT_COLUMNS or v is not None}  # crisis-only keys
         clean["created"] = pd.Timestamp(clean["created"]).isoformat()
         clean["first_seen"] = first_seen.get(clean["id"])
         out.append(clean)

@@ -183,7 +183,7 @@ def resolve(posts: pd.DataFrame, brands: Sequence[Brand], log: ImportLog) -> pd.
     addressed = _follow(addressed, parent, pd.isna(own))
     answered = _answered(posts, own, addressed, parent)
     out = posts.assign(brand=addressed, replies_to_brand=pd.notna(replied),
-                       answered_at=posts["answered_at"].fillna(answered))  # fmt: skip
+                       answered_at=pd.to_datetime(posts["answered_at"], utc=True).astype(TIMESTAMP_DTYPE).fillna(answered))  # fmt: skip
     is_own, unaddressed = pd.notna(own), pd.isna(addressed) & pd.isna(own)
     log.drop(OWN_POSTS, list(out.loc[is_own, "line"]))
     log.drop(
@@ -245,7 +245,8 @@ def to_mentions(
     ]
     detected = questions.detect_questions(posts["text"], handles=handles,
                                           replies_to_brand=posts["replies_to_brand"].to_numpy())  # fmt: skip
-    is_question = np.where(flagged, posts["is_question"].fillna(False).astype(bool), detected["is_question"])
+    exported = posts["is_question"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    is_question = np.where(flagged, exported, detected["is_question"].to_numpy(dtype=bool))
     flag = np.where(flagged, questions.FLAGGED_BY_EXPORT, questions.DETECTED)
     log.notes.append(f"is_question: {int(flagged.sum())} flagged by the export, {int((~flagged).sum())} detected from "
                      f"the text (socialreturns.sources.questions), {int(is_question.sum())} question(s) in all; "
@@ -350,6 +351,11 @@ def read_tweets_js(path: Path, log: ImportLog) -> pd.DataFrame:
             "in_reply_to_account": str(tweet.get("in_reply_to_user_id_str") or tweet.get("in_reply_to_screen_name") or ""),
             "inbound": np.nan, "line": f"{path.name} tweet {number}",
         })  # fmt: skip
+    unknown = [r["line"] for r in rows if not r["author"]]
+    if unknown:
+        raise InputError(f"does not say whose {len(unknown)} tweet(s) these are", file=path, rows=unknown[:50],
+                         expected="account.js of the same archive beside tweets.js (or a user object per tweet)",
+                         hint="Copy data/account.js from the unzipped archive into the same folder")  # fmt: skip
     data = path.read_bytes()
     log.files.append({"path": str(path), "sha256": hashlib.sha256(data).hexdigest(), "rows_read": len(rows)})
     log.rows_read += len(rows)
@@ -388,6 +394,32 @@ def _posts(paths: Sequence[Path], options: ImportOptions, log: ImportLog, archiv
     return pd.concat([read_posts(p, profile, log) for p in paths], ignore_index=True)
 
 
+def _earlier_answered(posts: pd.DataFrame, brands: Sequence[Brand], options: ImportOptions,
+                     log: ImportLog) -> pd.DataFrame | None:  # fmt: skip
+    """Mentions already in the folder that the brands' posts here reply to, with ``answered_at``
+    set to the first such reply: a brand's own archive holds its answers, not the questions."""
+    path = options.folder / "mentions.csv" if options.folder else None
+    account = {a: b.name for b in brands for a in b.accounts}
+    own = posts["author"].str.lower().map(account).fillna(posts["author_handle"].str.lower().map(account))
+    reply = own.notna() & posts["in_reply_to"].ne("") & ~posts["in_reply_to"].isin(posts["post_id"])
+    if path is None or not path.is_file() or not reply.any():
+        return None
+    from socialreturns.data import load_table
+
+    answers = pd.DataFrame({"post_id": posts.loc[reply, "in_reply_to"], "brand": own[reply],
+                            "at": posts.loc[reply, "timestamp"]}).groupby(["post_id", "brand"])["at"].min()  # fmt: skip
+    existing = load_table("mentions", path)
+    keys = pd.MultiIndex.from_arrays([existing["post_id"].astype(str), existing["brand"].astype(str)])
+    found = pd.Series(answers.reindex(keys).to_numpy(), index=existing.index).astype(TIMESTAMP_DTYPE)
+    found = found.where(found >= existing["timestamp"])
+    earlier = existing["answered_at"].astype(TIMESTAMP_DTYPE)
+    changed = found.notna() & (earlier.isna() | (found < earlier))
+    log.notes.append(f"answered_at of {int(changed.sum())} mention(s) already in the folder set from the brands' "
+                     f"replies in this export ({int(reply.sum())} repl(ies) to posts not in it)")  # fmt: skip
+    rows = existing[changed].assign(answered_at=found[changed])
+    return rows.drop(columns=[c for c in ("source",) if c in rows.columns])
+
+
 def converter(*, archive: bool = False, profile: str | None = None) -> Convert:
     """The ``convert`` of a mentions source: the X archive, or exports read through ``profile``
     (a `listening.PROFILES` name; None: the user's ``--profile`` is required)."""
@@ -407,6 +439,11 @@ def converter(*, archive: bool = False, profile: str | None = None) -> Convert:
             log.notes.append(
                 "answered_at: the export has no reply threads, so it is empty unless the export gives it"
             )
-        return {"mentions": to_mentions(resolve(posts, brands, log), brands, options, log)}
+        mentions = to_mentions(resolve(posts, brands, log), brands, options, log)
+        earlier = _earlier_answered(posts, brands, options, log)
+        if earlier is not None and len(earlier):
+            mentions = pd.concat([mentions, earlier[earlier.columns.intersection(mentions.columns)]],
+                                 ignore_index=True)  # fmt: skip
+        return {"mentions": mentions}
 
     return convert

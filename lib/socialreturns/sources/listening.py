@@ -305,7 +305,9 @@ def read_posts(path: Path, profile: Profile, log: ImportLog) -> pd.DataFrame:
         return out
 
     body, post_id = text("text"), text("post_id")
-    platform = text("platform").str.lower().map(lambda v: PLATFORMS.get(normalise_header(v), v))
+    codes, names = pd.factorize(text("platform").str.lower())
+    platform = pd.Series([PLATFORMS.get(normalise_header(v), v) for v in names], dtype=object)
+    platform = pd.Series(platform.to_numpy()[codes] if len(codes) else [], index=frame.index, dtype=object)
     if profile.platform:
         platform = platform.where(platform != "", profile.platform)
     posts = pd.DataFrame({

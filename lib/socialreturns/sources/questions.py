@@ -30,7 +30,11 @@ sample's truth and on a hand-labelled set of real-shaped posts are measured by
 from __future__ import annotations
 
 import functools
+import importlib.util
+import sys
 from collections.abc import Sequence
+from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 import pandas as pd
@@ -50,11 +54,25 @@ _GREETINGS = r"(?:(?:hey|hi|hello|dear|yo)[\s,!]+)?"
 _URL = r"(?:https?://|www\.)\S+"
 
 
+def _organisation(name: str) -> ModuleType:
+    """``socialreturns.organisation.<name>`` (``rules`` or ``patterns``), without importing the
+    package: its ``__init__`` imports the sentiment models (scikit-learn), which would add seconds
+    to every import of a mentions export. The two modules import nothing of the package."""
+    full = f"socialreturns.organisation.{name}"
+    if full in sys.modules:
+        return sys.modules[full]
+    spec = importlib.util.spec_from_file_location(f"_socialreturns_organisation_{name}",
+                                                  Path(__file__).parents[1] / "organisation" / f"{name}.py")  # fmt: skip
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 @functools.cache
 def _patterns(handles: tuple[str, ...]) -> dict[str, str]:
     """The RE2 patterns of each signal, for the brands' ``handles`` (lower case, with ``@``)."""
-    from socialreturns.organisation import patterns as P
-    from socialreturns.organisation import rules as R
+    P, R = _organisation("patterns"), _organisation("rules")
 
     fills = {"{brand}": P.brand_fill(handles), "{other}": P.brand_fill(handles)}
     handle = P.brand_fill(handles)

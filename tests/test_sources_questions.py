@@ -62,3 +62,14 @@ def test_bad_arguments_are_refused():
     assert err.value.key == "handles"
     with pytest.raises(InputError, match="has 2 values for 1 texts"):
         detect_questions(["hi"], handles=["@lumora"], replies_to_brand=[True, False])
+
+
+def test_describe_flags_counts_each_kind():
+    from socialreturns.sources.questions import describe_flags
+
+    frame = pd.DataFrame({"question_flag": ["export", "detected", "detected", None]})
+    assert describe_flags(frame) == (
+        "Questions: 1 mention(s) flagged by the export, 2 detected from the text (socialreturns.sources."
+        "questions; see data/IMPORT.md for its precision and recall), 1 as given in the mentions table."
+    )
+    assert describe_flags(frame.drop(columns="question_flag")) == "Questions: as given in the mentions table."

@@ -270,3 +270,14 @@ def test_list_names_the_mentions_sources(capsys):
     for name in ("twitter-archive", "reply-threads", "meltwater", "brandwatch", "sprout-social", "listening"):
         assert name in out
     assert "Hit Sentence" in out and "in_response_to_tweet_id" in out
+
+
+def test_meltwater_float_tweet_ids_stop_naming_the_column(tmp_path):
+    damaged = tmp_path / "meltwater.tsv"
+    text = (
+        (EXPORTS / "meltwater_mentions.tsv").read_text(encoding="utf-16").replace("\t9005\t", "\t9.005E+03\t")
+    )
+    damaged.write_text(text, encoding="utf-16")
+    with pytest.raises(InputError, match="turned into floating-point numbers") as err:
+        _import(tmp_path, "meltwater", damaged)
+    assert err.value.column == "Tweet Id" and err.value.rows == ["line 6"]

@@ -166,3 +166,27 @@ def detect_questions(
         [help_request, question, problem], ["help_request", "question", "problem_reported"], ""
     )
     return pd.DataFrame({"is_question": help_request | question | problem, "question_reason": reason})
+
+
+def describe_flags(mentions: pd.DataFrame) -> str:
+    """One sentence for a report: were the mentions' ``is_question`` flagged by the export or
+    detected from the text (the ``question_flag`` column importers write)?
+
+    >>> describe_flags(pd.DataFrame({"question_flag": ["detected", "detected", "export"]}))
+    'Questions: 1 mention(s) flagged by the export, 2 detected from the text (socialreturns.sources.questions; \
+see data/IMPORT.md for its precision and recall).'
+    >>> describe_flags(pd.DataFrame({"is_question": [True]}))
+    'Questions: as given in the mentions table.'
+    """
+    if "question_flag" not in mentions:
+        return "Questions: as given in the mentions table."
+    flags = mentions["question_flag"].fillna("").astype(str)
+    exported, detected = int((flags == FLAGGED_BY_EXPORT).sum()), int((flags == DETECTED).sum())
+    other = len(flags) - exported - detected
+    parts = [f"{exported:,} mention(s) flagged by the export"] if exported else []
+    if detected:
+        parts.append(f"{detected:,} detected from the text (socialreturns.sources.questions; see data/IMPORT.md "
+                     "for its precision and recall)")  # fmt: skip
+    if other:
+        parts.append(f"{other:,} as given in the mentions table")
+    return "Questions: " + ", ".join(parts) + "."

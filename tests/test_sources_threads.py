@@ -281,3 +281,14 @@ def test_meltwater_float_tweet_ids_stop_naming_the_column(tmp_path):
     with pytest.raises(InputError, match="turned into floating-point numbers") as err:
         _import(tmp_path, "meltwater", damaged)
     assert err.value.column == "Tweet Id" and err.value.rows == ["line 6"]
+
+
+def test_an_answer_before_its_post_is_refused(tmp_path):
+    export = tmp_path / "inbox.csv"
+    export.write_text("Post,When,Said,By,Replied\np1,2025-03-01 10:00,@lumora hi?,ann,2025-03-01 09:00\n")
+    profile = tmp_path / "inbox.yaml"
+    profile.write_text("columns: {post_id: Post, timestamp: When, text: Said, author: By, answered_at: Replied}\n"
+                       "platform: facebook\n")  # fmt: skip
+    with pytest.raises(InputError, match="1 post\\(s\\) answered before they were posted") as err:
+        _import(tmp_path, "listening", export, profile=str(profile))
+    assert err.value.rows == ["inbox.csv line 2"]

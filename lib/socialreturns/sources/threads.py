@@ -239,6 +239,13 @@ def to_mentions(
         rows = posts.loc[platform.isna(), "line"]
         raise InputError(f"{len(rows)} post(s) without a platform", rows=list(rows.head(50)), key="platform",
                          expected="a platform column in the export, or --platform (twitter, instagram, ...)")  # fmt: skip
+    early = (posts["answered_at"] < posts["timestamp"]).fillna(False)
+    if early.any():
+        raise InputError(f"{int(early.sum())} post(s) answered before they were posted", key="answered_at",
+                         rows=list(posts.loc[early, "line"].head(50)),
+                         values=list(posts.loc[early, "answered_at"].astype(str).head(MAX_SHOWN)),
+                         expected="answer times at or after the post's time (both in UTC; check the profile's "
+                         "timezone)")  # fmt: skip
     flagged = posts["is_question"].notna().to_numpy()
     handles = [h for b in brands for h in b.handles] or [
         "@" + b.lower() for b in posts["brand"].dropna().unique()

@@ -36,7 +36,7 @@ from socialreturns.data.times import TIMESTAMP_DTYPE, out_of_range, range_error
 from socialreturns.inputs import MAX_SHOWN, InputError
 
 from . import questions
-from .listening import COUNTS, PROFILES, profile_for, read_posts
+from .listening import COUNTS, PROFILES, profile_for, read_posts, twitter_times
 from .log import ImportLog
 from .read import decode
 from .shop import salt_of
@@ -369,9 +369,7 @@ def read_tweets_js(path: Path, log: ImportLog) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=["post_id", "created_at", "text", "author", "author_handle", "brand_named",
                                         "platform", "likes", "shares", "comments", "reach", "is_question",
                                         "answered_at", "in_reply_to", "in_reply_to_account", "inbound", "line"])  # fmt: skip
-    times = pd.to_datetime(
-        frame.pop("created_at"), format="%a %b %d %H:%M:%S %z %Y", errors="coerce", utc=True
-    )
+    times = twitter_times(frame.pop("created_at"))
     bad = times.isna()
     if bad.any():
         raise InputError(f"{int(bad.sum())} created_at value(s) cannot be read as times", file=path, column="created_at",

@@ -69,7 +69,11 @@ def test_describe_flags_counts_each_kind():
 
     frame = pd.DataFrame({"question_flag": ["export", "detected", "detected", None]})
     assert describe_flags(frame) == (
-        "Questions: 1 mention(s) flagged by the export, 2 detected from the text (socialreturns.sources."
-        "questions; see data/IMPORT.md for its precision and recall), 1 as given in the mentions table."
+        "Questions: flagged by the export for 1 mention(s), detected from the text for 2 (socialreturns."
+        "sources.questions; data/IMPORT.md gives its precision and recall), as given in the mentions table for 1."
+    )
+    assert describe_flags(frame.iloc[1:3]) == (
+        "Questions: detected from the text for 2 mention(s) (socialreturns.sources.questions; data/IMPORT.md "
+        "gives its precision and recall)."
     )
     assert describe_flags(frame.drop(columns="question_flag")) == "Questions: as given in the mentions table."

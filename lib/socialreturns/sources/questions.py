@@ -173,8 +173,8 @@ def describe_flags(mentions: pd.DataFrame) -> str:
     detected from the text (the ``question_flag`` column importers write)?
 
     >>> describe_flags(pd.DataFrame({"question_flag": ["detected", "detected", "export"]}))
-    'Questions: 1 mention(s) flagged by the export, 2 detected from the text (socialreturns.sources.questions; \
-see data/IMPORT.md for its precision and recall).'
+    'Questions: flagged by the export for 1 mention(s), detected from the text for 2 \
+(socialreturns.sources.questions; data/IMPORT.md gives its precision and recall).'
     >>> describe_flags(pd.DataFrame({"is_question": [True]}))
     'Questions: as given in the mentions table.'
     """
@@ -183,10 +183,10 @@ see data/IMPORT.md for its precision and recall).'
     flags = mentions["question_flag"].fillna("").astype(str)
     exported, detected = int((flags == FLAGGED_BY_EXPORT).sum()), int((flags == DETECTED).sum())
     other = len(flags) - exported - detected
-    parts = [f"{exported:,} mention(s) flagged by the export"] if exported else []
+    parts = [f"flagged by the export for {exported:,} mention(s)"] if exported else []
     if detected:
-        parts.append(f"{detected:,} detected from the text (socialreturns.sources.questions; see data/IMPORT.md "
-                     "for its precision and recall)")  # fmt: skip
+        parts.append(f"detected from the text for {detected:,}" + (" mention(s)" if not exported else "")
+                     + " (socialreturns.sources.questions; data/IMPORT.md gives its precision and recall)")  # fmt: skip
     if other:
-        parts.append(f"{other:,} as given in the mentions table")
+        parts.append(f"as given in the mentions table for {other:,}")
     return "Questions: " + ", ".join(parts) + "."

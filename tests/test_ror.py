@@ -472,6 +472,8 @@ DEFAULTS = dict(
         ("discount_rate_annual", 9.0, "annual rate"),
         ("share_would_join_anyway", 1.5, "fraction"),
         ("segment_column", "region", "'acquisition_channel' or 'cohort'"),
+        ("cohort_age_months", 0, "1 to 60 months"),
+        ("negative_post_weight", 1.5, "0 \\(excluded\\) to 1"),
         ("data_dir", "no/such/folder", "does not exist"),
     ],
 )

@@ -7,7 +7,8 @@ section 4).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 import numpy as np
@@ -126,14 +127,22 @@ class Holdout:
     ``customers``, ``actual``, ``predicted``, ``error`` (predicted − actual), ``error_share`` (of
     actual) and ``mse`` (mean squared error of each customer's holdout purchases);
     ``by_frequency`` the conditional expectations per calibration frequency (0, 1, …, 7+);
-    ``cumulative`` the weekly cumulative repeat purchases in the holdout period.
+    ``cumulative`` the weekly cumulative repeat purchases in the holdout period, actual and
+    predicted (computed when first read: a model the holdout rejects never needs it).
     """
 
     fit: ModelFit
     summary: pd.DataFrame
     totals: pd.Series
     by_frequency: pd.DataFrame
-    cumulative: pd.DataFrame
+    actual_curve: pd.DataFrame = field(repr=False)
+    steps: np.ndarray = field(repr=False)
+
+    @cached_property
+    def cumulative(self) -> pd.DataFrame:
+        """``week``, ``actual`` and ``predicted`` cumulative repeat purchases after the calibration end."""
+        x, t_x, T = _columns(self.summary, ("frequency", "recency", "T"))
+        return self.actual_curve.assign(predicted=_expected_at(self.fit, x, t_x, T, self.steps).sum(axis=0))
 
 
 def calibration_holdout(
@@ -199,13 +208,11 @@ def _check_holdout(
     hold_days = hold_days[hold_days <= end_day]
     weeks = np.arange(1, int(np.ceil((end_day - cal_day) / 7)) + 1)
     steps = np.minimum(weeks * 7.0 / unit, duration.max())
-    predicted_curve = _expected_at(fit, x, t_x, T, steps).sum(axis=0)
-    cumulative = pd.DataFrame({
-        "week": weeks,
-        "actual": np.searchsorted(np.sort(hold_days), cal_day + weeks * 7, side="right"),
-        "predicted": predicted_curve,
+    actual_curve = pd.DataFrame({
+        "week": weeks, "actual": np.searchsorted(np.sort(hold_days), cal_day + weeks * 7, side="right"),
     })  # fmt: skip
-    return Holdout(fit=fit, summary=summary, totals=totals, by_frequency=by_frequency, cumulative=cumulative)
+    return Holdout(fit=fit, summary=summary, totals=totals, by_frequency=by_frequency, actual_curve=actual_curve,
+                   steps=steps)  # fmt: skip
 
 
 @dataclass(frozen=True)

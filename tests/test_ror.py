@@ -679,3 +679,23 @@ def test_the_crisis_earns_no_media_value_by_default(tables):
         negative_reach / 1000 * 6.0
     )
     assert default["negative_posts"].sum() == negative.sum()
+
+
+def test_post_classes_are_cached_by_their_texts_and_rescored_when_damaged(tmp_path, monkeypatch):
+    mentions = pd.DataFrame({
+        "platform": ["x", "x", "y"], "brand": ["Us", "Us", "Them"], "customer_id": [None, None, None],
+        "likes": [1, 1, 1], "shares": [0, 0, 0], "reach": [10, 10, 10],
+        "text": ["Us is terrible, awful service", "love Us, great stuff", "Them is awful"],
+    })  # fmt: skip
+    monkeypatch.setenv("SOCIALRETURNS_CACHE", str(tmp_path))
+    first = ror.negative_posts(mentions, brand="Us")
+    assert first.tolist() == [True, False] and list(first.index) == [0, 1]
+    (entry,) = (tmp_path / "ror").iterdir()
+    assert ror.negative_posts(mentions, brand="Us").equals(first)
+    (entry / "arrays.npz").write_bytes(b"tampered")  # a damaged entry is rescored, never trusted
+    assert ror.negative_posts(mentions, brand="Us").equals(first)
+    changed = mentions.assign(text=["Us is great", "love Us, great stuff", "Them is awful"])
+    assert ror.negative_posts(changed, brand="Us").tolist() == [False, False]  # new texts, new key
+    assert len(list((tmp_path / "ror").iterdir())) == 2
+    monkeypatch.setenv("SOCIALRETURNS_CACHE", "off")
+    assert ror.negative_posts(mentions, brand="Us").equals(first)

@@ -29,6 +29,7 @@ Submodules:
 * `lifetime_value`: `clv` from the two fits, the calibration/holdout check, the choice of model,
   and the share of customers still active where the model can tell.
 * `relationships`: referral and sharing value, relationship values, ROR per segment, at-risk.
+* `tone`: which of the brand's posts are negative (the lexicon's classes, cached).
 * `cohorts`: cohorts compared at equal age (margin of their first N months).
 * `report`: the notebook's `Parameters`, `FIGURES`, totals, glossary and `conclusions`.
 """
@@ -60,7 +61,6 @@ from .relationships import (
     QUADRANTS,
     at_risk,
     check_customers,
-    negative_posts,
     referral_note,
     referral_value,
     relationship_values,
@@ -73,6 +73,7 @@ from .relationships import (
 )
 from .report import FIGURES, TOTALS, Parameters, conclusions, glossary, relationship_totals, summary_note
 from .rfm import DAYS_PER_UNIT, TimeUnit, customers_caption, describe_customers, rfm_summary
+from .tone import negative_posts
 
 __all__ = [
     "BGNBD_PARAMS",

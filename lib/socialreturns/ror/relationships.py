@@ -176,21 +176,6 @@ def _post_weights(own: pd.DataFrame, negative: pd.Series | None, negative_weight
     return np.where(flags.to_numpy(bool), negative_weight, 1.0)
 
 
-def negative_posts(mentions: pd.DataFrame, *, brand: str) -> pd.Series:
-    """Whether each of ``brand``'s mentions is negative, by the lexicon (VADER, compound ≤ −0.05).
-
-    Every brand's name in the mentions is masked first, as in the sentiment report. The lexicon,
-    not the sentiment report's domain model: this report must not train a model, and a post's
-    tone only decides whether its reach counts as value. Indexed like the brand's mentions.
-    """
-    from socialreturns import sentiment
-
-    own = _brand_mentions(mentions, brand)
-    names = sentiment.aliases(sorted(mentions["brand"].astype(str).unique()))
-    scores = sentiment.score(sentiment.mask(own["text"].fillna("").astype(str), names))
-    return pd.Series(scores["label"].to_numpy() == "negative", index=own.index, name="negative")
-
-
 def sharing_by_platform(
     mentions: pd.DataFrame,
     *,

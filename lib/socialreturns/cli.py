@@ -177,6 +177,10 @@ def _import(args: argparse.Namespace) -> int:
         currency=args.currency,
         salt=args.salt,
         margin_rate=args.margin_rate,
+        channel_map=args.channel_map,
+        referrals=args.referrals,
+        product_costs=args.product_costs,
+        fx=args.fx,
     )
     print(result.summary())
     return 0
@@ -258,6 +262,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--margin-rate", type=float, default=None, help="shop exports: gross margin share of revenue"
     )
+    p.add_argument("--channel-map", default=None, metavar="YAML",
+                   help="ga4, utm-clicks: platforms and GA4 groups to our channels (over the defaults)")  # fmt: skip
+    p.add_argument("--referrals", default=None, metavar="CSV",
+                   help="shop exports: referral discount codes and the referring customer (e-mail or id)")  # fmt: skip
+    p.add_argument("--product-costs", default=None, metavar="CSV",
+                   help="shop exports: SKU and unit cost, for gross margin from costs")  # fmt: skip
+    p.add_argument("--fx", default=None, metavar="CSV",
+                   help="shop exports: date, currency, rate to convert a second currency")  # fmt: skip
     p.add_argument("--list", action="store_true", help="list the sources and the header each expects")
     p.set_defaults(func=_import)
 

@@ -18,7 +18,7 @@ import pandas as pd
 
 from socialreturns.inputs import InputError
 
-from . import shop
+from . import clicks, ga4, shop
 from .ads import LAYOUTS
 from .log import ImportLog
 from .read import read_export
@@ -42,6 +42,10 @@ class ImportOptions:
     salt: str | None = None
     margin_rate: float | None = None
     folder: Path | None = None
+    channel_map: Path | None = None  # ga4, utm-clicks: YAML over the default channel grouping
+    referrals: Path | None = None  # shopify-orders: discount code -> referring customer
+    product_costs: Path | None = None  # shopify-orders: SKU -> unit cost
+    fx: Path | None = None  # shopify-orders: date, currency, rate
 
 
 #: Turns a source's files into our tables' rows (table name -> rows), filling the log (files,
@@ -71,8 +75,8 @@ class ImportResult:
         """Lines for the command line: rows read, written, replaced, dropped (with reasons)."""
         log = self.log
         written = ", ".join(f"{log.written[t]:,} written to {p}" for t, p in self.paths.items())
-        lines = [f"{log.source}: {log.rows_read:,} rows read from {len(log.files)} file(s), {written} "
-                 f"({log.currency})"]  # fmt: skip
+        lines = [f"{log.source}: {log.rows_read:,} rows read from {len(log.files)} file(s), {written}"
+                 + (f" ({log.currency})" if log.currency else "")]  # fmt: skip
         if log.rows_replaced:
             lines.append(f"  {log.rows_replaced:,} earlier row(s) replaced")
         lines += [f"  dropped {d.count:,}: {d.reason} (e.g. {d.examples[0]})" for d in log.rows_dropped]
@@ -122,7 +126,11 @@ SOURCES: Mapping[str, Source] = {
     layout.source: Source(layout.source, ("spend",), layout.title, layout.header, _spend_convert(layout))
     for layout in LAYOUTS
 } | {
-    "shopify-orders": Source("shopify-orders", ("orders", "customers"), shop.TITLE, shop.HEADER, shop.convert)
+    "shopify-orders": Source(
+        "shopify-orders", ("orders", "customers"), shop.TITLE, shop.HEADER, shop.convert
+    ),
+    "ga4": Source("ga4", ("touchpoints", "orders", "customers"), ga4.TITLE, ga4.HEADER, ga4.convert),
+    "utm-clicks": Source("utm-clicks", ("touchpoints",), clicks.TITLE, clicks.HEADER, clicks.convert),
 }
 
 
@@ -140,6 +148,8 @@ def listing() -> str:
 def import_files(
     source: str, files: Sequence[str | Path], out: str | Path, *, channel: str | None = None,
     currency: str | None = None, salt: str | None = None, margin_rate: float | None = None,
+    channel_map: str | Path | None = None, referrals: str | Path | None = None,
+    product_costs: str | Path | None = None, fx: str | Path | None = None,
 ) -> ImportResult:  # fmt: skip
     """Import exports of one ``source`` into the data folder ``out``.
 
@@ -147,7 +157,7 @@ def import_files(
     ----------
     source
         A name of `SOURCES` (``meta-ads``, ``google-ads``, ``linkedin-ads``, ``tiktok-ads``,
-        ``shopify-orders``).
+        ``shopify-orders``, ``ga4``, ``utm-clicks``).
     files
         The export files (CSV or tab-separated text, any of UTF-8, UTF-16, CP1252).
     out
@@ -160,7 +170,18 @@ def import_files(
     salt
         ``shopify-orders``: the secret salt of the customer hash (else ``$SOCIALRETURNS_SALT``).
     margin_rate
-        ``shopify-orders``: gross margin as a share of revenue, 0 to 1.
+        ``shopify-orders``, ``ga4``: gross margin as a share of revenue, 0 to 1.
+    channel_map
+        ``ga4``, ``utm-clicks``: YAML file of ``platforms`` and ``groups`` over the default
+        channel grouping (`channels`).
+    referrals
+        ``shopify-orders``: CSV of referral discount codes and the referring customer's e-mail
+        or id (sets ``customers.referred_by``).
+    product_costs
+        ``shopify-orders``: CSV of SKU and unit cost (gross margin from costs instead of a rate).
+    fx
+        ``shopify-orders``: CSV of date, currency and rate (units of the folder's currency per
+        unit of that currency) for orders in a second currency.
 
     Returns
     -------
@@ -183,6 +204,10 @@ def import_files(
         source=source, tables=list(spec.tables), imported_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     )
     options = ImportOptions(channel=channel, currency=currency.upper() if currency else None, salt=salt,
-                            margin_rate=margin_rate, folder=Path(out))  # fmt: skip
+                            margin_rate=margin_rate, folder=Path(out),
+                            channel_map=Path(channel_map) if channel_map else None,
+                            referrals=Path(referrals) if referrals else None,
+                            product_costs=Path(product_costs) if product_costs else None,
+                            fx=Path(fx) if fx else None)  # fmt: skip
     tables = spec.convert([Path(f) for f in files], options, log)
     return ImportResult(write_tables(out, tables, log), log)

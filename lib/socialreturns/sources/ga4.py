@@ -120,7 +120,9 @@ def event_batches(path: Path) -> Iterator[pa.RecordBatch]:
         names = parquet.schema_arrow.names
         _require(path, names)
         wanted = [n for n in _schema(pa.int64()).names if n in names]
-        yield from parquet.iter_batches(batch_size=BATCH_ROWS, columns=wanted)
+        # row group by row group: several times faster than iter_batches on nested columns
+        for group in range(parquet.metadata.num_row_groups):
+            yield from parquet.read_row_group(group, columns=wanted).to_batches(max_chunksize=BATCH_ROWS)
         return
     if head[:1] not in (b"{", b"\n", b" ", b"\xef"):
         raise InputError("is neither Parquet nor newline-delimited JSON", file=path, expected=TITLE,
@@ -198,12 +200,13 @@ def _sources(batch: pa.RecordBatch, n: int) -> pd.DataFrame:
         levels.append(level)
     params = batch.column("event_params")
     levels.append([_param(params, k, n)["string"].astype("string") for k in ("source", "medium", "campaign")])
-    out = pd.DataFrame({"source": pd.Series(pd.NA, index=pd.RangeIndex(n), dtype="string")})
-    out["medium"], out["campaign"] = out["source"], out["source"]
-    for source, medium, campaign in levels:
-        take = out["source"].isna() & source.notna()
-        out.loc[take, "source"], out.loc[take, "medium"], out.loc[take, "campaign"] = source, medium, campaign
-    return out
+    source, medium, campaign = levels[0]
+    for lower_source, lower_medium, lower_campaign in levels[1:]:
+        take = (source.isna() & lower_source.notna()).to_numpy()
+        if take.any():
+            source = source.mask(take, lower_source)
+            medium, campaign = medium.mask(take, lower_medium), campaign.mask(take, lower_campaign)
+    return pd.DataFrame({"source": source, "medium": medium, "campaign": campaign})
 
 
 def _format(path: Path) -> str:
@@ -266,8 +269,8 @@ def _reduce(batch: pa.RecordBatch, offset: int, log: ImportLog, path: Path) -> d
             "event": event, "transaction_id": transaction, "amount": amount,
             "currency": _param(params, "currency", n)["string"].astype("string").str.upper(),
             "user_pseudo_id": pseudo, "session": sid, "micros": micros,
-            "label": [f"{path.name} event {offset + i + 1}" for i in range(n)],
         })[shopping].reset_index(drop=True)  # fmt: skip
+        out["shopping"]["label"] = [f"{path.name} event {offset + i + 1}" for i in np.flatnonzero(shopping)]
     return out
 
 

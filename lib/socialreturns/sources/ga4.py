@@ -86,7 +86,9 @@ def _json_batches(path: Path) -> Iterator[pa.RecordBatch]:
     for integer in (pa.string(), pa.int64()):  # BigQuery's text INT64 first, then plain numbers
         parse = pajson.ParseOptions(explicit_schema=_schema(integer), unexpected_field_behavior="ignore")
         try:
-            reader = pajson.open_json(path, read_options=options, parse_options=parse)
+            # open_json streams blocks (pyarrow 18 on); read_json, before it, holds the whole file
+            reader = (pajson.open_json(path, read_options=options, parse_options=parse) if hasattr(pajson, "open_json")
+                      else pajson.read_json(path, read_options=options, parse_options=parse).to_batches(BATCH_ROWS))  # fmt: skip
             for batch in reader:
                 yield batch.cast(_schema(pa.int64())) if integer == pa.string() else batch
             return
@@ -154,20 +156,37 @@ def _field(array: pa.Array, *path: str) -> pa.Array | None:
     return pc.struct_field(array, list(path))
 
 
-def _param(params: pa.Array, key: str, n: int) -> pd.DataFrame:
-    """The first ``key`` parameter of each event: its string, int and double value (NA if none)."""
-    flat, parent = pc.list_flatten(params), pc.list_parent_indices(params)
-    hit = pc.equal(pc.struct_field(flat, "key"), key)
-    rows = parent.filter(hit).to_numpy()
-    values = pc.struct_field(flat, "value").filter(hit)
-    index = pd.Index(rows)
-    double = pc.coalesce(pc.struct_field(values, "double_value"), pc.struct_field(values, "float_value"))
-    frame = pd.DataFrame({
-        "string": pd.Series(pc.struct_field(values, "string_value").to_pandas(), dtype="string").set_axis(index),
-        "int": pd.Series(pc.struct_field(values, "int_value").to_pandas(), dtype="Int64").set_axis(index),
-        "double": pd.Series(double.to_numpy(zero_copy_only=False), dtype="float64").set_axis(index),
-    })  # fmt: skip
-    return frame[~frame.index.duplicated()].reindex(pd.RangeIndex(n))
+#: The event parameters read (others are ignored).
+PARAMS = ("ga_session_id", "source", "medium", "campaign", "transaction_id", "value", "currency")
+
+
+class _Params:
+    """The event parameters of one batch, flattened once: `get` finds each key's values by an
+    integer code, not a string comparison over every parameter."""
+
+    def __init__(self, params: pa.Array, n: int) -> None:
+        flat = pc.list_flatten(params)
+        self.n = n
+        self.parent = pc.list_parent_indices(params).to_numpy()
+        self.code = pc.fill_null(
+            pc.index_in(pc.struct_field(flat, "key"), value_set=pa.array(PARAMS)), -1
+        ).to_numpy()
+        self.values = pc.struct_field(flat, "value")
+
+    def get(self, key: str) -> pd.DataFrame:
+        """The first ``key`` parameter of each event: its string, int and double value (NA if none)."""
+        hit = self.code == PARAMS.index(key)
+        index = pd.Index(self.parent[hit])
+        values = self.values.filter(pa.array(hit))
+        double = pc.coalesce(pc.struct_field(values, "double_value"), pc.struct_field(values, "float_value"))
+        frame = pd.DataFrame({
+            "string": pd.Series(pc.struct_field(values, "string_value").to_pandas(), dtype="string").set_axis(index),
+            "int": pd.Series(pc.struct_field(values, "int_value").to_pandas(), dtype="Int64").set_axis(index),
+            "double": pd.Series(double.to_numpy(zero_copy_only=False), dtype="float64").set_axis(index),
+        })  # fmt: skip
+        if frame.index.has_duplicates:
+            frame = frame[~frame.index.duplicated()]
+        return frame.reindex(pd.RangeIndex(self.n))
 
 
 def _text(array: pa.Array | None, n: int) -> pd.Series:
@@ -176,7 +195,7 @@ def _text(array: pa.Array | None, n: int) -> pd.Series:
     return pd.Series(array.to_pandas(), dtype="string").replace("", pd.NA)
 
 
-def _sources(batch: pa.RecordBatch, n: int) -> pd.DataFrame:
+def _sources(batch: pa.RecordBatch, params: _Params, n: int) -> pd.DataFrame:
     """Each event's source, medium and campaign, by the first level that names a source."""
     levels = []
     last = (
@@ -198,8 +217,7 @@ def _sources(batch: pa.RecordBatch, n: int) -> pd.DataFrame:
         gclid = _text(_field(collected, "gclid"), n).notna() & level[0].isna()
         level[0], level[1] = level[0].mask(gclid, "google"), level[1].mask(gclid, "cpc")
         levels.append(level)
-    params = batch.column("event_params")
-    levels.append([_param(params, k, n)["string"].astype("string") for k in ("source", "medium", "campaign")])
+    levels.append([params.get(k)["string"].astype("string") for k in ("source", "medium", "campaign")])
     source, medium, campaign = levels[0]
     for lower_source, lower_medium, lower_campaign in levels[1:]:
         take = (source.isna() & lower_source.notna()).to_numpy()
@@ -236,8 +254,8 @@ def _reduce(batch: pa.RecordBatch, offset: int, log: ImportLog, path: Path) -> d
     time), attributions (first event naming a source), user ids and purchase and refund events."""
     n = batch.num_rows
     names = set(batch.schema.names)
-    params = batch.column("event_params")
-    session = _param(params, "ga_session_id", n)
+    params = _Params(batch.column("event_params"), n)
+    session = params.get("ga_session_id")
     sid = session["int"].astype("string").fillna(session["string"])
     micros = pd.Series(batch.column("event_timestamp").to_numpy(zero_copy_only=False)).astype("Int64")
     pseudo = _text(batch.column("user_pseudo_id"), n)
@@ -247,7 +265,7 @@ def _reduce(batch: pa.RecordBatch, offset: int, log: ImportLog, path: Path) -> d
     events = pd.DataFrame({"user_pseudo_id": pseudo, "session": sid, "micros": micros})[keep]
     key = list(SESSION_KEY)
     sessions = events.groupby(key, sort=False)["micros"].min().reset_index()
-    named = pd.concat([events, _sources(batch, n)[keep]], axis=1)
+    named = pd.concat([events, _sources(batch, params, n)[keep]], axis=1)
     named = named[named["source"].notna()].sort_values("micros", kind="stable").drop_duplicates(key)
     users = _text(batch.column("user_id") if "user_id" in names else None, n)
     ids = pd.DataFrame({"user_pseudo_id": pseudo, "user_id": users})[users.notna().to_numpy()]
@@ -257,8 +275,8 @@ def _reduce(batch: pa.RecordBatch, offset: int, log: ImportLog, path: Path) -> d
     if shopping.any():
         ecommerce = batch.column("ecommerce") if "ecommerce" in names else None
         transaction = _text(_field(ecommerce, "transaction_id") if ecommerce is not None else None, n)
-        transaction = transaction.fillna(_param(params, "transaction_id", n)["string"].astype("string"))
-        value = _param(params, "value", n)
+        transaction = transaction.fillna(params.get("transaction_id")["string"].astype("string"))
+        value = params.get("value")
         amount = value["double"].astype("float64").fillna(value["int"].astype("float64"))
         for field in ("purchase_revenue", "refund_value"):
             got = _field(ecommerce, field) if ecommerce is not None else None
@@ -267,7 +285,7 @@ def _reduce(batch: pa.RecordBatch, offset: int, log: ImportLog, path: Path) -> d
                 amount = ecom.where(event.eq(field.split("_")[0]).to_numpy(), np.nan).fillna(amount)
         out["shopping"] = pd.DataFrame({
             "event": event, "transaction_id": transaction, "amount": amount,
-            "currency": _param(params, "currency", n)["string"].astype("string").str.upper(),
+            "currency": params.get("currency")["string"].astype("string").str.upper(),
             "user_pseudo_id": pseudo, "session": sid, "micros": micros,
         })[shopping].reset_index(drop=True)  # fmt: skip
         out["shopping"]["label"] = [f"{path.name} event {offset + i + 1}" for i in np.flatnonzero(shopping)]

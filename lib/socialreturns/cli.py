@@ -102,10 +102,10 @@ def _run(args: argparse.Namespace) -> int:
         run = batch.make_run(target, params_files=args.params, parameters=inline)
         plan = batch.Batch(target.stem, f"socialreturns: {target.stem}", (run,))
     else:
-        if args.params or inline:
-            raise InputError("--params and -p apply to a notebook, not to a batch", key="--params",
-                             expected="parameter files listed in the batch file")  # fmt: skip
-        plan = batch.load_batch(target)
+        if args.params:
+            raise InputError("--params applies to a notebook, not to a batch", key="--params",
+                             expected="parameter files listed in the batch file, or -p KEY VALUE for every run")  # fmt: skip
+        plan = batch.load_batch(target, parameters=inline)  # -p: in every run whose notebook has it
     try:
         result = batch.run_batch(
             plan, out=args.out, as_of=args.as_of, workers=args.workers, force=args.force,
@@ -236,7 +236,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar=("KEY", "VALUE"),
-        help="one parameter for a notebook (VALUE read as YAML)",
+        help="one parameter (VALUE read as YAML); for a batch, set in every run whose notebook has it",
     )
     p.add_argument("--workers", type=int, default=None, help="runs at once (default: number of cores)")
     p.add_argument("--out", default="reports", help="reports folder (default %(default)s)")

@@ -251,9 +251,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=_run)
 
-    p = sub.add_parser("import", help="import ad-tool exports into a data folder (--list: the sources)")
+    p = sub.add_parser(
+        "import", help="import tool exports (ads, shop, GA4, clicks) into a data folder (--list: the sources)"
+    )
     p.add_argument("source", nargs="?", help="the tool that wrote the files, e.g. google-ads")
-    p.add_argument("files", nargs="*", metavar="FILE", help="export files (CSV or tab-separated)")
+    p.add_argument(
+        "files",
+        nargs="*",
+        metavar="FILE",
+        help="export files (CSV, tab-separated or XLSX; ga4: Parquet or JSON)",
+    )
     p.add_argument("--out", default=None, metavar="DIR", help="data folder to merge the rows into")
     p.add_argument("--channel", default=None, help="our channel for every row (exports without a platform)")
     p.add_argument("--currency", default=None, help="ISO currency of exports that do not name it")

@@ -77,6 +77,10 @@ def test_ga4_sessions_and_purchases_by_hand(tmp_path, path):
     assert reasons["session of GA4's 'Organic Search' group, which has no channel (see --channel-map)"] == (
         1, ["session 2222222222.1740916800/1740916800"])  # fmt: skip
     assert log.files[0]["format"] == path.suffix.lstrip(".") and len(str(log.files[0]["sha256"])) == 64
+    for table in ("touchpoints", "orders", "customers"):  # each passes its schema as loaded
+        assert len(data.load_table(table, tmp_path / f"{table}.csv")) == len(
+            log.written and _read(tmp_path, table)
+        )
 
 
 def test_ga4_json_with_numbers_for_int64_reads_the_same(tmp_path):

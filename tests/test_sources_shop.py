@@ -168,13 +168,18 @@ def test_cli_import_into_the_sample_validates(sample_copy, capsys):
         SALT,
         "--margin-rate",
         "0.5",
+        "--referrals",
+        str(EXPORTS / "shopify_referral_codes.csv"),
     ]
     assert cli.main(args) == 0
-    assert "shopify-orders: 8 rows read from 1 file(s), 4 written" in capsys.readouterr().out
+    # the referral table is logged among the files (with its SHA-256)
+    assert "shopify-orders: 8 rows read from 2 file(s), 4 written" in capsys.readouterr().out
     assert cli.main(["validate", str(sample_copy), "--as-of", "2026-11-30"]) == 0
     assert "all tables valid" in capsys.readouterr().out
     orders = data.load_table("orders", sample_copy)
     assert orders.set_index("order_id").loc["#1003", "revenue"] == 75.0
+    customers = data.load_table("customers", sample_copy).set_index("customer_id")
+    assert customers.loc[_id("bo.lind@example.com"), "referred_by"] == _id("ada@example.com")
     log = json.loads((sample_copy / "import_log.json").read_text())
     assert log["imports"][0]["tables"] == ["orders", "customers"]
 

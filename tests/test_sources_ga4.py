@@ -158,6 +158,10 @@ def test_ga4_damaged_files_stop_with_one_clear_message(tmp_path):
     truncated.write_text("\n".join([*lines[:3], lines[3][:200], *lines[4:]]) + "\n")
     with pytest.raises(InputError, match="cannot be read as newline-delimited JSON"):
         sources.import_files("ga4", [truncated], tmp_path / "a", margin_rate=0.5)
+    notjson = tmp_path / "export.ndjson"
+    notjson.write_text("{event_name: purchase}\n")
+    with pytest.raises(InputError, match=r"line 1 is not a JSON object"):
+        sources.import_files("ga4", [notjson], tmp_path / "e", margin_rate=0.5)
     with pytest.raises(InputError, match="is neither Parquet nor newline-delimited JSON"):
         sources.import_files("ga4", [EXPORTS / "shopify_orders.csv"], tmp_path / "b", margin_rate=0.5)
     without = tmp_path / "no_pseudo.parquet"

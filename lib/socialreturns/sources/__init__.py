@@ -1,4 +1,4 @@
-"""Importers of real exports: from the files ad tools write to our documented tables.
+"""Importers of real exports: from the files ad tools, shops and analytics write to our tables.
 
 ``socialreturns import SOURCE FILE... --out DIR`` (and `import_files`) reads one tool's exports,
 however they were saved (UTF-8 with or without BOM, UTF-16, CP1252; commas, semicolons or
@@ -14,6 +14,10 @@ Submodules:
 * `spend`: `SpendLayout` and `read_spend`, one reader for every ad tool's spend report.
 * `ads`: the layouts of Meta Ads Manager, Google Ads, LinkedIn Campaign Manager, TikTok Ads.
 * `shop`: Shopify's orders export, to `orders` and `customers` (customers keyed by a salted hash).
+* `shop_tables`: a shop import's referral codes, product costs and exchange rates.
+* `channels`: source, medium and campaign to GA4's default channel group and our channel.
+* `ga4`: the GA4 BigQuery export (Parquet, NDJSON), sessions to `touchpoints`, purchases to `orders`.
+* `clicks`: a UTM-tagged click log to `touchpoints`.
 * `catalog`: `Source`, `SOURCES`, `import_files` and `listing` (``--list``).
 """
 

@@ -34,6 +34,7 @@ sessions batch by batch, so millions of events fit in a few hundred megabytes.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -80,23 +81,36 @@ def _schema(integer: pa.DataType) -> pa.Schema:
     ])  # fmt: skip
 
 
+def _json_integer(path: Path) -> pa.DataType:
+    """How the file writes INT64: as text (BigQuery's JSON export) or as numbers, by its first
+    event's ``event_timestamp`` (a file is read one way throughout)."""
+    with open(path, encoding="utf-8-sig", errors="replace") as fh:
+        for number, line in enumerate(fh, start=1):
+            if line.strip():
+                try:
+                    first = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise InputError(f"line {number} is not a JSON object ({exc.msg})", file=path,
+                                     rows=[f"line {number}"], expected=f"{TITLE}: one JSON object per line",
+                                     hint="Export the events table from BigQuery as JSON (newline delimited) "
+                                     "or Parquet") from None  # fmt: skip
+                stamp = first.get("event_timestamp") if isinstance(first, dict) else None
+                return pa.string() if isinstance(stamp, str) else pa.int64()
+    return pa.int64()
+
+
 def _json_batches(path: Path) -> Iterator[pa.RecordBatch]:
+    integer = _json_integer(path)
     options = pajson.ReadOptions(block_size=64 << 20)
-    last: Exception | None = None
-    for integer in (pa.string(), pa.int64()):  # BigQuery's text INT64 first, then plain numbers
-        parse = pajson.ParseOptions(explicit_schema=_schema(integer), unexpected_field_behavior="ignore")
-        try:
-            # open_json streams blocks (pyarrow 18 on); read_json, before it, holds the whole file
-            reader = (pajson.open_json(path, read_options=options, parse_options=parse) if hasattr(pajson, "open_json")
-                      else pajson.read_json(path, read_options=options, parse_options=parse).to_batches(BATCH_ROWS))  # fmt: skip
-            for batch in reader:
-                yield batch.cast(_schema(pa.int64())) if integer == pa.string() else batch
-            return
-        except pa.ArrowInvalid as exc:
-            if "changed from" not in str(exc) or integer == pa.int64():
-                raise _unreadable(path, exc) from None
-            last = exc
-    raise _unreadable(path, last or ValueError("no data")) from None
+    parse = pajson.ParseOptions(explicit_schema=_schema(integer), unexpected_field_behavior="ignore")
+    try:
+        # open_json streams blocks (pyarrow 18 on); read_json, before it, holds the whole file
+        reader = (pajson.open_json(path, read_options=options, parse_options=parse) if hasattr(pajson, "open_json")
+                  else pajson.read_json(path, read_options=options, parse_options=parse).to_batches(BATCH_ROWS))  # fmt: skip
+        for batch in reader:
+            yield batch.cast(_schema(pa.int64())) if integer == pa.string() else batch
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+        raise _unreadable(path, exc) from None
 
 
 def _unreadable(path: Path, exc: Exception) -> InputError:

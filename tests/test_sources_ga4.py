@@ -222,3 +222,12 @@ def test_cli_imports_clicks_into_the_sample_and_it_validates(sample_copy, capsys
     assert cli.main(["import", "--list"]) == 0
     listing = capsys.readouterr().out
     assert "ga4" in listing and "utm-clicks" in listing and "event_params" in listing
+
+
+def test_a_shop_import_after_ga4_purchases_stops(tmp_path):
+    sources.import_files("ga4", [EVENTS], tmp_path, margin_rate=0.5)
+    with pytest.raises(InputError, match="holds orders from GA4's purchase events") as err:
+        sources.import_files(
+            "shopify-orders", [EXPORTS / "shopify_orders.csv"], tmp_path, salt="s", margin_rate=0.5
+        )
+    assert err.value.column == "source"

@@ -371,6 +371,19 @@ def _read_orders(
     return orders, pd.concat(lines, ignore_index=True) if with_lines else None
 
 
+def _refuse_ga4_orders(folder: Path | None) -> None:
+    """The shop's orders and GA4's purchase events are the same orders: never both in a folder."""
+    path = Path(folder) / "orders.csv" if folder else None
+    if path is None or not path.is_file():
+        return
+    frame = pd.read_csv(path, dtype="str", usecols=lambda c: c == "source", keep_default_na=False)
+    if "source" in frame.columns and (frame["source"] == "ga4").any():
+        raise InputError("holds orders from GA4's purchase events, which the shop's orders would count twice",
+                         file=path, column="source", expected="a folder whose orders come from one source",
+                         hint="Import the shop export first (GA4 purchases are then not used), or into a new "
+                         "folder")  # fmt: skip
+
+
 def convert(paths: Sequence[Path], options: ImportOptions, log: ImportLog) -> Mapping[str, pd.DataFrame]:
     """The ``orders`` and ``customers`` of Shopify orders exports (`catalog.Convert`).
 
@@ -388,6 +401,7 @@ def convert(paths: Sequence[Path], options: ImportOptions, log: ImportLog) -> Ma
     """
     salt = salt_of(options.salt)
     rate = _margin_rate(options)
+    _refuse_ga4_orders(options.folder)
     orders, lines = _read_orders(paths, log, options.product_costs is not None)
     labels = orders["file"].map(lambda f: Path(f).name) + " line " + orders["line"].astype(str)
     cancelled = orders["cancelled"]

@@ -20,7 +20,7 @@ import pytest
 import yaml
 
 from conftest import NOTEBOOKS, ROOT
-from socialreturns import batch, summary
+from socialreturns import batch, cli, summary
 from socialreturns.inputs import InputError
 
 # --------------------------------------------------------------------------- helpers
@@ -432,3 +432,27 @@ def test_the_summary_alone_reads_its_default_manifest(tmp_path):
     assert result.ok, result.outcomes
     entry = json.loads(result.manifest.read_text())["runs"]["executive_summary"]
     assert entry["parameters"]["manifest"] == ""  # not this one-run batch's own manifest
+
+
+def test_batch_parameters_from_the_command_line_reach_every_run_that_has_them(tmp_path):
+    # `socialreturns run report -p data_dir mydata -p currency USD`: one batch on another folder
+    path = ROOT / "params" / "batches" / "report.yaml"
+    plain = batch.load_batch(path)
+    mine = batch.load_batch(path, parameters={"data_dir": "mydata", "currency": "USD"})
+    for before, after in zip(plain.runs, mine.runs, strict=True):
+        expected = dict(before.overrides)
+        expected |= {k: v for k, v in (("data_dir", "mydata"), ("currency", "USD")) if k in before.declared}
+        assert after.overrides == expected and after.name == before.name
+    with_data = [r.name for r in mine.runs if "data_dir" in r.declared]
+    assert len(with_data) >= 5 and all(mine.runs[i].overrides["data_dir"] == "mydata"
+                                       for i, r in enumerate(mine.runs) if r.name in with_data)  # fmt: skip
+    with pytest.raises(InputError, match="no notebook of the batch has the parameter 'data_dri'") as err:
+        batch.load_batch(path, parameters={"data_dri": "mydata"})
+    assert err.value.key == "data_dri"
+
+
+def test_cli_run_batch_refuses_an_unknown_parameter_and_params_files(capsys):
+    assert cli.main(["run", "report", "-p", "data_dri", "mydata"]) == 2
+    assert "no notebook of the batch has the parameter 'data_dri'" in capsys.readouterr().err
+    assert cli.main(["run", "report", "--params", "params/irr_forecast/base.yaml"]) == 2
+    assert "--params applies to a notebook, not to a batch" in capsys.readouterr().err

@@ -12,6 +12,7 @@ import pytest
 from conftest import ROOT
 from socialreturns import cli, data, sources
 from socialreturns.inputs import InputError
+from socialreturns.sources import read
 
 EXPORTS = ROOT / "tests" / "fixtures" / "exports"
 
@@ -100,6 +101,44 @@ def test_meta_english_platform_breakdown(tmp_path):
     ]
     assert result.log.dropped == 1 and result.log.currency == "EUR"
     assert any("audience_network' -> channel 'facebook'" in n for n in result.log.notes)
+
+
+def test_meta_xlsx_reads_as_its_csv(tmp_path):
+    # the same report saved as a workbook: dates as Excel dates, amounts as numbers (1.00 is 1)
+    out, result = _import(tmp_path, "meta-ads", "meta_ads_en.xlsx")
+    assert _rows(out) == [
+        ("2025-01-01", "facebook", "Winter Glow", 13.34, "EUR", "meta-ads"),
+        ("2025-01-01", "instagram", "Winter Glow", 20.66, "EUR", "meta-ads"),
+        ("2025-01-02", "facebook", "Winter Glow", 10.50, "EUR", "meta-ads"),
+    ]
+    assert result.log.dropped == 1 and result.log.files[0]["encoding"] == "xlsx"
+
+
+def test_meta_xlsx_with_ids_excel_stored_as_numbers_stops(tmp_path):
+    with pytest.raises(
+        InputError, match=r"6 value\(s\) are ids a spreadsheet turned into floating-point.*line 2"
+    ) as err:
+        _import(tmp_path, "meta-ads", "meta_ads_float_ids.xlsx")
+    assert err.value.column == "Campaign ID"
+
+
+def test_a_workbook_keeps_title_lines_and_trailing_empty_cells(tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in (["Campaign report"], ["Day", "Campaign", "Cost", "Note"], ["2025-01-01", "A", 5.5, None],
+                ["2025-01-02", "B", 7, "x"]):  # fmt: skip
+        sheet.append(row)
+    path = tmp_path / "report.xlsx"
+    book.save(path)
+    text = read.xlsx_text(path.read_bytes(), path)
+    assert text.splitlines() == [
+        "Campaign report",
+        "Day,Campaign,Cost,Note",
+        "2025-01-01,A,5.5,",
+        "2025-01-02,B,7,x",
+    ]
 
 
 def test_meta_french_semicolons_and_decimal_commas(tmp_path):

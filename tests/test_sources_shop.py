@@ -168,13 +168,18 @@ def test_cli_import_into_the_sample_validates(sample_copy, capsys):
         SALT,
         "--margin-rate",
         "0.5",
+        "--referrals",
+        str(EXPORTS / "shopify_referral_codes.csv"),
     ]
     assert cli.main(args) == 0
-    assert "shopify-orders: 8 rows read from 1 file(s), 4 written" in capsys.readouterr().out
+    # the referral table is logged among the files (with its SHA-256)
+    assert "shopify-orders: 8 rows read from 2 file(s), 4 written" in capsys.readouterr().out
     assert cli.main(["validate", str(sample_copy), "--as-of", "2026-11-30"]) == 0
     assert "all tables valid" in capsys.readouterr().out
     orders = data.load_table("orders", sample_copy)
     assert orders.set_index("order_id").loc["#1003", "revenue"] == 75.0
+    customers = data.load_table("customers", sample_copy).set_index("customer_id")
+    assert customers.loc[_id("bo.lind@example.com"), "referred_by"] == _id("ada@example.com")
     log = json.loads((sample_copy / "import_log.json").read_text())
     assert log["imports"][0]["tables"] == ["orders", "customers"]
 
@@ -199,3 +204,97 @@ def test_a_later_import_keeps_the_customers_first_order_and_channel(tmp_path):
     ]
     assert [r[0] for r in _read(out, "orders")] == ["#1001", "#1003"]
     assert any("1 customer(s) already in customers.csv keep their earlier" in n for n in result.log.notes)
+
+
+# --------------------------------------------------------------------------- side tables
+
+REFERRALS = EXPORTS / "shopify_referral_codes.csv"
+COSTS = EXPORTS / "shopify_product_costs.csv"
+FX = EXPORTS / "fx_rates.csv"
+
+
+def test_referral_codes_set_referred_by(tmp_path):
+    out, result = _import(tmp_path, referrals=REFERRALS)
+    ada, bo, dee = _id("ada@example.com"), _id("bo.lind@example.com"), _id("dee@example.com")
+    # bo's first order (#1002) used WINTER10 (the table writes it in lower case), ada's code
+    assert sorted(_read(out, "customers")) == sorted([
+        (ada, "2025-01-04", "unknown", "", "EUR", "shopify-orders"),
+        (bo, "2025-01-06", "referral", ada, "EUR", "shopify-orders"),
+        (dee, "2025-01-13", "unknown", "", "EUR", "shopify-orders"),
+    ])  # fmt: skip
+    assert any(n.startswith("1 customer(s) referred") for n in result.log.notes)
+    assert "ada@example.com" not in (out / "customers.csv").read_text()
+    assert (
+        cli.main(["validate", str(out), "--as-of", "2026-11-30"]) == 2
+    )  # the other three tables are missing
+
+
+def test_a_referrer_who_is_not_a_customer_is_left_out(tmp_path):
+    table = tmp_path / "codes.csv"
+    table.write_text("code,referrer_email\nWINTER10,cy@example.com\n")  # cy's only order was voided
+    out, result = _import(tmp_path, referrals=table)
+    assert all(r[3] == "" for r in _read(out, "customers"))
+    assert any(n.startswith("1 referral code use(s) left out") for n in result.log.notes)
+
+
+def test_product_costs_give_the_gross_margin(tmp_path):
+    out, result = _import(tmp_path, margin_rate=None, product_costs=COSTS)
+    # #1001: 59 - 21.50. #1002: 69 - (21.50 + 2 x 3.25). #1003: 75 - (30 + 2 x 3.25) x 3/4 (a quarter
+    # refunded) = 47.625. #1006: refunded in full, 0 - 3 x 3.25 x 0.
+    assert [(r[0], r[3], r[4]) for r in _read(out, "orders")] == [
+        ("#1001", 59.0, 37.5), ("#1002", 69.0, 41.0), ("#1003", 75.0, 47.625), ("#1006", 0.0, 0.0),
+    ]  # fmt: skip
+    notes = result.log.notes
+    assert any("unit costs of shopify_product_costs.csv" in n for n in notes)
+    assert any("1 row(s) of shopify_product_costs.csv without a SKU or cost" in n for n in notes)
+
+
+def test_a_sku_without_a_cost_stops_or_falls_back_to_the_rate(tmp_path):
+    table = tmp_path / "costs.csv"
+    table.write_text("sku,unit_cost\nGL-01,21.50\nDL-03,30\n")
+    with pytest.raises(InputError, match=r"no unit cost for the SKU\(s\) BP-02.*shopify_orders.csv line 4"):
+        _import(tmp_path, margin_rate=None, product_costs=table)
+    out, result = _import(tmp_path, margin_rate=0.5, product_costs=table)
+    assert [(r[0], r[4]) for r in _read(out, "orders")] == [
+        ("#1001", 37.5),
+        ("#1002", 34.5),
+        ("#1003", 37.5),
+        ("#1006", 0.0),
+    ]
+    assert any("3 order(s) with SKUs without a cost by --margin-rate 0.5" in n for n in result.log.notes)
+
+
+def test_neither_rate_nor_costs_is_refused(tmp_path):
+    with pytest.raises(InputError, match="needs the gross margin rate or a product cost table") as err:
+        _import(tmp_path, margin_rate=None)
+    assert err.value.key == "margin_rate"
+
+
+def _usd_orders(tmp_path):
+    lines = ORDERS.read_text().splitlines()
+    usd = [ln.replace("#100", "#200").replace(",EUR,", ",USD,") for ln in lines[1:4]]
+    path = tmp_path / "us_store.csv"
+    path.write_text("\n".join([lines[0], *usd]) + "\n")
+    return path
+
+
+def test_a_second_currency_is_converted_with_an_fx_table(tmp_path):
+    out, result = _import(tmp_path, ORDERS, _usd_orders(tmp_path), fx=FX)
+    orders = {r[0]: r for r in _read(out, "orders")}
+    # #2001: 2025-01-04 UTC, the latest rate before is 2025-01-03's 0.95: 59 x 0.95. #2002: 2025-01-06
+    # 07:30 UTC, that day's 0.96: 69 x 0.96. EUR orders unchanged.
+    assert orders["#2001"][3:6] == (pytest.approx(56.05), pytest.approx(28.025), "EUR")
+    assert orders["#2002"][3:6] == (pytest.approx(66.24), pytest.approx(33.12), "EUR")
+    assert orders["#1001"][3] == 59.0 and result.log.currency == "EUR"
+    assert any(n.startswith("2 order(s) in USD converted to EUR") for n in result.log.notes)
+
+
+def test_a_currency_without_a_rate_stops(tmp_path):
+    rates = tmp_path / "fx.csv"
+    rates.write_text("date,currency,rate\n2025-01-05,USD,0.95\n")  # after #2001's day
+    with pytest.raises(InputError, match=r"no rate for USD on or before 2025-01-04 \(order #2001") as err:
+        _import(tmp_path, ORDERS, _usd_orders(tmp_path), fx=rates)
+    assert err.value.key == "fx"
+    rates.write_text("date,currency,rate\n2025-01-05,USD,0\n")
+    with pytest.raises(InputError, match="rates that are missing, zero or negative"):
+        _import(tmp_path, ORDERS, _usd_orders(tmp_path), fx=rates)

@@ -102,10 +102,10 @@ def _run(args: argparse.Namespace) -> int:
         run = batch.make_run(target, params_files=args.params, parameters=inline)
         plan = batch.Batch(target.stem, f"socialreturns: {target.stem}", (run,))
     else:
-        if args.params or inline:
-            raise InputError("--params and -p apply to a notebook, not to a batch", key="--params",
-                             expected="parameter files listed in the batch file")  # fmt: skip
-        plan = batch.load_batch(target)
+        if args.params:
+            raise InputError("--params applies to a notebook, not to a batch", key="--params",
+                             expected="parameter files listed in the batch file, or -p KEY VALUE for every run")  # fmt: skip
+        plan = batch.load_batch(target, parameters=inline)  # -p: in every run whose notebook has it
     try:
         result = batch.run_batch(
             plan, out=args.out, as_of=args.as_of, workers=args.workers, force=args.force,
@@ -180,6 +180,10 @@ def _import(args: argparse.Namespace) -> int:
         brands=args.brand or (),
         profile=args.profile,
         platform=args.platform,
+        channel_map=args.channel_map,
+        referrals=args.referrals,
+        product_costs=args.product_costs,
+        fx=args.fx,
     )
     print(result.summary())
     return 0
@@ -235,7 +239,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar=("KEY", "VALUE"),
-        help="one parameter for a notebook (VALUE read as YAML)",
+        help="one parameter (VALUE read as YAML); for a batch, set in every run whose notebook has it",
     )
     p.add_argument("--workers", type=int, default=None, help="runs at once (default: number of cores)")
     p.add_argument("--out", default="reports", help="reports folder (default %(default)s)")
@@ -250,9 +254,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=_run)
 
-    p = sub.add_parser("import", help="import ad-tool exports into a data folder (--list: the sources)")
+    p = sub.add_parser(
+        "import", help="import tool exports (ads, shop, GA4, clicks) into a data folder (--list: the sources)"
+    )
     p.add_argument("source", nargs="?", help="the tool that wrote the files, e.g. google-ads")
-    p.add_argument("files", nargs="*", metavar="FILE", help="export files (CSV or tab-separated)")
+    p.add_argument(
+        "files",
+        nargs="*",
+        metavar="FILE",
+        help="export files (CSV, tab-separated or XLSX; ga4: Parquet or JSON)",
+    )
     p.add_argument("--out", default=None, metavar="DIR", help="data folder to merge the rows into")
     p.add_argument("--channel", default=None, help="our channel for every row (exports without a platform)")
     p.add_argument("--currency", default=None, help="ISO currency of exports that do not name it")
@@ -265,6 +276,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="mentions: a brand and its accounts (repeat per brand)")  # fmt: skip
     p.add_argument("--profile", default=None, help="mentions: a built-in profile name or a YAML profile file")
     p.add_argument("--platform", default=None, help="mentions: our platform for exports that do not name one")
+    p.add_argument("--channel-map", default=None, metavar="YAML",
+                   help="ga4, utm-clicks: platforms and GA4 groups to our channels (over the defaults)")  # fmt: skip
+    p.add_argument("--referrals", default=None, metavar="CSV",
+                   help="shop exports: referral discount codes and the referring customer (e-mail or id)")  # fmt: skip
+    p.add_argument("--product-costs", default=None, metavar="CSV",
+                   help="shop exports: SKU and unit cost, for gross margin from costs")  # fmt: skip
+    p.add_argument("--fx", default=None, metavar="CSV",
+                   help="shop exports: date, currency, rate to convert a second currency")  # fmt: skip
     p.add_argument("--list", action="store_true", help="list the sources and the header each expects")
     p.set_defaults(func=_import)
 

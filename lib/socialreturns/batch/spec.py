@@ -276,16 +276,22 @@ def make_run(
     return Run(stem, path, tuple(files), overrides, float(timeout_seconds), declared)
 
 
-def load_batch(path: str | Path) -> Batch:
+def load_batch(path: str | Path, parameters: Mapping[str, Any] | None = None) -> Batch:
     """Read and validate a batch file: every run's notebook, parameter files and values, unique
     output names. Nothing is executed.
+
+    ``parameters`` (``socialreturns run BATCH -p data_dir mydata``) are set in every run whose
+    notebook declares them, over the run's files and inline values: one batch, such as
+    ``report``, runs on another data folder without a copy of its file.
 
     Raises
     ------
     InputError
-        Naming the batch file (or the parameter file), the key and what was expected.
+        Naming the batch file (or the parameter file), the key and what was expected; a
+        ``parameters`` key that no run's notebook declares.
     """
     path = resolve(path)
+    given = dict(parameters or {})
     spec = read_yaml_mapping(path, what="batch file")
     for key in spec:
         if key not in BATCH_KEYS:
@@ -337,9 +343,16 @@ def load_batch(path: str | Path) -> Batch:
             raise InputError(
                 f"{where} has hide_code {hide_run!r}", file=path, key="hide_code", expected="true or false"
             )
+        if given:
+            declared = {p.name for p in notebook_parameters(notebook_path(entry["notebook"]))}
+            inline = inline | {k: v for k, v in given.items() if k in declared}
         run = make_run(entry["notebook"], params_files=files, parameters=inline, name=name,
                        timeout_seconds=timeout, source=path)  # fmt: skip
         runs.append(dataclasses.replace(run, hide_code=hide_run))
+    unused = sorted(set(given) - {k for r in runs for k in r.declared})
+    if unused:
+        raise InputError(f"no notebook of the batch has the parameter '{unused[0]}'", file=path, key=unused[0],
+                         expected="a parameter of at least one of its notebooks (socialreturns params NAME)")  # fmt: skip
     names = [r.name for r in runs]
     for name in names:
         if names.count(name) > 1:

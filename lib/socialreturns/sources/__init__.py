@@ -1,4 +1,4 @@
-"""Importers of real exports: from the files ad tools write to our documented tables.
+"""Importers of real exports: from the files ad tools, shops and analytics write to our tables.
 
 ``socialreturns import SOURCE FILE... --out DIR`` (and `import_files`) reads one tool's exports,
 however they were saved (UTF-8 with or without BOM, UTF-16, CP1252; commas, semicolons or
@@ -17,6 +17,10 @@ Submodules:
 * `listening`: `Profile` and `PROFILES`: where a mentions export keeps each of our columns.
 * `threads`: reply threads and the X archive to ``mentions`` (brand addressed, ``answered_at``).
 * `questions`: `detect_questions`, ``is_question`` for exports without a question flag.
+* `shop_tables`: a shop import's referral codes, product costs and exchange rates.
+* `channels`: source, medium and campaign to GA4's default channel group and our channel.
+* `ga4`: the GA4 BigQuery export (Parquet, NDJSON), sessions to `touchpoints`, purchases to `orders`.
+* `clicks`: a UTM-tagged click log to `touchpoints`.
 * `catalog`: `Source`, `SOURCES`, `import_files` and `listing` (``--list``).
 """
 

@@ -18,7 +18,7 @@ import pandas as pd
 
 from socialreturns.inputs import InputError
 
-from . import shop, threads
+from . import clicks, ga4, shop, threads
 from .ads import LAYOUTS
 from .listening import PROFILES as LISTENING
 from .log import ImportLog
@@ -48,6 +48,10 @@ class ImportOptions:
     brands: tuple[str, ...] = ()
     profile: str | None = None
     platform: str | None = None
+    channel_map: Path | None = None  # ga4, utm-clicks: YAML over the default channel grouping
+    referrals: Path | None = None  # shopify-orders: discount code -> referring customer
+    product_costs: Path | None = None  # shopify-orders: SKU -> unit cost
+    fx: Path | None = None  # shopify-orders: date, currency, rate
 
 
 #: Turns a source's files into our tables' rows (table name -> rows), filling the log (files,
@@ -128,7 +132,11 @@ SOURCES: Mapping[str, Source] = {
     layout.source: Source(layout.source, ("spend",), layout.title, layout.header, _spend_convert(layout))
     for layout in LAYOUTS
 } | {
-    "shopify-orders": Source("shopify-orders", ("orders", "customers"), shop.TITLE, shop.HEADER, shop.convert)
+    "shopify-orders": Source(
+        "shopify-orders", ("orders", "customers"), shop.TITLE, shop.HEADER, shop.convert
+    ),
+    "ga4": Source("ga4", ("touchpoints", "orders", "customers"), ga4.TITLE, ga4.HEADER, ga4.convert),
+    "utm-clicks": Source("utm-clicks", ("touchpoints",), clicks.TITLE, clicks.HEADER, clicks.convert),
 }
 #: Mentions: the X archive, reply threads (customer-support layout or a --profile), listening tools.
 SOURCES = dict(SOURCES) | {
@@ -158,6 +166,8 @@ def import_files(
     source: str, files: Sequence[str | Path], out: str | Path, *, channel: str | None = None,
     currency: str | None = None, salt: str | None = None, margin_rate: float | None = None,
     brands: Sequence[str] = (), profile: str | None = None, platform: str | None = None,
+    channel_map: str | Path | None = None, referrals: str | Path | None = None,
+    product_costs: str | Path | None = None, fx: str | Path | None = None,
 ) -> ImportResult:  # fmt: skip
     """Import exports of one ``source`` into the data folder ``out``.
 
@@ -165,7 +175,7 @@ def import_files(
     ----------
     source
         A name of `SOURCES` (``meta-ads``, ``google-ads``, ``linkedin-ads``, ``tiktok-ads``,
-        ``shopify-orders``).
+        ``shopify-orders``, ``ga4``, ``utm-clicks``).
     files
         The export files (CSV or tab-separated text, any of UTF-8, UTF-16, CP1252).
     out
@@ -178,7 +188,7 @@ def import_files(
     salt
         ``shopify-orders``: the secret salt of the customer hash (else ``$SOCIALRETURNS_SALT``).
     margin_rate
-        ``shopify-orders``: gross margin as a share of revenue, 0 to 1.
+        ``shopify-orders``, ``ga4``: gross margin as a share of revenue, 0 to 1.
     brands
         Mentions sources: each brand and its accounts, ``NAME=@handle[,account id...]``
         (`threads.parse_brands`); the salt (``salt``) keys the authors' pseudonymous ids.
@@ -186,6 +196,17 @@ def import_files(
         Mentions sources: a built-in profile name (`listening.PROFILES`) or a YAML profile file.
     platform
         Mentions sources: our platform for exports that do not name one (``twitter``...).
+    channel_map
+        ``ga4``, ``utm-clicks``: YAML file of ``platforms`` and ``groups`` over the default
+        channel grouping (`channels`).
+    referrals
+        ``shopify-orders``: CSV of referral discount codes and the referring customer's e-mail
+        or id (sets ``customers.referred_by``).
+    product_costs
+        ``shopify-orders``: CSV of SKU and unit cost (gross margin from costs instead of a rate).
+    fx
+        ``shopify-orders``: CSV of date, currency and rate (units of the folder's currency per
+        unit of that currency) for orders in a second currency.
 
     Returns
     -------
@@ -209,6 +230,10 @@ def import_files(
     )
     options = ImportOptions(channel=channel, currency=currency.upper() if currency else None, salt=salt,
                             margin_rate=margin_rate, folder=Path(out), brands=tuple(brands), profile=profile,
-                            platform=platform)  # fmt: skip
+                            platform=platform,
+                            channel_map=Path(channel_map) if channel_map else None,
+                            referrals=Path(referrals) if referrals else None,
+                            product_costs=Path(product_costs) if product_costs else None,
+                            fx=Path(fx) if fx else None)  # fmt: skip
     tables = spec.convert([Path(f) for f in files], options, log)
     return ImportResult(write_tables(out, tables, log), log)

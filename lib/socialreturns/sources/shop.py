@@ -42,8 +42,9 @@ from socialreturns.data import load_table
 from socialreturns.data.times import TIMESTAMP_DTYPE, out_of_range, range_error
 from socialreturns.inputs import MAX_SHOWN, InputError
 
-from .log import EXAMPLES, ImportLog
+from .log import EXAMPLES, ImportLog, read_log
 from .read import Export, column_for, normalise_header, parse_numbers, read_export, refuse_float_ids
+from .shop_tables import convert_currency, read_costs, read_fx, read_referrals
 
 if TYPE_CHECKING:
     from .catalog import ImportOptions
@@ -55,7 +56,8 @@ HEADER = ("Name, Email, Financial Status, Paid at, ..., Currency, Subtotal, Ship
 #: The columns read (others are logged as unused); the first five identify the export.
 REQUIRED = ("Name", "Email", "Financial Status", "Created at", "Lineitem quantity", "Currency",
             "Subtotal", "Shipping", "Taxes", "Total")  # fmt: skip
-OPTIONAL = ("Refunded Amount", "Cancelled at", "Id")
+OPTIONAL = ("Refunded Amount", "Cancelled at", "Id", "Discount Code", "Lineitem sku")
+AMOUNTS = ("subtotal", "shipping", "taxes", "total", "refunded_amount")
 SALT_ENV = "SOCIALRETURNS_SALT"
 ACQUISITION_CHANNEL = "unknown"
 CANCELLED_STATUSES = frozenset({"voided"})
@@ -127,8 +129,20 @@ def _times(export: Export, column: str, rows: pd.Index) -> pd.Series:
     return parsed.astype(TIMESTAMP_DTYPE)
 
 
+def _lines_of(export: Export, name: pd.Series) -> pd.DataFrame:
+    """The line items of one file: order name, SKU and quantity (for product costs)."""
+    cols = _columns(export)
+    if not cols["Lineitem sku"]:
+        raise InputError("has no Lineitem sku column, which product costs need", file=export.path,
+                         column="Lineitem sku", expected=f"the header {HEADER}")  # fmt: skip
+    quantity = parse_numbers(export, str(cols["Lineitem quantity"])).fillna(0.0)
+    lines = pd.DataFrame({"name": name, "sku": export.frame[str(cols["Lineitem sku"])], "quantity": quantity})
+    return lines[name != ""].assign(line=lambda f: f.index)
+
+
 def _orders_of(export: Export, log: ImportLog) -> pd.DataFrame:
-    """One row per order of one file: name, e-mail, time, currency, amounts, cancelled."""
+    """One row per order of one file: name, e-mail, time, currency, amounts, cancelled, the
+    discount code."""
     frame = export.frame
     cols = _columns(export)
     used = {c for c in cols.values() if c}
@@ -165,6 +179,8 @@ def _orders_of(export: Export, log: ImportLog) -> pd.DataFrame:
         "currency": frame.loc[first, str(cols["Currency"])].str.upper().to_numpy(),
         "status": frame.loc[first, str(cols["Financial Status"])].str.lower().to_numpy(),
         "cancelled": cancelled.to_numpy(), "file": str(export.path),
+        "discount_code": (frame.loc[first, str(cols["Discount Code"])].str.upper().to_numpy() if cols["Discount Code"]
+                          else ""),
         **{role.lower().replace(" ", "_"): v.fillna(0.0).to_numpy() for role, v in amounts.items()},
     })  # fmt: skip
 
@@ -182,6 +198,7 @@ def _revenue(orders: pd.DataFrame, log: ImportLog) -> pd.Series:
     refunded = orders.get("refunded_amount", pd.Series(0.0, index=orders.index)).clip(lower=0.0)
     share = (refunded / orders["total"].where(orders["total"] > 0)).fillna(0.0).clip(upper=1.0)
     share[orders["status"] == "refunded"] = 1.0  # refunded in full, whatever the amount column says
+    orders["refunded_share"] = share  # the same share of the goods' cost comes back (product costs)
     partly, full = (share > 0) & (share < 1), share >= 1
     if partly.any():
         log.notes.append(f"{int(partly.sum())} partly refunded order(s) reduced by the refunded share of their "
@@ -222,37 +239,128 @@ def _with_known(customers: pd.DataFrame, folder: Path | None, log: ImportLog) ->
     dates = pd.DataFrame({"new": customers.loc[seen, "acquisition_date"].to_numpy(),
                           "old": old["acquisition_date"].to_numpy()})  # fmt: skip
     customers.loc[seen, "acquisition_date"] = dates.min(axis=1).to_numpy()
-    customers.loc[seen, "acquisition_channel"] = old["acquisition_channel"].to_numpy()
-    customers.loc[seen, "referred_by"] = old["referred_by"].to_numpy()
+    # what the folder says wins, unless it says nothing (unknown channel, no referrer)
+    old_channel = old["acquisition_channel"].astype("string").to_numpy()
+    new_channel = customers.loc[seen, "acquisition_channel"].astype("string").to_numpy()
+    customers.loc[seen, "acquisition_channel"] = np.where(
+        old_channel == ACQUISITION_CHANNEL, new_channel, old_channel
+    )
+    old_referrer = pd.Series(old["referred_by"].to_numpy(), dtype="string")
+    new_referrer = pd.Series(customers.loc[seen, "referred_by"].to_numpy(), dtype="string")
+    customers.loc[seen, "referred_by"] = old_referrer.fillna(new_referrer).to_numpy()
     log.notes.append(f"{int(seen.sum())} customer(s) already in {path.name} keep their earlier acquisition date, "
                      "acquisition channel and referrer")  # fmt: skip
     return customers
 
 
-def convert(paths: Sequence[Path], options: ImportOptions, log: ImportLog) -> Mapping[str, pd.DataFrame]:
-    """The ``orders`` and ``customers`` of Shopify orders exports (`catalog.Convert`).
-
-    ``options`` gives ``salt`` (else ``$SOCIALRETURNS_SALT``), ``margin_rate`` (gross margin as a
-    share of revenue, 0 to 1; required, as ``orders.gross_margin`` is) and ``currency``.
-
-    Raises
-    ------
-    InputError
-        No salt or margin rate, a file that is not a Shopify orders export, ids a spreadsheet
-        turned into floats, unreadable amounts or times, an order in two files, a second currency.
-    """
-    salt = salt_of(options.salt)
+def _margin_rate(options: ImportOptions) -> float | None:
     rate = options.margin_rate
-    if rate is None or not 0.0 <= float(rate) <= 1.0:
-        raise InputError("needs the gross margin rate" if rate is None else f"has a margin rate of {rate}",
-                         key="margin_rate", expected="--margin-rate between 0 and 1 (gross margin as a share "
-                         "of revenue, e.g. 0.55): orders.gross_margin is required and the export has no costs")  # fmt: skip
-    frames = []
+    if rate is None and options.product_costs is None:
+        raise InputError("needs the gross margin rate or a product cost table", key="margin_rate",
+                         expected="--margin-rate between 0 and 1 (gross margin as a share of revenue, e.g. 0.55) or "
+                         "--product-costs FILE (SKU, unit cost): orders.gross_margin is required and the export "
+                         "has no costs")  # fmt: skip
+    if rate is not None and not 0.0 <= float(rate) <= 1.0:
+        raise InputError(
+            f"has a margin rate of {rate}", key="margin_rate", expected="--margin-rate between 0 and 1"
+        )
+    return None if rate is None else float(rate)
+
+
+def _currency(
+    kept: pd.DataFrame, options: ImportOptions, paths: Sequence[Path], log: ImportLog
+) -> pd.DataFrame:
+    """One currency: the orders' own, or with ``--fx`` the folder's (``--currency``, the import
+    log's, else the most frequent order currency) with the other orders converted."""
+    if options.fx is None:
+        log.currency = _one_currency(kept, options.currency, paths)
+        return kept
+    fx = read_fx(options.fx, log)
+    folder = read_log(options.folder) if options.folder else {}
+    counts = kept["currency"][kept["currency"] != ""].value_counts()
+    target = options.currency or folder.get("currency") or (str(counts.index[0]) if len(counts) else None)
+    if not target:
+        raise InputError("does not say its currency (the Currency column is empty)", file=", ".join(map(str, paths)),
+                         column="Currency", expected="the shop's currency on each order's first row, or --currency")  # fmt: skip
+    log.currency = str(target)
+    return convert_currency(kept.replace({"currency": {"": log.currency}}), log.currency, fx, log, AMOUNTS)
+
+
+def _gross_margin(kept: pd.DataFrame, lines: pd.DataFrame | None, rate: float | None, options: ImportOptions,
+                  log: ImportLog) -> pd.Series:  # fmt: skip
+    """Revenue less the cost of the line items (refunded share taken off alike), or revenue x rate."""
+    if lines is None or options.product_costs is None:
+        log.notes.append(f"gross_margin = revenue x {rate} (--margin-rate)")
+        return (kept["revenue"] * float(rate or 0.0)).round(6)
+    costs = read_costs(options.product_costs, log)
+    lines = lines[lines["name"].isin(kept["name"])]
+    unit = lines["sku"].map(costs)
+    unknown = unit.isna()
+    without = set(lines.loc[unknown, "name"])
+    if unknown.any() and rate is None:
+        raise InputError(f"has no unit cost for the SKU(s) {', '.join(sorted(set(lines.loc[unknown, 'sku']))[:MAX_SHOWN])}",
+                         file=options.product_costs, column="sku", rows=list(lines.loc[unknown, "label"].head(MAX_SHOWN)),
+                         expected="a unit cost for every SKU sold", hint="Add them, or pass --margin-rate as well "
+                         "for the orders whose costs are not known")  # fmt: skip
+    cogs = (unit.fillna(0.0) * lines["quantity"]).groupby(lines["name"]).sum()
+    margin = kept["revenue"] - kept["name"].map(cogs).fillna(0.0) * (1.0 - kept["refunded_share"])
+    by_rate = kept["name"].isin(without)
+    margin[by_rate] = kept.loc[by_rate, "revenue"] * float(rate or 0.0)
+    log.notes.append(f"gross_margin = revenue less the unit costs of {options.product_costs.name} times the line "
+                     "items' quantities (less the refunded share)"
+                     + (f"; {int(by_rate.sum())} order(s) with SKUs without a cost by --margin-rate {rate}"
+                        if by_rate.any() else ""))  # fmt: skip
+    return margin.round(6)
+
+
+def _referred(customers: pd.DataFrame, first: pd.DataFrame, salt: str, options: ImportOptions,
+              log: ImportLog) -> pd.DataFrame:  # fmt: skip
+    """``referred_by`` and ``acquisition_channel`` ``referral`` of customers whose first order used
+    a referral code; referrers who are not customers (here or in the folder) are left out (noted)."""
+    if options.referrals is None:
+        return customers
+    table = read_referrals(options.referrals, log)
+    email = table["referrer"].str.contains("@", regex=False)
+    referrer = table["referrer"].astype("string").copy()
+    referrer[email] = customer_ids(table.loc[email, "referrer"].astype("string"), salt)
+    code_to = pd.Series(referrer.to_numpy(), index=table["code"])
+    by = (
+        first.set_index("customer_id")["discount_code"]
+        .map(code_to)
+        .reindex(customers["customer_id"])
+        .to_numpy()
+    )
+    out = customers.copy()
+    by = pd.Series(by, index=out.index, dtype="string")
+    folder = Path(options.folder) / "customers.csv" if options.folder else None
+    known = set(out["customer_id"])
+    if folder is not None and folder.is_file():
+        known |= set(load_table("customers", folder)["customer_id"])
+    self_or_unknown = by.notna() & ((by == out["customer_id"]) | ~by.isin(known))
+    if self_or_unknown.any():
+        log.notes.append(f"{int(self_or_unknown.sum())} referral code use(s) left out: the referrer is the customer "
+                         "or not a customer of this import or the folder")  # fmt: skip
+    by = by.mask(self_or_unknown)
+    out["referred_by"] = by
+    out.loc[by.notna().to_numpy(), "acquisition_channel"] = "referral"
+    log.notes.append(f"{int(by.notna().sum())} customer(s) referred: their first order used a code of "
+                     f"{options.referrals.name} (referred_by = the referrer's id, acquisition_channel 'referral')")  # fmt: skip
+    return out
+
+
+def _read_orders(
+    paths: Sequence[Path], log: ImportLog, with_lines: bool
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    frames, lines = [], []
     for path in paths:
         export = read_export(path, is_header, what=TITLE, expected=f"the header {HEADER}")
         log.files.append(export.describe())
         log.rows_read += len(export.frame)
         frames.append(_orders_of(export, log))
+        if with_lines:
+            name = export.frame[str(column_for(export, ["Name"]))]
+            items = _lines_of(export, name)
+            lines.append(items.assign(label=path.name + " line " + items["line"].astype(str)))
     orders = pd.concat(frames, ignore_index=True)
     twice = orders["name"].duplicated(keep=False)
     if twice.any():
@@ -260,6 +368,41 @@ def convert(paths: Sequence[Path], options: ImportOptions, log: ImportLog) -> Ma
                          f"{orders.loc[twice, 'name'].iloc[0]})", file=", ".join(sorted(set(orders.loc[twice, 'file']))),
                          expected="files covering different orders",
                          hint="Import one export per period; importing a newer export again replaces the earlier rows")  # fmt: skip
+    return orders, pd.concat(lines, ignore_index=True) if with_lines else None
+
+
+def _refuse_ga4_orders(folder: Path | None) -> None:
+    """The shop's orders and GA4's purchase events are the same orders: never both in a folder."""
+    path = Path(folder) / "orders.csv" if folder else None
+    if path is None or not path.is_file():
+        return
+    frame = pd.read_csv(path, dtype="str", usecols=lambda c: c == "source", keep_default_na=False)
+    if "source" in frame.columns and (frame["source"] == "ga4").any():
+        raise InputError("holds orders from GA4's purchase events, which the shop's orders would count twice",
+                         file=path, column="source", expected="a folder whose orders come from one source",
+                         hint="Import the shop export first (GA4 purchases are then not used), or into a new "
+                         "folder")  # fmt: skip
+
+
+def convert(paths: Sequence[Path], options: ImportOptions, log: ImportLog) -> Mapping[str, pd.DataFrame]:
+    """The ``orders`` and ``customers`` of Shopify orders exports (`catalog.Convert`).
+
+    ``options`` gives ``salt`` (else ``$SOCIALRETURNS_SALT``), ``margin_rate`` (gross margin as a
+    share of revenue, 0 to 1) or ``product_costs`` (a SKU and unit cost table; one of the two is
+    required, as ``orders.gross_margin`` is), ``referrals`` (codes to referrers), ``fx`` (rates
+    for orders in a second currency) and ``currency``.
+
+    Raises
+    ------
+    InputError
+        No salt, margin rate or cost table, a file that is not a Shopify orders export, ids a
+        spreadsheet turned into floats, unreadable amounts or times, an order in two files, a
+        second currency without an exchange-rate table, a SKU without a cost.
+    """
+    salt = salt_of(options.salt)
+    rate = _margin_rate(options)
+    _refuse_ga4_orders(options.folder)
+    orders, lines = _read_orders(paths, log, options.product_costs is not None)
     labels = orders["file"].map(lambda f: Path(f).name) + " line " + orders["line"].astype(str)
     cancelled = orders["cancelled"]
     log.drop("cancelled or voided order", list(labels[cancelled]), list(orders.loc[cancelled, "name"]))
@@ -269,18 +412,26 @@ def convert(paths: Sequence[Path], options: ImportOptions, log: ImportLog) -> Ma
         list(labels[nomail]),
         list(orders.loc[nomail, "name"]),
     )
-    kept = orders[~cancelled & ~nomail].copy()
-    log.currency = _one_currency(kept, options.currency, paths)
+    kept = _currency(orders[~cancelled & ~nomail].copy(), options, paths, log)
     kept["customer_id"] = customer_ids(kept["email"], salt)
+    kept["gross_revenue"] = kept["subtotal"]
     kept["revenue"] = _revenue(kept, log)
-    kept["gross_margin"] = (kept["revenue"] * float(rate)).round(6)
-    log.notes.append(f"gross_margin = revenue x {float(rate)} (--margin-rate); customers keyed by a salted "
-                     f"SHA-256 of the e-mail; acquisition_channel '{ACQUISITION_CHANNEL}' (not in a shop export)")  # fmt: skip
+    kept["gross_revenue"] = kept["gross_revenue"].where(
+        kept["revenue"] <= kept["gross_revenue"], kept["revenue"]
+    )
+    kept["gross_margin"] = _gross_margin(kept, lines, rate, options, log)
+    log.notes.append(f"customers keyed by a salted SHA-256 of the e-mail; acquisition_channel "
+                     f"'{ACQUISITION_CHANNEL}' (not in a shop export)")  # fmt: skip
     out = kept.rename(columns={"name": "order_id"}).sort_values(["timestamp", "order_id"], kind="stable")
-    customers = out.groupby("customer_id", sort=True).agg(acquisition_date=("timestamp", "min")).reset_index()
+    first = out.drop_duplicates("customer_id")
+    customers = first[["customer_id", "timestamp", "discount_code"]].rename(
+        columns={"timestamp": "acquisition_date"}
+    )
+    customers = customers.sort_values("customer_id").reset_index(drop=True)
     customers["acquisition_date"] = customers["acquisition_date"].dt.normalize()
     customers = customers.assign(acquisition_channel=ACQUISITION_CHANNEL, referred_by=pd.NA,
                                  currency=log.currency)  # fmt: skip
+    customers = _referred(customers, first, salt, options, log)
     customers = _with_known(customers, options.folder, log)
     columns = ["order_id", "customer_id", "timestamp", "revenue", "gross_margin"]
     return {"orders": out[columns].assign(currency=log.currency).reset_index(drop=True),

@@ -30,7 +30,7 @@ th, td { text-align: left; padding: .4rem .7rem; border-bottom: 1px solid #ddd; 
 th { background: #f6f6f6; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.ok, td.skipped { color: #1a7f37; } td.failed, td.timeout, td.interrupted { color: #b42318; }
-td.verdict { max-width: 44rem; }
+td.verdict { max-width: 44rem; } td.list { max-width: 40rem; }
 .error { color: #555; font-size: .85rem; max-width: 40rem; }
 .lede { font-size: 1.05rem; } .small { color: #555; font-size: .85rem; }
 </style></head><body>
@@ -66,7 +66,7 @@ Each report opens in its business view; the code view beside it shows how every 
 <tr><th colspan='{{ table.columns | length + 1 }}'>Results</th></tr>
 {% endif %}
 {% for label, values in table.figures %}
-<tr><td>{{ label }}</td>{% for value in values %}<td class='num'>{{ value }}</td>{% endfor %}</tr>
+<tr><td>{{ label }}</td>{% for value in values %}<td class='{{ "list" if "; " in value else "num" }}'>{{ value }}</td>{% endfor %}</tr>
 {% endfor %}
 </tbody></table>
 {% endfor %}

@@ -192,11 +192,13 @@ def assumptions(nb: Any, defaults: Sequence[Parameter]) -> list[dict[str, str]]:
     return rows
 
 
-def assumptions_html(rows: Sequence[Mapping[str, str]]) -> str:
-    """The "Assumptions" table (every value escaped), or one sentence when nothing was changed."""
+def assumptions_html(rows: Sequence[Mapping[str, str]], *, code_view: bool = True) -> str:
+    """The "Assumptions" table (every value escaped), or one sentence when nothing was changed;
+    ``code_view``: a code view beside the page lists every parameter."""
+    listed = " The code view beside this page lists them all." if code_view else ""
     if not rows:
         return ("<div class='sr-assumptions'><p><b>Assumptions.</b> This report uses the notebook's "
-                "default parameters; the code view beside it lists them.</p></div>")  # fmt: skip
+                f"default parameters.{listed}</p></div>")  # fmt: skip
     body = "".join(
         f"<tr><td>{escape_html(r['assumption'])}</td><td>{escape_html(r['value'])}</td>"
         f"<td>{escape_html(r['default'])}</td></tr>"
@@ -204,8 +206,8 @@ def assumptions_html(rows: Sequence[Mapping[str, str]]) -> str:
     )
     return (f"{_ASSUMPTIONS_STYLE}<div class='sr-assumptions'><table><caption>Assumptions</caption>"
             "<thead><tr><th>What this report assumes</th><th>Here</th><th>Default</th></tr></thead>"
-            f"<tbody>{body}</tbody></table><p>Every other parameter keeps the notebook's default; the "
-            "code view beside this page lists them all.</p></div>")  # fmt: skip
+            f"<tbody>{body}</tbody></table><p>Every other parameter keeps the notebook's default."
+            f"{listed}</p></div>")  # fmt: skip
 
 
 def _business_cells(nb: Any, assumptions_cell: Any) -> list[Any]:
@@ -253,7 +255,9 @@ def code_view(nb: Any, *, name: str = "", stem: str = "") -> str:
     return _export(nb, title=f"{page_title(nb, name, stem=stem)} (code)", exclude_input=False)
 
 
-def business_view(nb: Any, *, defaults: Sequence[Parameter] = (), name: str = "", stem: str = "") -> str:
+def business_view(
+    nb: Any, *, defaults: Sequence[Parameter] = (), name: str = "", stem: str = "", code_view: bool = True
+) -> str:
     """The page for business readers: no code, no parameters, no stderr; the assumptions table
     (`assumptions`) under the title."""
     import nbformat
@@ -261,7 +265,7 @@ def business_view(nb: Any, *, defaults: Sequence[Parameter] = (), name: str = ""
     nb = copy.deepcopy(nb)
     table = nbformat.v4.new_code_cell(
         "", outputs=[nbformat.v4.new_output("display_data", data={"text/html": assumptions_html(
-            assumptions(nb, defaults))})],
+            assumptions(nb, defaults), code_view=code_view)})],
     )  # fmt: skip
     nb.cells = _business_cells(nb, table)
     return _export(nb, title=page_title(nb, name, stem=stem), exclude_input=True)
@@ -290,7 +294,7 @@ def pages(
         defaults = notebook_parameters(notebook)
     except InputError:  # no parameters cell (or no source left): nothing to compare with
         defaults = []
-    out = {html_path: business_view(nb, defaults=defaults, name=name, stem=stem)}
+    out = {html_path: business_view(nb, defaults=defaults, name=name, stem=stem, code_view=code)}
     if code:
         out[code_path(html_path)] = code_view(nb, name=name, stem=stem)
     return out

@@ -27,10 +27,11 @@ def lines_over_time(
     if ax is None:
         _, ax = plt.subplots()
     data = frame.assign(**{x: pd.to_datetime(frame[x]).dt.tz_localize(None)})
-    palette = colors(sorted(data[hue].astype(str).unique())) if hue is not None else None
+    order = sorted(data[hue].astype(str).unique()) if hue is not None else None
     if hue is not None:
         data = data.assign(**{hue: data[hue].astype(str)})
-    sns.lineplot(data=data, x=x, y=y, hue=hue, palette=palette, marker="o", markersize=3, ax=ax)
+    sns.lineplot(data=data, x=x, y=y, hue=hue, hue_order=order, palette=colors(order) if order else None,
+                 marker="o", markersize=3, ax=ax)  # fmt: skip
     ax.set(title=title, xlabel="", ylabel=ylabel or y)
     if hue is not None:
         ax.legend(title=None, loc="upper left", bbox_to_anchor=(1.0, 1.0))

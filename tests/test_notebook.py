@@ -357,3 +357,40 @@ def test_a_page_is_titled_by_its_report_and_scenario_escaped():
     page = code_view(nb, name="irr_forecast-stress", stem="irr_forecast")
     assert "<title>Returns of &lt;b&gt;us&lt;/b&gt; &amp; co: worst case (code)</title>" in page
     assert "title" not in nb.metadata  # the executed notebook itself is left as it was
+
+
+def test_the_business_view_leaves_out_code_parameters_and_warnings(tmp_path):
+    from socialreturns.batch import render
+
+    source = _write_notebook(tmp_path / "nb.ipynb", parameters='rate: float = 0.09  # cost of capital (annual rate, fraction)\n'
+                             'label: str = "<b>base</b>"  # the scenario\'s name')  # fmt: skip
+    nb = nbformat.read(str(source), as_version=4)
+    nb.cells.insert(0, nbformat.v4.new_markdown_cell("# Returns: the question"))
+    injected = nbformat.v4.new_code_cell('rate = 0.12\nlabel = "<script>x</script>"')
+    injected.metadata["tags"] = ["injected-parameters"]
+    note = nbformat.v4.new_markdown_cell("Parameters are checked first.")
+    note.metadata["tags"] = ["code-view"]
+    loud = nbformat.v4.new_code_cell("secret_code_line()", outputs=[
+        nbformat.v4.new_output("stream", name="stderr", text="FutureWarning: noisy"),
+        nbformat.v4.new_output("stream", name="stdout", text="the finding"),
+        nbformat.v4.new_output("display_data", data={notebook.SCRAP_MIMETYPE: {"name": "x"}})])  # fmt: skip
+    silent = nbformat.v4.new_code_cell("import silent_module")
+    nb.cells[2:2] = [injected, note, loud, silent]
+    nb.metadata["papermill"] = {"parameters": {"rate": 0.12, "label": "<script>x</script>"}}
+    pages = render.pages(nb, tmp_path / "run.html", notebook=source, name="nb-stress")
+    page, code = pages[tmp_path / "run.html"], pages[tmp_path / "run.code.html"]
+    assert "<title>Returns: stress</title>" in page and "<title>Returns: stress (code)</title>" in code
+    for hidden in (
+        "secret_code_line",
+        "silent_module",
+        "FutureWarning",
+        "Parameters are checked",
+        "rate = 0.12",
+    ):
+        assert hidden not in page, hidden
+        assert hidden.split()[0] in code or hidden == "FutureWarning: noisy", hidden
+    assert "the finding" in page and "<script>x" not in page  # values shown as text
+    rows = re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td></tr>", page)
+    assert rows == [("Cost of capital (annual rate, fraction)", "12%", "9%"),
+                    ("The scenario's name", "&lt;script&gt;x&lt;/script&gt;", "&lt;b&gt;base&lt;/b&gt;")]  # fmt: skip
+    assert page.index("Assumptions") < page.index("the finding")  # under the title, before the findings

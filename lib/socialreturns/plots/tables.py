@@ -185,8 +185,10 @@ def table(
     styler = frame.style.format({c: formats.get(str(c)) for c in frame.columns}, na_rep="-", escape="html")
     styler = styler.format_index(escape="html", axis=0).format_index(escape="html", axis=1)
     text = [c for c in frame.columns if found[str(c)] == "text"]
-    if text:  # words read from the left; numbers line up on the right
+    if text:  # words read from the left, under a header on the left; numbers line up on the right
         styler = styler.set_properties(subset=text, **{"text-align": "left"})
+        styler = styler.set_table_styles({c: [{"selector": "th", "props": "text-align: left"}] for c in text},
+                                         overwrite=False)  # fmt: skip
     if not index:
         styler = styler.hide(axis="index")
     notes = [caption.rstrip(".")] if caption else []

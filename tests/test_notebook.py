@@ -380,6 +380,10 @@ def test_the_business_view_leaves_out_code_parameters_and_warnings(tmp_path):
     pages = render.pages(nb, tmp_path / "run.html", notebook=source, name="nb-stress")
     page, code = pages[tmp_path / "run.html"], pages[tmp_path / "run.code.html"]
     assert "<title>Returns: stress</title>" in page and "<title>Returns: stress (code)</title>" in code
+    nb.cells[
+        1
+    ].source += '\nscenario: str = "base"  # the scenario'  # a notebook with scenarios, run on its defaults
+    assert "<title>Returns: base</title>" in render.business_view(nb, name="nb", stem="nb")
     for hidden in (
         "secret_code_line",
         "silent_module",

@@ -267,8 +267,11 @@ def business_view(
         "", outputs=[nbformat.v4.new_output("display_data", data={"text/html": assumptions_html(
             assumptions(nb, defaults), code_view=code_view)})],
     )  # fmt: skip
+    page = page_title(
+        nb, name, stem=stem
+    )  # before the parameters cell, which holds the default scenario, goes
     nb.cells = _business_cells(nb, table)
-    return _export(nb, title=page_title(nb, name, stem=stem), exclude_input=True)
+    return _export(nb, title=page, exclude_input=True)
 
 
 def code_path(html_path: Path) -> Path:

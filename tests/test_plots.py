@@ -55,7 +55,13 @@ def test_tables_have_one_header_row_and_one_format():
     header = re.search(r"<thead>(.*?)</thead>", html, re.S).group(1)
     assert ">segment<" in header and ">measure<" not in header
     cells = re.findall(r"<td[^>]*>(.*?)</td>", html)
-    assert cells == ["&lt;b&gt;all&lt;/b&gt;", "717,173", "55,495", "30.4%", "tiktok", "12.92", "3", "50.0%"]
+    # money without cents in a column with amounts above 1,000; the same style down the column
+    assert cells == ["&lt;b&gt;all&lt;/b&gt;", "717,173", "55,495", "30.4%", "tiktok", "13", "3", "50.0%"]
+    assert ">repeat share<" in header  # headers read as words
+    hostile = plots.table(pd.DataFrame({"<i>a_b</i>": [1.0]})).to_html()
+    assert "&lt;i&gt;a b&lt;/i&gt;" in hostile and "<i>" not in hostile  # spaced, still escaped
+    small = plots.table(pd.DataFrame({"clv": [12.923, 424.95]})).to_html()
+    assert re.findall(r"<td[^>]*>(.*?)</td>", small) == ["12.92", "424.95"]
     assert "Amounts in EUR." in html
     # a pivot: its columns' axis name is not a header row either
     pivot = pd.DataFrame({"channel": ["a", "b"], "model": ["x", "x"], "share": [0.25, 0.75]}).pivot(

@@ -2,8 +2,8 @@
 
 What a column holds (money, a percentage, a ratio, a count, hours...) is named once, here, by
 the column names the library's results use (`COLUMN_KINDS`); `table` formats any result frame
-by them, so ROAS reads "2.31", a share "41.2%" and an amount "717,173" (cents only below 1,000)
-in every report. Columns it does not know are formatted by their name (``*_share``, ``*_rate``:
+by them, so ROAS reads "2.31", a share "41.2%" and an amount "717,173" (cents only in a column
+whose amounts are all below 1,000) in every report; headers read as words ("net cash flow"). Columns it does not know are formatted by their name (``*_share``, ``*_rate``:
 percents) or their dtype (whole numbers with thousands separators, other numbers to two
 decimals with separators, timestamps as dates). Every table has one header row: a shown index
 becomes the first columns, headed by its name.
@@ -181,9 +181,15 @@ def table(
     formats: dict[str, str | Callable[[float], str]] = {
         c: FORMATS[k] for c, k in found.items() if k != "text"
     }
+    for c in frame.columns:  # one style per money column: cents only where every amount is below 1,000
+        if found[str(c)] == "money" and pd.api.types.is_numeric_dtype(frame[c].dtype):
+            formats[str(c)] = "{:,.0f}" if (frame[c].abs() >= 1000).any() else "{:,.2f}"
     # Text cells, labels and headers are escaped (pandas' own HTML escaping): names come from data.
     styler = frame.style.format({c: formats.get(str(c)) for c in frame.columns}, na_rep="-", escape="html")
-    styler = styler.format_index(escape="html", axis=0).format_index(escape="html", axis=1)
+    # headers read as words: "net_cash_flow" shows as "net cash flow" (escaped first, then spaced)
+    styler = styler.format_index(escape="html", axis=0).format_index(
+        lambda v: str(v).replace("_", " "), escape="html", axis=1
+    )
     text = [c for c in frame.columns if found[str(c)] == "text"]
     if text:  # words read from the left, under a header on the left; numbers line up on the right
         styler = styler.set_properties(subset=text, **{"text-align": "left"})

@@ -60,8 +60,8 @@ def test_tables_have_one_header_row_and_one_format():
     assert ">repeat share<" in header  # headers read as words
     hostile = plots.table(pd.DataFrame({"<i>a_b</i>": [1.0]})).to_html()
     assert "&lt;i&gt;a b&lt;/i&gt;" in hostile and "<i>" not in hostile  # spaced, still escaped
-    small = plots.table(pd.DataFrame({"clv": [12.923, 424.95]})).to_html()
-    assert re.findall(r"<td[^>]*>(.*?)</td>", small) == ["12.92", "424.95"]
+    small = plots.table(pd.DataFrame({"clv": [12.923, 424.95], "identifiable": [True, False]})).to_html()
+    assert re.findall(r"<td[^>]*>(.*?)</td>", small) == ["12.92", "yes", "424.95", "no"]
     assert "Amounts in EUR." in html
     # a pivot: its columns' axis name is not a header row either
     pivot = pd.DataFrame({"channel": ["a", "b"], "model": ["x", "x"], "share": [0.25, 0.75]}).pivot(

@@ -35,6 +35,10 @@ def money(value: float) -> str:
     return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:,.2f}"
 
 
+def _yes_no(value: object) -> str:
+    return "yes" if value else "no"
+
+
 #: How each kind of value reads (a format string, or a function for money).
 FORMATS: dict[str, str | Callable[[float], str]] = {
     "money": money,
@@ -181,6 +185,9 @@ def table(
     formats: dict[str, str | Callable[[float], str]] = {
         c: FORMATS[k] for c, k in found.items() if k != "text"
     }
+    for c in frame.columns:  # a flag reads yes or no, not Python's True or False
+        if pd.api.types.is_bool_dtype(frame[c].dtype):
+            formats[str(c)] = _yes_no
     for c in frame.columns:  # one style per money column: cents only where every amount is below 1,000
         if found[str(c)] == "money" and pd.api.types.is_numeric_dtype(frame[c].dtype):
             formats[str(c)] = "{:,.0f}" if (frame[c].abs() >= 1000).any() else "{:,.2f}"

@@ -35,6 +35,8 @@ LABELS: dict[str, str] = {
     "validation": "How sentiment was validated", "first_date": "Data from", "last_date": "Data to",
     "spend_total": "Paid social spend", "revenue_total": "Order revenue", "reports_summarised": "Reports summarised",
     "holdout_error_share": "Error on the holdout's repeat purchases",
+    "total_relationship_value": "Relationship value (loyalty + referral + sharing)",
+    "total_loyalty_value": "Loyalty value", "share_active": "Repeat customers likely still active",
 }  # fmt: skip
 
 #: The figures the index shows per notebook, in this order; a notebook not named shows every
@@ -43,7 +45,8 @@ HEADLINES: dict[str, tuple[str, ...]] = {
     "data_overview": ("first_date", "last_date", "spend_total", "revenue_total"),
     "roi": ("roas", "roi", "reallocation_gain_per_day", "holdout_mape"),
     "irr_forecast": ("npv", "irr", "mirr", "payback_months", "prob_irr_above_hurdle", "prob_npv_positive"),
-    "ror": ("total_clv", "mean_clv", "total_referral_value", "total_sharing_value", "ror_by_segment"),
+    "ror": ("total_relationship_value", "total_clv", "mean_clv", "total_loyalty_value", "total_referral_value",
+            "total_sharing_value", "share_active", "ror_by_segment"),
     "sentiment": ("share_of_voice", "net_sentiment", "answered_share", "within_sla_share", "median_response_hours"),
     "executive_summary": ("reports_summarised",),
 }  # fmt: skip

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from conftest import SAMPLE
-from socialreturns import data_overview, sentiment
+from socialreturns import data_overview, sentiment, synth
 from socialreturns.data import Tables, load_tables
 from socialreturns.inputs import InputError
 
@@ -81,8 +81,33 @@ def test_quality_findings(tiny):
     assert f.loc["orders with zero revenue", "share"] == pytest.approx(1 / 3)
     assert f.loc["orders above 10x the median revenue", "rows"] == 1
     assert f.loc["customers without any order", "rows"] == 1
-    # fb spent on 2 of the 3 days, tt on 1 of 3.
-    assert f.loc["channel-days without spend (pauses)", "rows"] == 3
+    # fb spent on 2 days, tt on 1
+    pauses = f.loc["channel-days without spend (pauses)"]
+    # the data's period is 2025-01-01 to 2025-03-01 (mentions): 60 days x 2 channels, 117 of them pauses
+    assert pauses["rows"] == 120 - 3 and pauses["share"] == pytest.approx(117 / 120)
+    assert pauses["of"] == "120 channel-days (60 days × 2 channels)"
+    # Us has 2 questions (answers exist only for Us), 1 unanswered: half of them, not a third of the mentions
+    unanswered = f.loc["customer questions to the brand never answered"]
+    assert unanswered["share"] == pytest.approx(1 / 2) and unanswered["of"].startswith("2 customer questions")
+    assert f.loc["customers without any order", "of"] == "3 customers"
+    # a check that finds something keeps its severity; one that finds nothing says so
+    assert f.loc["orders with zero revenue", "severity"] == "warning"
+    assert f.loc["texts with a phone number (redact before showing)", "severity"] == "none found"
+    assert (f.loc[f["rows"] == 0, "severity"] == "none found").all()
+    assert (f.loc[f["rows"] > 0, "severity"] != "none found").all()
+
+
+def test_the_pauses_share_is_of_every_channel_day_of_the_sample():
+    f = data_overview.quality_findings(load_tables(SAMPLE)).set_index("finding")
+    pauses = f.loc["channel-days without spend (pauses)"]
+    spend = pd.read_csv(SAMPLE / "spend.csv", parse_dates=["date"])
+    truth = synth.load_truth(SAMPLE)  # the data's period: its first to last day, 730 days
+    days = (pd.Timestamp(truth.end_date) - pd.Timestamp(truth.start_date)).days + 1
+    channel_days = days * spend["channel"].nunique()
+    assert channel_days == 4380  # 730 days x 6 channels, not the spend table's 2,997 rows
+    assert pauses["rows"] == channel_days - spend.groupby("channel")["date"].nunique().sum()
+    assert pauses["share"] == pytest.approx(pauses["rows"] / 4380)
+    assert pauses["of"] == "4,380 channel-days (730 days × 6 channels)"
 
 
 def test_dates_are_not_counted_as_phone_numbers(tiny):
@@ -107,7 +132,7 @@ def test_conclusions_state_the_numbers(tiny):
     text = data_overview.conclusions(tiny, currency="EUR")
     assert "**18 EUR**" in text  # 10 + 5 + 2.5 spend, rounded
     assert "**210 EUR**" in text and "largest channel: fb" in text
-    assert "50% of customers ordered more than once" in text
+    assert "50% of the 2 customers who ordered ordered more than once" in text
     assert "Us 67%, Them 33%" in text
 
 

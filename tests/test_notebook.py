@@ -205,12 +205,12 @@ def test_a_full_disk_at_any_step_keeps_the_last_good_pair(tmp_path, monkeypatch,
     good = _keep(tmp_path, "old figures")
     folder = good.output.parent
     before = {p.name: p.read_bytes() for p in folder.iterdir()}
-    assert set(before) == {"nb.ipynb", "nb.html"}
+    assert set(before) == {"nb.ipynb", "nb.html", "nb.code.html"}
     _Faults(monkeypatch, step, n)
     with pytest.raises(inputs.WriteError) as info:
         _keep(tmp_path, "new figures")
     message = str(info.value)
-    assert re.fullmatch(rf"no space left on {re.escape(str(folder))}/nb\.(ipynb|html)\.", message)
+    assert re.fullmatch(rf"no space left on {re.escape(str(folder))}/nb\.(ipynb|html|code\.html)\.", message)
     assert info.value.__cause__ is None and info.value.__suppress_context__
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before  # no temporary file left
 
@@ -219,7 +219,7 @@ def test_a_backup_by_rename_is_restored_where_hard_links_fail(tmp_path, monkeypa
     good = _keep(tmp_path, "old figures")
     before = {p.name: p.read_bytes() for p in good.output.parent.iterdir()}
     monkeypatch.setattr(inputs.os, "link", lambda *a: (_ for _ in ()).throw(OSError(errno.EPERM, "no links")))
-    _Faults(monkeypatch, "replace", 4)  # two backups by rename, the notebook in, then the HTML fails
+    _Faults(monkeypatch, "replace", 5)  # three backups by rename, the notebook in, then the HTML fails
     with pytest.raises(inputs.WriteError, match="no space left on .*nb.html"):
         _keep(tmp_path, "new figures")
     assert {p.name: p.read_bytes() for p in good.output.parent.iterdir()} == before
@@ -341,14 +341,60 @@ def test_a_bad_output_cap_is_an_input_error(tmp_path, value):
         notebook.execute(src, tmp_path / "out.ipynb", max_output_bytes=value)
 
 
-def test_a_page_is_titled_by_its_heading_and_run_escaped():
-    from socialreturns.notebook import _html, page_title
+def test_a_page_is_titled_by_its_report_and_scenario_escaped():
+    from socialreturns.batch.render import code_view, page_title
 
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_markdown_cell("Intro\n# Returns of <b>us</b> & co\n## section"),
+    nb.cells = [nbformat.v4.new_markdown_cell("Intro\n# Returns of <b>us</b> & co: the question\n## section"),
                 nbformat.v4.new_markdown_cell("# a second heading")]  # fmt: skip
-    assert page_title(nb, "irr_forecast-stress") == "Returns of <b>us</b> & co (irr_forecast-stress)"
-    assert page_title(nbformat.v4.new_notebook(), "roi") == "roi"
-    page = _html(nb, hide_code=False, name="irr_forecast-stress")
-    assert "<title>Returns of &lt;b&gt;us&lt;/b&gt; &amp; co (irr_forecast-stress)</title>" in page
+    assert page_title(nb, "irr_forecast-stress", stem="irr_forecast") == "Returns of <b>us</b> & co: stress"
+    assert page_title(nb, "roi", stem="roi") == "Returns of <b>us</b> & co"
+    assert page_title(nbformat.v4.new_notebook(), "roi", stem="roi") == "roi"
+    nb.metadata["papermill"] = {"parameters": {"scenario": "worst case"}}  # the run's scenario wins
+    assert (
+        page_title(nb, "irr_forecast-stress", stem="irr_forecast") == "Returns of <b>us</b> & co: worst case"
+    )
+    page = code_view(nb, name="irr_forecast-stress", stem="irr_forecast")
+    assert "<title>Returns of &lt;b&gt;us&lt;/b&gt; &amp; co: worst case (code)</title>" in page
     assert "title" not in nb.metadata  # the executed notebook itself is left as it was
+
+
+def test_the_business_view_leaves_out_code_parameters_and_warnings(tmp_path):
+    from socialreturns.batch import render
+
+    source = _write_notebook(tmp_path / "nb.ipynb", parameters='rate: float = 0.09  # cost of capital (annual rate, fraction)\n'
+                             'label: str = "<b>base</b>"  # the scenario\'s name')  # fmt: skip
+    nb = nbformat.read(str(source), as_version=4)
+    nb.cells.insert(0, nbformat.v4.new_markdown_cell("# Returns: the question"))
+    injected = nbformat.v4.new_code_cell('rate = 0.12\nlabel = "<script>x</script>"')
+    injected.metadata["tags"] = ["injected-parameters"]
+    note = nbformat.v4.new_markdown_cell("Parameters are checked first.")
+    note.metadata["tags"] = ["code-view"]
+    loud = nbformat.v4.new_code_cell("secret_code_line()", outputs=[
+        nbformat.v4.new_output("stream", name="stderr", text="FutureWarning: noisy"),
+        nbformat.v4.new_output("stream", name="stdout", text="the finding"),
+        nbformat.v4.new_output("display_data", data={notebook.SCRAP_MIMETYPE: {"name": "x"}})])  # fmt: skip
+    silent = nbformat.v4.new_code_cell("import silent_module")
+    nb.cells[2:2] = [injected, note, loud, silent]
+    nb.metadata["papermill"] = {"parameters": {"rate": 0.12, "label": "<script>x</script>"}}
+    pages = render.pages(nb, tmp_path / "run.html", notebook=source, name="nb-stress")
+    page, code = pages[tmp_path / "run.html"], pages[tmp_path / "run.code.html"]
+    assert "<title>Returns: stress</title>" in page and "<title>Returns: stress (code)</title>" in code
+    nb.cells[
+        1
+    ].source += '\nscenario: str = "base"  # the scenario'  # a notebook with scenarios, run on its defaults
+    assert "<title>Returns: base</title>" in render.business_view(nb, name="nb", stem="nb")
+    for hidden in (
+        "secret_code_line",
+        "silent_module",
+        "FutureWarning",
+        "Parameters are checked",
+        "rate = 0.12",
+    ):
+        assert hidden not in page, hidden
+        assert hidden.split()[0] in code or hidden == "FutureWarning: noisy", hidden
+    assert "the finding" in page and "<script>x" not in page  # values shown as text
+    rows = re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td></tr>", page)
+    assert rows == [("Cost of capital (annual rate, fraction)", "12%", "9%"),
+                    ("The scenario's name", "&lt;script&gt;x&lt;/script&gt;", "&lt;b&gt;base&lt;/b&gt;")]  # fmt: skip
+    assert page.index("Assumptions") < page.index("the finding")  # under the title, before the findings

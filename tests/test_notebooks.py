@@ -22,11 +22,13 @@ PLOT_CALL = re.compile(r"plots\.(?!table\b|set_theme\b)\w+\(")
 
 @pytest.fixture(scope="module")
 def report_batch(tmp_path_factory) -> batch.BatchResult:
-    """Every notebook with its defaults, once per test session, as one real batch (two workers;
-    the executive summary last, over this batch's manifest)."""
+    """Every notebook with its defaults, and the IRR's downside scenario beside base (the index's
+    scenarios side by side, a payback not reached), once per test session, as one real batch (two
+    workers; the executive summary last, over this batch's manifest)."""
     out = tmp_path_factory.mktemp("reports")
     spec = out / "defaults.yaml"
     runs = [{"notebook": p.stem} for p in NOTEBOOKS]
+    runs.insert(1, {"notebook": "irr_forecast", "params": "params/irr_forecast/downside.yaml"})
     spec.write_text(
         yaml.safe_dump({"title": "Every notebook with its defaults", "runs": runs}), encoding="utf-8"
     )
@@ -53,7 +55,9 @@ def test_notebook_runs_with_defaults(executed, path):
     page = Path(result.html).read_text(encoding="utf-8")
     assert "Traceback" not in page
     title = re.search(r"<title>(.*?)</title>", page, re.S).group(1)
-    assert title.endswith(f"({result.name})") and len(title) > len(result.name) + 10, title
+    first_heading = nbformat.read(str(path), as_version=4).cells[0].source.splitlines()[0]
+    assert first_heading.startswith(f"# {html.unescape(title).split(': ')[0]}"), title  # the report's name
+    assert "Notebook" not in title
     assert external_references(page) == [], "the page loads something from outside its folder"
     assert result.records, "the notebook recorded no figures"
     cells = nbformat.read(str(path), as_version=4).cells
@@ -246,3 +250,96 @@ def test_net_sentiment_matches_the_truth(executed):
         assert net == pytest.approx((true == "positive").mean() - (true == "negative").mean(), abs=0.05), (
             brand
         )
+
+
+def _page(outcome: batch.Outcome) -> str:
+    return Path(outcome.html).read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_business_views_show_no_code_and_state_their_assumptions(report_batch):
+    by_name = {o.name: o for o in report_batch.outcomes}
+    for name, outcome in by_name.items():
+        page = _page(outcome)
+        code_cells = re.findall(r'class="jp-Cell jp-CodeCell([^"]*)"', page)
+        assert code_cells and all("jp-mod-noInput" in c for c in code_cells), name  # outputs only, no input
+        assert "hl-ipython3" not in page, name  # no highlighted code anywhere
+        assert 'data-mime-type="application/vnd.jupyter.stderr"' not in page, name  # no warnings
+        assert "Assumptions" in page, name
+        code = Path(outcome.html).with_name(f"{name}.code.html").read_text(encoding="utf-8")
+        assert "hl-ipython3" in code and "(code)</title>" in code, name  # the code view beside it
+    # titles name the report and its scenario
+    titles = {
+        n: html.unescape(re.search(r"<title>(.*?)</title>", _page(o)).group(1)) for n, o in by_name.items()
+    }
+    assert (
+        titles["irr_forecast"] == "IRR forecast: base"
+        and titles["irr_forecast-downside"] == "IRR forecast: downside"
+    )
+    assert titles["roi"] == "ROI" and titles["data_overview"] == "Data overview"
+    # the downside's assumptions: what it changes from the notebook's defaults, and nothing else
+    downside = _page(by_name["irr_forecast-downside"])
+    table = re.search(r"<caption>Assumptions</caption>(.*?)</table>", downside, re.S).group(1)
+    rows = [re.findall(r"<td>(.*?)</td>", r) for r in re.findall(r"<tr>(.*?)</tr>", table)[1:]]
+    assert ["Finance's cost of capital (annual rate, fraction)", "12%", "9%"] in rows
+    assert ["One-off cost at month 0 (currency)", "400,000 EUR", "250,000 EUR"] in rows
+    changed = yaml.safe_load(Path("params/irr_forecast/downside.yaml").read_text(encoding="utf-8"))
+    assert len(rows) == len(changed)  # one row per value the scenario file changes (its name included)
+    assert "uses the notebook's default parameters. The code view beside" in _page(by_name["roi"])
+
+
+def _cell_texts(page: str) -> list[str]:
+    return [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", page, re.S)]
+
+
+@pytest.mark.slow
+def test_the_index_gives_verdicts_and_formats_figures_by_unit(report_batch):
+    manifest = json.loads(report_batch.manifest.read_text(encoding="utf-8"))
+    page = html.unescape((report_batch.folder / "index.html").read_text(encoding="utf-8"))
+    cells = _cell_texts(page)
+    runs = manifest["runs"]
+    base, down = runs["irr_forecast"]["records"], runs["irr_forecast-downside"]["records"]
+    assert down["payback_months"] is None and down["npv"] < 0 < base["npv"]  # the sample's two cases
+    verdicts = {c.split(":")[0]: c for c in cells if c.startswith(("Worth funding", "Not worth"))}
+    assert verdicts["Worth funding"].startswith(f"Worth funding: NPV {base['npv']:,.0f} EUR at a 9.0% cost of capital, "
+                                                f"IRR {base['irr']:.1%} against a 15.0% hurdle")  # fmt: skip
+    assert verdicts["Not worth funding as planned"].startswith(f"Not worth funding as planned: NPV {down['npv']:,.0f} EUR "
+                                                               "at a 12.0% cost of capital")  # fmt: skip
+    assert verdicts["Not worth funding as planned"].endswith("no payback within 24 months.")
+    # the scenarios side by side: figures in their units, the blank explained, the assumptions that differ
+    assert "IRR forecast: 2 scenarios side by side" in page
+    assert f"{base['irr']:.1%}" in cells and f"{down['prob_irr_above_hurdle']:.1%}" in cells
+    assert f"{base['payback_months']:.1f} months" in cells and "no payback within 24 months" in cells
+    columns = re.findall(r"<th class='num'><a href='([^']+)'>", page.split("2 scenarios side by side")[1])[:2]
+    cost = cells[cells.index("Finance's cost of capital (annual rate, fraction)") + 1 :][:2]
+    assert dict(zip(columns, cost, strict=True)) == {
+        "irr_forecast.html": "9%",
+        "irr_forecast-downside.html": "12%",
+    }
+    roi_records, ror_records = runs["roi"]["records"], runs["ror"]["records"]
+    best = max((v, k) for k, v in roi_records["roi"].items() if v is not None)
+    assert f"Best return: {best[1]} (ROI {best[0]:+.1%})" in page
+    assert (
+        f"{ror_records['total_clv']:,.0f} EUR" in page
+        and f"{runs['roi']['records']['holdout_mape']:.1%}" in cells
+    )
+    assert "One page over the" in page and "Data from 2024-11-01 to 2026-10-31" in page
+    # no raw record key is shown to readers
+    shown = re.sub(r"<[^>]+>", " ", page.split("<h2>Runs</h2>")[0])
+    for key in {k for r in runs.values() for k in r["records"]}:
+        assert key not in shown or "_" not in key, key
+    # every report links its business view and its code view
+    for name, run in runs.items():
+        assert f"href='{run['html']}'" in page and f"href='{name}.code.html'" in page, name
+
+
+@pytest.mark.slow
+def test_data_overview_shares_state_their_denominators(executed):
+    findings = pd.DataFrame(executed("data_overview").records["quality_findings"]).set_index("finding")
+    pauses = findings.loc["channel-days without spend (pauses)"]
+    assert pauses["of"] == "4,380 channel-days (730 days × 6 channels)"
+    assert pauses["share"] == pytest.approx(pauses["rows"] / 4380) and 0.40 < pauses["share"] < 0.48
+    assert (findings.loc[findings["rows"] == 0, "severity"] == "none found").all()
+    assert "none found" in set(findings["severity"])  # the sample has zero-revenue-free orders
+    page = _page(executed("data_overview"))
+    assert "4,380 channel-days (730 days × 6 channels)" in page and "none found" in page

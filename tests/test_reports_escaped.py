@@ -74,7 +74,7 @@ def test_no_markup_from_data_survives_in_any_report(tmp_path):
                              progress=False)  # fmt: skip
     assert [o.status for o in result.outcomes] == ["ok"] * len(NOTEBOOKS), [o.error for o in result.outcomes]
     pages = sorted(result.folder.glob("*.html"))
-    assert len(pages) == len(NOTEBOOKS) + 1  # and the index
+    assert len(pages) == 2 * len(NOTEBOOKS) + 1  # each report's business and code views, and the index
     seen = set()
     for page in pages:
         text = page.read_text(encoding="utf-8")

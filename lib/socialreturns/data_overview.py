@@ -101,11 +101,38 @@ def volume_over_time(
     return out.astype({by: str})
 
 
+def _denominators(tables: Tables) -> dict[str, tuple[int, str]]:
+    """What each finding's share is of: ``{key: (count, words)}``."""
+    m, s = tables.mentions, tables.spend
+    stamps = [getattr(tables, n)[_time_column(n)] for n in TABLES if len(getattr(tables, n))]
+    first, last = min(t.min() for t in stamps), max(t.max() for t in stamps)
+    days = (last.normalize() - first.normalize()).days + 1 if stamps else 0
+    channels = s["channel"].nunique()
+    own = m["brand"].isin(m.loc[m["answered_at"].notna(), "brand"].unique())
+    questions = int((m["is_question"].fillna(False).astype(bool) & own).sum())
+    sizes = {name: len(getattr(tables, name)) for name in TABLES}
+    out = {name: (n, f"{n:,} {name}") for name, n in sizes.items()}
+    out["questions"] = (questions, f"{questions:,} customer questions to the brands that answer")
+    out["channel_days"] = (
+        days * channels,
+        f"{days * channels:,} channel-days ({days:,} days × {channels} channels)",
+    )
+    return out
+
+
 def quality_findings(tables: Tables) -> pd.DataFrame:
     """Things that are valid input but worth knowing before analysis.
 
-    Returns one row per finding: ``table``, ``finding``, ``rows`` affected, ``share`` of the
-    table (fraction), ``severity`` (``info`` or ``warning``).
+    Returns one row per check: ``table``, ``finding``, ``rows`` affected, ``share`` (a fraction
+    of ``of``), ``of`` (what the share is of, in words with its count: "4,380 channel-days (730
+    days × 6 channels)"), ``severity`` (``warning`` or ``info``; ``none found`` for a check that
+    found nothing).
+
+    Notes
+    -----
+    Pauses are the channel-days without spend, of every channel-day of the data's period (its
+    first to its last day in any table, times the channels in the spend table); unanswered questions are of the questions to the brands whose inbox the data
+    holds (the brands with answers); every other finding is of its table's rows.
     """
     m, o, c, t, s = (
         tables.mentions,
@@ -121,38 +148,40 @@ def quality_findings(tables: Tables) -> pd.DataFrame:
     own = m["brand"].isin(m.loc[m["answered_at"].notna(), "brand"].unique())
     questions = m["is_question"].fillna(False).astype(bool) & own
     known = c["customer_id"]
-    days = pd.date_range(s["date"].min(), s["date"].max(), freq="D")
     spend_days = s.groupby("channel")["date"].nunique()
+    of = _denominators(tables)
     checks = [
         ("mentions", "texts with an e-mail address (redact before showing)",
-         personal["email"].sum(), "warning"),
+         personal["email"].sum(), "warning", "mentions"),
         ("mentions", "texts with a phone number (redact before showing)",
-         personal["phone"].sum(), "warning"),
+         personal["phone"].sum(), "warning", "mentions"),
         ("mentions", "texts repeated verbatim (reposts, templates)", text.duplicated().sum(),
-         "info"),
+         "info", "mentions"),
         ("mentions", "mentions by authors matched to a customer", m["customer_id"].notna().sum(),
-         "info"),
+         "info", "mentions"),
         ("mentions", "customer questions to the brand never answered",
-         (questions & m["answered_at"].isna()).sum(), "warning"),
+         (questions & m["answered_at"].isna()).sum(), "warning", "questions"),
         ("touchpoints", "touchpoints of prospects not in customers (never converted)",
-         (~is_member(t["customer_id"], known)).sum(), "info"),
+         (~is_member(t["customer_id"], known)).sum(), "info", "touchpoints"),
         ("touchpoints", "touchpoints with no paid campaign", (t["campaign"] == "(organic)").sum(),
-         "info"),
-        ("orders", "orders with zero revenue", (o["revenue"] == 0).sum(), "warning"),
+         "info", "touchpoints"),
+        ("orders", "orders with zero revenue", (o["revenue"] == 0).sum(), "warning", "orders"),
         ("orders", "orders above 10x the median revenue",
-         (o["revenue"] > 10 * o["revenue"].median()).sum(), "info"),
+         (o["revenue"] > 10 * o["revenue"].median()).sum(), "info", "orders"),
         ("customers", "customers without any order", (~is_member(known, o["customer_id"])).sum(),
-         "warning"),
+         "warning", "customers"),
         ("customers", "customers referred by another customer", c["referred_by"].notna().sum(),
-         "info"),
+         "info", "customers"),
         ("spend", "channel-days without spend (pauses)",
-         len(days) * len(spend_days) - spend_days.sum(), "info"),
+         of["channel_days"][0] - spend_days.sum(), "info", "channel_days"),
     ]  # fmt: skip
-    frame = pd.DataFrame(checks, columns=["table", "finding", "rows", "severity"])
+    frame = pd.DataFrame(checks, columns=["table", "finding", "rows", "severity", "base"])
     frame["rows"] = frame["rows"].astype(int)
-    sizes = frame["table"].map({name: len(getattr(tables, name)) for name in TABLES})
+    sizes = frame["base"].map(lambda k: of[k][0])
     frame.insert(3, "share", (frame["rows"] / sizes.where(sizes > 0)).fillna(0.0))
-    return frame
+    frame.insert(4, "of", frame["base"].map(lambda k: of[k][1]))
+    frame["severity"] = frame["severity"].where(frame["rows"] > 0, "none found")
+    return frame.drop(columns="base")
 
 
 def conclusions(tables: Tables, *, currency: str) -> str:
@@ -164,7 +193,8 @@ def conclusions(tables: Tables, *, currency: str) -> str:
     voice = brand_shares(tables.mentions).sort_values(
         "mention_share_of_voice", ascending=False, kind="stable"
     )
-    repeaters = tables.orders["customer_id"].value_counts().gt(1).mean()
+    per_customer = tables.orders["customer_id"].value_counts()
+    repeaters = per_customer.gt(1).mean()
     findings = quality_findings(tables)
     warnings = findings[(findings["severity"] == "warning") & (findings["rows"] > 0)]
     lines = [
@@ -175,7 +205,7 @@ def conclusions(tables: Tables, *, currency: str) -> str:
         f"- Paid social spend totals **{spend_total:,.0f} {md(currency)}** "
         f"(largest channel: {md(top_channel)}); order revenue totals "
         f"**{revenue_total:,.0f} {md(currency)}**.",
-        f"- {repeaters:.0%} of customers ordered more than once.",
+        f"- {repeaters:.0%} of the {len(per_customer):,} customers who ordered ordered more than once.",
         "- Mention share of voice (each brand's share of the mentions, as in the sentiment report): "
         + ", ".join(f"{md(r.brand)} {r.mention_share_of_voice:.0%}" for r in voice.itertuples())
         + ".",

@@ -188,53 +188,18 @@ def load_ipython_extension(ipython: Any) -> None:
             continue
 
 
-#: Blocks of nbconvert's "lab" template that load scripts from a CDN (require.js, MathJax,
-#: Mermaid, widgets): emptied, so a report opened offline is whole and no open tells a third
-#: party. The reports need none of them: tables are HTML, plots PNG, Markdown has no formulas.
-_OFFLINE_TEMPLATE = """{%- extends 'index.html.j2' -%}
-{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
-{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
-{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
-{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
-"""
 #: Largest cell output kept whole, in bytes (UTF-8); `cap_outputs` truncates longer ones.
 MAX_OUTPUT_BYTES = 2_000_000
 
 
-def page_title(nb: Any, name: str = "") -> str:
-    """The browser title of a report: the notebook's first ``# `` heading, then the run's name
-    (which carries the scenario, e.g. ``irr_forecast-stress``); the run's name alone when the
-    notebook has no heading. Plain text: the page template escapes it."""
-    headings = [line[2:].strip() for cell in nb.cells if cell.cell_type == "markdown"
-                for line in cell.source.splitlines() if line.startswith("# ")]  # fmt: skip
-    if not headings:
-        return name or "report"
-    return f"{headings[0]} ({name})" if name else headings[0]
-
-
 def _html(nb: Any, *, hide_code: bool, name: str = "") -> str:
-    """The standalone HTML page of an executed notebook node, titled by `page_title`, recorded
-    figures left out."""
-    import copy
+    """One page of an executed notebook node: the business view (`socialreturns.batch.render`)
+    when ``hide_code``, else the code view."""
+    from socialreturns.batch import render
 
-    import jinja2
-    from nbconvert import HTMLExporter
-
-    exporter = HTMLExporter(
-        template_name="lab",
-        template_file="socialreturns.html.j2",
-        extra_loaders=[jinja2.DictLoader({"socialreturns.html.j2": _OFFLINE_TEMPLATE})],
-    )
-    exporter.exclude_input = hide_code
-    exporter.exclude_input_prompt = True
-    exporter.exclude_output_prompt = True
-    nb = copy.deepcopy(nb)
-    nb.metadata["title"] = page_title(nb, name)  # nbconvert's default is "Notebook" for every page
-    for cell in nb.cells:  # recorded figures are data for machines, not for the page
-        if "outputs" in cell:
-            cell.outputs = [o for o in cell.outputs if SCRAP_MIMETYPE not in o.get("data", {})]
-    body, _ = exporter.from_notebook_node(nb)
-    return body
+    if hide_code:
+        return render.business_view(nb, name=name)
+    return render.code_view(nb, name=name)
 
 
 def to_html(notebook_path: str | Path, html_path: str | Path, *, hide_code: bool = False) -> Path:
@@ -366,7 +331,8 @@ def execute(
     cell_timeout_seconds
         Longest time one cell may run.
     hide_code
-        Leave the code cells out of the HTML (for business readers).
+        Write the business view only (``<name>.html``, `socialreturns.batch.render`), without
+        the code view beside it (``<name>.code.html``).
     on_cell
         Called with (cell number from 1, number of cells) as each cell starts.
     verify
@@ -455,19 +421,20 @@ def _keep(
     notebook: Path, tmp: Path, output: Path, seconds: float, error: str | None, *, html: bool, hide_code: bool,
     max_output_bytes: int,
 ) -> RunResult:  # fmt: skip
-    """Write an executed temporary notebook (outputs capped) and its HTML into place together:
-    over ``output`` when it succeeded, beside it as ``<name>.failed.ipynb`` (with its code shown,
-    for debugging) when it did not."""
+    """Write an executed temporary notebook (outputs capped) and its HTML pages into place
+    together: over ``output`` with the business and code views when it succeeded, beside it as
+    ``<name>.failed.ipynb`` and ``.failed.html`` (the code view, for debugging) when it did not."""
     import nbformat
 
     nb = nbformat.read(str(tmp), as_version=4)
     cap_outputs(nb, max_output_bytes=max_output_bytes)
     target = output if error is None else output.with_name(f"{output.stem}.failed.ipynb")
     files: dict[Path, str] = {target: nbformat.writes(nb)}
-    if html:
-        files[target.with_suffix(".html")] = _html(
-            nb, hide_code=hide_code and error is None, name=output.stem
-        )
+    if html:  # the business view and the code view beside it; a failed run's code view alone
+        from socialreturns.batch import render
+
+        files |= render.pages(nb, target.with_suffix(".html"), notebook=notebook, name=output.stem,
+                              failed=error is not None, code=not hide_code)  # fmt: skip
     write_together(files)
     html_path = target.with_suffix(".html") if html else None
     if error is None:

@@ -38,6 +38,8 @@ Submodules:
 * `kernel`: a run's kernel, started before papermill loads and warmed with the notebook's imports.
 * `runner`: the batch runner (`run_batch`): skips, parallel runs, progress, the manifest.
 * `dask`: the Dask executor (runs as tasks on a cluster, their files stored here).
+* `render`: a run's HTML pages: the business view (no code, an assumptions table) and the code view.
+* `headlines`: the index's headline figures by their units, and one verdict per report.
 * `index`: the index page (``index.html``), a Jinja2 template.
 """
 

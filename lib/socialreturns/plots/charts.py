@@ -9,7 +9,7 @@ import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter
 
-from socialreturns.plots.theme import PALETTE, thousands
+from socialreturns.plots.theme import colors, thousands
 
 
 def lines_over_time(
@@ -22,11 +22,16 @@ def lines_over_time(
     ylabel: str = "",
     ax: Axes | None = None,
 ) -> Axes:
-    """One line per ``hue`` group of ``y`` against the time column ``x``."""
+    """One line per ``hue`` group of ``y`` against the time column ``x``, each group in its own
+    colour (`socialreturns.plots.theme.colors`: a channel has one colour in every report)."""
     if ax is None:
         _, ax = plt.subplots()
     data = frame.assign(**{x: pd.to_datetime(frame[x]).dt.tz_localize(None)})
-    sns.lineplot(data=data, x=x, y=y, hue=hue, marker="o", markersize=3, ax=ax)
+    order = sorted(data[hue].astype(str).unique()) if hue is not None else None
+    if hue is not None:
+        data = data.assign(**{hue: data[hue].astype(str)})
+    sns.lineplot(data=data, x=x, y=y, hue=hue, hue_order=order, palette=colors(order) if order else None,
+                 marker="o", markersize=3, ax=ax)  # fmt: skip
     ax.set(title=title, xlabel="", ylabel=ylabel or y)
     if hue is not None:
         ax.legend(title=None, loc="upper left", bbox_to_anchor=(1.0, 1.0))
@@ -42,11 +47,13 @@ def bars(
     xlabel: str = "",
     ax: Axes | None = None,
 ) -> Axes:
-    """Horizontal bars of ``x`` per category ``y``, largest first."""
+    """Horizontal bars of ``x`` per category ``y``, largest first, each category in its colour
+    (`socialreturns.plots.theme.colors`)."""
     if ax is None:
         _, ax = plt.subplots()
-    data = frame.sort_values(x, ascending=False)
-    sns.barplot(data=data, x=x, y=y, ax=ax, color=sns.color_palette(PALETTE)[0])
+    data = frame.sort_values(x, ascending=False).astype({y: str})
+    sns.barplot(data=data, x=x, y=y, hue=y, palette=colors(data[y]), legend=False,
+                saturation=1, ax=ax)  # fmt: skip
     ax.set(title=title, xlabel=xlabel or x, ylabel="")
     return thousands(ax, axis="x")
 
@@ -65,7 +72,9 @@ def grouped_bars(
     if ax is None:
         _, ax = plt.subplots(figsize=(10, 0.5 * frame[y].nunique() * 1.6 + 1.5))
     order = frame.groupby(y)[x].mean().sort_values(ascending=False).index
-    sns.barplot(data=frame, x=x, y=y, hue=hue, order=order, ax=ax)
+    palette = colors(sorted(frame[hue].astype(str).unique()))
+    sns.barplot(data=frame.astype({hue: str}), x=x, y=y, hue=hue, order=order, palette=palette,
+                saturation=1, ax=ax)  # fmt: skip
     ax.set(title=title, xlabel=xlabel or x, ylabel="")
     ax.legend(title=None, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return ax
@@ -87,14 +96,14 @@ def stacked_bars(
     if ax is None:
         _, ax = plt.subplots(figsize=(10, 0.45 * len(order) + 1.8))
     wide = frame.pivot_table(index=y, columns=hue, values=x, aggfunc="sum", sort=False).reindex(order)
-    colors = sns.color_palette(PALETTE)
+    palette = colors(str(c) for c in wide.columns)
     pos = np.zeros(len(order))
     neg = np.zeros(len(order))
     rows = np.arange(len(order))
-    for i, part in enumerate(wide.columns):
+    for part in wide.columns:
         values = wide[part].fillna(0.0).to_numpy()
         left = np.where(values >= 0, pos, neg)
-        ax.barh(rows, values, left=left, color=colors[i % len(colors)], label=str(part))
+        ax.barh(rows, values, left=left, color=palette[str(part)], label=str(part))
         pos += np.clip(values, 0, None)
         neg += np.clip(values, None, 0)
     ax.axvline(0, color="black", lw=0.8)

@@ -2,15 +2,17 @@
 
 What a column holds (money, a percentage, a ratio, a count, hours...) is named once, here, by
 the column names the library's results use (`COLUMN_KINDS`); `table` formats any result frame
-by them, so ROAS reads "2.31" and a share "41.2%" in every report. Columns it does not know are
-formatted by their dtype (whole numbers with thousands separators, other numbers to two
-decimals with separators, timestamps as dates).
+by them, so ROAS reads "2.31", a share "41.2%" and an amount "717,173" (cents only in a column
+whose amounts are all below 1,000) in every report; headers read as words ("net cash flow"). Columns it does not know are formatted by their name (``*_share``, ``*_rate``:
+percents) or their dtype (whole numbers with thousands separators, other numbers to two
+decimals with separators, timestamps as dates). Every table has one header row: a shown index
+becomes the first columns, headed by its name.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Literal
 
 import pandas as pd
@@ -23,9 +25,23 @@ Kind = Literal[
     "datetime", "text",
 ]  # fmt: skip
 
-#: How each kind of value reads.
-FORMATS: dict[str, str] = {
-    "money": "{:,.0f}",
+
+def money(value: float) -> str:
+    """An amount as tables show it: thousands separated, cents only below 1,000.
+
+    >>> money(717173.29), money(12.923), money(-1500.5)
+    ('717,173', '12.92', '-1,500')
+    """
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:,.2f}"
+
+
+def _yes_no(value: object) -> str:
+    return "yes" if value else "no"
+
+
+#: How each kind of value reads (a format string, or a function for money).
+FORMATS: dict[str, str | Callable[[float], str]] = {
+    "money": money,
     "count": "{:,.0f}",
     "percent": "{:.1%}",
     "signed_percent": "{:+.1%}",
@@ -82,14 +98,17 @@ COLUMN_KINDS: dict[str, Kind] = {
 
 #: Columns that bound the interval of the column before them take that column's kind.
 _BOUNDS = re.compile(r"^(ci_lower|ci_upper)$")
+#: Columns the library does not name but whose names say they hold fractions: shares and rates.
+_SHARES = re.compile(r"(^|_)(share|rate)(_|$)")
 
 
 def column_kinds(frame: pd.DataFrame, kinds: Mapping[str, Kind] | None = None) -> dict[str, Kind]:
-    """The kind of every column of ``frame``: ``kinds`` first, then `COLUMN_KINDS`, then the
-    dtype. ``ci_lower``/``ci_upper`` take the kind of the estimate they follow.
+    """The kind of every column of ``frame``: ``kinds`` first, then `COLUMN_KINDS`, then a name
+    that says share or rate (a fraction: a percent), then the dtype. ``ci_lower``/``ci_upper``
+    take the kind of the estimate they follow.
 
-    >>> column_kinds(pd.DataFrame({"roas": [2.0], "ci_lower": [1.0], "n": [3]}))
-    {'roas': 'ratio', 'ci_lower': 'ratio', 'n': 'count'}
+    >>> column_kinds(pd.DataFrame({"roas": [2.0], "ci_lower": [1.0], "n": [3], "repeat_share": [0.3]}))
+    {'roas': 'ratio', 'ci_lower': 'ratio', 'n': 'count', 'repeat_share': 'percent'}
     """
     out: dict[str, Kind] = {}
     before: Kind = "number"
@@ -102,6 +121,8 @@ def column_kinds(frame: pd.DataFrame, kinds: Mapping[str, Kind] | None = None) -
             kind = before
         elif name in COLUMN_KINDS:
             kind = COLUMN_KINDS[name]
+        elif _SHARES.search(name) and pd.api.types.is_float_dtype(dtype):
+            kind = "percent"
         elif pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(dtype):
             kind = "date" if pd.api.types.is_datetime64_any_dtype(dtype) else "text"
         elif pd.api.types.is_integer_dtype(dtype):
@@ -139,24 +160,48 @@ def table(
     caption
         Shown above the table.
     index
-        Show the index (a labelled index such as ``channel``); hidden by default.
+        Show the index (a labelled index such as ``channel``) as the first columns, headed by
+        its name in the one header row; hidden by default.
 
     Returns
     -------
     pandas.io.formats.style.Styler
-        Missing values shown as "-".
+        Missing values shown as "-"; one header row (pandas' row of index and column-axis names
+        is never shown).
     """
     frame = frame.copy(deep=False)  # pandas renders the names of the index and columns unescaped
+    labels: list[str] = []  # the index's columns, when shown as columns
+    if index and any(n is not None for n in frame.index.names):  # its name heads its column
+        labels = [str(n) for n in frame.index.names]
+        frame = frame.reset_index()
+        index = False
+    if isinstance(frame.columns, pd.MultiIndex):
+        frame.columns = [" ".join(str(p) for p in c if str(p)) for c in frame.columns]
+    frame.columns.names = [None]  # a pivot's column-axis name would be a second header row
     frame.index.names = [None if n is None else escape_html(n) for n in frame.index.names]
-    frame.columns.names = [None if n is None else escape_html(n) for n in frame.columns.names]
-    found = {str(c): all_as for c in frame.columns} if all_as else column_kinds(frame, kinds)
-    formats = {c: FORMATS[k] for c, k in found.items() if k != "text"}
+    found = column_kinds(frame, kinds)
+    if all_as:
+        found = {c: k if c in labels else all_as for c, k in found.items()}
+    formats: dict[str, str | Callable[[float], str]] = {
+        c: FORMATS[k] for c, k in found.items() if k != "text"
+    }
+    for c in frame.columns:  # a flag reads yes or no, not Python's True or False
+        if pd.api.types.is_bool_dtype(frame[c].dtype):
+            formats[str(c)] = _yes_no
+    for c in frame.columns:  # one style per money column: cents only where every amount is below 1,000
+        if found[str(c)] == "money" and pd.api.types.is_numeric_dtype(frame[c].dtype):
+            formats[str(c)] = "{:,.0f}" if (frame[c].abs() >= 1000).any() else "{:,.2f}"
     # Text cells, labels and headers are escaped (pandas' own HTML escaping): names come from data.
     styler = frame.style.format({c: formats.get(str(c)) for c in frame.columns}, na_rep="-", escape="html")
-    styler = styler.format_index(escape="html", axis=0).format_index(escape="html", axis=1)
+    # headers read as words: "net_cash_flow" shows as "net cash flow" (escaped first, then spaced)
+    styler = styler.format_index(escape="html", axis=0).format_index(
+        lambda v: str(v).replace("_", " "), escape="html", axis=1
+    )
     text = [c for c in frame.columns if found[str(c)] == "text"]
-    if text:  # words read from the left; numbers line up on the right
+    if text:  # words read from the left, under a header on the left; numbers line up on the right
         styler = styler.set_properties(subset=text, **{"text-align": "left"})
+        styler = styler.set_table_styles({c: [{"selector": "th", "props": "text-align: left"}] for c in text},
+                                         overwrite=False)  # fmt: skip
     if not index:
         styler = styler.hide(axis="index")
     notes = [caption.rstrip(".")] if caption else []

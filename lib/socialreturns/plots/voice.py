@@ -8,7 +8,7 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
 
-from socialreturns.plots.theme import PALETTE, _percent, thousands
+from socialreturns.plots.theme import PALETTE, _percent, colors, thousands
 
 
 def voice_over_time(share: pd.DataFrame, *, brand: str) -> plt.Figure:
@@ -25,7 +25,7 @@ def voice_over_time(share: pd.DataFrame, *, brand: str) -> plt.Figure:
     wide = share.pivot_table(index="period", columns="brand", values=measure, fill_value=0.0, dropna=False)
     order = [brand, *sorted(b for b in share["brand"].unique() if b != brand)]
     wide = wide.reindex(columns=order, fill_value=0.0).fillna(0.0)
-    colors = dict(zip(order, sns.color_palette(PALETTE, n_colors=max(len(order), 1)), strict=False))
+    palette = colors(order)  # a brand has one colour in every report
     fig, (top, middle, bottom) = plt.subplots(3, 1, figsize=(11, 10), sharex=True)
     for b in order:
         part = share[share["brand"] == b]
@@ -33,21 +33,21 @@ def voice_over_time(share: pd.DataFrame, *, brand: str) -> plt.Figure:
         top.plot(
             part["period"],
             part["mentions"],
-            color=colors[b],
+            color=palette[b],
             lw=width,
             label=b,
             marker="o" if len(part) < 3 else None,
         )
-        bottom.plot(part["period"], part["net_sentiment"], color=colors[b], lw=width, label=b,
+        bottom.plot(part["period"], part["net_sentiment"], color=palette[b], lw=width, label=b,
                     marker="o" if len(part) < 3 else None)  # fmt: skip
     if len(wide) > 1:
         middle.stackplot(
-            wide.index, *[wide[b] for b in order], colors=[colors[b] for b in order], labels=order
+            wide.index, *[wide[b] for b in order], colors=[palette[b] for b in order], labels=order
         )
     else:  # one period: a stacked bar
         bottom_edge = 0.0
         for b in order:
-            middle.bar(wide.index, wide[b], bottom=bottom_edge, color=colors[b], width=20, label=b)
+            middle.bar(wide.index, wide[b], bottom=bottom_edge, color=palette[b], width=20, label=b)
             bottom_edge += wide[b].to_numpy()
     note = " (periods only partly covered by the data)" if partial else ""
     label = "share of reach" if measure == "reach_share_of_voice" else "share of mentions (no reach figures)"

@@ -1,0 +1,377 @@
+"""What the index says about each report: its headline figures in words and units, and one verdict.
+
+Figures are formatted by the unit their notebook's record contract declares (`socialreturns.notebook.Figures`):
+a fraction as a percent, an amount with thousands separators and the run's currency, months and
+hours with their unit, a count with separators. A missing figure says why ("no payback within 24
+months", "not identified"). Each domain has a verdict function reading its run's records and
+parameters (``verdict_irr_forecast`` and so on); `verdict` picks the one for a notebook.
+
+Plain Python over the manifest's values: no pandas. The contracts are imported only when a page
+is written (`contract`).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from socialreturns.notebook import Figure, Figures
+
+#: Short labels for readers, by record name; a figure not named here reads as its contract's meaning.
+LABELS: dict[str, str] = {
+    "npv": "NPV at the cost of capital", "irr": "IRR (annual)", "mirr": "MIRR (annual)",
+    "payback_months": "Payback", "prob_irr_above_hurdle": "Chance the IRR beats the hurdle",
+    "prob_npv_positive": "Chance of a positive NPV", "roas": "ROAS per channel (incremental revenue per unit spent)",
+    "roi": "ROI per channel (margin less spend, per unit spent)", "holdout_mape": "Model error on held-out weeks",
+    "r_squared": "Model fit (R²)", "reallocation_gain_per_day": "Extra profit from moving budget",
+    "total_clv": "Customer lifetime value, all customers", "mean_clv": "Customer lifetime value per customer",
+    "total_referral_value": "Referral value", "total_sharing_value": "Sharing value (customers' own posts)",
+    "earned_media_value": "Earned media value", "referrers": "Customers who referred someone",
+    "ror_by_segment": "Return on relationship per segment", "share_of_voice": "Share of voice (reach)",
+    "mention_share_of_voice": "Share of voice (mentions)", "net_sentiment": "Net sentiment",
+    "answered_share": "Questions answered", "median_response_hours": "Median time to answer",
+    "within_sla_share": "Questions answered within the SLA", "f1_weighted": "Sentiment accuracy (weighted F1)",
+    "validation": "How sentiment was validated", "first_date": "Data from", "last_date": "Data to",
+    "spend_total": "Paid social spend", "revenue_total": "Order revenue", "reports_summarised": "Reports summarised",
+    "holdout_error_share": "Error on the holdout's repeat purchases",
+    "total_relationship_value": "Relationship value (loyalty + referral + sharing)",
+    "total_loyalty_value": "Loyalty value", "share_active": "Repeat customers likely still active",
+}  # fmt: skip
+
+#: The figures the index shows per notebook, in this order; a notebook not named shows every
+#: figure it recorded but tables.
+HEADLINES: dict[str, tuple[str, ...]] = {
+    "data_overview": ("first_date", "last_date", "spend_total", "revenue_total"),
+    "roi": ("roas", "roi", "reallocation_gain_per_day", "holdout_mape"),
+    "irr_forecast": ("npv", "irr", "mirr", "payback_months", "prob_irr_above_hurdle", "prob_npv_positive"),
+    "ror": ("total_relationship_value", "total_clv", "mean_clv", "total_loyalty_value", "total_referral_value",
+            "total_sharing_value", "share_active", "ror_by_segment"),
+    "sentiment": ("share_of_voice", "net_sentiment", "answered_share", "within_sla_share", "median_response_hours"),
+    "executive_summary": ("reports_summarised",),
+}  # fmt: skip
+
+#: Fractions read with their sign (+4.1%): differences and returns over a cost.
+SIGNED = frozenset({"roi", "net_sentiment", "holdout_error_share", "followup_net_sentiment", "change"})
+
+#: The modules holding each notebook's record contract (``FIGURES``), when not ``socialreturns.<stem>``.
+_CONTRACTS = {"executive_summary": "socialreturns.summary"}
+
+
+def contract(stem: str) -> Figures | None:
+    """The record contract of the notebook ``stem`` (``socialreturns.<stem>.FIGURES``), None
+    for a notebook without one."""
+    try:
+        module = importlib.import_module(_CONTRACTS.get(stem, f"socialreturns.{stem}"))
+    except ImportError:
+        return None
+    figures = getattr(module, "FIGURES", None)
+    return figures if isinstance(figures, Figures) else None
+
+
+def label(name: str, figure: Figure | None = None) -> str:
+    """A figure's label for readers: `LABELS`, else its contract's meaning, else its name in words."""
+    if name in LABELS:
+        return LABELS[name]
+    text = figure.meaning if figure is not None else name.replace("_", " ")
+    return text[:1].upper() + text[1:]
+
+
+def _number(value: float, unit: str, *, currency: str = "", signed: bool = False) -> str:
+    if unit == "fraction":
+        return f"{value:+.1%}" if signed else f"{value:.1%}"
+    if unit in ("currency", "currency per day"):
+        amount = f"{value:,.0f}" if abs(value) >= 1000 else f"{value:,.2f}"
+        per = " a day" if unit == "currency per day" else ""
+        return f"{amount} {currency}{per}".replace("  ", " ").strip()
+    if unit == "months":
+        return f"{value:.1f} months"
+    if unit == "hours":
+        return f"{value:.1f} hours"
+    if unit == "count":
+        return f"{value:,.0f}"
+    if unit == "ratio":
+        return f"{value:.2f}"
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
+
+
+def format_value(
+    value: Any, figure: Figure | None, *, currency: str = "", blank: str = "not available"
+) -> str:
+    """A recorded figure as text, by its contract's unit (``figure``; None: by its type).
+
+    A per-entity figure (``{channel: value}``) lists its entities, largest first, each blank
+    one as ``blank``.
+
+    >>> format_value(1.3855, Figure("irr", "", "fraction")), format_value(308829.8, Figure("npv", "", "currency"), currency="EUR")
+    ('138.5%', '308,830 EUR')
+    >>> format_value({"a": 0.2, "b": None, "c": 0.5}, Figure("roi", "", "fraction", per="channel"), blank="not identified")
+    'c +50.0%; a +20.0%; b not identified'
+    >>> format_value(55495, Figure("rows", "", "count")), format_value(None, None, blank="no payback")
+    ('55,495', 'no payback')
+    """
+    unit = figure.unit if figure is not None else ""
+    signed = figure is not None and figure.name in SIGNED
+    if value is None:
+        return blank
+    if isinstance(value, Mapping):
+        if (
+            figure is not None
+            and figure.per
+            and all(isinstance(v, int | float | None) for v in value.values())
+        ):
+            ranked = sorted(value.items(), key=lambda kv: (kv[1] is None, -(kv[1] or 0)))
+            return "; ".join(f"{k} {blank if v is None else _number(v, unit, currency=currency, signed=signed)}"
+                             for k, v in ranked)  # fmt: skip
+        return "; ".join(f"{k} {format_value(v, None)}" for k, v in value.items())
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | float):
+        return blank if value != value else _number(value, unit, currency=currency, signed=signed)
+    return str(value)
+
+
+def blank_reason(name: str, parameters: Mapping[str, Any]) -> str:
+    """Why a figure has no value, in words ("no payback within 24 months").
+
+    >>> blank_reason("payback_months", {"horizon_months": 24}), blank_reason("roas", {})
+    ('no payback within 24 months', 'not identified')
+    """
+    if name in ("payback_months", "discounted_payback_months"):
+        horizon = parameters.get("horizon_months")
+        return f"no payback within {horizon} months" if horizon else "no payback within the horizon"
+    if name in ("roas", "roi"):
+        return "not identified"
+    if name == "ror_by_segment":
+        return "no acquisition spend"
+    return "not available"
+
+
+def gain(value: Mapping[str, Any], currency: str) -> str:
+    """The reallocation's extra profit per day with its interval.
+
+    >>> gain({"gain": 97.75, "gain_lower": 75.3, "gain_upper": 110.7}, "EUR")
+    '98 EUR a day (75 to 111)'
+    """
+    return (f"{value['gain']:,.0f} {currency} a day ({value['gain_lower']:,.0f} to "
+            f"{value['gain_upper']:,.0f})").replace("  ", " ")  # fmt: skip
+
+
+def headline(
+    stem: str, records: Mapping[str, Any], parameters: Mapping[str, Any], figures: Figures | None
+) -> list[tuple[str, str]]:
+    """A run's headline figures: ``(label, text)`` pairs in `HEADLINES` order (every non-table
+    figure recorded when the notebook is not listed there)."""
+    currency = str(parameters.get("currency", ""))
+    known = {f.name: f for f in figures} if figures is not None else {}
+    names = HEADLINES.get(stem) or tuple(n for n in records if not isinstance(records[n], list))
+    rows = []
+    for name in names:
+        if name not in records:
+            continue
+        value, figure = records[name], known.get(name)
+        if name == "reallocation_gain_per_day" and isinstance(value, Mapping):
+            text = gain(value, currency)
+        else:
+            text = format_value(value, figure, currency=currency, blank=blank_reason(name, parameters))
+        rows.append((label(name, figure), text))
+    return rows
+
+
+# --------------------------------------------------------------------------- verdicts
+
+
+def _pct(value: float, *, signed: bool = False) -> str:
+    return f"{value:+.1%}" if signed else f"{value:.1%}"
+
+
+def verdict_irr_forecast(records: Mapping[str, Any], parameters: Mapping[str, Any]) -> str:
+    """Fund or not: NPV at the cost of capital, IRR against the hurdle, the chance of clearing it,
+    the payback (or none within the horizon).
+
+    >>> verdict_irr_forecast({"npv": 308829.8, "irr": 1.3855, "prob_irr_above_hurdle": 0.8278, "payback_months": 12.0},
+    ...     {"cost_of_capital_annual": 0.09, "hurdle_rate_annual": 0.15, "currency": "EUR", "horizon_months": 24})
+    'Worth funding: NPV 308,830 EUR at a 9.0% cost of capital, IRR 138.5% against a 15.0% hurdle (cleared in 83% of simulations), payback in 12.0 months.'
+    """
+    npv, irr, chance = records.get("npv"), records.get("irr"), records.get("prob_irr_above_hurdle")
+    if npv is None:
+        return "No NPV was computed: see the report."
+    cost, hurdle = parameters.get("cost_of_capital_annual", 0.0), parameters.get("hurdle_rate_annual", 0.0)
+    currency = parameters.get("currency", "")
+    beats = irr is not None and irr > hurdle
+    if npv > 0 and beats:
+        head = "Worth funding"
+    elif npv > 0:
+        head = "Pays its cost of capital but misses the hurdle"
+    else:
+        head = "Not worth funding as planned"
+    irr_text = "no IRR (the cash flows never turn)" if irr is None else f"IRR {_pct(irr)}"
+    payback = records.get("payback_months")
+    pays = (f"payback in {payback:.1f} months" if payback is not None
+            else blank_reason("payback_months", parameters))  # fmt: skip
+    odds = f" (cleared in {chance:.0%} of simulations)" if chance is not None else ""
+    return (f"{head}: NPV {format_value(npv, Figure('npv', '', 'currency'), currency=currency)} at a "
+            f"{_pct(cost)} cost of capital, {irr_text} against a {_pct(hurdle)} hurdle{odds}, {pays}.")  # fmt: skip
+
+
+def verdict_roi(records: Mapping[str, Any], parameters: Mapping[str, Any]) -> str:
+    """Which channels pay back their spend at the margin, which do not, what moving budget adds.
+
+    >>> verdict_roi({"roi": {"tiktok": 0.41, "facebook": 0.005, "youtube": -0.24, "linkedin": None},
+    ...              "reallocation_gain_per_day": {"gain": 97.8, "gain_lower": 75.3, "gain_upper": 110.7}},
+    ...             {"currency": "EUR"})
+    'Best return: tiktok (ROI +41.0%); 2 of 3 channels pay back their spend, youtube does not (ROI -24.0%); moving budget as recommended adds 98 EUR a day (75 to 111). Not identified: linkedin.'
+    """
+    roi = {k: v for k, v in (records.get("roi") or {}).items() if v is not None}
+    unknown = [k for k, v in (records.get("roi") or {}).items() if v is None]
+    if not roi:
+        return "No channel's return could be identified from the data."
+    ranked = sorted(roi.items(), key=lambda kv: -kv[1])
+    best, losing = ranked[0], [(k, v) for k, v in ranked if v < 0]
+    paying = len(roi) - len(losing)
+    text = f"Best return: {best[0]} (ROI {_pct(best[1], signed=True)}); {paying} of {len(roi)} channels pay back their spend"
+    if losing:
+        text += (
+            ", " + ", ".join(f"{k}" for k, _ in losing) + (" does" if len(losing) == 1 else " do") + " not ("
+        )
+        text += ", ".join(f"ROI {_pct(v, signed=True)}" for _, v in losing) + ")"
+    if isinstance(gained := records.get("reallocation_gain_per_day"), Mapping) and "gain" in gained:
+        text += f"; moving budget as recommended adds {gain(gained, str(parameters.get('currency', '')))}"
+    text += "."
+    return text + (f" Not identified: {', '.join(unknown)}." if unknown else "")
+
+
+def verdict_ror(records: Mapping[str, Any], parameters: Mapping[str, Any]) -> str:
+    """The segments whose relationships return most and least per unit of acquisition spend.
+
+    >>> verdict_ror({"ror_by_segment": {"tiktok": 1.22, "linkedin": 0.24, "organic": None}, "total_clv": 717173.3},
+    ...             {"currency": "EUR", "horizon_months": 24, "segment_column": "acquisition_channel"})
+    'Customers from tiktok return the most per unit of acquisition spend (ROR 1.22), linkedin the least (0.24); customer lifetime value over 24 months: 717,173 EUR.'
+    """
+    ror = {k: v for k, v in (records.get("ror_by_segment") or {}).items() if v is not None}
+    currency = str(parameters.get("currency", ""))
+    clv = records.get("total_clv")
+    tail = ""
+    if clv is not None:
+        months = parameters.get("horizon_months")
+        over = f" over {months} months" if months else ""
+        tail = f"customer lifetime value{over}: {format_value(clv, Figure('total_clv', '', 'currency'), currency=currency)}"
+    if not ror:
+        return (
+            (tail[:1].upper() + tail[1:] + ".")
+            if tail
+            else "No segment has acquisition spend to compare with."
+        )
+    ranked = sorted(ror.items(), key=lambda kv: -kv[1])
+    (top, high), (low_name, low) = ranked[0], ranked[-1]
+    who = (
+        "Customers from"
+        if parameters.get("segment_column", "acquisition_channel") == "acquisition_channel"
+        else "The cohort"
+    )
+    text = f"{who} {top} return the most per unit of acquisition spend (ROR {high:.2f})"
+    if len(ranked) > 1:
+        text += f", {low_name} the least ({low:.2f})"
+    return text + (f"; {tail}." if tail else ".")
+
+
+def verdict_sentiment(records: Mapping[str, Any], parameters: Mapping[str, Any]) -> str:
+    """The brand's share of voice and net sentiment against competitors, crises, the listening gap.
+
+    >>> verdict_sentiment({"share_of_voice": {"Lumora": 0.4165, "Kestrel": 0.19}, "net_sentiment": {"Lumora": 0.159,
+    ...     "Kestrel": 0.187}, "crisis_episodes": [{"start": "2025-09-16T00:00:00", "end": "2025-09-27T00:00:00"}],
+    ...     "answered_share": 0.59, "within_sla_share": 0.52}, {"brand": "Lumora", "sla_hours": 24.0})
+    'Lumora leads share of voice at 41.6% (next: Kestrel 19.0%); net sentiment +15.9%, behind Kestrel (+18.7%); 1 crisis episode (2025-09-16 to 2025-09-27); 59.0% of questions answered, 52.0% within 24 hours.'
+    """
+    brand = str(parameters.get("brand", ""))
+    voice, net = records.get("share_of_voice") or {}, records.get("net_sentiment") or {}
+    parts = []
+    if brand in voice:
+        others = sorted(
+            ((k, v) for k, v in voice.items() if k != brand and v is not None), key=lambda kv: -kv[1]
+        )
+        leads = not others or voice[brand] >= others[0][1]
+        part = f"{brand} {'leads' if leads else 'trails'} share of voice at {_pct(voice[brand])}"
+        if others:
+            part += f" ({'next' if leads else 'leader'}: {others[0][0]} {_pct(others[0][1])})"
+        parts.append(part)
+    if net.get(brand) is not None:
+        rivals = sorted(
+            ((k, v) for k, v in net.items() if k != brand and v is not None), key=lambda kv: -kv[1]
+        )
+        part = f"net sentiment {_pct(net[brand], signed=True)}"
+        if rivals and rivals[0][1] > net[brand]:
+            part += f", behind {rivals[0][0]} ({_pct(rivals[0][1], signed=True)})"
+        elif rivals:
+            part += ", the best of the brands compared"
+        parts.append(part)
+    episodes = records.get("crisis_episodes")
+    if isinstance(episodes, list):
+        if episodes:
+            spans = ", ".join(f"{str(e.get('start'))[:10]} to {str(e.get('end'))[:10]}" for e in episodes)
+            parts.append(f"{len(episodes)} crisis episode{'s' if len(episodes) != 1 else ''} ({spans})")
+        else:
+            parts.append("no crisis episode")
+    if records.get("answered_share") is not None:
+        part = f"{_pct(records['answered_share'])} of questions answered"
+        if records.get("within_sla_share") is not None:
+            part += f", {_pct(records['within_sla_share'])} within {parameters.get('sla_hours', 24):g} hours"
+        parts.append(part)
+    if not parts:
+        return "No sentiment figure was recorded."
+    text = "; ".join(parts) + "."
+    return text[:1].upper() + text[1:]
+
+
+def verdict_data_overview(records: Mapping[str, Any], parameters: Mapping[str, Any]) -> str:
+    """The period, the money in it, and how many data-quality findings need action.
+
+    >>> verdict_data_overview({"first_date": "2024-11-01", "last_date": "2026-10-31", "spend_total": 729999.8,
+    ...     "revenue_total": 3588871.4, "quality_findings": [{"rows": 891, "severity": "warning"},
+    ...     {"rows": 0, "severity": "warning"}, {"rows": 5, "severity": "info"}]}, {"currency": "EUR"})
+    'Data from 2024-11-01 to 2026-10-31: 730,000 EUR of paid social spend, 3,588,871 EUR of order revenue; 1 data-quality finding needs action before figures are shown.'
+    """
+    currency = str(parameters.get("currency", ""))
+    money = Figure("spend_total", "", "currency")
+    text = f"Data from {records.get('first_date', '?')} to {records.get('last_date', '?')}"
+    amounts = [f"{format_value(records[k], money, currency=currency)} of {what}"
+               for k, what in (("spend_total", "paid social spend"), ("revenue_total", "order revenue"))
+               if records.get(k) is not None]  # fmt: skip
+    if amounts:
+        text += ": " + ", ".join(amounts)
+    findings = records.get("quality_findings")
+    if isinstance(findings, list):
+        act = sum(1 for f in findings if f.get("severity") == "warning" and (f.get("rows") or 0) > 0)
+        text += (f"; {act} data-quality finding{'s' if act != 1 else ''} need{'s' if act == 1 else ''} action "
+                 "before figures are shown" if act else "; no data-quality finding needs action")  # fmt: skip
+    return text + "."
+
+
+def verdict_executive_summary(records: Mapping[str, Any], parameters: Mapping[str, Any]) -> str:
+    """What the summary covers.
+
+    >>> verdict_executive_summary({"reports_summarised": 8}, {})
+    'One page over the 8 reports of this batch: read it first.'
+    """
+    n = records.get("reports_summarised")
+    return (
+        f"One page over the {n} reports of this batch: read it first." if n else "One page over this batch."
+    )
+
+
+#: The verdict of each notebook's report, by notebook stem.
+VERDICTS: dict[str, Callable[[Mapping[str, Any], Mapping[str, Any]], str]] = {
+    "data_overview": verdict_data_overview, "roi": verdict_roi, "irr_forecast": verdict_irr_forecast,
+    "ror": verdict_ror, "sentiment": verdict_sentiment, "executive_summary": verdict_executive_summary,
+}  # fmt: skip
+
+
+def verdict(stem: str, records: Mapping[str, Any], parameters: Mapping[str, Any]) -> str:
+    """One sentence on what the run of notebook ``stem`` found; empty for a notebook without a
+    verdict function, or a run that recorded nothing."""
+    if not records or stem not in VERDICTS:
+        return ""
+    try:
+        return VERDICTS[stem](records, parameters)
+    except (KeyError, TypeError, ValueError, AttributeError):  # a record of another shape: the report says
+        return "See the report."

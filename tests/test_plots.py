@@ -1,0 +1,75 @@
+"""One palette and one table format across reports: a channel or brand has one colour in every
+chart, tables format amounts, counts and shares the same way and have one header row."""
+
+from __future__ import annotations
+
+import re
+
+import matplotlib.colors as mcolors
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from socialreturns import plots
+from socialreturns.plots import theme
+
+
+def test_known_names_have_fixed_colours_and_others_keep_theirs():
+    # the same colour for a channel whichever chart, order or company it appears in
+    assert plots.colors(["tiktok", "facebook"]) == {"tiktok": theme.FIXED_COLORS["tiktok"],
+                                                    "facebook": theme.FIXED_COLORS["facebook"]}  # fmt: skip
+    assert plots.colors(["Facebook"])["Facebook"] == theme.FIXED_COLORS["facebook"]  # case does not matter
+    channels = ["facebook", "instagram", "tiktok", "youtube", "linkedin", "pinterest", "organic", "referral"]
+    assert len(set(plots.colors(channels + ["reddit", "twitter"]).values())) == 10  # all distinct
+    assert len(set(plots.colors(["Lumora", "Brightwell", "Kestrel", "Bliss"]).values())) == 4
+    unknown = plots.colors(["snapchat"])["snapchat"]
+    assert unknown == plots.colors(["facebook", "snapchat", "tiktok"])["snapchat"]  # deterministic
+    many = [f"channel {i}" for i in range(15)]
+    assert len(set(plots.colors(many).values())) == 15  # distinct within a chart while colours remain
+
+
+def test_a_channel_is_drawn_in_its_colour():
+    frame = pd.DataFrame({"period": pd.to_datetime(["2025-01-01", "2025-02-01"] * 2),
+                          "channel": ["youtube", "youtube", "facebook", "facebook"], "spend": [1.0, 2, 3, 4]})  # fmt: skip
+    ax = plots.lines_over_time(frame, x="period", y="spend", hue="channel")
+    drawn = {line.get_label(): mcolors.to_hex(line.get_color()) for line in ax.get_lines()}
+    assert (
+        drawn["youtube"] == theme.FIXED_COLORS["youtube"]
+        and drawn["facebook"] == theme.FIXED_COLORS["facebook"]
+    )
+    ax = plots.bars(frame.groupby("channel", as_index=False)["spend"].sum(), x="spend", y="channel")
+    bars = sorted((p.get_width(), mcolors.to_hex(p.get_facecolor())) for p in ax.patches)
+    assert bars == [(3.0, theme.FIXED_COLORS["youtube"]), (7.0, theme.FIXED_COLORS["facebook"])]
+    plt.close("all")
+
+
+def _header_rows(html: str) -> int:
+    return len(re.findall(r"<tr>", re.search(r"<thead>(.*?)</thead>", html, re.S).group(1)))
+
+
+def test_tables_have_one_header_row_and_one_format():
+    frame = pd.DataFrame({"clv": [717173.29, 12.923], "customers": [55495, 3], "repeat_share": [0.3041, 0.5]},
+                         index=pd.Index(["<b>all</b>", "tiktok"], name="segment"))  # fmt: skip
+    frame.columns.name = "measure"
+    html = plots.table(frame, index=True, currency="EUR").to_html()
+    assert _header_rows(html) == 1  # no row of pandas' index and column-axis names
+    header = re.search(r"<thead>(.*?)</thead>", html, re.S).group(1)
+    assert ">segment<" in header and ">measure<" not in header
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", html)
+    # money without cents in a column with amounts above 1,000; the same style down the column
+    assert cells == ["&lt;b&gt;all&lt;/b&gt;", "717,173", "55,495", "30.4%", "tiktok", "13", "3", "50.0%"]
+    assert ">repeat share<" in header  # headers read as words
+    hostile = plots.table(pd.DataFrame({"<i>a_b</i>": [1.0]})).to_html()
+    assert "&lt;i&gt;a b&lt;/i&gt;" in hostile and "<i>" not in hostile  # spaced, still escaped
+    small = plots.table(pd.DataFrame({"clv": [12.923, 424.95], "identifiable": [True, False]})).to_html()
+    assert re.findall(r"<td[^>]*>(.*?)</td>", small) == ["12.92", "yes", "424.95", "no"]
+    assert "Amounts in EUR." in html
+    # a pivot: its columns' axis name is not a header row either
+    pivot = pd.DataFrame({"channel": ["a", "b"], "model": ["x", "x"], "share": [0.25, 0.75]}).pivot(
+        index="channel", columns="model", values="share")  # fmt: skip
+    html = plots.table(pivot, index=True, all_as="percent").to_html()
+    assert _header_rows(html) == 1 and re.findall(r"<td[^>]*>(.*?)</td>", html) == [
+        "a",
+        "25.0%",
+        "b",
+        "75.0%",
+    ]

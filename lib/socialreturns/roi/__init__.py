@@ -47,12 +47,10 @@ from socialreturns.roi.calibration import EXPERIMENT_COLUMNS, calibration_effect
 from socialreturns.roi.design import daily_revenue
 from socialreturns.roi.history import ALL_CHANNELS, data_margin_rate, recent_returns, recent_roas
 from socialreturns.roi.holdout import Holdout, holdout_check
+from socialreturns.roi.identification import BOUND_TOLERANCE, MIN_SPEND_VARIATION, PRIOR_SET_SD_RATIO
 from socialreturns.roi.incremental import (
-    BOUND_TOLERANCE,
     DECAY_BOUNDS,
     HALF_SAT_BOUNDS,
-    MIN_SPEND_VARIATION,
-    PRIOR_SET_SD_RATIO,
     SHAPE_BOUNDS,
     IncrementalFit,
     adstock,

@@ -47,7 +47,12 @@ from socialreturns.roi.calibration import EXPERIMENT_COLUMNS, calibration_effect
 from socialreturns.roi.design import daily_revenue
 from socialreturns.roi.history import ALL_CHANNELS, data_margin_rate, recent_returns, recent_roas
 from socialreturns.roi.holdout import Holdout, holdout_check
-from socialreturns.roi.identification import BOUND_TOLERANCE, MIN_SPEND_VARIATION, PRIOR_SET_SD_RATIO
+from socialreturns.roi.identification import (
+    BOUND_TOLERANCE,
+    MAX_ROAS_RELATIVE_SD,
+    MIN_SPEND_VARIATION,
+    PRIOR_SET_SD_RATIO,
+)
 from socialreturns.roi.incremental import (
     DECAY_BOUNDS,
     HALF_SAT_BOUNDS,
@@ -79,6 +84,7 @@ __all__ = [
     "DECAY_BOUNDS",
     "EXPERIMENT_COLUMNS",
     "HALF_SAT_BOUNDS",
+    "MAX_ROAS_RELATIVE_SD",
     "MIN_SPEND_VARIATION",
     "MODELS",
     "PRIOR_DECAY",

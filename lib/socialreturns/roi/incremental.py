@@ -27,6 +27,7 @@ from socialreturns.roi.bootstrap import _block_samples, _run_bootstrap
 from socialreturns.roi.design import _controls, _prepare
 from socialreturns.roi.identification import (
     BOUND_TOLERANCE,
+    MAX_ROAS_RELATIVE_SD,
     MIN_SPEND_VARIATION,
     PRIOR_SET_SD_RATIO,
     drop_flat_channels,
@@ -42,6 +43,7 @@ from socialreturns.roi.solver import (
     _leverage,
     _Lifts,
     _residual_sigma,
+    _roas_relative_sd,
     _saturated,
     _solve,
     _to_params,
@@ -49,7 +51,7 @@ from socialreturns.roi.solver import (
     hill,
 )
 
-__all__ = ["BOUND_TOLERANCE", "DECAY_BOUNDS", "HALF_SAT_BOUNDS", "MIN_SPEND_VARIATION", "PRIOR_SET_SD_RATIO",
+__all__ = ["BOUND_TOLERANCE", "DECAY_BOUNDS", "HALF_SAT_BOUNDS", "MAX_ROAS_RELATIVE_SD", "MIN_SPEND_VARIATION", "PRIOR_SET_SD_RATIO",
            "SHAPE_BOUNDS", "IncrementalFit", "adstock", "fit_incremental", "hill", "incremental_return"]  # fmt: skip
 
 
@@ -89,6 +91,9 @@ class IncrementalFit:
     #: Posterior over prior sd of the curve parameters, channels by (decay, log half-saturation
     #: ratio, log shape), see `PRIOR_SET_SD_RATIO`; None for given curves.
     prior_contraction: np.ndarray | None = None
+    #: Posterior sd of each channel's ROAS over the ROAS (`socialreturns.roi.solver._roas_relative_sd`),
+    #: see `MAX_ROAS_RELATIVE_SD`; None for given curves.
+    roas_relative_sd: np.ndarray | None = None
 
     def contributions(self) -> pd.DataFrame:
         """Fitted incremental revenue per period and channel (currency per period)."""
@@ -233,6 +238,7 @@ class _Estimate:
     regression: object
     uncalibrated: pd.DataFrame | None
     contraction: np.ndarray
+    roas_relative_sd: np.ndarray
 
 
 def _curve_frame(channels: list[str], x: np.ndarray, z: np.ndarray, coef: np.ndarray) -> pd.DataFrame:
@@ -283,7 +289,8 @@ def _estimate(wide: pd.DataFrame, y: pd.Series, c: pd.DataFrame, lifts: _Lifts |
     regression = _regression(wide, y, c, decay, half, shape)
     coef = regression.params.to_numpy()[: x.shape[1]] if lifts is None else beta
     contraction = _contraction(x, cc, decay, ratio, shape, coef, sigma=sigma, lifts=lifts)
-    return _Estimate(z, decay, half, shape, coef, sigma, regression, uncalibrated, contraction)
+    relative_sd = _roas_relative_sd(x, cc, decay, ratio, shape, coef, sigma=sigma, lifts=lifts)
+    return _Estimate(z, decay, half, shape, coef, sigma, regression, uncalibrated, contraction, relative_sd)
 
 
 def _modified_residuals(resid: np.ndarray, leverage: np.ndarray) -> np.ndarray:
@@ -418,7 +425,7 @@ def fit_incremental(
         hill_shape=est.shape, coef=est.coef, regression=est.regression,
         bootstrap=pd.DataFrame(columns=_BOOTSTRAP_COLUMNS), alpha=alpha, margin_rate=margin_rate,
         residual_sigma=est.sigma, experiments=tests, uncalibrated=est.uncalibrated,
-        prior_contraction=est.contraction,
+        prior_contraction=est.contraction, roas_relative_sd=est.roas_relative_sd,
     )  # fmt: skip
     bootstrap = _bootstrap(wide, y, c, est, fit.fitted().to_numpy(), lifts, freq=freq,
                            n_bootstrap=n_bootstrap, seed=seed, n_jobs=n_jobs)  # fmt: skip

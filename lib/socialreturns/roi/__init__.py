@@ -52,6 +52,7 @@ from socialreturns.roi.identification import (
     MAX_ROAS_RELATIVE_SD,
     MIN_SPEND_VARIATION,
     PRIOR_SET_SD_RATIO,
+    identification_rule,
 )
 from socialreturns.roi.incremental import (
     DECAY_BOUNDS,
@@ -112,6 +113,7 @@ __all__ = [
     "daily_revenue",
     "fit_incremental",
     "hill",
+    "identification_rule",
     "holdout_check",
     "incremental_return",
     "last_touch_roas",

@@ -40,6 +40,26 @@ PRIOR_SET_SD_RATIO = 0.8
 MAX_ROAS_RELATIVE_SD = 0.13
 
 
+def identification_rule(alpha: float = 0.1) -> str:
+    """The rule that decides whether a channel's ROAS is a finding, in words for a report.
+
+    ``alpha``: the intervals are at level ``1 - alpha``.
+
+    >>> identification_rule().startswith("A channel's ROAS is reported as a finding only when")
+    True
+    """
+    band = norm_ppf(1 - alpha / 2) * MAX_ROAS_RELATIVE_SD
+    return (
+        "A channel's ROAS is reported as a finding only when the data pin it down: its "
+        f"{1 - alpha:.0%} band from the fit's curvature is within about ±{band:.0%} of the estimate, "
+        "the data (not the prior) narrow the spread of each of its response curve's parameters by at "
+        f"least {1 - PRIOR_SET_SD_RATIO:.0%}, no parameter sits at a bound of the search, "
+        "its bootstrap interval is no wider than the estimate, and its spend varies (a standard "
+        f"deviation of at least {MIN_SPEND_VARIATION:.0%} of its mean). Otherwise the channel is marked "
+        "not identified and the report gives the reason instead of a return."
+    )
+
+
 def _at_bound(value: float, bounds: tuple[float, float]) -> str:
     """``"lower"`` or ``"upper"`` when ``value`` is within `BOUND_TOLERANCE` of that bound."""
     tol = BOUND_TOLERANCE * (bounds[1] - bounds[0])

@@ -116,10 +116,10 @@ class IncrementalFit:
         ``half_saturation``, ``hill_shape``, ``identifiable``, ``note``.
 
         ``identifiable`` is False, with the reasons in ``note``, when a curve parameter sits at
-        its bound or is set by its prior rather than the data, the interval is wider than the
-        estimate or the spend barely varies (see `BOUND_TOLERANCE`, `PRIOR_SET_SD_RATIO`,
-        `MIN_SPEND_VARIATION`); the estimate columns are kept, but they are
-        no finding. Channels too flat to fit at all have no estimate."""
+        its bound or is set by its prior rather than the data, the data pin the ROAS only
+        loosely, the interval is wider than the estimate or the spend barely varies (see
+        `socialreturns.roi.identification`); the estimate columns are kept, but they are no
+        finding. Channels too flat to fit at all have no estimate."""
         rows = []
         roas = self.bootstrap.pivot(index="replicate", columns="channel", values="roas")
         roas = roas.reindex(columns=self.channels)

@@ -101,23 +101,34 @@ def test_modified_residuals_are_rescaled_by_their_leverage_and_centred():
 
 @pytest.mark.slow
 @pytest.mark.parametrize(
-    ("scenarios", "median", "within", "worst", "coverage"),
-    [(SCENARIOS, 0.05, 0.75, 0.35, 0.80), (VALIDATION, 0.075, 0.72, 0.55, 0.75)],
+    ("scenarios", "median", "within", "worst", "coverage", "wrong", "flagged"),
+    [(SCENARIOS, 0.05, 0.75, 0.35, 0.80, 0, 20), (VALIDATION, 0.075, 0.72, 0.55, 0.75, 2, 18)],
     ids=["scenarios", "validation"],
 )
-def test_confounded_scenarios_recover_the_truth(scenarios, median, within, worst, coverage):
+def test_confounded_scenarios_recover_the_truth(scenarios, median, within, worst, coverage, wrong, flagged):
     """Over twelve scenarios (36 channels) each, the median error, the share of channels within
-    15% of the true ROAS, the worst error and the share of truths inside the 90% interval.
+    15% of the true ROAS, the worst error, the share of truths inside the 90% interval, how many
+    channels reported as identified miss their truth by more than 15%, and how many are flagged.
 
-    Measured, scenarios: median 4.2%, 78% within 15%, worst 30%, 83% covered; validation seeds:
-    median 6.5%, 75% within 15%, worst 50%, 78% covered (81% of the 72 channels covered). Every
-    channel within 15% is not reachable on these data: fitted with the true curves, only the
+    Measured (`bench/roi_recovery_bench.py`), scenarios: median 4.2%, 78% within 15%, worst 30%,
+    83% covered, 18 of 36 flagged not identified, none of the 18 identified more than 15% off;
+    validation seeds: median 6.5%, 75% within 15%, worst 50%, 78% covered, 15 flagged, 2 of the
+    21 identified 15.7% and 16.9% off (both social, their truth just outside their intervals).
+    The flag's threshold (`roi.MAX_ROAS_RELATIVE_SD`) was chosen on the scenarios' seeds only.
+
+    Every channel within 15% is not reachable on these data: fitted with the true curves, only the
     linear coefficients estimated, three channels are still 15-21% off (scenario 4 display,
     validation 109 display and 111 video); the misses are mostly video (long carry-over,
     S-shaped, its Hill shape barely constrained: a shape from 1.3 to 2.6 changes the fit's sum
     of squares by about three residual variances) and the smaller social and display channels.
+    The MAP's curves fit the data better than the true ones by 4 to 14 residual variances, what
+    fitting 3 curve parameters per channel to noise gives (chi-squared with 6 to 12 degrees of
+    freedom). Tried without gain: the bagged estimate (median of the bootstrap replicates' ROAS:
+    81% and 78% within 15%, but worst 38% and 52%), averaging each channel's ROAS over a grid of
+    Hill shapes weighted by the profile likelihood (81% within on the scenarios, worst 30%), and
+    each prior's scale halved or widened alone (no setting helps both seed sets).
     """
-    errors, covered = [], []
+    errors, covered, identified = [], [], []
     for seed, weeks, n_channels in scenarios:
         w = _scenario(seed, weeks, n_channels)
         table = roi.incremental_return(w.spend, w.revenue, controls=w.controls, n_bootstrap=100, seed=7)
@@ -126,9 +137,12 @@ def test_confounded_scenarios_recover_the_truth(scenarios, median, within, worst
             row = table.loc[channel]
             errors.append(row["roas"] / true - 1)
             covered.append(row["ci_lower"] <= true <= row["ci_upper"])
-    errors = np.abs(errors)
+            identified.append(bool(row["identifiable"]))
+    errors, identified = np.abs(errors), np.array(identified)
     assert np.mean(covered) >= coverage
     assert np.median(errors) < median and np.mean(errors < 0.15) >= within and errors.max() < worst
+    assert (errors[identified] > 0.15).sum() <= wrong and errors[identified].max() < 0.20
+    assert (~identified).sum() <= flagged
 
 
 # --------------------------------------------------------------------------- lift tests
@@ -311,6 +325,41 @@ def test_spend_that_barely_varies_is_not_identified():
     table = fit.summary().set_index("channel")
     assert not table.loc["radio", "identifiable"] and "barely varies" in table.loc["radio", "note"]
     assert table.loc[["search", "social"], "identifiable"].all()
+
+
+def test_a_loosely_pinned_roas_is_not_identified(weekly_fit):
+    loose = dataclasses.replace(weekly_fit, roas_relative_sd=np.array([0.2, weekly_fit.roas_relative_sd[1]]))
+    table = loose.summary().set_index("channel")
+    first, second = weekly_fit.channels
+    assert not table.loc[first, "identifiable"] and table.loc[second, "identifiable"]
+    # 1.645 * 0.2 = 0.33: the 90% band of a posterior sd of 20% of the estimate.
+    assert "the data pin its ROAS only to within about ±33% (90%)" in table.loc[first, "note"]
+    assert (weekly_fit.roas_relative_sd < roi.MAX_ROAS_RELATIVE_SD).all()
+
+
+def test_the_identification_rule_states_the_thresholds_in_force():
+    # 1.645 * 0.13 = 0.214 and 1.960 * 0.13 = 0.255; spread narrowed by 1 - 0.8; spread 10%.
+    assert roi.MAX_ROAS_RELATIVE_SD == 0.13 and roi.PRIOR_SET_SD_RATIO == 0.8
+    text = roi.identification_rule()
+    assert "its 90% band from the fit's curvature is within about ±21% of the estimate" in text
+    assert "by at least 20%" in text and "at least 10% of its mean" in text
+    assert "its 95% band from the fit's curvature is within about ±25%" in roi.identification_rule(0.05)
+
+
+def test_the_roas_posterior_sd_matches_refits_on_fresh_noise():
+    """The Laplace approximation's sd of each ROAS against the spread of full refits (grid start
+    and all) on 30 fresh draws of the noise around the fit: measured 0.022 vs 0.023 (search) and
+    0.073 vs 0.075 (social)."""
+    w = _scenario(5, 156, 2)
+    fit = roi.fit_incremental(w.spend, w.revenue, controls=w.controls, n_bootstrap=0)
+    mean, rng = fit.fitted().to_numpy(), np.random.default_rng(0)
+    draws = []
+    for _ in range(30):
+        noisy = w.revenue.assign(revenue=mean + rng.normal(0.0, fit.residual_sigma, len(mean)))
+        again = roi.fit_incremental(w.spend, noisy, controls=w.controls, n_bootstrap=0)
+        draws.append(_roas(again)[fit.channels].to_numpy())
+    draws = np.array(draws)
+    assert fit.roas_relative_sd == pytest.approx(draws.std(axis=0) / draws.mean(axis=0), rel=0.3)
 
 
 def _two_level_mix():

@@ -47,12 +47,16 @@ from socialreturns.roi.calibration import EXPERIMENT_COLUMNS, calibration_effect
 from socialreturns.roi.design import daily_revenue
 from socialreturns.roi.history import ALL_CHANNELS, data_margin_rate, recent_returns, recent_roas
 from socialreturns.roi.holdout import Holdout, holdout_check
-from socialreturns.roi.incremental import (
+from socialreturns.roi.identification import (
     BOUND_TOLERANCE,
-    DECAY_BOUNDS,
-    HALF_SAT_BOUNDS,
+    MAX_ROAS_RELATIVE_SD,
     MIN_SPEND_VARIATION,
     PRIOR_SET_SD_RATIO,
+    identification_rule,
+)
+from socialreturns.roi.incremental import (
+    DECAY_BOUNDS,
+    HALF_SAT_BOUNDS,
     SHAPE_BOUNDS,
     IncrementalFit,
     adstock,
@@ -81,6 +85,7 @@ __all__ = [
     "DECAY_BOUNDS",
     "EXPERIMENT_COLUMNS",
     "HALF_SAT_BOUNDS",
+    "MAX_ROAS_RELATIVE_SD",
     "MIN_SPEND_VARIATION",
     "MODELS",
     "PRIOR_DECAY",
@@ -108,6 +113,7 @@ __all__ = [
     "daily_revenue",
     "fit_incremental",
     "hill",
+    "identification_rule",
     "holdout_check",
     "incremental_return",
     "last_touch_roas",

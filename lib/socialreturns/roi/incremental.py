@@ -1,6 +1,7 @@
 """Incremental return: a media-mix regression of revenue on carried-over, saturating spend.
 
-Owns `IncrementalFit`, its identification checks, and `fit_incremental`. The curve shapes, their
+Owns `IncrementalFit` and `fit_incremental`; whether a channel is identified is decided in
+`socialreturns.roi.identification`. The curve shapes, their
 priors and the solver live in `socialreturns.roi.solver` (`adstock` and `hill` are re-exported
 here); its inputs are prepared in `socialreturns.roi.design`; lift tests are turned into
 pseudo-observations by `socialreturns.roi.calibration`; its intervals come from the
@@ -24,6 +25,14 @@ from socialreturns.intervals import ALPHA
 from socialreturns.parameters import ALPHA as ALPHA_RANGE
 from socialreturns.roi.bootstrap import _block_samples, _run_bootstrap
 from socialreturns.roi.design import _controls, _prepare
+from socialreturns.roi.identification import (
+    BOUND_TOLERANCE,
+    MAX_ROAS_RELATIVE_SD,
+    MIN_SPEND_VARIATION,
+    PRIOR_SET_SD_RATIO,
+    drop_flat_channels,
+    unidentified_reasons,
+)
 from socialreturns.roi.solver import (
     DECAY_BOUNDS,
     HALF_SAT_BOUNDS,
@@ -34,6 +43,7 @@ from socialreturns.roi.solver import (
     _leverage,
     _Lifts,
     _residual_sigma,
+    _roas_relative_sd,
     _saturated,
     _solve,
     _to_params,
@@ -41,20 +51,8 @@ from socialreturns.roi.solver import (
     hill,
 )
 
-__all__ = ["DECAY_BOUNDS", "HALF_SAT_BOUNDS", "SHAPE_BOUNDS", "IncrementalFit", "adstock", "fit_incremental",
-           "hill", "incremental_return"]  # fmt: skip
-
-
-#: A curve parameter within this fraction of its range (the log range for the half-saturation)
-#: of a bound "sits at its bound": the data pushed it there and the bound, not the data, set it.
-BOUND_TOLERANCE = 0.01
-#: Below this coefficient of variation of its spend per period (standard deviation over mean) a
-#: channel's spend "barely varies": its effect cannot be told apart from the baseline's level.
-MIN_SPEND_VARIATION = 0.10
-#: Above this posterior over prior sd (`socialreturns.roi.solver._contraction`) a curve parameter is
-#: "set by the prior": the data removed under 36% of its prior variance, a posterior contraction
-#: ``1 - var_post / var_prior`` under 0.36 (Betancourt 2018, arXiv:1803.08393: near 0, uninformed).
-PRIOR_SET_SD_RATIO = 0.8
+__all__ = ["BOUND_TOLERANCE", "DECAY_BOUNDS", "HALF_SAT_BOUNDS", "MAX_ROAS_RELATIVE_SD", "MIN_SPEND_VARIATION", "PRIOR_SET_SD_RATIO",
+           "SHAPE_BOUNDS", "IncrementalFit", "adstock", "fit_incremental", "hill", "incremental_return"]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -93,6 +91,9 @@ class IncrementalFit:
     #: Posterior over prior sd of the curve parameters, channels by (decay, log half-saturation
     #: ratio, log shape), see `PRIOR_SET_SD_RATIO`; None for given curves.
     prior_contraction: np.ndarray | None = None
+    #: Posterior sd of each channel's ROAS over the ROAS (`socialreturns.roi.solver._roas_relative_sd`),
+    #: see `MAX_ROAS_RELATIVE_SD`; None for given curves.
+    roas_relative_sd: np.ndarray | None = None
 
     def contributions(self) -> pd.DataFrame:
         """Fitted incremental revenue per period and channel (currency per period)."""
@@ -115,10 +116,10 @@ class IncrementalFit:
         ``half_saturation``, ``hill_shape``, ``identifiable``, ``note``.
 
         ``identifiable`` is False, with the reasons in ``note``, when a curve parameter sits at
-        its bound or is set by its prior rather than the data, the interval is wider than the
-        estimate or the spend barely varies (see `BOUND_TOLERANCE`, `PRIOR_SET_SD_RATIO`,
-        `MIN_SPEND_VARIATION`); the estimate columns are kept, but they are
-        no finding. Channels too flat to fit at all have no estimate."""
+        its bound or is set by its prior rather than the data, the data pin the ROAS only
+        loosely, the interval is wider than the estimate or the spend barely varies (see
+        `socialreturns.roi.identification`); the estimate columns are kept, but they are no
+        finding. Channels too flat to fit at all have no estimate."""
         rows = []
         roas = self.bootstrap.pivot(index="replicate", columns="channel", values="roas")
         roas = roas.reindex(columns=self.channels)
@@ -128,7 +129,7 @@ class IncrementalFit:
         marginal = _marginal_roas(self.spend.to_numpy(), self.decay, self.half_saturation,
                                   self.hill_shape, self.coef)  # fmt: skip
         for i, channel in enumerate(self.channels):
-            reasons = _unidentified_reasons(self, i, revenue[i] / total[i], lo[i], hi[i])
+            reasons = unidentified_reasons(self, i, revenue[i] / total[i], lo[i], hi[i])
             rows.append({
                 "channel": channel,
                 "spend": total[i],
@@ -147,54 +148,6 @@ class IncrementalFit:
         for channel, note in self.not_identifiable.items():
             rows.append({"channel": channel, "identifiable": False, "note": note})
         return pd.DataFrame(rows)
-
-
-def _at_bound(value: float, bounds: tuple[float, float]) -> str:
-    """``"lower"`` or ``"upper"`` when ``value`` is within `BOUND_TOLERANCE` of that bound."""
-    tol = BOUND_TOLERANCE * (bounds[1] - bounds[0])
-    return "lower" if value <= bounds[0] + tol else "upper" if value >= bounds[1] - tol else ""
-
-
-def _unidentified_reasons(fit: IncrementalFit, i: int, roas: float, lo: float, hi: float) -> list[str]:
-    """Why channel ``i`` of ``fit`` is not identified, in words; empty when it is."""
-    x = fit.spend.iloc[:, i].to_numpy()
-    ratio = fit.half_saturation[i] / _half_saturation(x[:, None], fit.decay[[i]], np.ones(1))[0]
-    reasons = []
-    # No carry-over (decay 0) is a plain answer, not a search stopped by a bound: only the upper
-    # bound of the decay counts.
-    checks = [("adstock decay", fit.decay[i], fit.decay[i], DECAY_BOUNDS, ("upper",)),
-              ("half-saturation", fit.half_saturation[i], np.log(ratio), tuple(np.log(HALF_SAT_BOUNDS)),
-               ("lower", "upper")),
-              ("Hill shape", fit.hill_shape[i], fit.hill_shape[i], SHAPE_BOUNDS, ("lower", "upper"))]  # fmt: skip
-    for name, shown, value, bounds, sides in checks:
-        side = _at_bound(value, bounds)
-        if side in sides:
-            reasons.append(f"its {name} ({shown:.3g}) sits at the {side} bound of its search, so "
-                           "the bound, not the data, set its response curve")  # fmt: skip
-    if fit.prior_contraction is not None:
-        reasons += _prior_set(fit.prior_contraction[i])
-    if np.isfinite(hi - lo) and hi - lo > roas:
-        reasons.append(f"its {1 - fit.alpha:.0%} interval ({lo:.2f} to {hi:.2f}) is wider than its "
-                       f"ROAS estimate ({roas:.2f}), so the data cannot tell a good return from a poor one")  # fmt: skip
-    variation = x.std() / x.mean()
-    # A fit assembled from given curves (``regression`` None: scenario and budget tools) asserts
-    # its curves rather than estimating them from this spend, so flat spend says nothing of them.
-    if fit.regression is not None and variation < MIN_SPEND_VARIATION:
-        reasons.append(f"its spend barely varies (standard deviation {variation:.0%} of the mean), so its "
-                       "effect cannot be told apart from the baseline")  # fmt: skip
-    return reasons
-
-
-def _prior_set(sd_ratio: np.ndarray) -> list[str]:
-    """Why a curve is set by its prior (``sd_ratio`` over `PRIOR_SET_SD_RATIO`), in words, or []."""
-    weak = sd_ratio > PRIOR_SET_SD_RATIO
-    if not weak.any():
-        return []
-    one, words = weak.sum() == 1, np.array(["carry-over", "half-saturation", "Hill shape"])[weak]
-    lists = [list(words), [f"{1 - r:.0%}" for r in sd_ratio[weak]]]
-    names, narrowed = (", ".join(w[:-1]) + " and " * (len(w) > 1) + w[-1] for w in lists)
-    return [f"its response curve's {names} {'is' if one else 'are'} set by the prior, not the data (the "
-            f"data narrow {'it' if one else 'them'} by only {narrowed})"]  # fmt: skip
 
 
 def _marginal_roas(
@@ -271,24 +224,6 @@ def _check_options(adstock: str, saturation: str, alpha: float) -> None:
     ALPHA_RANGE.check("alpha", alpha)
 
 
-def _identifiable(wide: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
-    """Spend without the channels too flat to estimate (constant, or spending in under 5% of
-    periods), and a note per dropped channel."""
-    not_identifiable = {}
-    for channel in list(wide.columns):
-        x = wide[channel]
-        active = (x > 0).mean()
-        if x.std() == 0 or active < 0.05 or x.sum() == 0:
-            steady = ", always the same amount" if x.std() == 0 and x.sum() > 0 else ""
-            not_identifiable[channel] = (f"{channel} has too little variation in spend to estimate: it "
-                                         f"spent in {active:.0%} of periods{steady}")  # fmt: skip
-            wide = wide.drop(columns=channel)
-    if wide.shape[1] == 0:
-        raise InputError("no channel varies enough to estimate", key="spend",
-                         expected="spend that changes over time in at least one channel")  # fmt: skip
-    return wide, not_identifiable
-
-
 @dataclass(frozen=True)
 class _Estimate:
     """The point estimate: search variables, curves, media coefficients, the residual sigma,
@@ -303,6 +238,7 @@ class _Estimate:
     regression: object
     uncalibrated: pd.DataFrame | None
     contraction: np.ndarray
+    roas_relative_sd: np.ndarray
 
 
 def _curve_frame(channels: list[str], x: np.ndarray, z: np.ndarray, coef: np.ndarray) -> pd.DataFrame:
@@ -353,7 +289,8 @@ def _estimate(wide: pd.DataFrame, y: pd.Series, c: pd.DataFrame, lifts: _Lifts |
     regression = _regression(wide, y, c, decay, half, shape)
     coef = regression.params.to_numpy()[: x.shape[1]] if lifts is None else beta
     contraction = _contraction(x, cc, decay, ratio, shape, coef, sigma=sigma, lifts=lifts)
-    return _Estimate(z, decay, half, shape, coef, sigma, regression, uncalibrated, contraction)
+    relative_sd = _roas_relative_sd(x, cc, decay, ratio, shape, coef, sigma=sigma, lifts=lifts)
+    return _Estimate(z, decay, half, shape, coef, sigma, regression, uncalibrated, contraction, relative_sd)
 
 
 def _modified_residuals(resid: np.ndarray, leverage: np.ndarray) -> np.ndarray:
@@ -477,7 +414,7 @@ def fit_incremental(
 
     _check_options(adstock, saturation, alpha)
     wide, y, freq = _prepare(spend, revenue, channels)
-    wide, not_identifiable = _identifiable(wide)
+    wide, not_identifiable = drop_flat_channels(wide)
     c = _controls(y.index, freq, controls)
     known = set(spend["channel"].astype(str))
     tests, lifts = _experiment_lifts(experiments, y.index, freq, list(wide.columns), not_identifiable, known)
@@ -488,7 +425,7 @@ def fit_incremental(
         hill_shape=est.shape, coef=est.coef, regression=est.regression,
         bootstrap=pd.DataFrame(columns=_BOOTSTRAP_COLUMNS), alpha=alpha, margin_rate=margin_rate,
         residual_sigma=est.sigma, experiments=tests, uncalibrated=est.uncalibrated,
-        prior_contraction=est.contraction,
+        prior_contraction=est.contraction, roas_relative_sd=est.roas_relative_sd,
     )  # fmt: skip
     bootstrap = _bootstrap(wide, y, c, est, fit.fitted().to_numpy(), lifts, freq=freq,
                            n_bootstrap=n_bootstrap, seed=seed, n_jobs=n_jobs)  # fmt: skip

@@ -329,7 +329,7 @@ def _prior_scales() -> np.ndarray:
     return np.array([PRIOR_DECAY[1], PRIOR_LOG_HALF_RATIO[1], PRIOR_LOG_SHAPE[1]])
 
 
-def _contraction(
+def _posterior(
     x: np.ndarray,
     c: np.ndarray,
     decay: np.ndarray,
@@ -339,16 +339,16 @@ def _contraction(
     *,
     sigma: float,
     lifts: _Lifts | None = None,
-) -> np.ndarray:
-    """Posterior over prior standard deviation of each curve parameter, channels by (decay,
-    log half-saturation ratio, log shape), the scales the priors are stated on: near 1 when the
-    prior alone sets the parameter, near 0 when the data pin it.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The Laplace approximation of the posterior at the MAP estimate: the covariance of every
+    parameter (media coefficients, controls' coefficients, then the curve parameters decay, log
+    half-saturation ratio and log shape, parameter-major like the solver's ``z``), the
+    saturated spend ``h`` (periods by channels) and its derivatives ``d_h`` in the curve
+    parameters (periods by ``3 * channels``).
 
-    The posterior's covariance is the inverse Gauss-Newton Hessian of the MAP objective at the
-    estimate, ``sigma**2 (J'J)^-1``, over every parameter (media and control coefficients and
-    the curve parameters, so a parameter traded against another counts as unpinned), with ``J``
-    the derivatives of the revenue residuals, the lift rows and the prior rows (``sigma /
-    scale`` on the diagonal); the prior's variance is ``scale**2``.
+    The covariance is the inverse Gauss-Newton Hessian of the MAP objective, ``sigma**2
+    (J'J)^-1``, with ``J`` the derivatives of the revenue residuals, the lift rows and the prior
+    rows (``sigma / scale`` on the diagonal).
     """
     n, k = x.shape
     mean_positive = _mean_positive(x)
@@ -381,5 +381,62 @@ def _contraction(
     norm = np.sqrt(np.diag(gram))
     norm = np.where(norm > 0, norm, 1.0)
     cov = np.linalg.pinv(gram / np.outer(norm, norm), hermitian=True) / np.outer(norm, norm)
-    post_sd = np.sqrt(np.maximum(np.diag(cov)[k + c.shape[1] :], 0.0)) * sigma
+    return cov * sigma**2, h, d_h
+
+
+def _contraction(
+    x: np.ndarray,
+    c: np.ndarray,
+    decay: np.ndarray,
+    ratio: np.ndarray,
+    shape: np.ndarray,
+    coef: np.ndarray,
+    *,
+    sigma: float,
+    lifts: _Lifts | None = None,
+) -> np.ndarray:
+    """Posterior over prior standard deviation of each curve parameter, channels by (decay,
+    log half-saturation ratio, log shape), the scales the priors are stated on: near 1 when the
+    prior alone sets the parameter, near 0 when the data pin it.
+
+    The posterior is `_posterior`'s, over every parameter (media and control coefficients and
+    the curve parameters, so a parameter traded against another counts as unpinned); the
+    prior's variance is ``scale**2``.
+    """
+    k = x.shape[1]
+    cov = _posterior(x, c, decay, ratio, shape, coef, sigma=sigma, lifts=lifts)[0]
+    post_sd = np.sqrt(np.maximum(np.diag(cov)[k + c.shape[1] :], 0.0))
     return (post_sd / np.repeat(_prior_scales(), k)).reshape(3, k).T
+
+
+def _roas_relative_sd(
+    x: np.ndarray,
+    c: np.ndarray,
+    decay: np.ndarray,
+    ratio: np.ndarray,
+    shape: np.ndarray,
+    coef: np.ndarray,
+    *,
+    sigma: float,
+    lifts: _Lifts | None = None,
+) -> np.ndarray:
+    """Posterior standard deviation of each channel's ROAS over the ROAS (a fraction), by the
+    delta method on `_posterior`: ``sqrt(g' Σ g) / roas`` with ``g`` the gradient of ``roas =
+    β Σ_t h_t / Σ_t x_t`` in every parameter. Infinite for a ROAS of 0.
+
+    Unlike the bootstrap's interval it needs no replicates, so it reads the same whatever their
+    number, and it counts the directions the prior alone holds.
+    """
+    n, k = x.shape
+    cov, h, d_h = _posterior(x, c, decay, ratio, shape, coef, sigma=sigma, lifts=lifts)
+    total = x.sum(axis=0)
+    roas = coef * h.sum(axis=0) / total
+    out = np.empty(k)
+    for i in range(k):
+        g = np.zeros(cov.shape[0])
+        g[i] = h[:, i].sum() / total[i]
+        curve = k + c.shape[1] + np.arange(3) * k + i
+        g[curve] = coef[i] * d_h[:, np.arange(3) * k + i].sum(axis=0) / total[i]
+        sd = np.sqrt(max(g @ cov @ g, 0.0))
+        out[i] = sd / abs(roas[i]) if roas[i] != 0 else np.inf
+    return out

@@ -1,0 +1,130 @@
+"""When a channel's incremental return is a finding, and when it is not.
+
+A channel is "not identified" when its response curve is set by something other than its data
+(a bound of the search, or the prior), when its interval is too wide for its ROAS to be a finding,
+or when its spend barely varies; `unidentified_reasons` says why in words, which the summary,
+the conclusions, the IRR history and the executive summary show instead of a return. Channels
+too flat to fit at all are dropped before the fit (`drop_flat_channels`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from socialreturns.inputs import InputError
+from socialreturns.intervals import norm_ppf
+from socialreturns.roi.solver import DECAY_BOUNDS, HALF_SAT_BOUNDS, SHAPE_BOUNDS, _half_saturation
+
+if TYPE_CHECKING:
+    from socialreturns.roi.incremental import IncrementalFit
+
+#: A curve parameter within this fraction of its range (the log range for the half-saturation)
+#: of a bound "sits at its bound": the data pushed it there and the bound, not the data, set it.
+BOUND_TOLERANCE = 0.01
+#: Below this coefficient of variation of its spend per period (standard deviation over mean) a
+#: channel's spend "barely varies": its effect cannot be told apart from the baseline's level.
+MIN_SPEND_VARIATION = 0.10
+#: Above this posterior over prior sd (`socialreturns.roi.solver._contraction`) a curve parameter is
+#: "set by the prior": the data removed under 36% of its prior variance, a posterior contraction
+#: ``1 - var_post / var_prior`` under 0.36 (Betancourt 2018, arXiv:1803.08393: near 0, uninformed).
+PRIOR_SET_SD_RATIO = 0.8
+#: Above this posterior standard deviation of its ROAS over the ROAS (Laplace approximation at
+#: the estimate, `socialreturns.roi.solver._roas_relative_sd`) a channel's return is "not pinned
+#: down": its 90% band is wider than about ±21%, too loose for a finding within 15% of the truth.
+#: Chosen on the 36 channels of the confounded weekly scenarios (seeds 0-11 of
+#: `bench/roi_recovery_bench.py`) as the loosest threshold that leaves no identified channel more
+#: than 15% off there (the closest miss sits at 0.135); checked on seeds 100-111.
+MAX_ROAS_RELATIVE_SD = 0.13
+
+
+def identification_rule(alpha: float = 0.1) -> str:
+    """The rule that decides whether a channel's ROAS is a finding, in words for a report.
+
+    ``alpha``: the intervals are at level ``1 - alpha``.
+
+    >>> identification_rule().startswith("A channel's ROAS is reported as a finding only when")
+    True
+    """
+    band = norm_ppf(1 - alpha / 2) * MAX_ROAS_RELATIVE_SD
+    return (
+        "A channel's ROAS is reported as a finding only when the data pin it down: its "
+        f"{1 - alpha:.0%} band from the fit's curvature is within about ±{band:.0%} of the estimate, "
+        "the data (not the prior) narrow the spread of each of its response curve's parameters by at "
+        f"least {1 - PRIOR_SET_SD_RATIO:.0%}, no parameter sits at a bound of the search, "
+        "its bootstrap interval is no wider than the estimate, and its spend varies (a standard "
+        f"deviation of at least {MIN_SPEND_VARIATION:.0%} of its mean). Otherwise the channel is marked "
+        "not identified and the report gives the reason instead of a return."
+    )
+
+
+def _at_bound(value: float, bounds: tuple[float, float]) -> str:
+    """``"lower"`` or ``"upper"`` when ``value`` is within `BOUND_TOLERANCE` of that bound."""
+    tol = BOUND_TOLERANCE * (bounds[1] - bounds[0])
+    return "lower" if value <= bounds[0] + tol else "upper" if value >= bounds[1] - tol else ""
+
+
+def unidentified_reasons(fit: IncrementalFit, i: int, roas: float, lo: float, hi: float) -> list[str]:
+    """Why channel ``i`` of ``fit`` is not identified, in words; empty when it is."""
+    x = fit.spend.iloc[:, i].to_numpy()
+    ratio = fit.half_saturation[i] / _half_saturation(x[:, None], fit.decay[[i]], np.ones(1))[0]
+    reasons = []
+    # No carry-over (decay 0) is a plain answer, not a search stopped by a bound: only the upper
+    # bound of the decay counts.
+    checks = [("adstock decay", fit.decay[i], fit.decay[i], DECAY_BOUNDS, ("upper",)),
+              ("half-saturation", fit.half_saturation[i], np.log(ratio), tuple(np.log(HALF_SAT_BOUNDS)),
+               ("lower", "upper")),
+              ("Hill shape", fit.hill_shape[i], fit.hill_shape[i], SHAPE_BOUNDS, ("lower", "upper"))]  # fmt: skip
+    for name, shown, value, bounds, sides in checks:
+        side = _at_bound(value, bounds)
+        if side in sides:
+            reasons.append(f"its {name} ({shown:.3g}) sits at the {side} bound of its search, so "
+                           "the bound, not the data, set its response curve")  # fmt: skip
+    if fit.prior_contraction is not None:
+        reasons += _prior_set(fit.prior_contraction[i])
+    if fit.roas_relative_sd is not None and not fit.roas_relative_sd[i] <= MAX_ROAS_RELATIVE_SD:
+        band = norm_ppf(1 - fit.alpha / 2) * fit.roas_relative_sd[i]
+        reasons.append(f"the data pin its ROAS only to within about ±{band:.0%} ({1 - fit.alpha:.0%}), too "
+                       "loosely for a finding")  # fmt: skip
+    if np.isfinite(hi - lo) and hi - lo > roas:
+        reasons.append(f"its {1 - fit.alpha:.0%} interval ({lo:.2f} to {hi:.2f}) is wider than its "
+                       f"ROAS estimate ({roas:.2f}), so the data cannot tell a good return from a poor one")  # fmt: skip
+    variation = x.std() / x.mean()
+    # A fit assembled from given curves (``regression`` None: scenario and budget tools) asserts
+    # its curves rather than estimating them from this spend, so flat spend says nothing of them.
+    if fit.regression is not None and variation < MIN_SPEND_VARIATION:
+        reasons.append(f"its spend barely varies (standard deviation {variation:.0%} of the mean), so its "
+                       "effect cannot be told apart from the baseline")  # fmt: skip
+    return reasons
+
+
+def _prior_set(sd_ratio: np.ndarray) -> list[str]:
+    """Why a curve is set by its prior (``sd_ratio`` over `PRIOR_SET_SD_RATIO`), in words, or []."""
+    weak = sd_ratio > PRIOR_SET_SD_RATIO
+    if not weak.any():
+        return []
+    one, words = weak.sum() == 1, np.array(["carry-over", "half-saturation", "Hill shape"])[weak]
+    lists = [list(words), [f"{1 - r:.0%}" for r in sd_ratio[weak]]]
+    names, narrowed = (", ".join(w[:-1]) + " and " * (len(w) > 1) + w[-1] for w in lists)
+    return [f"its response curve's {names} {'is' if one else 'are'} set by the prior, not the data (the "
+            f"data narrow {'it' if one else 'them'} by only {narrowed})"]  # fmt: skip
+
+
+def drop_flat_channels(wide: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Spend without the channels too flat to estimate (constant, or spending in under 5% of
+    periods), and a note per dropped channel."""
+    not_identifiable = {}
+    for channel in list(wide.columns):
+        x = wide[channel]
+        active = (x > 0).mean()
+        if x.std() == 0 or active < 0.05 or x.sum() == 0:
+            steady = ", always the same amount" if x.std() == 0 and x.sum() > 0 else ""
+            not_identifiable[channel] = (f"{channel} has too little variation in spend to estimate: it "
+                                         f"spent in {active:.0%} of periods{steady}")  # fmt: skip
+            wide = wide.drop(columns=channel)
+    if wide.shape[1] == 0:
+        raise InputError("no channel varies enough to estimate", key="spend",
+                         expected="spend that changes over time in at least one channel")  # fmt: skip
+    return wide, not_identifiable

@@ -148,16 +148,19 @@ class Crisis:
 def crisis_now(mentions: pd.DataFrame, scores: pd.DataFrame, *, brand: str, as_of: pd.Timestamp,
                sensitivity: float = 3.5, quiet_days: float = 14) -> Crisis:  # fmt: skip
     """Crisis episodes of ``brand`` detected on its mentions up to ``as_of`` (what was known then)
-    from ``scores`` (`score_brand`), and the status at ``as_of``."""
+    from ``scores`` (`score_brand`), and the status at ``as_of``; the episodes' words
+    (`sentiment.episode_words`, the slow part) only when one is live or recent, the status quotes them."""
     from socialreturns.sentiment import detect_spikes, episode_words
 
     from .teams import crisis_status
 
     rows = mentions.loc[scores.index]
     episodes = detect_spikes(rows, brand=brand, scores=scores, sensitivity=sensitivity)
-    words = episode_words(rows, scores, episodes, brand=brand) if len(episodes) else pd.DataFrame()
-    status = crisis_status(episodes, as_of=as_of, quiet_days=quiet_days, words=words)
-    return Crisis(episodes, words, status)
+    status = crisis_status(episodes, as_of=as_of, quiet_days=quiet_days)
+    if status.episode is None or status.sentence.startswith("No crisis episode in the last"):
+        return Crisis(episodes, pd.DataFrame(), status)  # no live or recent episode: no words quoted
+    words = episode_words(rows, scores, episodes, brand=brand)
+    return Crisis(episodes, words, crisis_status(episodes, as_of=as_of, quiet_days=quiet_days, words=words))
 
 
 def finance_headlines(manifest: str) -> dict[str, Any]:

@@ -101,11 +101,12 @@ def product_themes(
     if rows["text"].nunique() <= n_themes:
         return empty
     masked = mask(rows["text"].astype(str), aliases)
-    vectoriser = TfidfVectorizer(stop_words="english", min_df=2, max_df=0.5, ngram_range=(1, 2),
+    vectoriser = TfidfVectorizer(stop_words="english", min_df=2, max_df=0.8, ngram_range=(1, 2),
                                  token_pattern=r"(?u)\b[a-z][a-z']+\b")  # fmt: skip
     matrix = vectoriser.fit_transform(masked.str.replace(MASK_TOKEN, " ", regex=False).str.lower())
     model = NMF(n_components=n_themes, init="nndsvda", random_state=seed, max_iter=400)
-    weights = model.fit_transform(matrix)
+    with np.errstate(invalid="ignore"):  # a near-exact fit's error rounds below 0 before its square root
+        weights = model.fit_transform(matrix)
     terms = np.asarray(vectoriser.get_feature_names_out())
     top = [", ".join(terms[np.argsort(c)[::-1][:n_terms]]) for c in model.components_]
     theme = weights.argmax(axis=1)

@@ -34,7 +34,10 @@ from .truth import (
 
 
 def _mentions(
-    rng: np.random.Generator, customers: pd.DataFrame, scale: float, routed_rng: np.random.Generator | None = None
+    rng: np.random.Generator,
+    customers: pd.DataFrame,
+    scale: float,
+    routed_rng: np.random.Generator | None = None,
 ) -> tuple[pd.DataFrame, dict[str, object]]:
     """Draw the mentions table and its truth (true labels, ids of the non-English posts).
 
@@ -90,7 +93,9 @@ def _mentions(
     return frame.drop(columns=["_label", "_non_english", "_trap"]), truth
 
 
-def _routed_posts(rng: np.random.Generator, customers: pd.DataFrame, scale: float, *, first: int) -> pd.DataFrame:
+def _routed_posts(
+    rng: np.random.Generator, customers: pd.DataFrame, scale: float, *, first: int
+) -> pd.DataFrame:
     """Posts with known routes (`routes.sample_posts`), with their answers, engagement and post ids
     from ``first`` on; an answer due after the data's end is not given yet."""
     from .routes import sample_posts
@@ -98,13 +103,16 @@ def _routed_posts(rng: np.random.Generator, customers: pd.DataFrame, scale: floa
     n = int(round(1_500 * scale))
     posts = sample_posts(rng, n, customer_ids=customers["customer_id"].to_numpy(), n_days=N_DAYS, start=START)
     t = posts.pop("day").to_numpy()
-    answered = _answers(rng, {"t": t, "platform": posts["platform"].to_numpy()}, posts["is_question"].to_numpy())
+    answered = _answers(
+        rng, {"t": t, "platform": posts["platform"].to_numpy()}, posts["is_question"].to_numpy()
+    )
     answered[answered >= N_DAYS] = np.nan
     kind = np.where(posts["_label"] == "negative", "negative", "neutral")
     posts = posts.assign(
         timestamp=START + pd.to_timedelta(np.round(t * 86400), unit="s"),
         answered_at=START + pd.to_timedelta(np.round(answered * 86400), unit="s"),
-        _trap="", **_engagement(rng, kind),
+        _trap="",
+        **_engagement(rng, kind),
     )
     posts.insert(0, "post_id", [_post_id(first + i) for i in range(n)])
     return posts

@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .truth import BRAND, COMPETITORS, PLATFORMS
+from .truth import BRAND, COMPETITORS, CRISIS, PLATFORMS
 
 ROUTES = ("care", "complaint", "purchase_intent", "disclosure_missing", "regulated_claim",
           "product_feedback", "employer", "crisis")  # fmt: skip
@@ -327,7 +327,7 @@ def _label(routes: tuple[str, ...], template: str) -> str:
 def sample_posts(rng: np.random.Generator, n: int, *, customer_ids: np.ndarray, n_days: int,
                  start: pd.Timestamp, sponsored_share: float = 0.12) -> pd.DataFrame:  # fmt: skip
     """``n`` brand-directed posts with known routes for the bundled sample, from both template
-    sets, spread evenly over ``n_days`` days from ``start`` (UTC).
+    sets, spread evenly over the ``n_days`` days from ``start`` (UTC) outside the crisis.
 
     A third of the authors are matched customers (``customer_ids``); posts routed to care and
     addressed to the brand are flagged ``is_question`` (the inbox sees them), and a tenth of the
@@ -361,7 +361,15 @@ def sample_posts(rng: np.random.Generator, n: int, *, customer_ids: np.ndarray, 
                      "_non_english": foreign, "_routes": ",".join(routes)})  # fmt: skip
     out = pd.DataFrame(rows)
     care = out["_routes"].str.contains(_K).to_numpy() & (out["brand"] == BRAND).to_numpy()
-    day = rng.uniform(0, n_days, n)
+    # ordinary days only: outside the crisis window and a week either side, so the episode the
+    # sentiment report detects starts where the truth's crisis does (a complaint among these posts
+    # the days before would start it early)
+    crisis = (
+        (pd.Timestamp(CRISIS["start"], tz="UTC") - start).days - 7,
+        (pd.Timestamp(CRISIS["end"], tz="UTC") - start).days + 8,
+    )
+    day = rng.uniform(0, n_days - (crisis[1] - crisis[0]), n)
+    day[day >= crisis[0]] += crisis[1] - crisis[0]
     late = care & (rng.random(n) < 0.1)
     day[late] = rng.uniform(n_days - 3, n_days, int(late.sum()))
     matched = rng.random(n) < 1 / 3

@@ -66,14 +66,18 @@ def test_sales_leads_are_the_periods_purchase_intent_matched_customers_first(men
     assert leads.set_index("post_id").at["P2", "competitor"] == "Kestrel"
     assert leads.set_index("post_id").at["P4", "competitor"] == "Lumora"
     assert "[email]" in leads.set_index("post_id").at["P1", "text"]
-    answers = organisation.lists_sentence(leads, leads.iloc[0:0].assign(route=[]), period_days=30)
-    assert answers["sales"].startswith(
-        "**3 purchase-intent posts** in the last 30 days, 1 from matched customers"
+    answers = organisation.lists_sentence(
+        leads, leads.iloc[0:0].assign(route=[]), brand="Lumora", period_days=30
     )
+    assert answers["sales"] == ("**3 purchase-intent posts** in the last 30 days, 1 from matched customers; 1 about a "
+                                "competitor name Lumora as the one to switch to or compare with; our posts compare "
+                                "with or leave for Kestrel (1).")  # fmt: skip
 
 
 def test_legal_review_names_the_post_and_the_rule_and_keeps_creators_handles(mentions, routed):
-    review = organisation.legal_review(mentions, routed, as_of=AS_OF, keep_handles={"@lumora"})
+    review = organisation.legal_review(
+        mentions, routed, brand="Lumora", as_of=AS_OF, keep_handles={"@lumora"}
+    )
     # P5: Mia is paid by Lumora and discloses nothing; P6 claims health; P7 is after as_of
     assert review[["post_id", "route"]].values.tolist() == [["P6", "regulated_claim"],
                                                             ["P5", "disclosure_missing"]]  # fmt: skip

@@ -144,10 +144,11 @@ def sales_leads(mentions: pd.DataFrame, routed: pd.DataFrame, *, brand: str, as_
     return out.iloc[order].reset_index(drop=True)[LEAD_COLUMNS]
 
 
-def legal_review(mentions: pd.DataFrame, routed: pd.DataFrame, *, as_of: pd.Timestamp,
+def legal_review(mentions: pd.DataFrame, routed: pd.DataFrame, *, brand: str, as_of: pd.Timestamp,
                  keep_handles: Collection[str] = ()) -> pd.DataFrame:  # fmt: skip
-    """Posts up to ``as_of`` (UTC) legal should review: paid creators' posts without an ad
-    disclosure, and regulated (health or financial) claims, newest first.
+    """Posts about ``brand`` up to ``as_of`` (UTC) legal should review: its paid creators' posts
+    without an ad disclosure, and regulated (health or financial) claims about its products,
+    newest first (claims about competitors' products are theirs to answer for).
 
     Returns
     -------
@@ -157,8 +158,9 @@ def legal_review(mentions: pd.DataFrame, routed: pd.DataFrame, *, as_of: pd.Time
     redacted ``text``.
     """
     require_columns(mentions, ("post_id", "timestamp", "platform", "brand", "text"), "mentions")
+    require_brand(mentions, brand)
     _aligned(mentions, routed)
-    inside = _window(mentions, as_of, None)
+    inside = _window(mentions, as_of, None) & (mentions["brand"] == brand).to_numpy()
     parts = []
     for name in ("disclosure_missing", "regulated_claim"):
         require_columns(routed, (name, f"{name}_reason"), "routed")
@@ -272,13 +274,17 @@ def voice_of_customer(mentions: pd.DataFrame, scores: pd.DataFrame, *, brand: st
     )
 
 
-def lists_sentence(leads: pd.DataFrame, review: pd.DataFrame, *, period_days: float) -> dict[str, str]:
+def lists_sentence(
+    leads: pd.DataFrame, review: pd.DataFrame, *, brand: str, period_days: float
+) -> dict[str, str]:
     """One Markdown answer each for sales (``"sales"``) and legal (``"legal"``)."""
     matched = int((leads["customer_id"] != "").sum())
-    switching = leads.loc[leads["competitor"] != "", "competitor"].value_counts()
+    toward = int((leads["competitor"] == brand).sum())
+    switching = leads.loc[~leads["competitor"].isin(["", brand]), "competitor"].value_counts()
     named = ", ".join(f"{md(str(b))} ({c})" for b, c in switching.items())
     sales = (f"**{len(leads):,} purchase-intent posts** in the last {period_days:g} days, {matched:,} from matched "
-             f"customers" + (f"; comparing with or switching from: {named}." if named else "."))  # fmt: skip
+             f"customers; {toward:,} about a competitor name {md(brand)} as the one to switch to or compare with"
+             + (f"; our posts compare with or leave for {named}." if named else "."))  # fmt: skip
     undisclosed = int((review["route"] == "disclosure_missing").sum())
     claims = int((review["route"] == "regulated_claim").sum())
     legal = (f"**{undisclosed:,} paid creators' posts without an ad disclosure** and **{claims:,} posts making "

@@ -185,3 +185,11 @@ def test_every_route_has_examples_in_the_sample_and_finds_them():
         assert true.sum() >= 50, name  # every route has examples
         recall, precision = (fired & true).sum() / true.sum(), (fired & true).sum() / fired.sum()
         assert recall >= recall_floor and precision >= precision_floor, (name, recall, precision)
+
+
+def test_the_report_needs_the_mentions_only(tmp_path):
+    (tmp_path / "mentions.parquet").write_bytes((SAMPLE / "mentions.parquet").read_bytes())
+    mentions, customers = organisation.Parameters(data_dir=str(tmp_path)).tables()
+    assert customers is None and len(mentions) > 50_000
+    _, with_customers = organisation.Parameters().tables()
+    assert with_customers is not None and "referred_by" in with_customers

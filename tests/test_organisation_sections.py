@@ -193,3 +193,18 @@ def test_the_report_needs_the_mentions_only(tmp_path):
     assert customers is None and len(mentions) > 50_000
     _, with_customers = organisation.Parameters().tables()
     assert with_customers is not None and "referred_by" in with_customers
+
+
+def test_the_executive_summary_shows_the_care_queue_and_the_crisis_now():
+    from socialreturns import summary
+
+    records = {"as_of": "2026-10-31T23:20:48+00:00", "care_open_questions": 47, "care_open_breached": 41,
+               "care_open_routed": 100, "crisis_live": False,
+               "crisis_status": "No crisis episode in the last 14 days (the last ended 2025-09-27)."}  # fmt: skip
+    run = {"notebook": "notebooks/organisation.ipynb", "status": "ok", "html": "organisation.html",
+           "records": records}  # fmt: skip
+    section = summary.summarise({"runs": {"organisation": run}})["organisation"]
+    assert "[organisation](organisation.html)" in section.heading
+    assert section.table.loc["2026-10-31 23:20"].tolist() == [47, 41, 100, "no"]
+    assert "**47 open questions** (41 past the SLA)" in section.note and "ended 2025-09-27" in section.note
+    assert summary.summarise({"runs": {}})["organisation"].note == "No `organisation` run in this batch."

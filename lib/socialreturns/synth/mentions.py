@@ -89,6 +89,8 @@ def _mentions(
         for route in ("care", "complaint", "purchase_intent", "disclosure_missing", "regulated_claim",
                       "product_feedback", "employer")
     }  # fmt: skip
+    if routed is not None:  # the posts with known routes that go to no team (hard negatives and the like)
+        truth["routes"]["unrouted"] = routed.loc[routed["_routes"] == "", "post_id"].tolist()
     frame = frame.sort_values(["timestamp", "post_id"], kind="stable", ignore_index=True)
     return frame.drop(columns=["_label", "_non_english", "_trap"]), truth
 

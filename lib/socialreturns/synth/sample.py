@@ -129,8 +129,16 @@ def write_labels(sample: Sample, path: str | Path, *, size: int = LABELLED, seed
     filled in, written as `sentiment.write_label_sample` writes it."""
     from socialreturns.sentiment import label_sample, write_label_sample
 
-    unscored = pd.Series("", index=sample.mentions.index)
-    drawn = label_sample(sample.mentions, unscored, size=size, seed=seed)
+    # drawn from the ordinary posts, in their order: the posts with known routes (ids after
+    # theirs) came later, and the labels, so the sentiment report's domain model, stay as they were
+    routed = {i for ids in sample.truth.routes.values() for i in ids} | set(
+        sample.truth.routes.get("unrouted", [])
+    )
+    ordinary = sample.mentions[~sample.mentions["post_id"].isin(routed)].sort_values(
+        "post_id", ignore_index=True
+    )
+    unscored = pd.Series("", index=ordinary.index)
+    drawn = label_sample(ordinary, unscored, size=size, seed=seed)
     truth = sample.truth.sentiment_labels()
     return write_label_sample(drawn.assign(label=truth.reindex(drawn["post_id"]).to_numpy()), path)
 

@@ -50,13 +50,77 @@ def write_report(path: Path, rows: int, seed: int = 16) -> None:
     print(f"wrote {rows:,} rows ({campaigns:,} campaigns x {days} days), {path.stat().st_size / 1e6:.0f} MB")
 
 
+def write_threads(path: Path, rows: int, seed: int = 16) -> None:
+    """A customer-support reply-thread export (``tweet_id, author_id, inbound, created_at, text,
+    response_tweet_id, in_response_to_tweet_id``): threads of a customer post, the brand's reply
+    (three in four) and the customer's follow-up, over four brands."""
+    rng = np.random.default_rng(seed)
+    threads = -(-rows // 3)
+    brands = np.array(["lumora", "brightwell", "kestrel_audio", "bliss"])
+    brand = brands[rng.integers(0, 4, threads)]
+    start = pd.Timestamp("2024-01-01", tz="UTC") + pd.to_timedelta(
+        rng.integers(0, 700 * 86400, threads), unit="s"
+    )
+    customer = rng.integers(100_000, 900_000, threads).astype(str)
+    texts = np.array(["how do I reset my lamp?", "my order never arrived, can you check?", "love it, thanks",
+                      "the app won't pair with my buds", "is it dimmable?"])  # fmt: skip
+    first = np.arange(threads) * 3 + 1
+    answered = rng.random(threads) < 0.75
+    frame = pd.DataFrame({
+        "tweet_id": np.concatenate([first, first + 1, first + 2]),
+        "author_id": np.concatenate([customer, brand, customer]),
+        "inbound": np.repeat(["True", "False", "True"], threads),
+        "created_at": pd.Index(np.concatenate([start, start + pd.to_timedelta(rng.gamma(2, 3, threads), unit="h"),
+                                               start + pd.Timedelta(days=2)])).strftime("%a %b %d %H:%M:%S +0000 %Y"),
+        "text": np.concatenate(["@" + brand + " " + texts[rng.integers(0, 5, threads)],
+                                "@" + customer + " sorry about that, please DM us", "@" + brand + " any news?"]),
+        "response_tweet_id": "",
+        "in_response_to_tweet_id": np.concatenate([np.full(threads, ""), first.astype(str), (first + 1).astype(str)]),
+    })  # fmt: skip
+    frame = frame[np.concatenate([np.ones(threads, bool), answered, np.ones(threads, bool)])].head(rows)
+    frame.to_csv(path, index=False)
+
+
+def bench_threads(rows: int) -> None:
+    """Rows per second of ``socialreturns import reply-threads``: read, resolve the threads
+    (brands, answered_at), detect the questions and write, one child process writing the file."""
+    from socialreturns.sources import ImportLog, catalog, listening, threads, write
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "twcs.csv"
+        subprocess.run([sys.executable, __file__, "--threads", str(rows), "--write", str(path)], check=True)
+        log = ImportLog(source="reply-threads", tables=["mentions"])
+        options = catalog.ImportOptions(salt="bench")
+        start = time.perf_counter()
+        posts = listening.read_posts(path, listening.PROFILES["customer-support"], log)
+        read = time.perf_counter()
+        brands = threads._brands_from_outbound(posts)
+        resolved = threads.resolve(posts, brands, log)
+        mentions = threads.to_mentions(resolved, brands, options, log)
+        converted = time.perf_counter()
+        write.write_tables(Path(tmp) / "data", {"mentions": mentions}, log)
+        written = time.perf_counter()
+    n = log.rows_read
+    print(f"reply-threads: rows read {n:,}, mentions written {log.rows_written:,}, dropped {log.dropped:,} "
+          f"(the brands' own posts)")  # fmt: skip
+    for label, seconds in (("read", read - start), ("resolve", converted - read), ("write", written - converted),
+                           ("total", written - start)):  # fmt: skip
+        print(f"{label:8s} {seconds:7.2f} s   {n / seconds:12,.0f} rows/s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--write", default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--threads", type=int, default=300_000, help="reply-thread rows (0: skip)")
     args = parser.parse_args()
+    if args.write and args.threads and "twcs" in args.write:
+        write_threads(Path(args.write), args.threads)
+        return
+    if args.threads and not args.write:
+        bench_threads(args.threads)
     if args.write:
         write_report(Path(args.write), args.rows)
         return

@@ -16,6 +16,7 @@ from socialreturns import data, ror, synth
 from socialreturns.inputs import InputError
 from socialreturns.ror.bgnbd import _bgnbd_terms
 from socialreturns.ror.gamma_gamma import _gg_terms
+from socialreturns.ror.mbgnbd import _mbgnbd_terms
 
 REFERENCE = ROOT / "tests" / "reference"
 REF = json.loads((REFERENCE / "cdnow_clv.json").read_text())
@@ -49,6 +50,11 @@ def cdnow_orders() -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def tables() -> data.Tables:
     return data.load_tables(SAMPLE, tables=("orders", "customers", "mentions", "spend"))
+
+
+@pytest.fixture(scope="module")
+def choice(tables) -> ror.ModelChoice:
+    return ror.choose_purchase_model(tables.orders, calibration_end="2026-04-30", holdout_end="2026-10-31")
 
 
 @pytest.fixture(scope="module")
@@ -247,8 +253,8 @@ def test_bgnbd_and_gamma_gamma_recover_the_sample_truth(sample_fits):
             assert ci.loc[name, "ci_lower"] <= value <= ci.loc[name, "ci_upper"], (name, value, ci.loc[name])
 
 
-def test_holdout_forecast_of_the_sample_is_within_five_percent(tables):
-    holdout = ror.calibration_holdout(tables.orders, calibration_end="2026-04-30", holdout_end="2026-10-31")
+def test_holdout_forecast_of_the_sample_is_within_five_percent(choice):
+    holdout = choice.holdouts["BG/NBD"]
     assert abs(holdout.totals["error_share"]) < 0.05
     head = holdout.by_frequency.iloc[:4]
     np.testing.assert_allclose(head["predicted"], head["actual"], rtol=0.1)
@@ -275,7 +281,11 @@ def test_firm_total_counts_each_referral_once(tables, sample_fits):
     spend = tables.spend.groupby("channel")["spend"].sum()
     np.testing.assert_allclose(paid["acquisition_spend"], spend[paid.index], rtol=1e-12)
     np.testing.assert_allclose(paid["ror"], paid["relationship_value"] / spend[paid.index], rtol=1e-12)
-    cohorts = ror.ror_by_segment(values, tables.spend, by="cohort")
+    by_cohort = ror.ror_by_segment(values, tables.spend, by="cohort")
+    assert by_cohort["ror"].isna().all()  # future value per cohort is never ranked (see the equal-age test)
+    assert by_cohort["relationship_value"].sum() == pytest.approx(expected, rel=1e-10)
+    assert "clv" not in segments.columns  # loyalty value, not CLV a second time
+    cohorts = ror.cohort_value_at_age(tables.orders, tables.spend, age_months=12, margin_rate=0.4)
     assert cohorts["acquisition_spend"].sum() == pytest.approx(spend.sum(), rel=1e-9)
     at_risk = ror.at_risk(bgnbd, summary, values, n=10)
     assert len(at_risk) == 10 and (at_risk["p_alive_change"] < 0).all()
@@ -314,20 +324,82 @@ def test_sharing_value_by_hand():
     assert per_customer.loc["C1", "earned_media_value"] == 7.5 and "C2" not in per_customer.index
 
 
-def test_conclusions_state_the_figures(tables, sample_fits):
+def test_conclusions_state_the_figures(tables, sample_fits, choice):
     summary, bgnbd, gg = sample_fits
-    holdout = ror.calibration_holdout(tables.orders, calibration_end="2026-04-30")
+    holdout = choice.holdout
     customer_clv = ror.clv(bgnbd, gg, summary, horizon_months=12, discount_rate_annual=0.09, margin_rate=0.4)
     values = ror.relationship_values(summary, customer_clv, tables.customers, tables.mentions, brand="Lumora",
                                      cpm=6.0, share_would_join_anyway=0.3, referral_cost=5.0)  # fmt: skip
     segments = ror.ror_by_segment(values, tables.spend)
+    sharing = ror.sharing_by_platform(tables.mentions, brand="Lumora", cpm=6.0)
+    totals = ror.relationship_totals(values, sharing)
+    active = ror.share_active(bgnbd, summary)
     text = ror.conclusions(
-        holdout, values, segments, horizon_months=12, discount_rate_annual=0.09, currency="EUR"
+        holdout, totals, segments, active=active, horizon_months=12, discount_rate_annual=0.09, currency="EUR"
     )
-    assert f"{holdout.totals['actual']:,.0f} actual" in text
+    assert f"{holdout.totals['actual']:,.0f} actual" in text and "BG/NBD model predicted" in text
     assert f"{values['relationship_value'].sum():,.0f} EUR" in text
+    assert f"own CLV is {values['clv'].sum():,.0f} EUR" in text
+    assert active.sentence() in text
     best = segments["ror"].idxmax()
     assert f"{best} customers return {segments['ror'].max():.2f} EUR" in text
+
+
+# --------------------------------------------------------------------------- one total per concept
+
+
+def test_totals_add_up_and_the_glossary_shows_each_once(tables, sample_fits):
+    summary, bgnbd, gg = sample_fits
+    customer_clv = ror.clv(bgnbd, gg, summary, horizon_months=12, discount_rate_annual=0.09, margin_rate=0.4)
+    values = ror.relationship_values(summary, customer_clv, tables.customers, tables.mentions, brand="Lumora",
+                                     cpm=6.0, share_would_join_anyway=0.3, referral_cost=5.0)  # fmt: skip
+    sharing = ror.sharing_by_platform(tables.mentions, brand="Lumora", cpm=6.0)
+    totals = ror.relationship_totals(values, sharing)
+    assert list(totals.index) == list(ror.TOTALS)
+    parts = totals[["total_loyalty_value", "total_referral_value", "total_sharing_value"]].sum()
+    assert totals["total_relationship_value"] == pytest.approx(parts, rel=1e-12)
+    n_referred = synth.load_truth(SAMPLE).referral["n_referred_customers"]
+    # relationship value = CLV - the referral rewards + sharing: each euro of a referred customer once
+    expected = totals["total_clv"] - 5.0 * n_referred + totals["total_sharing_value"]
+    assert totals["total_relationship_value"] == pytest.approx(expected, rel=1e-10)
+    active = ror.share_active(bgnbd, summary)
+    table = ror.glossary(totals, active, horizon_months=12, discount_rate_annual=0.09, currency="EUR")
+    assert table["term"].is_unique and len(table) == len(ror.TOTALS) + 2
+    for name, term in [("total_clv", "CLV"), ("total_relationship_value", "relationship value")]:
+        row = table.set_index("term").loc[term]
+        assert row["value"] == f"{totals[name]:,.0f} EUR"
+        assert row["definition"].startswith(getattr(ror.FIGURES, name).meaning.partition(": ")[2])
+    # the executive summary's sentence reads the same records with the same definitions
+    records = {"total_relationship_value": totals["total_relationship_value"], "total_clv": totals["total_clv"],
+               "share_active": active.share}  # fmt: skip
+    note = ror.summary_note(records)
+    assert f"{totals['total_relationship_value']:,.0f}" in note and f"{active.share:.0%}" in note
+    assert ror.FIGURES.total_relationship_value.meaning in note
+    assert ror.summary_note({}) == ""
+
+
+def test_describe_customers_without_a_count_row(sample_fits):
+    summary = sample_fits[0]
+    table = ror.describe_customers(summary)
+    assert list(table.index) == ["mean", "median", "p90", "max"]
+    assert table.loc["max", "frequency"] == summary["frequency"].max()
+    once = int((summary["frequency"] == 0).sum())
+    assert f"{len(summary):,} customers, {once:,} (" in ror.customers_caption(summary)
+
+
+def test_negative_referral_value_is_explained():
+    customers = pd.DataFrame({"customer_id": ["A", "B", "C", "D"], "referred_by": [None, "A", "A", "B"]})
+    clv = pd.Series([10.0, 2.0, 4.0, 50.0], index=["A", "B", "C", "D"])
+    values = ror.referral_value(customers, clv, share_would_join_anyway=0.5, referral_cost=5.0)
+    # A referred B and C: 0.5 * (2 + 4) - 2 * 5 = -7; B referred D: 0.5 * 50 - 5 = 20
+    assert values.loc["A", "referral_value"] == -7.0
+    note = ror.referral_note(values, referral_cost=5.0, share_would_join_anyway=0.5, currency="EUR")
+    assert note.startswith("1 of 2 referrers have a negative referral value (-7 EUR together)")
+    assert "1.50 EUR per referral" in note and "5.00 EUR reward" in note
+    fine = values.assign(referral_value=values["referral_value"].clip(lower=0))
+    assert "No referrer" in ror.referral_note(
+        fine, referral_cost=5.0, share_would_join_anyway=0.5, currency="EUR"
+    )
 
 
 # --------------------------------------------------------------------------- bad input
@@ -400,9 +472,230 @@ DEFAULTS = dict(
         ("discount_rate_annual", 9.0, "annual rate"),
         ("share_would_join_anyway", 1.5, "fraction"),
         ("segment_column", "region", "'acquisition_channel' or 'cohort'"),
+        ("cohort_age_months", 0, "1 to 60 months"),
+        ("negative_post_weight", 1.5, "0 \\(excluded\\) to 1"),
         ("data_dir", "no/such/folder", "does not exist"),
     ],
 )
 def test_parameters_name_the_bad_key(key, value, message):
     with pytest.raises(InputError, match=f"key '{key}'.*{message}"):
         ror.Parameters(**{**DEFAULTS, key: value})
+
+
+# --------------------------------------------------------------------------- MBG/NBD and the choice of model
+
+
+def _mbgnbd_by_hand(x, t_x, T, r, alpha, a, b):
+    """Batislam et al. (2007) appendix A, eq. 3 (Wagner & Hoppe 2008), with math.gamma and math.beta."""
+    beta = math.gamma(a) * math.gamma(b) / math.gamma(a + b)
+    b1 = math.gamma(a) * math.gamma(b + x + 1) / math.gamma(a + b + x + 1)
+    b2 = math.gamma(a + 1) * math.gamma(b + x) / math.gamma(a + b + x + 1)
+    common = math.gamma(r + x) * alpha**r / math.gamma(r)
+    return math.log(
+        b1 / beta * common / (alpha + T) ** (r + x) + b2 / beta * common / (alpha + t_x) ** (r + x)
+    )
+
+
+def test_mbgnbd_likelihood_by_hand_and_its_gradient():
+    three = pd.DataFrame({"frequency": [0, 1, 4], "recency": [0.0, 2.0, 3.5], "T": [5.0, 5.0, 6.0]})
+    params = {"r": 0.5, "alpha": 3.0, "a": 0.9, "b": 2.1}
+    by_hand = [_mbgnbd_by_hand(x, t, T, **params) for x, t, T in three.itertuples(index=False)]
+    np.testing.assert_allclose(ror.mbgnbd_log_likelihood(three, **params), by_hand, rtol=1e-12)
+    rng = np.random.default_rng(5)
+    x = rng.integers(0, 6, 50).astype(float)
+    T = rng.uniform(5, 40, 50)
+    t_x = np.where(x > 0, T * rng.uniform(0.1, 1.0, 50), 0.0)
+    theta = np.array([0.7, 4.0, 1.3, 2.2])
+    numeric = optimize.approx_fprime(theta, lambda p: _mbgnbd_terms(p, x, t_x, T)[0].sum(), 1e-7)
+    np.testing.assert_allclose(_mbgnbd_terms(theta, x, t_x, T)[1].sum(axis=1), numeric, rtol=1e-4)
+
+
+def test_mbgnbd_reproduces_the_cdnow_reference_fit(cdnow):
+    fit = ror.fit_mbgnbd(cdnow)
+    reference = REF["mbgnbd_lifetimes"]
+    for name in ror.MBGNBD_PARAMS:
+        assert fit.params[name] == pytest.approx(reference[name], abs=6e-4), name
+    assert ror.fit_purchases(cdnow, model="MBG/NBD").params.equals(fit.params)
+    # a customer seen for no time is a new customer; a one-time buyer may be gone (unlike BG/NBD)
+    fresh = pd.DataFrame({"frequency": [0], "recency": [0.0], "T": [0.0]})
+    for h in [1.0, 39.0, 78.0]:
+        assert ror.expected_purchases(fit, fresh, h).iloc[0] == pytest.approx(
+            float(ror.expected_purchases_new_customer(fit, h)), rel=1e-10
+        )
+    once = cdnow[cdnow["frequency"] == 0]
+    alive = ror.p_alive(fit, once)
+    assert (alive < 1).all()
+    assert alive[
+        once["T"].sort_values().index
+    ].is_monotonic_decreasing  # the longer the silence, the likelier gone
+    # the published BG/NBD conditional expectation (1.226) is close under MBG/NBD too (lifetimes: within 0.05)
+    case = REF["bgnbd_published"]["conditional_expectation"]
+    one = pd.DataFrame({"frequency": [case["x"]], "recency": [case["t_x"]], "T": [case["T"]]})
+    assert ror.expected_purchases(fit, one, case["horizon"]).iloc[0] == pytest.approx(case["value"], abs=0.05)
+    with pytest.raises(InputError, match="key 'purchase_model'"):
+        ror.fit_purchases(cdnow, model="Pareto/NBD")  # type: ignore[arg-type]
+
+
+def test_the_holdout_picks_bgnbd_on_the_sample_drawn_from_bgnbd(choice):
+    table = choice.to_frame()
+    assert set(table.index) == set(ror.PURCHASE_MODELS) and table["used"].sum() == 1
+    assert choice.model == table.index[0] == table["mse"].idxmin()
+    # the generator's truth is BG/NBD: the model it was drawn from forecasts its holdout better
+    assert choice.model == "BG/NBD" and choice.holdout.fit.model == "BG/NBD"
+    assert choice.holdout.totals["actual"] == choice.holdouts["MBG/NBD"].totals["actual"]
+    assert choice.sentence().startswith("The BG/NBD model is used") and "MBG/NBD" in choice.sentence()
+
+
+# --------------------------------------------------------------------------- who is still active
+
+
+def test_share_active_counts_only_repeat_customers_by_hand(cdnow_fits):
+    bgnbd = cdnow_fits[0]
+    four = pd.DataFrame(
+        {"frequency": [0, 0, 3, 3], "recency": [0.0, 0.0, 30.0, 2.0], "T": [38.0, 1.0, 31.0, 38.0]}
+    )
+    alive = ror.p_alive(bgnbd, four)
+    assert (alive.iloc[:2] == 1.0).all() and alive.iloc[2] > 0.5 > alive.iloc[3]
+    active = ror.share_active(bgnbd, four)
+    assert (active.customers, active.repeat_customers, active.active, active.one_time) == (4, 2, 1, 2)
+    assert active.share == 0.5  # counting the one-time buyers would have said 3 of 4
+    text = active.sentence()
+    assert text.startswith(
+        "Of the 2 customers who bought more than once (50% of 4), 50% are likely still active"
+    )
+    assert "P(alive) of 50% or more under BG/NBD" in text and "The other 2 bought once" in text
+    # clv() leaves P(alive) empty where the model cannot tell
+    gg = cdnow_fits[1]
+    values = ror.clv(bgnbd, gg, four.assign(monetary_value=[0.0, 0.0, 20.0, 20.0]), horizon_months=3,
+                     discount_rate_annual=0.09, margin_rate=0.3)  # fmt: skip
+    assert values["p_alive"].isna().tolist() == [True, True, False, False]
+    with pytest.raises(InputError, match="key 'threshold'"):
+        ror.share_active(bgnbd, four, threshold=1.0)
+
+
+def test_share_active_on_the_sample_is_defined_on_repeat_buyers(sample_fits):
+    summary, bgnbd, _ = sample_fits
+    active = ror.share_active(bgnbd, summary)
+    repeat = summary["frequency"] > 0
+    assert active.repeat_customers == int(repeat.sum()) and active.customers == len(summary)
+    alive = ror.p_alive(bgnbd, summary)
+    assert active.share == pytest.approx((alive[repeat] >= 0.5).mean())
+    # the old figure counted the one-time buyers (P(alive) = 1 by construction) as active
+    assert (alive >= 0.5).mean() > active.share + 0.15
+
+
+# --------------------------------------------------------------------------- cohorts at equal age
+
+
+def test_cohorts_compared_at_equal_age_by_hand():
+    # quarter 1: A buys 10 on 1 Feb, 20 on 15 Mar (within 2 months), 40 on 1 May (after 2 months)
+    #            B buys 5 on 20 Mar, 5 on 10 May (within 2 months)
+    # quarter 2: C buys 50 on 1 Jun; data end 30 Jun: the cohort cannot be 2 months old yet
+    orders = pd.DataFrame({
+        "customer_id": ["A", "A", "A", "B", "B", "C"],
+        "timestamp": pd.to_datetime(["2025-02-01", "2025-03-15", "2025-05-01", "2025-03-20", "2025-05-10",
+                                     "2025-06-01"], utc=True),
+        "revenue": [10.0, 20.0, 40.0, 5.0, 5.0, 50.0],
+    })  # fmt: skip
+    spend = pd.DataFrame({"date": pd.to_datetime(["2025-01-10", "2025-02-10", "2025-05-01"]),
+                          "spend": [3.0, 3.0, 1.0]})  # fmt: skip
+    out = ror.cohort_value_at_age(orders, spend, age_months=2, margin_rate=0.5, observation_end="2025-06-30")
+    assert list(out.index) == ["2025Q1", "2025Q2"]
+    q1, q2 = out.loc["2025Q1"], out.loc["2025Q2"]
+    assert q1["customers"] == 2 and q1["margin_at_age"] == 0.5 * (10 + 20 + 5 + 5)
+    assert q1["complete"] and q1["months_observed"] == 2 and q1["ror_at_age"] == 20.0 / 6.0
+    assert q1["margin_per_customer"] == 10.0 and q1["acquisition_spend"] == 6.0
+    # the young cohort has the larger value per unit of spend (25 / 1) but is not ranked
+    assert q2["margin_at_age"] == 25.0 and not q2["complete"] and np.isnan(q2["ror_at_age"])
+    assert q2["months_observed"] == pytest.approx(1 / (365.25 / 12))  # joined on its last day, possibly
+    lifetime = ror.cohort_value_at_age(orders, spend, age_months=120, margin_rate=0.5)
+    assert not lifetime["complete"].any()
+    with pytest.raises(InputError, match="key 'cohort_age_months'"):
+        ror.cohort_value_at_age(orders, spend, age_months=0, margin_rate=0.5)
+
+
+def test_cohorts_of_the_sample_at_twelve_months(tables):
+    cohorts = ror.cohort_value_at_age(tables.orders, tables.spend, age_months=12, margin_rate=0.4,
+                                      observation_end="2026-10-31")  # fmt: skip
+    complete = cohorts[cohorts["complete"]]
+    # quarters ending by 2025-10-31 have had 12 months: 2024Q4 to 2025Q3
+    assert list(complete.index) == ["2024Q4", "2025Q1", "2025Q2", "2025Q3"]
+    assert cohorts["ror_at_age"].notna().tolist() == cohorts["complete"].tolist()
+    assert cohorts["customers"].sum() == tables.orders["customer_id"].nunique()
+    # every order of a complete cohort's customers within 12 months of their first, by direct count
+    first = tables.orders.groupby("customer_id")["timestamp"].transform("min")
+    cohort_of = first.dt.tz_localize(None).dt.to_period("Q").astype(str)
+    days = (tables.orders["timestamp"].dt.floor("D") - first.dt.floor("D")).dt.days
+    within = (days < 12 * 365.25 / 12) & (cohort_of == "2025Q2")
+    assert complete.loc["2025Q2", "margin_at_age"] == pytest.approx(
+        0.4 * tables.orders["revenue"][within].sum()
+    )
+
+
+# --------------------------------------------------------------------------- negative posts
+
+
+def test_earned_media_value_weighs_negative_posts_by_hand():
+    mentions = pd.DataFrame({
+        "platform": ["x", "x", "x", "y"], "brand": ["Us", "Us", "Us", "Them"],
+        "customer_id": ["C1", None, "C1", "C2"], "likes": [10, 30, 5, 100], "shares": [2, 4, 1, 50],
+        "reach": [1000, 3000, 500, 9000],
+    })  # fmt: skip
+    negative = pd.Series([False, True, False], index=mentions.index[:3])
+    kept = ror.sharing_by_platform(mentions, brand="Us", cpm=4.0, negative=negative)
+    assert kept.loc["x", "earned_media_value"] == 6.0 and kept.loc["x", "negative_posts"] == 1
+    half = ror.sharing_by_platform(mentions, brand="Us", cpm=4.0, negative=negative, negative_weight=0.5)
+    assert half.loc["x", "earned_media_value"] == 12.0 and half.loc["x", "reach"] == 4500
+    everything = ror.sharing_by_platform(
+        mentions, brand="Us", cpm=4.0, negative=negative, negative_weight=1.0
+    )
+    assert everything.loc["x", "earned_media_value"] == 18.0
+    assert "the 1 negative posts" in ror.sharing_note(kept, negative_weight=0.0, cpm=4.0, currency="EUR")
+    assert "are excluded" in ror.sharing_note(kept, negative_weight=0.0, cpm=4.0, currency="EUR")
+    assert "at 50% of their reach" in ror.sharing_note(half, negative_weight=0.5, cpm=4.0, currency="EUR")
+    negative_c1 = pd.Series([True, False, False], index=mentions.index[:3])
+    per_customer = ror.sharing_by_customer(mentions, brand="Us", cpm=4.0, negative=negative_c1)
+    assert per_customer.loc["C1", "earned_media_value"] == 2.0 and per_customer.loc["C1", "reach"] == 1500
+    with pytest.raises(InputError, match="key 'negative'.*no class"):
+        ror.sharing_by_platform(mentions, brand="Us", cpm=4.0, negative=negative.iloc[:2])
+    with pytest.raises(InputError, match="key 'negative_post_weight'"):
+        ror.sharing_by_platform(mentions, brand="Us", cpm=4.0, negative=negative, negative_weight=2.0)
+
+
+def test_the_crisis_earns_no_media_value_by_default(tables):
+    truth = synth.load_truth(SAMPLE)
+    negative = ror.negative_posts(tables.mentions, brand="Lumora")
+    own = tables.mentions.loc[negative.index]
+    day = own["timestamp"].dt.tz_convert("UTC").dt.floor("D").dt.tz_localize(None)
+    crisis = (day >= truth.crisis["start"]) & (day <= truth.crisis["end"])
+    # the lexicon sees the crisis: a larger share of negative posts than in the rest of the period
+    assert negative[crisis].mean() > 2 * negative[~crisis].mean()
+    default = ror.sharing_by_platform(tables.mentions, brand="Lumora", cpm=6.0, negative=negative)
+    counted = ror.sharing_by_platform(
+        tables.mentions, brand="Lumora", cpm=6.0, negative=negative, negative_weight=1
+    )
+    negative_reach = own["reach"][negative].sum()
+    assert counted["earned_media_value"].sum() - default["earned_media_value"].sum() == pytest.approx(
+        negative_reach / 1000 * 6.0
+    )
+    assert default["negative_posts"].sum() == negative.sum()
+
+
+def test_post_classes_are_cached_by_their_texts_and_rescored_when_damaged(tmp_path, monkeypatch):
+    mentions = pd.DataFrame({
+        "platform": ["x", "x", "y"], "brand": ["Us", "Us", "Them"], "customer_id": [None, None, None],
+        "likes": [1, 1, 1], "shares": [0, 0, 0], "reach": [10, 10, 10],
+        "text": ["Us is terrible, awful service", "love Us, great stuff", "Them is awful"],
+    })  # fmt: skip
+    monkeypatch.setenv("SOCIALRETURNS_CACHE", str(tmp_path))
+    first = ror.negative_posts(mentions, brand="Us")
+    assert first.tolist() == [True, False] and list(first.index) == [0, 1]
+    (entry,) = (tmp_path / "ror").iterdir()
+    assert ror.negative_posts(mentions, brand="Us").equals(first)
+    (entry / "arrays.npz").write_bytes(b"tampered")  # a damaged entry is rescored, never trusted
+    assert ror.negative_posts(mentions, brand="Us").equals(first)
+    changed = mentions.assign(text=["Us is great", "love Us, great stuff", "Them is awful"])
+    assert ror.negative_posts(changed, brand="Us").tolist() == [False, False]  # new texts, new key
+    assert len(list((tmp_path / "ror").iterdir())) == 2
+    monkeypatch.setenv("SOCIALRETURNS_CACHE", "off")
+    assert ror.negative_posts(mentions, brand="Us").equals(first)

@@ -177,6 +177,9 @@ def _import(args: argparse.Namespace) -> int:
         currency=args.currency,
         salt=args.salt,
         margin_rate=args.margin_rate,
+        brands=args.brand or (),
+        profile=args.profile,
+        platform=args.platform,
     )
     print(result.summary())
     return 0
@@ -258,6 +261,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--margin-rate", type=float, default=None, help="shop exports: gross margin share of revenue"
     )
+    p.add_argument("--brand", action="append", default=None, metavar="NAME=@HANDLE,ID",
+                   help="mentions: a brand and its accounts (repeat per brand)")  # fmt: skip
+    p.add_argument("--profile", default=None, help="mentions: a built-in profile name or a YAML profile file")
+    p.add_argument("--platform", default=None, help="mentions: our platform for exports that do not name one")
     p.add_argument("--list", action="store_true", help="list the sources and the header each expects")
     p.set_defaults(func=_import)
 

@@ -30,6 +30,7 @@ READS: tuple[Figure, ...] = (
     irr_forecast.FIGURES.payback_months, irr_forecast.FIGURES.prob_irr_above_hurdle,
     irr_forecast.FIGURES.prob_npv_positive,
     ror.FIGURES.ror_by_segment, ror.FIGURES.relationship_value_by_segment, ror.FIGURES.total_clv,
+    ror.FIGURES.total_relationship_value, ror.FIGURES.share_active,
     sentiment.FIGURES.share_of_voice, sentiment.FIGURES.mention_share_of_voice, sentiment.FIGURES.net_sentiment,
     sentiment.FIGURES.validation, sentiment.FIGURES.crisis_episodes,
     sentiment.FIGURES.response_by_platform, sentiment.FIGURES.answered_share,
@@ -178,8 +179,7 @@ def summarise(manifest: dict[str, Any]) -> dict[str, Section]:
         _heading("Relationships: return on relationship per segment", runs),
         _by_key(r, {"ROR": rel.ror_by_segment, "relationship value": rel.relationship_value_by_segment},
                 "segment", None),
-        _missing(runs, rel) or f"Relationship value (loyalty, referrals, sharing; discounted) per unit of "
-        f"acquisition spend. Customer lifetime value in total: {_get(r, rel.total_clv, float('nan')):,.0f}.",
+        _missing(runs, rel) or "ROR: relationship value per unit of acquisition spend. " + ror.summary_note(r),
         {"ROR": "ratio", "relationship value": "money"},
     )  # fmt: skip
     voice = sentiment.FIGURES

@@ -282,12 +282,43 @@ class _BatchRun:
         try:
             for final in (False, True):
                 self._run_phase(final, executor)
+            if self.batch.alerts is not None and not self.stop.is_set():
+                self._alerts()
         finally:
             self.display.close()
             executor.close()
             index = write_index(self.folder, self.manifest)
         ordered = tuple(self.outcomes[r.name] for r in self.batch.runs if r.name in self.outcomes)
+        ordered += (self.outcomes["alerts"],) if "alerts" in self.outcomes and self.batch.alerts else ()
         return BatchResult(self.folder, self.manifest_path, index, ordered)
+
+    def _alerts(self) -> None:
+        """The batch's alerts (`organisation.alerts.run_alerts`) beside the manifest, recorded in it
+        as ``alerts``. Bad data fails this outcome (the reports stay); a failed send does not, it
+        leaves its alerts pending for the next run."""
+        from socialreturns.organisation.alerts import run_alerts
+
+        started = dt.datetime.now(dt.UTC)
+        self.display.log("start alerts")
+        try:
+            done = run_alerts(self.batch.alerts, self.folder, batch=self.batch.name)
+        except Exception as exc:  # a scheduled run records what went wrong and carries on
+            error = str(exc) if isinstance(exc, InputError) else f"{type(exc).__name__}: {exc}"
+            seconds = (dt.datetime.now(dt.UTC) - started).total_seconds()
+            entry, outcome = {"status": "failed", "error": error}, Outcome("alerts", "failed", seconds, error)
+            line = f"failed alerts: {error}"
+        else:
+            entry = done.to_dict() | {"status": "ok"}
+            outcome = Outcome("alerts", "ok", done.seconds, output=str(done.path))
+            sent = "".join(
+                f"; {k} sent {v['sent']}, pending {v['pending']}" for k, v in done.delivery.items()
+            )
+            line = f"ok alerts in {done.seconds:.1f} s: {done.alerts} standing, {done.new} new{sent}"
+        self.outcomes["alerts"] = outcome
+        with self.lock:
+            self.manifest["alerts"] = {"started": started.isoformat(), **entry}
+            self._write()
+        self.display.log(line)
 
     def _run_phase(self, final: bool, executor: _Executor) -> None:
         """This phase's runs, a few at a time; on a stop signal the queued ones are cancelled and

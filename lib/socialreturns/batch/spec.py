@@ -33,7 +33,8 @@ from socialreturns.inputs import (
 from socialreturns.parameters import Range, annotation, check_type, notebook_ranges
 
 RUNNER_PARAMETERS = ("as_of", "manifest")
-BATCH_KEYS = ("title", "hide_code", "cell_timeout_seconds", "timeout_seconds", "max_output_bytes", "runs")
+BATCH_KEYS = ("title", "hide_code", "cell_timeout_seconds", "timeout_seconds", "max_output_bytes", "runs",
+              "alerts")  # fmt: skip
 RUN_KEYS = ("notebook", "params", "parameters", "name", "timeout_seconds", "hide_code")
 DEFAULT_TIMEOUT_SECONDS = 1800.0
 DEFAULT_CELL_TIMEOUT_SECONDS = 600
@@ -203,6 +204,8 @@ class Batch:
     cell_timeout_seconds: int = DEFAULT_CELL_TIMEOUT_SECONDS
     source: Path | None = None
     max_output_bytes: int = DEFAULT_MAX_OUTPUT_BYTES  # longest cell output kept whole
+    #: `socialreturns.notify.AlertsConfig` of an ``alerts:`` section (computed after the runs), or None
+    alerts: Any = None
 
 
 def notebooks_folder() -> Path:
@@ -290,7 +293,13 @@ def load_batch(path: str | Path) -> Batch:
             raise InputError(f"unknown key '{key}'", file=path, key=str(key), expected="one of " + ", ".join(BATCH_KEYS),
                              hint=f"Did you mean '{close[0]}'?" if close else None)  # fmt: skip
     entries = spec.get("runs")
-    if not isinstance(entries, list) or not entries:
+    alerts = None
+    if spec.get("alerts") is not None:  # an alerts batch (params/batches/alerts.yaml) may have no runs
+        from socialreturns.notify import read_config
+
+        alerts = read_config(spec["alerts"], source=path)
+        entries = [] if entries is None else entries
+    if not isinstance(entries, list) or not (entries or alerts):
         raise InputError(
             "has no runs", file=path, key="runs", expected="a list of runs, each with a notebook"
         )
@@ -351,6 +360,7 @@ def load_batch(path: str | Path) -> Batch:
         cell_timeout,
         path,
         max_output,
+        alerts,
     )
 
 
@@ -386,7 +396,10 @@ def listing() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     for path in sorted(batches_folder().glob("*.yaml")):
         try:
             spec = read_yaml_mapping(path, what="batch file")
-            batches.append((path.stem, f"{len(spec.get('runs') or [])} runs: {spec.get('title', '')}"))
+            alerts = " and alerts" if spec.get("alerts") is not None else ""
+            batches.append(
+                (path.stem, f"{len(spec.get('runs') or [])} runs{alerts}: {spec.get('title', '')}")
+            )
         except InputError as exc:
             batches.append((path.stem, f"invalid: {exc}"))
     return notebooks, batches

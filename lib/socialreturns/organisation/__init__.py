@@ -15,6 +15,7 @@ Submodules:
   `voice_of_customer`.
 * `themes`: `product_themes`, TF-IDF and NMF themes of the product feedback.
 * `report`: the notebook's `Parameters`, `FIGURES`, the as-of moment and the sentences.
+* `alerts`: the hourly alerts: `compute_alerts`, `run_alerts` (sending in `socialreturns.notify`).
 """
 
 from .lists import CLAIMS_FILE, CREATORS_FILE, Claims, Creator, read_claims, read_creators
@@ -52,3 +53,7 @@ __all__ += ["FIGURES", "CareLists", "Crisis", "Parameters", "Themes", "care_answ
             "crisis_now", "describe_as_of", "employer_answer", "employer_brand", "finance_headlines",
             "legal_review", "lists_sentence", "product_themes", "route_counts", "sales_leads", "score_brand",
             "voice_of_customer"]  # fmt: skip
+
+from .alerts import alert_id, compute_alerts, run_alerts  # noqa: E402
+
+__all__ += ["alert_id", "compute_alerts", "run_alerts"]

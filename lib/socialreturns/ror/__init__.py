@@ -5,7 +5,8 @@ discounted at finance's cost of capital, in three parts:
 
 * **loyalty**: customer lifetime value (CLV) from repeat purchases. Purchase counts follow the
   BG/NBD model (Fader, Hardie & Lee 2005, "Counting your customers the easy way", Marketing
-  Science 24(2)); order values follow the Gamma-Gamma model (Fader, Hardie & Lee 2005, "RFM and
+  Science 24(2)) or MBG/NBD (Batislam, Denizel & Filiztekin 2007), whichever forecasts a
+  time-ordered holdout better; order values follow the Gamma-Gamma model (Fader, Hardie & Lee 2005, "RFM and
   CLV: using iso-value curves", JMR 42(4); Fader & Hardie 2013, "The Gamma-Gamma model of
   monetary value").
 * **recommendations**: customer referral value (Kumar, Petersen & Leone 2007, "How valuable is
@@ -22,11 +23,15 @@ Submodules:
 
 * `rfm`: the customer summary (frequency, recency, T, monetary value) from the orders.
 * `fit`: `ModelFit` and the maximum-likelihood optimiser both models share.
-* `bgnbd`: the BG/NBD likelihood and fit, P(alive) and expected purchases.
+* `bgnbd`: the BG/NBD likelihood and fit, P(alive) and expected purchases (either model's).
+* `mbgnbd`: the MBG/NBD likelihood and fit, and its P(alive) and expectations.
 * `gamma_gamma`: the Gamma-Gamma likelihood and fit, and expected order value.
-* `lifetime_value`: `clv` from the two fits, and the calibration/holdout check.
+* `lifetime_value`: `clv` from the two fits, the calibration/holdout check, the choice of model,
+  and the share of customers still active where the model can tell.
 * `relationships`: referral and sharing value, relationship values, ROR per segment, at-risk.
-* `report`: the notebook's `Parameters` and `conclusions`.
+* `tone`: which of the brand's posts are negative (the lexicon's classes, cached).
+* `cohorts`: cohorts compared at equal age (margin of their first N months).
+* `report`: the notebook's `Parameters`, `FIGURES`, totals, glossary and `conclusions`.
 """
 
 from .bgnbd import (
@@ -37,53 +42,89 @@ from .bgnbd import (
     fit_bgnbd,
     p_alive,
 )
-from .fit import ModelFit
+from .cohorts import cohort_note, cohort_value_at_age
+from .fit import PURCHASE_MODELS, ModelFit
 from .gamma_gamma import GAMMA_GAMMA_PARAMS, expected_order_value, fit_gamma_gamma, gamma_gamma_log_likelihood
-from .lifetime_value import Holdout, calibration_holdout, clv
+from .lifetime_value import (
+    ActiveShare,
+    Holdout,
+    ModelChoice,
+    PurchaseModel,
+    calibration_holdout,
+    choose_purchase_model,
+    clv,
+    fit_purchases,
+    share_active,
+)
+from .mbgnbd import MBGNBD_PARAMS, fit_mbgnbd, mbgnbd_log_likelihood
 from .relationships import (
     QUADRANTS,
     at_risk,
     check_customers,
+    referral_note,
     referral_value,
     relationship_values,
     ror_by_segment,
     segment_chart_frame,
     sharing_by_customer,
     sharing_by_platform,
+    sharing_note,
     value_quadrants,
 )
-from .report import FIGURES, Parameters, conclusions
-from .rfm import DAYS_PER_UNIT, TimeUnit, rfm_summary
+from .report import FIGURES, TOTALS, Parameters, conclusions, glossary, relationship_totals, summary_note
+from .rfm import DAYS_PER_UNIT, TimeUnit, customers_caption, describe_customers, rfm_summary
+from .tone import negative_posts
 
 __all__ = [
     "BGNBD_PARAMS",
     "DAYS_PER_UNIT",
     "GAMMA_GAMMA_PARAMS",
+    "MBGNBD_PARAMS",
+    "PURCHASE_MODELS",
     "QUADRANTS",
+    "TOTALS",
+    "ActiveShare",
     "Holdout",
+    "ModelChoice",
     "ModelFit",
     "FIGURES",
     "Parameters",
+    "PurchaseModel",
     "TimeUnit",
     "at_risk",
     "bgnbd_log_likelihood",
     "calibration_holdout",
     "check_customers",
+    "choose_purchase_model",
     "clv",
+    "cohort_note",
+    "cohort_value_at_age",
     "conclusions",
+    "customers_caption",
+    "describe_customers",
     "expected_order_value",
     "expected_purchases",
     "expected_purchases_new_customer",
     "fit_bgnbd",
     "fit_gamma_gamma",
+    "fit_mbgnbd",
+    "fit_purchases",
     "gamma_gamma_log_likelihood",
+    "glossary",
+    "mbgnbd_log_likelihood",
+    "negative_posts",
     "p_alive",
+    "referral_note",
     "referral_value",
+    "relationship_totals",
     "relationship_values",
     "rfm_summary",
     "ror_by_segment",
     "segment_chart_frame",
+    "share_active",
     "sharing_by_customer",
     "sharing_by_platform",
+    "sharing_note",
+    "summary_note",
     "value_quadrants",
 ]

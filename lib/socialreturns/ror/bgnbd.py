@@ -13,7 +13,8 @@ from scipy import special
 
 from socialreturns.inputs import InputError
 
-from .fit import ModelFit, _maximise, _mean_neg_log_likelihood, _need, _unique_rows
+from .fit import PURCHASE_MODELS, ModelFit, _maximise, _mean_neg_log_likelihood, _need, _unique_rows
+from .mbgnbd import _mbg_conditional_expected, _mbg_log_odds_gone, _mbg_new_customer
 from .rfm import _columns
 
 BGNBD_PARAMS = ("r", "alpha", "a", "b")
@@ -126,21 +127,29 @@ def fit_bgnbd(summary: pd.DataFrame) -> ModelFit:
     )  # fmt: skip
 
 
-def p_alive(fit: ModelFit, summary: pd.DataFrame) -> pd.Series:
-    """Probability that each customer is still active at the end of their observation (T).
-
-    ``P(alive) = 1 / (1 + δ(x>0) a/(b+x−1) ((α+T)/(α+t_x))^(r+x))`` (FHL 2005 note, eq. 2).
-    A customer with no repeat purchase has P(alive) = 1: under BG/NBD a customer can only drop
-    out right after a purchase.
-    """
-    _need(fit, "BG/NBD")
+def _log_odds_gone(fit: ModelFit, x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> np.ndarray:
+    if fit.model == "MBG/NBD":
+        return _mbg_log_odds_gone(fit, x, t_x, T)
     r, alpha, a, b = fit.params[list(BGNBD_PARAMS)]
-    x, t_x, T = _columns(summary, ("frequency", "recency", "T"))
     log_odds = np.full_like(x, -np.inf)
     k = x > 0
     log_odds[k] = (np.log(a) - np.log(b + x[k] - 1)
                    + (r + x[k]) * (np.log(alpha + T[k]) - np.log(alpha + t_x[k])))  # fmt: skip
-    return pd.Series(special.expit(-log_odds), index=summary.index, name="p_alive")
+    return log_odds
+
+
+def p_alive(fit: ModelFit, summary: pd.DataFrame) -> pd.Series:
+    """Probability that each customer is still active at the end of their observation (T).
+
+    BG/NBD: ``P(alive) = 1 / (1 + δ(x>0) a/(b+x−1) ((α+T)/(α+t_x))^(r+x))`` (FHL 2005 note,
+    eq. 2). A customer with no repeat purchase has P(alive) = 1: under BG/NBD a customer can only
+    drop out right after a repeat purchase, so the figure says nothing about them (see
+    `share_active`). MBG/NBD: ``1 / (1 + a/(b+x) ((α+T)/(α+t_x))^(r+x))`` (Batislam et al. 2007,
+    appendix A, eq. 5), below 1 for one-time buyers too.
+    """
+    _need(fit, *PURCHASE_MODELS)
+    x, t_x, T = _columns(summary, ("frequency", "recency", "T"))
+    return pd.Series(special.expit(-_log_odds_gone(fit, x, t_x, T)), index=summary.index, name="p_alive")
 
 
 def _hyp2f1(a: np.ndarray, b: np.ndarray, c: np.ndarray, z: np.ndarray) -> np.ndarray:
@@ -157,37 +166,38 @@ def _hyp2f1(a: np.ndarray, b: np.ndarray, c: np.ndarray, z: np.ndarray) -> np.nd
 def expected_purchases_new_customer(fit: ModelFit, t: float | np.ndarray) -> np.ndarray:
     """Expected repeat purchases of a newly acquired customer in their first ``t`` time units.
 
-    ``E[X(t)] = (a+b−1)/(a−1) [1 − (α/(α+t))^r ₂F₁(r, b; a+b−1; t/(α+t))]`` (FHL 2005, eq. 7).
+    ``E[X(t)] = (a+b−1)/(a−1) [1 − (α/(α+t))^r ₂F₁(r, b; a+b−1; t/(α+t))]`` (FHL 2005, eq. 7);
+    for an MBG/NBD fit, `mbgnbd._mbg_new_customer`.
     """
-    _need(fit, "BG/NBD")
-    r, alpha, a, b = fit.params[list(BGNBD_PARAMS)]
+    _need(fit, *PURCHASE_MODELS)
     t = np.asarray(t, float)
+    if fit.model == "MBG/NBD":
+        return _mbg_new_customer(fit, t, _hyp2f1)
+    r, alpha, a, b = fit.params[list(BGNBD_PARAMS)]
     z = t / (alpha + t)
     hyp = _hyp2f1(r, b, a + b - 1, z)
     return (a + b - 1) / (a - 1) * (1 - np.exp(r * np.log(alpha / (alpha + t))) * hyp)
 
 
 def _conditional_expected(fit: ModelFit, x, t_x, T, horizon: np.ndarray) -> np.ndarray:
+    if fit.model == "MBG/NBD":
+        return _mbg_conditional_expected(fit, x, t_x, T, horizon, _hyp2f1)
     r, alpha, a, b = fit.params[list(BGNBD_PARAMS)]
     horizon = np.asarray(horizon, float)
     rx = r + x
     z = horizon / (alpha + T + horizon)
     hyp = _hyp2f1(rx, b + x, a + b + x - 1, z)
     numer = (a + b + x - 1) / (a - 1) * (1 - np.exp(rx * np.log((alpha + T) / (alpha + T + horizon))) * hyp)
-    log_odds = np.where(
-        x > 0,
-        np.log(a) - np.log(np.where(x > 0, b + x - 1, 1.0)) + rx * (np.log(alpha + T) - np.log(alpha + t_x)),
-        -np.inf,
-    )
-    return numer * special.expit(-log_odds)
+    return numer * special.expit(-_log_odds_gone(fit, x, t_x, T))
 
 
 def expected_purchases(fit: ModelFit, summary: pd.DataFrame, horizon: float) -> pd.Series:
     """Expected purchases of each customer in (T, T + horizon], given their history.
 
-    ``horizon`` is in the fit's time unit. FHL (2005) eq. 10.
+    ``horizon`` is in the fit's time unit. FHL (2005) eq. 10; for an MBG/NBD fit, Wagner &
+    Hoppe (2008) eq. 3.
     """
-    _need(fit, "BG/NBD")
+    _need(fit, *PURCHASE_MODELS)
     x, t_x, T = _columns(summary, ("frequency", "recency", "T"))
     value = _conditional_expected(fit, x, t_x, T, np.full_like(x, float(horizon)))
     return pd.Series(value, index=summary.index, name="expected_purchases")

@@ -19,14 +19,14 @@ from socialreturns.intervals import ALPHA, norm_ppf
 
 @dataclass(frozen=True)
 class ModelFit:
-    """A maximum-likelihood fit of the BG/NBD or Gamma-Gamma model.
+    """A maximum-likelihood fit of the BG/NBD, MBG/NBD or Gamma-Gamma model.
 
     ``params`` is indexed by the model's parameter names; ``standard_errors`` come from the
     inverse of the observed information (the Hessian of the log-likelihood, by central differences
     of the analytic gradient, in log parameters, then by the delta method).
     """
 
-    model: Literal["BG/NBD", "Gamma-Gamma"]
+    model: Literal["BG/NBD", "MBG/NBD", "Gamma-Gamma"]
     params: pd.Series
     standard_errors: pd.Series
     log_likelihood: float
@@ -138,6 +138,10 @@ def _maximise(
     )
 
 
-def _need(fit: ModelFit, model: str) -> None:
-    if fit.model != model:
-        raise InputError(f"got a {fit.model} fit", expected=f"a {model} fit")
+#: The models of repeat purchasing (`bgnbd`, `mbgnbd`): same parameters, same predictions' API.
+PURCHASE_MODELS = ("BG/NBD", "MBG/NBD")
+
+
+def _need(fit: ModelFit, *models: str) -> None:
+    if fit.model not in models:
+        raise InputError(f"got a {fit.model} fit", expected=f"a {' or '.join(models)} fit")

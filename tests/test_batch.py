@@ -106,7 +106,7 @@ def test_the_report_batch_covers_every_notebook():
     names = [r.name for r in report.runs]
     assert {r.notebook.stem for r in report.runs} == {p.stem for p in NOTEBOOKS}
     assert {"irr_forecast-base", "irr_forecast-optimistic", "irr_forecast-downside"} <= set(names)
-    assert [r.name for r in report.runs if r.final] == ["executive_summary"]
+    assert [r.name for r in report.runs if r.final] == ["organisation", "executive_summary"]
     assert report.runs[names.index("irr_forecast-downside")].overrides["cost_of_capital_annual"] > 0
 
 

@@ -228,7 +228,7 @@ def check_rules(params: Any, rules: list[tuple[str, bool, str]]) -> None:
 
 #: Each notebook (file stem) and the library module that owns its parameters and record contract.
 DOMAINS = {"data_overview": "data_overview", "roi": "roi", "irr_forecast": "irr_forecast", "ror": "ror",
-           "sentiment": "sentiment", "executive_summary": "summary"}  # fmt: skip
+           "sentiment": "sentiment", "organisation": "organisation", "executive_summary": "summary"}  # fmt: skip
 
 
 def notebook_ranges(notebook: str) -> dict[str, Range]:

@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from socialreturns import irr_forecast, roi, ror, sentiment
+from socialreturns import irr_forecast, organisation, roi, ror, sentiment
 from socialreturns.inputs import InputError, resolve
 from socialreturns.markup import escape_markdown as md
 from socialreturns.notebook import Figure, Figures
@@ -35,6 +35,8 @@ READS: tuple[Figure, ...] = (
     sentiment.FIGURES.validation, sentiment.FIGURES.crisis_episodes,
     sentiment.FIGURES.response_by_platform, sentiment.FIGURES.answered_share,
     sentiment.FIGURES.within_sla_share, sentiment.FIGURES.median_response_hours,
+    organisation.FIGURES.as_of, organisation.FIGURES.care_open_questions, organisation.FIGURES.care_open_breached,
+    organisation.FIGURES.care_open_routed, organisation.FIGURES.crisis_live, organisation.FIGURES.crisis_status,
 )  # fmt: skip
 
 
@@ -143,8 +145,8 @@ def _response(by_platform: list[dict[str, Any]]) -> pd.DataFrame:
 
 
 def summarise(manifest: dict[str, Any]) -> dict[str, Section]:
-    """The summary's sections, in page order: ``roi``, ``plan``, ``ror``, ``voice``, ``crises``
-    and ``response``."""
+    """The summary's sections, in page order: ``roi``, ``plan``, ``ror``, ``voice``, ``crises``,
+    ``response`` and ``organisation``."""
     out: dict[str, Section] = {}
     figs = roi.FIGURES
     runs = _runs(manifest, figs)
@@ -210,7 +212,30 @@ def summarise(manifest: dict[str, Any]) -> dict[str, Section]:
     kinds = {"questions": "count", "answered": "percent", "median hours to answer": "hours",
              "answered within SLA": "percent"}  # fmt: skip
     out["response"] = Section(_heading("Listening and acting: the response gap", runs), response, note, kinds)
+    out["organisation"] = _organisation(manifest)
     return out
+
+
+def _organisation(manifest: dict[str, Any]) -> Section:
+    """The care queue's size and the crisis status now, from the organisation report's records."""
+    figs = organisation.FIGURES
+    runs = _runs(manifest, figs)
+    r = _records(runs)
+    missing = _missing(runs, figs)
+    table = pd.DataFrame() if missing else pd.DataFrame({
+        "open questions": [_get(r, figs.care_open_questions)], "past the SLA": [_get(r, figs.care_open_breached)],
+        "other posts for care": [_get(r, figs.care_open_routed)],
+        "crisis live": ["yes" if _get(r, figs.crisis_live) else "no"],
+    }, index=pd.Index([str(_get(r, figs.as_of, ""))[:16].replace("T", " ")], name="as of (UTC)"))  # fmt: skip
+    note = missing or (
+        f"The care queue holds **{_get(r, figs.care_open_questions, 0):,} open questions** "
+        f"({_get(r, figs.care_open_breached, 0):,} past the SLA) and {_get(r, figs.care_open_routed, 0):,} other "
+        f"posts for care. Crisis now: {_get(r, figs.crisis_status, '')} The report lists what sales, "
+        "legal, product, HR and the customer's advocates act on."
+    )
+    kinds = {"open questions": "count", "past the SLA": "count", "other posts for care": "count",
+             "crisis live": "text"}  # fmt: skip
+    return Section(_heading("The organisation: care queue and crisis now", runs), table, note, kinds)
 
 
 def overview(manifest: dict[str, Any], path: Path | None) -> str:

@@ -4,8 +4,9 @@ Runs execute through an executor, local worker processes (`socialreturns.batch.w
 on a Dask cluster (`socialreturns.batch.dask`), a few at a time. Each finished run goes into the
 manifest at once (written atomically), so an interrupted batch leaves a true one. Notebooks that
 declare an ``as_of`` or ``manifest`` parameter get them from the runner (the report date, and
-the path of this batch's manifest); those declaring ``manifest`` run after all the others (the
-executive summary). A run whose fingerprint matches its last success is skipped unless forced.
+the path of this batch's manifest); those declaring ``manifest`` run after all the others, one
+at a time in batch order (the organisation report, then the executive summary, which reads it).
+A run whose fingerprint matches its last success is skipped unless forced.
 
 One batch at a time writes a folder (`socialreturns.batch.lock`). SIGINT and SIGTERM stop it
 (`socialreturns.batch.interrupt`): queued runs are cancelled, running ones killed with their
@@ -328,7 +329,8 @@ class _BatchRun:
         for plan in self.plans:
             if plan.run.final == final and not self._skipped(plan, final):
                 todo.append(plan)
-        with futures.ThreadPoolExecutor(max_workers=self.workers) as pool:
+        # the final runs read the manifest: one at a time in batch order, so each sees those before it
+        with futures.ThreadPoolExecutor(max_workers=1 if final else self.workers) as pool:
             pending = {pool.submit(self._run_one, plan, executor): plan.run.name for plan in todo}
             try:
                 while pending and not self.stop.is_set():

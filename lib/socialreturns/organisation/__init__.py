@@ -11,17 +11,48 @@ Submodules:
 * `lists`: the reviewable parameter files, `read_creators` and `read_claims`.
 * `routes`: `route`.
 * `teams`: what care and PR act on now: `care_queue`, `care_summary`, `crisis_status`.
+* `sections`: the other teams' lists: `care_lists`, `sales_leads`, `legal_review`, `employer_brand`,
+  `voice_of_customer`.
+* `themes`: `product_themes`, TF-IDF and NMF themes of the product feedback.
+* `report`: the notebook's `Parameters`, `FIGURES`, the as-of moment and the sentences.
 * `alerts`: the hourly alerts: `compute_alerts`, `run_alerts` (sending in `socialreturns.notify`).
 """
 
 from .lists import CLAIMS_FILE, CREATORS_FILE, Claims, Creator, read_claims, read_creators
+from .report import (
+    FIGURES,
+    Crisis,
+    Parameters,
+    care_answer,
+    conclusions,
+    crisis_now,
+    describe_as_of,
+    employer_answer,
+    finance_headlines,
+    score_brand,
+)
 from .routes import route
 from .rules import DISCLOSURES, ROUTES
+from .sections import (
+    CareLists,
+    care_lists,
+    employer_brand,
+    legal_review,
+    lists_sentence,
+    route_counts,
+    sales_leads,
+    voice_of_customer,
+)
 from .teams import CrisisStatus, care_queue, care_summary, crisis_status
+from .themes import Themes, product_themes
 
 __all__ = ["CLAIMS_FILE", "CREATORS_FILE", "DISCLOSURES", "ROUTES", "Claims", "Creator", "read_claims",
            "read_creators", "route"]  # fmt: skip
 __all__ += ["CrisisStatus", "care_queue", "care_summary", "crisis_status"]
+__all__ += ["FIGURES", "CareLists", "Crisis", "Parameters", "Themes", "care_answer", "care_lists", "conclusions",
+            "crisis_now", "describe_as_of", "employer_answer", "employer_brand", "finance_headlines",
+            "legal_review", "lists_sentence", "product_themes", "route_counts", "sales_leads", "score_brand",
+            "voice_of_customer"]  # fmt: skip
 
 from .alerts import alert_id, compute_alerts, run_alerts  # noqa: E402
 

@@ -32,7 +32,8 @@ Submodules:
 * `templates`: the mention text templates and how their fields are filled.
 * `mentions`: the mentions table (posts, crisis, answers, follow-ups, retweets, reach).
 * `sample`: `generate` a `Sample` and `write` it to a folder.
-* `routes`: `labelled_mentions`, brand-directed posts with their true routes (organisation tests).
+* `routes`: `labelled_mentions`, brand-directed posts with their true routes (organisation tests),
+  and `sample_posts`, the sample's 1,500 such posts.
 * `weekly`: `generate_weekly`, a confounded weekly media mix with known truth (a latent demand
   drives one channel's spend and revenue), for testing the incremental model's recovery.
 """

@@ -34,11 +34,16 @@ from .truth import (
 
 
 def _mentions(
-    rng: np.random.Generator, customers: pd.DataFrame, scale: float
+    rng: np.random.Generator,
+    customers: pd.DataFrame,
+    scale: float,
+    routed_rng: np.random.Generator | None = None,
 ) -> tuple[pd.DataFrame, dict[str, object]]:
     """Draw the mentions table and its truth (true labels, ids of the non-English posts).
 
-    Each step draws from ``rng`` in turn, so the order of the steps is part of the sample.
+    Each step draws from ``rng`` in turn, so the order of the steps is part of the sample. With
+    ``routed_rng``, posts with known routes (`routes.sample_posts`) are drawn from it and added
+    after the others' ids, so every other post keeps its id, text and label.
     """
     n = int(round(50_000 * scale))
     posts = _append(_ordinary_posts(rng, n), _crisis_posts(rng, n))
@@ -75,7 +80,44 @@ def _mentions(
     })  # fmt: skip
     frame = frame.sort_values("timestamp", kind="stable", ignore_index=True)
     frame.insert(0, "post_id", [_post_id(i + 1) for i in range(len(frame))])
-    return frame.drop(columns=["_label", "_non_english", "_trap"]), _truth(frame)
+    routed = _routed_posts(routed_rng, customers, scale, first=len(frame) + 1) if routed_rng else None
+    if routed is not None:
+        frame = pd.concat([frame, routed.drop(columns="_routes")], ignore_index=True)
+    truth = _truth(frame)  # in post_id order
+    truth["routes"] = {} if routed is None else {
+        route: routed.loc[routed["_routes"].str.split(",").map(lambda r, x=route: x in r), "post_id"].tolist()
+        for route in ("care", "complaint", "purchase_intent", "disclosure_missing", "regulated_claim",
+                      "product_feedback", "employer")
+    }  # fmt: skip
+    if routed is not None:  # the posts with known routes that go to no team (hard negatives and the like)
+        truth["routes"]["unrouted"] = routed.loc[routed["_routes"] == "", "post_id"].tolist()
+    frame = frame.sort_values(["timestamp", "post_id"], kind="stable", ignore_index=True)
+    return frame.drop(columns=["_label", "_non_english", "_trap"]), truth
+
+
+def _routed_posts(
+    rng: np.random.Generator, customers: pd.DataFrame, scale: float, *, first: int
+) -> pd.DataFrame:
+    """Posts with known routes (`routes.sample_posts`), with their answers, engagement and post ids
+    from ``first`` on; an answer due after the data's end is not given yet."""
+    from .routes import sample_posts
+
+    n = int(round(1_500 * scale))
+    posts = sample_posts(rng, n, customer_ids=customers["customer_id"].to_numpy(), n_days=N_DAYS, start=START)
+    t = posts.pop("day").to_numpy()
+    answered = _answers(
+        rng, {"t": t, "platform": posts["platform"].to_numpy()}, posts["is_question"].to_numpy()
+    )
+    answered[answered >= N_DAYS] = np.nan
+    kind = np.where(posts["_label"] == "negative", "negative", "neutral")
+    posts = posts.assign(
+        timestamp=START + pd.to_timedelta(np.round(t * 86400), unit="s"),
+        answered_at=START + pd.to_timedelta(np.round(answered * 86400), unit="s"),
+        _trap="",
+        **_engagement(rng, kind),
+    )
+    posts.insert(0, "post_id", [_post_id(first + i) for i in range(n)])
+    return posts
 
 
 def _append(posts: dict[str, np.ndarray], more: dict[str, np.ndarray]) -> dict[str, np.ndarray]:

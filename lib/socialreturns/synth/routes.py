@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .truth import BRAND, COMPETITORS
+from .truth import BRAND, COMPETITORS, CRISIS, PLATFORMS
 
 ROUTES = ("care", "complaint", "purchase_intent", "disclosure_missing", "regulated_claim",
           "product_feedback", "employer", "crisis")  # fmt: skip
@@ -284,3 +284,99 @@ def crisis_episodes() -> pd.DataFrame:
     (daily periods; ``start`` and ``end`` naive UTC days, ``end`` inclusive)."""
     return pd.DataFrame({"start": [CRISIS_START], "end": [CRISIS_END], "periods": [7], "peak": [CRISIS_START],
                          "score": [6.0], "negative_mentions": [0], "excess_negative_mentions": [0]})  # fmt: skip
+
+
+# --------------------------------------------------------------------------- in the sample
+
+#: True sentiment of the templates whose label is not the default (complaints negative, posts
+#: without a route positive, the rest neutral), as a person would read them.
+SENTIMENT: dict[str, str] = {
+    "{p} crashes every time I open the schedule tab": "negative",
+    "Since the latest update the {p} won't sync": "negative",
+    "app freezes on the pairing screen every single time": "negative",
+    "bug: the {p} resets itself to full brightness at 3am": "negative",
+    "gonna ditch {b} for {c} tbh": "negative",
+    "moving to {c} next month, {b} just isn't it anymore": "negative",
+    "heard the work-life balance at {b} is rough, any employees here?": "negative",
+    "First day at {b} today, nervous but excited": "positive",
+    "Got a job offer from {b}!!": "positive",
+    "just finished my internship at {b}, learned a ton": "positive",
+    "Interviewed at {b} last week, super friendly team": "positive",
+    "This {p} cures insomnia, no joke": "positive",
+    "the {p} light is clinically proven to fix your mood": "positive",
+    "{p} boosts your immune system, my naturopath said": "positive",
+    "honestly the {p} healed my seasonal depression": "positive",
+    "the {p} literally pays for itself with the energy savings, risk free": "positive",
+    "my {p} helped me lose weight because I sleep better, miracle": "positive",
+    "Picked up the {p} at the mall today": "neutral",
+    "{b} announces a new colour for the {p}": "neutral",
+    "Unboxing the {p} tonight": "neutral",
+    "we're not hiring right now but thanks for asking": "neutral",
+    "New {p} colours dropped today": "neutral",
+    "watching the game with the {p} on": "neutral",
+    "This is fine. The {p} is fine. Everything is fine": "neutral",
+}
+
+
+def _label(routes: tuple[str, ...], template: str) -> str:
+    if template in SENTIMENT:
+        return SENTIMENT[template]
+    return "negative" if _C in routes else "positive" if not routes else "neutral"
+
+
+def sample_posts(rng: np.random.Generator, n: int, *, customer_ids: np.ndarray, n_days: int,
+                 start: pd.Timestamp, sponsored_share: float = 0.12) -> pd.DataFrame:  # fmt: skip
+    """``n`` brand-directed posts with known routes for the bundled sample, from both template
+    sets, spread evenly over the ``n_days`` days from ``start`` (UTC) outside the crisis.
+
+    A third of the authors are matched customers (``customer_ids``); posts routed to care and
+    addressed to the brand are flagged ``is_question`` (the inbox sees them), and a tenth of the
+    care posts fall in the last three days, still unanswered, so the queue at the data's end is
+    live. The inbox's answers are drawn afterwards (`synth.mentions`), as for every question.
+
+    Returns
+    -------
+    The mentions columns but ``post_id`` and ``answered_at`` (``day``: days since ``start``,
+    fractional), then ``_label`` (true sentiment), ``_non_english`` and ``_routes`` (the true
+    routes, comma-separated; ``disclosure_missing`` for a creator's undisclosed post).
+    """
+    rows = []
+    templates = [t for split in ("tuning", "heldout") for t in TEMPLATES[split]]
+    sponsored = [s for split in ("tuning", "heldout") for s in SPONSORED[split]]
+    for _ in range(n):
+        brand = BRAND if rng.random() < 0.6 else str(COMPETITORS[rng.integers(len(COMPETITORS))])
+        if rng.random() < sponsored_share:
+            disclosed, language, template = sponsored[rng.integers(len(sponsored))]
+            brand = BRAND  # the creators are paid by the brand
+            text = _fill(rng, template, brand)[0] + _EMOJI[rng.integers(len(_EMOJI))]
+            by_creator = rng.random() < 0.7
+            author = list(CREATORS)[rng.integers(len(CREATORS))] if by_creator else ""
+            routes = ("disclosure_missing",) if by_creator and not disclosed else ()
+            label, foreign = "positive", language != "en"
+        else:
+            routes, template = templates[rng.integers(len(templates))]
+            text = _decorate(rng, _fill(rng, template, brand)[0])
+            author, label, foreign = "", _label(routes, template), False
+        rows.append({"brand": brand, "text": text, "author_id": author, "_label": label,
+                     "_non_english": foreign, "_routes": ",".join(routes)})  # fmt: skip
+    out = pd.DataFrame(rows)
+    care = out["_routes"].str.contains(_K).to_numpy() & (out["brand"] == BRAND).to_numpy()
+    # ordinary days only: outside the crisis window and a week either side, so the episode the
+    # sentiment report detects starts where the truth's crisis does (a complaint among these posts
+    # the days before would start it early)
+    crisis = (
+        (pd.Timestamp(CRISIS["start"], tz="UTC") - start).days - 7,
+        (pd.Timestamp(CRISIS["end"], tz="UTC") - start).days + 8,
+    )
+    day = rng.uniform(0, n_days - (crisis[1] - crisis[0]), n)
+    day[day >= crisis[0]] += crisis[1] - crisis[0]
+    late = care & (rng.random(n) < 0.1)
+    day[late] = rng.uniform(n_days - 3, n_days, int(late.sum()))
+    matched = rng.random(n) < 1 / 3
+    out["customer_id"] = np.where(matched, customer_ids[rng.integers(0, customer_ids.size, n)], "")
+    unnamed = out["author_id"] == ""
+    out.loc[unnamed, "author_id"] = [f"U9{rng.integers(10**5):05d}" for _ in range(int(unnamed.sum()))]
+    out["day"] = day
+    out["platform"] = rng.choice(PLATFORMS, size=n, p=[0.28, 0.22, 0.18, 0.14, 0.10, 0.08])
+    out["is_question"] = care
+    return out

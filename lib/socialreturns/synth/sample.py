@@ -57,7 +57,8 @@ def generate(seed: int = DEFAULT_SEED, scale: float = 1.0) -> Sample:
     """
     if not scale > 0:
         raise ValueError(f"scale must be positive, got {scale!r}")
-    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(5)]
+    # the sixth stream (the posts with known routes) was added later: the first five are unchanged by it
+    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(6)]
     spend_days = _campaign_spend(streams[0], scale)
     daily = _daily_matrix(spend_days)
     channels, paid_revenue = _response_truth(daily, scale)
@@ -65,7 +66,7 @@ def generate(seed: int = DEFAULT_SEED, scale: float = 1.0) -> Sample:
         streams[1], paid_revenue, scale
     )
     touchpoints = _touchpoints(streams[2], orders, customers, spend_days, scale)
-    mentions, mention_truth = _mentions(streams[3], customers, scale)
+    mentions, mention_truth = _mentions(streams[3], customers, scale, routed_rng=streams[5])
 
     spend = spend_days.assign(date=(START + pd.to_timedelta(spend_days["day"], unit="D")).dt.date)
     spend = spend[["date", "channel", "campaign", "spend"]].sort_values(
@@ -105,6 +106,7 @@ def generate(seed: int = DEFAULT_SEED, scale: float = 1.0) -> Sample:
         non_english_post_ids=mention_truth["non_english_post_ids"],
         mention_sentiment=mention_truth["mention_sentiment"],
         traps=mention_truth["traps"],
+        routes=mention_truth["routes"],
     )
     return Sample(mentions, spend, touchpoints, orders, customers, truth)
 
@@ -127,8 +129,16 @@ def write_labels(sample: Sample, path: str | Path, *, size: int = LABELLED, seed
     filled in, written as `sentiment.write_label_sample` writes it."""
     from socialreturns.sentiment import label_sample, write_label_sample
 
-    unscored = pd.Series("", index=sample.mentions.index)
-    drawn = label_sample(sample.mentions, unscored, size=size, seed=seed)
+    # drawn from the ordinary posts, in their order: the posts with known routes (ids after
+    # theirs) came later, and the labels, so the sentiment report's domain model, stay as they were
+    routed = {i for ids in sample.truth.routes.values() for i in ids} | set(
+        sample.truth.routes.get("unrouted", [])
+    )
+    ordinary = sample.mentions[~sample.mentions["post_id"].isin(routed)].sort_values(
+        "post_id", ignore_index=True
+    )
+    unscored = pd.Series("", index=ordinary.index)
+    drawn = label_sample(ordinary, unscored, size=size, seed=seed)
     truth = sample.truth.sentiment_labels()
     return write_label_sample(drawn.assign(label=truth.reindex(drawn["post_id"]).to_numpy()), path)
 

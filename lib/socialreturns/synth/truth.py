@@ -80,6 +80,9 @@ class Truth:
     non_english_post_ids: list[str]
     mention_sentiment: dict[str, str] = field(repr=False)
     traps: dict[str, object] = field(default_factory=dict, repr=False)
+    #: post ids of the posts with known routes (`routes.sample_posts`) per route, and ``unrouted``:
+    #: those that go to no team (hard negatives); a post of none of these ids has no route truth
+    routes: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
     def sentiment_labels(self) -> pd.Series:
         """True sentiment per mention: a Series indexed by ``post_id`` of

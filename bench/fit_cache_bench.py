@@ -11,7 +11,11 @@ beside a reference measured in this run, and the commands alternate with their r
 - floor: the same notebook's cells run again in a kernel that already ran them once (every import
   done, every cache warm), plus the HTML export in a warm process. No per-run process could beat
   that: it is the notebook's own compute and its page.
-- report: `socialreturns run report --force`, with a cold fit cache and with a warm one.
+- report: `socialreturns run report --force`, with a cold cache and with a warm one (every cache:
+  the fit, the parsed tables, the backtests and outlook), and each run's seconds from the warm
+  batch's manifest, slowest first: which notebooks dominate.
+- the slowest cells of the rerun (papermill's per-cell durations), for this code and the baseline.
+- the load averages, at the start and after each part: the targets are for 2 idle cores.
 - without the cache: the same commands with ``SOCIALRETURNS_CACHE=off`` (every notebook fits its
   own model, as before the shared fit).
 
@@ -68,6 +72,28 @@ def phases(out: Path, seconds: float) -> str:
     )
     kernel, cells = (first - start).total_seconds(), (last - first).total_seconds()
     return f"kernel ready {kernel:.1f} s, cells {cells:.1f} s, rest (CLI, worker, HTML) {seconds - kernel - cells:.1f} s"
+
+
+def slowest_cells(executed: Path, n: int = 5) -> str:
+    """The ``n`` slowest code cells of an executed notebook (papermill's durations), each with
+    its first line: where a rerun's compute goes."""
+    nb = json.loads(executed.read_text())
+    cells = [(c["metadata"]["papermill"].get("duration") or 0.0, "".join(c["source"]).strip().splitlines()[0][:48])
+             for c in nb["cells"] if c["cell_type"] == "code"]  # fmt: skip
+    total = sum(d for d, _ in cells)
+    top = ", ".join(f"{d:.2f} s `{line}`" for d, line in sorted(cells, reverse=True)[:n])
+    return f"cells {total:.1f} s in all; slowest: {top}"
+
+
+def run_seconds(out: Path) -> dict[str, float]:
+    """Each run's seconds in a report batch's manifest (the worker's time: kernel, cells, HTML)."""
+    manifest = json.loads((out / "report" / "2026-12-01" / "manifest.json").read_text())
+    return {name: float(entry.get("seconds") or 0.0) for name, entry in manifest["runs"].items()}
+
+
+def load() -> str:
+    """The machine's load averages (1, 5, 15 minutes) and its cores, for the record."""
+    return f"load average {' '.join(f'{v:.1f}' for v in os.getloadavg())} on {os.cpu_count()} cores"
 
 
 def kernel_starts(out: Path) -> tuple[float, float]:
@@ -156,6 +182,7 @@ def run(args: argparse.Namespace, trees: dict[str, Path], tmp: Path) -> None:
     outs = {name: tmp / f"reports-{name}" for name in trees}
     for name, root in trees.items():
         wall(SCENARIO, caches[name], root, outs[name])  # fills the fit cache, first touches
+    print(f"({load()})")
     reruns: dict[str, list[float]] = {name: [] for name in trees}
     for _ in range(args.repeats):  # alternating, so both see the same load
         for name, root in trees.items():
@@ -174,9 +201,15 @@ def run(args: argparse.Namespace, trees: dict[str, Path], tmp: Path) -> None:
         print(
             f"  against {args.baseline}: {ratio(best['this'], best['base'])}; {args.baseline}'s {where['base']}"
         )
+    print(f"  this code's {slowest_cells(executed)}")
+    if "base" in trees:
+        print(
+            f"  {args.baseline}'s {slowest_cells(outs['base'] / 'irr_forecast' / '2026-12-01' / 'irr_forecast-base.ipynb')}"
+        )
     cells, page = floor(caches["this"], executed)
     print(f"  floor: the cells in a warm kernel {cells:.1f} s + the HTML in a warm process {page:.1f} s = "
           f"{cells + page:.1f} s (target <= 3 s)")  # fmt: skip
+    print(f"  ({load()})")
     if args.no_report:
         return
     reports: dict[str, list[float]] = {name: [] for name in trees}
@@ -184,6 +217,7 @@ def run(args: argparse.Namespace, trees: dict[str, Path], tmp: Path) -> None:
         for name, root in trees.items():
             reports[name].append(wall(REPORT, str(tmp / f"fits-report-{name}"), root, outs[name]))
     kernel, cells = kernel_starts(outs["this"])
+    runs = {name: run_seconds(outs[name]) for name in trees}  # the warm batches' runs
     uncached = wall(REPORT, "off", ROOT, outs["this"])
     cold, warm = reports["this"]
     print(f"make report batch: {cold:.1f} s with a cold fit cache, {warm:.1f} s warm (target <= 40 s)")
@@ -192,6 +226,11 @@ def run(args: argparse.Namespace, trees: dict[str, Path], tmp: Path) -> None:
     if "base" in trees:
         old_cold, old_warm = reports["base"]
         print(f"  against {args.baseline}: cold {ratio(cold, old_cold)}, warm {ratio(warm, old_warm)}")
+    print("  each run of the warm batch (worker seconds), slowest first:")
+    for name, seconds in sorted(runs["this"].items(), key=lambda item: -item[1]):
+        old = runs.get("base", {}).get(name)
+        print(f"    {name:26s} {ratio(seconds, old) if old else f'{seconds:.1f} s'}")
+    print(f"  ({load()})")
 
 
 if __name__ == "__main__":

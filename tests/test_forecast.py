@@ -88,3 +88,25 @@ def test_backtest_with_too_many_folds():
     with pytest.raises(InputError) as info:
         forecast.backtest(_series(n=20), method="ets", horizon_months=3, folds=6)
     assert info.value.key == "folds"
+
+
+def test_backtests_and_outlook_are_computed_once_and_read_back_equal(monkeypatch, tmp_path):
+    s = _series()
+    monkeypatch.setenv("SOCIALRETURNS_CACHE", "off")
+    fresh_backtests = forecast.compare_backtests(s, horizon_months=3, folds=2)
+    fresh_outlook = forecast.forecast(forecast.fit_forecast(s, method="ets"), 12, alpha=0.1)
+    monkeypatch.setenv("SOCIALRETURNS_CACHE", str(tmp_path))
+    fits = []
+    real = forecast.fit_forecast
+    monkeypatch.setattr(forecast, "fit_forecast", lambda *a, **k: fits.append(k["method"]) or real(*a, **k))
+    for _ in range(2):
+        backtests = forecast.compare_backtests(s, horizon_months=3, folds=2)
+        outlook = forecast.outlook(s, 12, method="ets", alpha=0.1)
+        pd.testing.assert_frame_equal(backtests, fresh_backtests, check_exact=True)
+        pd.testing.assert_frame_equal(outlook, fresh_outlook, check_exact=True)
+        assert outlook.attrs == {"alpha": 0.1}
+    first_round = 2 * len(forecast.METHODS) + 1  # two folds per method and the outlook: all fitted once
+    assert len(fits) == first_round
+    other = forecast.outlook(s.iloc[1:], 12, method="ets", alpha=0.1)  # another series: its own entry
+    assert len(fits) == first_round + 1 and other["month"].iloc[0] == fresh_outlook["month"].iloc[0]
+    assert forecast.outlook(s, 12, method="ets", alpha=0.2).attrs == {"alpha": 0.2}

@@ -16,12 +16,15 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from socialreturns import store
 from socialreturns.inputs import InputError
 from socialreturns.intervals import ALPHA, norm_ppf
 
 Method = Literal["ets", "sarimax", "seasonal_naive"]
 METHODS: tuple[Method, ...] = ("ets", "sarimax", "seasonal_naive")
 SEASON = 12  # months in a year
+#: The domain of `compare_backtests`' and `outlook`'s cache entries (`store.cache_root`).
+CACHE_DOMAIN = "forecast"
 
 
 @dataclass(frozen=True)
@@ -193,13 +196,37 @@ def monthly(frame: pd.DataFrame, *, time: str, value: str) -> pd.Series:
 
 def compare_backtests(series: pd.Series, *, horizon_months: int = 3, folds: int = 4) -> pd.DataFrame:
     """`backtest` of every method, averaged over folds: ``method``, ``mape``, ``mase``,
-    ``mae``, best (lowest MASE) first."""
-    rows = [
-        backtest(series, method=m, horizon_months=horizon_months, folds=folds)
-        .drop(columns="origin")
-        .mean()
-        .rename(m)
-        for m in METHODS
-    ]
-    out = pd.DataFrame(rows).rename_axis("method").reset_index()
-    return out.sort_values("mase", ignore_index=True)
+    ``mae``, best (lowest MASE) first.
+
+    Computed once per series and arguments (and library version): every scenario of the IRR
+    report backtests the same baseline, so the result is kept in the cache of `store.cached_frames`
+    (domain ``forecast``) and read back from there, equal to a fresh computation.
+    """
+
+    def compute() -> tuple[dict[str, pd.DataFrame], dict[str, object]]:
+        rows = [
+            backtest(series, method=m, horizon_months=horizon_months, folds=folds)
+            .drop(columns="origin")
+            .mean()
+            .rename(m)
+            for m in METHODS
+        ]
+        out = pd.DataFrame(rows).rename_axis("method").reset_index()
+        return {"backtests": out.sort_values("mase", ignore_index=True)}, {}
+
+    key = store.frames_key("compare_backtests", series, horizon_months, folds)
+    return store.cached_frames(CACHE_DOMAIN, key, compute)[0]["backtests"]
+
+
+def outlook(
+    series: pd.Series, horizon_months: int, *, method: Method = "ets", alpha: float = ALPHA
+) -> pd.DataFrame:
+    """``forecast(fit_forecast(series, method=method), horizon_months, alpha)``, computed once per
+    series and arguments (and library version) like `compare_backtests`: the same columns
+    (``month``, ``mean``, ``ci_lower``, ``ci_upper``) and ``attrs["alpha"]``."""
+
+    def compute() -> tuple[dict[str, pd.DataFrame], dict[str, object]]:
+        return {"outlook": forecast(fit_forecast(series, method=method), horizon_months, alpha=alpha)}, {}
+
+    key = store.frames_key("outlook", series, horizon_months, method, alpha)
+    return store.cached_frames(CACHE_DOMAIN, key, compute)[0]["outlook"]

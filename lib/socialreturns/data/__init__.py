@@ -18,6 +18,8 @@ Submodules:
   for analyses bringing the frames they are passed to it.
 * `load`: `load_table`, one `load_<table>` per table, `load_tables` for all five, and
   `load_experiments` for the optional lift tests.
+* `cache`: each table parsed and validated once per file content, column mapping and library
+  version, kept as Parquet (`cached_table`, through `store.cached_frames`).
 * `labels`: `load_labels`, people's sentiment labels (``labels.csv``, optional).
 * `checks`: `require_columns`, `require_brand` and `is_member`, for analyses checking the frames they are passed.
 """

@@ -12,13 +12,14 @@ import pandas as pd
 
 from socialreturns.inputs import InputError, resolve
 
+from .cache import cached_table
 from .read import _parse, _read_raw, _rename, find_table
 from .schema import FORMATS, OPTIONAL_TABLES, SCHEMAS, TABLES, Tables
 from .validate import _check_rules, _raise_if, _validate, validate_tables
 
 
 def load_table(name: str, source: str | Path, *, column_map: Mapping[str, str] | None = None) -> pd.DataFrame:
-    """Load and validate one table.
+    """Load and validate one table (once per file content: `data.cache`).
 
     Parameters
     ----------
@@ -52,6 +53,11 @@ def load_table(name: str, source: str | Path, *, column_map: Mapping[str, str] |
             hint=f"Did you mean '{close[0]}'?" if close else None,
         )
     path = find_table(name, source)
+    return cached_table(name, path, column_map, lambda: _load_file(name, path, column_map))
+
+
+def _load_file(name: str, path: Path, column_map: Mapping[str, str] | None) -> pd.DataFrame:
+    """`load_table` of the file ``path``, without the cache."""
     frame = _read_raw(path)
     frame = _rename(frame, name, path, column_map)
     if frame.empty:

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
+from matplotlib.collections import PolyCollection
 from matplotlib.ticker import FuncFormatter
 
 from socialreturns.intervals import ALPHA
@@ -158,15 +159,33 @@ def fan_chart(
     return thousands(ax)
 
 
+def histogram(values: pd.Series | np.ndarray, *, bins: int = 60, ax: Axes) -> Axes:
+    """Counts of ``values`` in ``bins`` equal bins over their range, drawn as seaborn's
+    ``histplot`` draws them (palette's first colour at 0.75 alpha, thin white edges, y from 0,
+    "Count"), but as one collection instead of one rectangle per bin: the simulation's
+    histograms are redrawn on every rerun, and 60 artists each cost more than the whole."""
+    counts, edges = np.histogram(np.asarray(values, dtype=float), bins=bins)
+    verts = np.stack([np.column_stack([edges[:-1], np.zeros_like(edges[:-1])]),
+                      np.column_stack([edges[:-1], counts]), np.column_stack([edges[1:], counts]),
+                      np.column_stack([edges[1:], np.zeros_like(edges[1:])])], axis=1)  # fmt: skip
+    bars = PolyCollection(verts, facecolors=sns.color_palette()[0], alpha=0.75, edgecolors="white",
+                          linewidths=0.85)  # fmt: skip
+    ax.add_collection(bars, autolim=True)
+    ax.autoscale_view()
+    ax.set_ylim(bottom=0)
+    ax.set_ylabel("Count")
+    return ax
+
+
 def distributions(paths: pd.DataFrame, *, hurdle_rate_annual: float, currency: str) -> plt.Figure:
     """Histograms of simulated NPV (break-even marked) and annual IRR (hurdle marked)."""
     fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4))
-    sns.histplot(paths["npv"], ax=left, bins=60)
+    histogram(paths["npv"], ax=left)
     left.axvline(0, color="black", lw=1)
     left.set(title="Simulated NPV", xlabel=f"NPV ({currency})")
     thousands(left, axis="x")
     irr = paths["irr_annual"].replace([np.inf, -np.inf], np.nan).dropna()
-    sns.histplot(irr, ax=right, bins=60)
+    histogram(irr, ax=right)
     right.axvline(hurdle_rate_annual, color="black", lw=1, label="hurdle")
     right.set(title="Simulated IRR", xlabel="IRR (per year)")
     right.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0%}"))

@@ -47,7 +47,7 @@ log = logging.getLogger(__name__)
 #: results).
 NOT_IN_KEY = ("margin_rate", "n_jobs")
 #: Bump when the layout of an entry changes.
-FORMAT = 1
+FORMAT = 2
 
 
 def cache_root() -> Path | None:
@@ -87,6 +87,23 @@ def fit_key(spend: pd.DataFrame, revenue: pd.DataFrame, **kwargs: Any) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=repr).encode()).hexdigest()
 
 
+def _row_major(value: Any) -> bool:
+    """Whether a frame of one dtype holds its values row by row (as a pivot builds it): Parquet
+    reads it back column by column, and pandas sums the two layouts in a different order, so a
+    mean over the days would differ from the fresh fit's in its last bits."""
+    return (isinstance(value, pd.DataFrame) and value.shape[1] > 0 and value.dtypes.nunique() == 1
+            and bool(value.to_numpy().flags["C_CONTIGUOUS"]))  # fmt: skip
+
+
+def _as_row_major(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with its values held row by row, like the frame that was saved (`_row_major`)."""
+    out = pd.DataFrame(
+        np.ascontiguousarray(table.to_numpy()), index=table.index, columns=table.columns, copy=False
+    )
+    out.attrs = table.attrs
+    return out
+
+
 def _save(fit: IncrementalFit, folder: Path, key: str) -> None:
     """Write ``fit`` into the new folder ``folder`` as plain data (see the module docstring)."""
     folder.mkdir(parents=True)
@@ -107,7 +124,8 @@ def _save(fit: IncrementalFit, folder: Path, key: str) -> None:
     (folder / "arrays.npz").write_bytes(buffer.getvalue())
     kinds = {}
     for name, value in frames.items():
-        kinds[name] = [type(value).__name__, value.name if isinstance(value, pd.Series | pd.Index) else None]
+        kinds[name] = [type(value).__name__, value.name if isinstance(value, pd.Series | pd.Index) else None,
+                       _row_major(value)]  # fmt: skip
         table = value.to_frame(name="value", index=False) if isinstance(value, pd.Index) else value
         table = table.to_frame(name="value") if isinstance(table, pd.Series) else table
         table.to_parquet(folder / f"{name}.parquet")
@@ -121,10 +139,10 @@ def _load(folder: Path, key: str) -> IncrementalFit:
     """Read an entry back; ValueError (or an OS/parquet error) when it is not the fit of ``key``."""
     meta, arrays = read_entry(folder, key, FORMAT)
     values: dict[str, Any] = dict(arrays)
-    for name, (kind, label) in meta["frames"].items():
+    for name, (kind, label, row_major) in meta["frames"].items():
         table = pd.read_parquet(folder / f"{name}.parquet")
         if kind == "DataFrame":
-            values[name] = table
+            values[name] = _as_row_major(table) if row_major else table
         elif kind == "Series":
             values[name] = table["value"].rename(label)
         else:

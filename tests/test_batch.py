@@ -417,9 +417,9 @@ def test_runs_execute_on_a_dask_cluster(tmp_path):
     assert [o.status for o in result.outcomes] == ["ok", "ok"]
     assert [o.records for o in result.outcomes] == [{"answer": 41}, {"answer": 45}]
     for name in ("one", "two"):
-        page = (result.folder / f"{name}.html").read_text(encoding="utf-8")
+        page = (result.folder / f"{name}.code.html").read_text(encoding="utf-8")
         executed = nbformat.read(str(result.folder / f"{name}.ipynb"), as_version=4)
-        # the page renders that run's notebook: its injected parameters and every code cell
+        # the code view renders that run's notebook: its injected parameters and every code cell
         assert "celltag_injected-parameters" in page
         assert page.count('class="jp-Cell jp-CodeCell') == sum(c.cell_type == "code" for c in executed.cells)
     assert os.path.samefile(result.manifest.parent, result.folder)

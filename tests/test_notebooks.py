@@ -334,6 +334,11 @@ def test_the_index_gives_verdicts_and_formats_figures_by_unit(report_batch):
         and f"{runs['roi']['records']['holdout_mape']:.1%}" in cells
     )
     assert "One page over the" in page and "Data from 2024-11-01 to 2026-10-31" in page
+    org = runs["organisation"]["records"]
+    assert (
+        f"Care: {org['care_open_questions']:,} open questions ({org['care_open_breached']:,} past the SLA)"
+        in page
+    )
     # no raw record key is shown to readers
     shown = re.sub(r"<[^>]+>", " ", page.split("<h2>Runs</h2>")[0])
     for key in {k for r in runs.values() for k in r["records"]}:

@@ -359,10 +359,39 @@ def verdict_executive_summary(records: Mapping[str, Any], parameters: Mapping[st
     )
 
 
+def verdict_organisation(records: Mapping[str, Any], parameters: Mapping[str, Any]) -> str:
+    """What the teams have to act on: the care queue, the crisis status, the sales leads and the
+    posts for legal review.
+
+    >>> verdict_organisation({"care_open_questions": 47, "care_open_breached": 41, "care_open_routed": 100,
+    ...     "crisis_status": "No crisis episode in the last 14 days (the last ended 2025-09-27).",
+    ...     "sales_leads": 100, "legal_review": {"disclosure_missing": 73, "regulated_claim": 61}}, {})
+    'Care: 47 open questions (41 past the SLA) and 100 more posts asking for help; no crisis episode in the last 14 days (the last ended 2025-09-27); 100 sales leads; 134 posts for legal review.'
+    """
+    parts = []
+    if records.get("care_open_questions") is not None:
+        care = f"Care: {records['care_open_questions']:,} open questions"
+        if records.get("care_open_breached") is not None:
+            care += f" ({records['care_open_breached']:,} past the SLA)"
+        if records.get("care_open_routed"):
+            care += f" and {records['care_open_routed']:,} more posts asking for help"
+        parts.append(care)
+    status = str(records.get("crisis_status") or "").rstrip(".")
+    if status:
+        parts.append(status[0].lower() + status[1:] if parts else status)
+    if records.get("sales_leads") is not None:
+        parts.append(f"{records['sales_leads']:,} sales leads")
+    legal = records.get("legal_review")
+    if isinstance(legal, Mapping):
+        parts.append(f"{sum(int(v or 0) for v in legal.values()):,} posts for legal review")
+    return "; ".join(parts) + "." if parts else ""
+
+
 #: The verdict of each notebook's report, by notebook stem.
 VERDICTS: dict[str, Callable[[Mapping[str, Any], Mapping[str, Any]], str]] = {
     "data_overview": verdict_data_overview, "roi": verdict_roi, "irr_forecast": verdict_irr_forecast,
-    "ror": verdict_ror, "sentiment": verdict_sentiment, "executive_summary": verdict_executive_summary,
+    "ror": verdict_ror, "sentiment": verdict_sentiment, "organisation": verdict_organisation,
+    "executive_summary": verdict_executive_summary,
 }  # fmt: skip
 
 

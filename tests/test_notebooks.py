@@ -335,6 +335,15 @@ def test_the_index_gives_verdicts_and_formats_figures_by_unit(report_batch):
     )
     assert "One page over the" in page and "Data from 2024-11-01 to 2026-10-31" in page
     org = runs["organisation"]["records"]
+    # the ROI verdict says where the budget goes, channel by channel, from the recorded plan
+    moves = {m["channel"]: m for m in roi_records["reallocation"]}
+    assert {m["verdict"] for m in moves.values()} == {roi_records["reallocation"][0]["verdict"]}
+    assert all(moves[c]["held"] == "not identified" for c in ("linkedin", "pinterest"))
+    grown = max(moves.values(), key=lambda m: m["change"])
+    assert (
+        f"grow {grown['channel']} {grown['current_spend']:,.0f} to {grown['recommended_spend']:,.0f} EUR a day"
+        in page
+    )
     assert (
         f"Care: {org['care_open_questions']:,} open questions ({org['care_open_breached']:,} past the SLA)"
         in page
@@ -415,3 +424,32 @@ def test_no_list_in_any_report_shows_personal_data(report_batch):
     assert not texts.str.contains(URL_QUERY).any(), texts[texts.str.contains(URL_QUERY)].head().tolist()
     private = [h for t in cells for h in HANDLE.findall(t) if h.lower() not in keep]
     assert private == [], private[:5]
+
+
+@pytest.mark.slow
+def test_the_executive_summary_opens_with_the_index_verdicts(report_batch):
+    """The summary's first section is in sentences: the data period and as-of date, then the
+    same verdict per question as the index's (one sentence per concept), every IRR scenario."""
+    from socialreturns.batch import headlines
+
+    manifest = json.loads(report_batch.manifest.read_text(encoding="utf-8"))
+    runs = manifest["runs"]
+    page = html.unescape(
+        (report_batch.folder / Path(runs["executive_summary"]["html"]).name).read_text("utf-8")
+    )
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", page))
+    opening = text.split("In short", 1)[1]
+    assert opening.lstrip(" ¶").startswith(
+        f"Reports of data from 2024-11-01 to 2026-10-31, as of {manifest['as_of']}."
+    )
+    index = re.sub(
+        r"\s+", " ", html.unescape((report_batch.folder / "index.html").read_text(encoding="utf-8"))
+    )
+    for name in ("irr_forecast", "irr_forecast-downside", "roi", "organisation", "sentiment", "ror"):
+        run = runs[name]
+        said = headlines.verdict(Path(run["notebook"]).stem, run["records"], run.get("parameters") or {})
+        assert said and said in opening and said in index, name
+    # in page order: fund or not, then budget, the organisation now, voice, relationships
+    marks = [opening.index(m) for m in ("Fund the programme?", "Where the budget should go:", "Now:",
+                                        "What customers say:", "Relationships:")]  # fmt: skip
+    assert marks == sorted(marks)

@@ -238,6 +238,43 @@ def _organisation(manifest: dict[str, Any]) -> Section:
     return Section(_heading("The organisation: care queue and crisis now", runs), table, note, kinds)
 
 
+#: The verdicts the summary opens with, in page order: (label, notebook stem).
+VERDICTS = (("Fund the programme?", "irr_forecast"), ("Where the budget should go:", "roi"),
+            ("Now:", "organisation"), ("What customers say:", "sentiment"), ("Relationships:", "ror"))  # fmt: skip
+
+
+def verdicts(manifest: dict[str, Any]) -> str:
+    """The summary's opening in sentences (Markdown): the data period and the as-of date, then
+    one bullet per question with the same verdict sentence the index shows for each report
+    (`socialreturns.batch.headlines.verdict`); every IRR scenario gets its own sentence."""
+    from socialreturns.batch import headlines
+
+    runs = {n: r for n, r in manifest.get("runs", {}).items() if r.get("status") in ("ok", "skipped")}
+    by_stem: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+    for name, run in runs.items():
+        by_stem.setdefault(Path(str(run.get("notebook", name))).stem, []).append((name, run))
+    data = [r.get("records") or {} for _, r in by_stem.get("data_overview", [])]
+    period = (f"data from **{md(data[0]['first_date'])}** to **{md(data[0].get('last_date', '?'))}**, "
+              if data and data[0].get("first_date") else "")  # fmt: skip
+    lines = ["## In short", "", f"Reports of {period}as of **{md(manifest.get('as_of', '?'))}**.", ""]
+    for label, stem in VERDICTS:
+        found = [(n, headlines.verdict(stem, r.get("records") or {}, r.get("parameters") or {}))
+                 for n, r in by_stem.get(stem, [])]  # fmt: skip
+        said = [(n, s) for n, s in found if s]
+        if not said:
+            lines.append(f"- **{label}** Not in this batch.")
+        elif stem == "irr_forecast":
+            lines.append(f"- **{label}** " + " ".join(f"*{md(_scenario(n))}:* {md(s)}" for n, s in said))
+        else:
+            lines.append(f"- **{label}** {md(said[0][1])}")
+    return "\n".join(lines)
+
+
+def _scenario(run_name: str) -> str:
+    """``irr_forecast-downside`` -> ``downside``; the default run is ``base``."""
+    return run_name.split("-", 1)[1] if "-" in run_name else "base"
+
+
 def overview(manifest: dict[str, Any], path: Path | None) -> str:
     """The opening line: which batch, when, and how its runs went."""
     if path is None:

@@ -13,7 +13,7 @@ is written (`contract`).
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from socialreturns.notebook import Figure, Figures
@@ -157,6 +157,35 @@ def gain(value: Mapping[str, Any], currency: str) -> str:
             f"{value['gain_upper']:,.0f})").replace("  ", " ")  # fmt: skip
 
 
+def budget_move(moves: Sequence[Mapping[str, Any]], currency: str) -> str:
+    """Where the next euro should go, from the ROI report's ``reallocation`` record: the verdict
+    and each channel that moves by at least 1%, today's spend to the recommended (per day).
+
+    >>> budget_move([{"channel": "facebook", "current_spend": 67.2, "recommended_spend": 87.4, "change": 0.3,
+    ...     "held": "", "verdict": "shift"}, {"channel": "youtube", "current_spend": 120.0,
+    ...     "recommended_spend": 84.0, "change": -0.3, "held": "", "verdict": "shift"},
+    ...     {"channel": "pinterest", "current_spend": 0.0, "recommended_spend": 0.0, "change": 0.0,
+    ...     "held": "not identified", "verdict": "shift"}], "EUR")
+    'Shift budget: grow facebook 67 to 87 EUR a day (+30%); cut youtube 120 to 84 EUR a day (-30%).'
+    >>> budget_move([{"channel": "tiktok", "current_spend": 50.0, "recommended_spend": 50.0, "change": 0.0,
+    ...     "held": "fixed", "verdict": "hold"}], "EUR")
+    'Hold spend: no channel may move.'
+    """
+    if not moves:
+        return ""
+    verdict = str(moves[0].get("verdict", "shift"))
+    if verdict == "hold":
+        return "Hold spend: no channel may move."
+    moving = [m for m in moves if abs(m.get("change") or 0.0) >= 0.01]
+    if not moving:
+        return "Keep today's spend: no channel gains from a move."
+    parts = [f"{'grow' if m['change'] > 0 else 'cut'} {m['channel']} {m['current_spend']:,.0f} to "
+             f"{m['recommended_spend']:,.0f} {currency} a day ({m['change']:+.0%})".replace("  ", " ")
+             for m in sorted(moving, key=lambda m: -m["change"])]  # fmt: skip
+    lead = {"cut": "Cut spend", "grow": "Grow spend"}.get(verdict, "Shift budget")
+    return f"{lead}: " + "; ".join(parts) + "."
+
+
 def headline(
     stem: str, records: Mapping[str, Any], parameters: Mapping[str, Any], figures: Figures | None
 ) -> list[tuple[str, str]]:
@@ -238,6 +267,8 @@ def verdict_roi(records: Mapping[str, Any], parameters: Mapping[str, Any]) -> st
     if isinstance(gained := records.get("reallocation_gain_per_day"), Mapping) and "gain" in gained:
         text += f"; moving budget as recommended adds {gain(gained, str(parameters.get('currency', '')))}"
     text += "."
+    if isinstance(moves := records.get("reallocation"), list) and moves:
+        text += " " + budget_move(moves, str(parameters.get("currency", "")))
     return text + (f" Not identified: {', '.join(unknown)}." if unknown else "")
 
 

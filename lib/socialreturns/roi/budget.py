@@ -220,6 +220,14 @@ class Reallocation:
         out[marginal] = out[marginal].mask(blank)
         return out
 
+    def moves(self) -> pd.DataFrame:
+        """The recommendation as a record: one row per channel with ``channel``,
+        ``current_spend`` and ``recommended_spend`` (currency per period), ``change`` (fraction)
+        and ``held`` (why it keeps its spend, else empty), and the plan's ``verdict`` on every
+        row."""
+        out = self.table[["channel", "current_spend", "recommended_spend", "change", "held"]].copy()
+        return out.assign(verdict=self.verdict)
+
     def to_frame(self) -> pd.DataFrame:
         """The headline as one row: ``gain``, ``gain_lower``, ``gain_upper`` (profit per period)."""
         return pd.DataFrame([{"gain": self.gain, "gain_lower": self.gain_lower,

@@ -46,6 +46,12 @@ FIGURES = Figures(
         "interval (gain, gain_lower, gain_upper)",
         "currency per day",
     ),
+    Figure(
+        "reallocation",
+        "the recommended steady spend per channel: verdict (cut, grow, shift or hold), today's and the "
+        "recommended spend (currency per day), the change (fraction) and why a channel is held",
+        "table",
+    ),
 )
 
 

@@ -7,6 +7,7 @@ such rather than silently left out.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -264,15 +265,23 @@ def verdicts(manifest: dict[str, Any]) -> str:
         if not said:
             lines.append(f"- **{label}** Not in this batch.")
         elif stem == "irr_forecast":
-            lines.append(f"- **{label}** " + " ".join(f"*{md(_scenario(n))}:* {md(s)}" for n, s in said))
+            lines.append(
+                f"- **{label}** " + " ".join(f"*{md(_scenario(n, runs[n]))}:* {md(s)}" for n, s in said)
+            )
         else:
             lines.append(f"- **{label}** {md(said[0][1])}")
     return "\n".join(lines)
 
 
-def _scenario(run_name: str) -> str:
-    """``irr_forecast-downside`` -> ``downside``; the default run is ``base``."""
-    return run_name.split("-", 1)[1] if "-" in run_name else "base"
+def _scenario(name: str, run: dict[str, Any]) -> str:
+    """The scenario of an IRR run as its page title names it (``downside``), by the one title
+    rule (`socialreturns.batch.render.title`)."""
+    from socialreturns.batch import render
+
+    stem = Path(str(run.get("notebook", name))).stem
+    default = next(f.default for f in dataclasses.fields(irr_forecast.Parameters) if f.name == "scenario")
+    scenario = (run.get("parameters") or {}).get("scenario") or default
+    return render.title("", name, stem=stem, scenario=scenario).lstrip(": ")
 
 
 def overview(manifest: dict[str, Any], path: Path | None) -> str:

@@ -122,16 +122,20 @@ def describe_as_of(as_of: pd.Timestamp, params: Parameters) -> str:
 
 
 def score_brand(mentions: pd.DataFrame, *, brand: str, aliases: dict[str, list[str]],
-                as_of: pd.Timestamp) -> pd.DataFrame:  # fmt: skip
-    """`sentiment.score` of ``brand``'s mentions up to ``as_of`` (UTC), every brand's names masked
-    as the sentiment report masks them, indexed like those rows of ``mentions``."""
-    from socialreturns.sentiment import mask, score
+                as_of: pd.Timestamp, labels: pd.Series | None = None) -> pd.DataFrame:  # fmt: skip
+    """The sentiment report's classes of ``brand``'s mentions up to ``as_of`` (UTC): every mention
+    classed by `sentiment.classify_mentions` (every brand's names masked with ``aliases``, the
+    domain model trained on ``labels`` when it measured better than the lexicon; the same function
+    and cache entry as the sentiment report and ROR), so a crisis episode counts the same negative
+    mentions here as there. Indexed like those rows of ``mentions``; ``label`` is the class used,
+    ``lexicon_label`` and ``compound`` the lexicon's."""
+    from socialreturns.sentiment import classify_mentions
 
-    rows = mentions[
-        (mentions["brand"] == brand).to_numpy()
-        & (as_utc(mentions["timestamp"], column="timestamp") <= as_of).to_numpy()
-    ]
-    return score(mask(rows["text"], aliases)).set_axis(rows.index)
+    scores = classify_mentions(mentions, labels, names=aliases).scores
+    rows = (mentions["brand"] == brand).to_numpy() & (
+        as_utc(mentions["timestamp"], column="timestamp") <= as_of
+    ).to_numpy()
+    return scores[rows]
 
 
 @dataclass(frozen=True)

@@ -190,10 +190,10 @@ def conclusions(
         f"{holdout.totals['predicted']:,.0f} repeat purchases against {holdout.totals['actual']:,.0f} actual "
         f"({err:+.1%}): {trust}.",
         f"- **Relationship value** over the next {horizon_months} months, discounted at "
-        f"{discount_rate_annual:.1%} a year: {totals['total_relationship_value']:,.0f} {cur}, of which loyalty "
-        f"{totals['total_loyalty_value']:,.0f}, referrals {totals['total_referral_value']:,.0f} and sharing "
-        f"{totals['total_sharing_value']:,.0f} {cur}. The customers' own CLV is {totals['total_clv']:,.0f} {cur} "
-        "(the glossary below defines each).",
+        f"{discount_rate_annual:.1%} a year: {totals['total_relationship_value']:,.0f} {cur}, of which loyalty value "
+        f"{totals['total_loyalty_value']:,.0f} {cur}, referral value {totals['total_referral_value']:,.0f} {cur} "
+        f"and sharing value {totals['total_sharing_value']:,.0f} {cur}. The customers' own CLV is "
+        f"{totals['total_clv']:,.0f} {cur} (the glossary at the end defines each).",
         f"- **Still active.** {active.sentence()}",
     ]
     if len(ranked):

@@ -48,7 +48,7 @@ from .crisis import (
     negative_volume,
 )
 from .labelling import label_sample, neutralise_formula, write_label_sample
-from .language import LANGUAGES, detect_language, stopwords
+from .language import LANGUAGES, detect_language, languages_table, stopwords
 from .lexicon import (
     B_DECR,
     B_INCR,
@@ -125,6 +125,7 @@ __all__ = [
     "describe_selection",
     "followup_sentiment",
     "label",
+    "languages_table",
     "load_overrides",
     "mask",
     "negative_mentions",

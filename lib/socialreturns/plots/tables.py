@@ -119,7 +119,8 @@ HEADERS: dict[str, str] = {
     "frequency": "repeat purchases", "monetary_value": "mean repeat order", "age_hours": "waiting (hours)",
     "sla_breached": "past the SLA", "amplification_rate": "shares per post", "applause_rate": "likes per post",
     "customer_earned_media_value": "of which by customers", "error_share": "error", "post_id": "post",
-    "customer_id": "customer", "author_id": "author",
+    "customer_id": "customer", "author_id": "author", "followed_up": "with a next mention",
+    "preceded": "with an earlier mention",
 }  # fmt: skip
 
 

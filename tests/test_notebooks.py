@@ -185,6 +185,12 @@ def test_sentiment_figures_match_the_truth(executed):
 
 
 @pytest.mark.slow
+def test_ror_leaves_out_the_negative_posts_the_sentiment_report_counts(executed):
+    """One number per concept: the brand's negative posts, as both reports recorded them."""
+    negative_posts = executed("ror").records["negative_posts"]
+    assert negative_posts == executed("sentiment").records["negative_mentions"] > 0
+
+
 def test_every_figure_the_summary_reads_was_recorded(report_batch):
     manifest = json.loads(report_batch.manifest.read_text(encoding="utf-8"))
     records = {Path(r["notebook"]).stem: r["records"] for r in manifest["runs"].values()}

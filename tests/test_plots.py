@@ -73,3 +73,12 @@ def test_tables_have_one_header_row_and_one_format():
         "b",
         "75.0%",
     ]
+
+
+def test_statistics_and_abbreviations_read_as_words_in_headers():
+    frame = pd.DataFrame(
+        {"estimate": [1.0], "ci_lower": [0.5], "p_alive": [0.3], "clv": [5.0], "spend_rate": [0.1]}
+    )
+    header = re.search(r"<thead>(.*?)</thead>", plots.table(frame).to_html(), re.S).group(1)
+    assert ">interval low<" in header and ">P(alive)<" in header and ">CLV<" in header
+    assert ">spend rate<" in header and "ci lower" not in header  # others: the name, spaced

@@ -96,6 +96,43 @@ COLUMN_KINDS: dict[str, Kind] = {
     "timestamp": "datetime",
 }  # fmt: skip
 
+#: Kinds of the ROR, sentiment and organisation columns (look19b; additive, beside `COLUMN_KINDS`).
+COLUMN_KINDS |= {
+    "accuracy": "percent", "age_hours": "hours", "mse": "decimal", "log_likelihood": "number",
+    "months_observed": "months", "margin_at_age": "money", "margin_per_customer": "money", "ror_at_age": "ratio",
+    "error_share": "signed_percent", "net_sentiment_lower": "signed_percent",
+    "net_sentiment_upper": "signed_percent",
+}  # fmt: skip
+
+#: Headers that read better than their column's name with the underscores spaced: abbreviations,
+#: statistics' words and units (`header`).
+HEADERS: dict[str, str] = {
+    "ci_lower": "interval low", "ci_upper": "interval high", "std_error": "standard error",
+    "net_sentiment_lower": "interval low", "net_sentiment_upper": "interval high",
+    "p_alive": "P(alive)", "p_alive_change": "P(alive) change in a month", "clv": "CLV",
+    "clv_per_customer": "CLV per customer", "ror": "ROR", "ror_at_age": "ROR at age", "n_purchases": "purchases",
+    "within_sla_share": "within SLA", "median_response_hours": "median response (hours)",
+    "p90_response_hours": "90th percentile response (hours)", "mse": "mean squared error",
+    "log_likelihood": "log-likelihood", "log_odds": "log-odds", "f1_negative": "F1 negative",
+    "f1_neutral": "F1 neutral", "f1_positive": "F1 positive", "weighted_f1": "weighted F1",
+    "compound": "lexicon score (-1 to 1)", "T": "weeks since first purchase", "recency": "recency (weeks)",
+    "frequency": "repeat purchases", "monetary_value": "mean repeat order", "age_hours": "waiting (hours)",
+    "sla_breached": "past the SLA", "amplification_rate": "shares per post", "applause_rate": "likes per post",
+    "customer_earned_media_value": "of which by customers", "error_share": "error", "post_id": "post",
+    "customer_id": "customer", "author_id": "author", "followed_up": "with a next mention",
+    "preceded": "with an earlier mention",
+}  # fmt: skip
+
+
+def header(name: object) -> str:
+    """A column's header: `HEADERS`' words, else the name with its underscores spaced.
+
+    >>> header("p_alive"), header("net_cash_flow")
+    ('P(alive)', 'net cash flow')
+    """
+    return HEADERS.get(str(name), str(name).replace("_", " "))
+
+
 #: Columns that bound the interval of the column before them take that column's kind.
 _BOUNDS = re.compile(r"^(ci_lower|ci_upper)$")
 #: Columns the library does not name but whose names say they hold fractions: shares and rates.
@@ -194,9 +231,7 @@ def table(
     # Text cells, labels and headers are escaped (pandas' own HTML escaping): names come from data.
     styler = frame.style.format({c: formats.get(str(c)) for c in frame.columns}, na_rep="-", escape="html")
     # headers read as words: "net_cash_flow" shows as "net cash flow" (escaped first, then spaced)
-    styler = styler.format_index(escape="html", axis=0).format_index(
-        lambda v: str(v).replace("_", " "), escape="html", axis=1
-    )
+    styler = styler.format_index(escape="html", axis=0).format_index(header, escape="html", axis=1)
     text = [c for c in frame.columns if found[str(c)] == "text"]
     if text:  # words read from the left, under a header on the left; numbers line up on the right
         styler = styler.set_properties(subset=text, **{"text-align": "left"})

@@ -153,6 +153,7 @@ def _orders_of(export: Export, log: ImportLog) -> pd.DataFrame:
     empty = name == ""
     log.drop("no order Name", export.lines(frame.index[empty]))
     first = frame.index[~empty & ~name.duplicated()]  # each order's first row holds its totals
+    log.combine("a further line item of an order (one order per Name)", int((~empty).sum()) - len(first))
     if not len(first):
         raise InputError("has a header but no orders", file=export.path,
                          expected=f"rows under the header on line {export.header_line}")  # fmt: skip

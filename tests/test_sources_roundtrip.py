@@ -25,8 +25,10 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
-from socialreturns import cli, data, sentiment, synth
+from socialreturns import cli, data, ror, sentiment, synth
+from socialreturns.notebook import read_records
 from socialreturns.synth.exports import write_exports
 
 SEED, SCALE, SALT = 7, 0.1, "round-trip-salt"
@@ -228,3 +230,72 @@ def test_competitors_mentions_from_meltwater(trip):
     found = imported["is_question"].to_numpy()
     precision, recall = (found & truth).sum() / found.sum(), (found & truth).sum() / truth.sum()
     assert precision >= 0.85 and recall >= 0.75, (precision, recall)
+
+
+# --------------------------------------------------------------------------- the notebooks
+
+NOTEBOOKS = ("data_overview", "sentiment", "ror", "organisation")
+
+
+def _sentiment_figures(mentions: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
+    """What the sentiment notebook computes (the same calls, defaults, no labels.csv)."""
+    params = sentiment.Parameters()
+    selected = sentiment.select(mentions, brands=params.brands(mentions), start="", end="")
+    masked = sentiment.mask(selected["text"], params.aliases(mentions))
+    lexicon = sentiment.score(masked, overrides=params.overrides(), max_text_chars=params.max_text_chars)
+    classified = sentiment.classify(selected, masked, lexicon, None)
+    overall = sentiment.share_of_voice(selected, classified.scores, freq=None, confusion=classified.confusion)
+    pooled = sentiment.response_gap(selected, brand=params.brand, sla_hours=params.sla_hours, freq=None,
+                                    by_platform=False)  # fmt: skip
+    return overall.set_index("brand"), pooled.iloc[0]
+
+
+@pytest.mark.slow
+def test_the_notebooks_run_on_the_imported_folder_and_agree(trip, tmp_path, capsys):
+    spec = tmp_path / "roundtrip.yaml"
+    spec.write_text(yaml.safe_dump({"title": "round trip", "runs": [{"notebook": n} for n in NOTEBOOKS]}))
+    out = tmp_path / "reports"
+    capsys.readouterr()
+    status = cli.main(["run", str(spec), "-p", "data_dir", str(trip.folder), "--out", str(out), "--as-of", AS_OF,
+                       "--workers", "2"])  # fmt: skip
+    assert status == 0, capsys.readouterr()
+    records = {n: read_records(next(out.rglob(f"{n}.ipynb"))) for n in NOTEBOOKS}
+    original = trip.original
+
+    overview = records["data_overview"]
+    assert overview["rows"] == {t: len(original[t]) for t in TABLES}
+    assert overview["spend_total"] == pytest.approx(original["spend"]["spend"].sum(), rel=1e-12)
+    assert overview["revenue_total"] == pytest.approx(
+        trip.exports.tables["orders"]["revenue"].sum(), abs=1e-6
+    )
+    assert abs(overview["revenue_total"] - original["orders"]["revenue"].sum()) <= 0.01 * 0.04 * len(
+        original["orders"]
+    )
+    referred = int((original["customers"]["referred_by"] != "").sum())
+    assert overview["customers_by_acquisition_channel"] == {"unknown": len(original["customers"]) - referred,
+                                                            "referral": referred}  # fmt: skip
+    assert (overview["first_date"], overview["last_date"]) == (str(original["mentions"]["timestamp"].min().date()),
+                                                              str(original["mentions"]["timestamp"].max().date()))  # fmt: skip
+
+    voice, pooled = _sentiment_figures(original["mentions"])
+    figures = records["sentiment"]
+    for figure, column in (("mention_share_of_voice", "mention_share_of_voice"),
+                           ("share_of_voice", "reach_share_of_voice"), ("net_sentiment", "net_sentiment")):  # fmt: skip
+        assert figures[figure] == pytest.approx(voice[column].to_dict(), abs=1e-12), figure
+    for figure in ("answered_share", "median_response_hours", "within_sla_share"):
+        assert figures[figure] == pytest.approx(float(pooled[figure]), abs=1e-12), figure
+
+    orders = original["orders"]
+    choice = ror.choose_purchase_model(orders, calibration_end="2026-04-30", holdout_end="2026-10-31")
+    summary = ror.rfm_summary(orders, observation_end="2026-10-31")
+    figures = records["ror"]
+    assert figures["purchase_model"] == choice.model
+    assert figures["bgnbd_params"] == pytest.approx(
+        ror.fit_purchases(summary, model=choice.model).params.to_dict(), rel=1e-5
+    )
+    # order values differ by under a cent on the partly refunded orders: Gamma-Gamma within 1e-3
+    assert figures["gamma_gamma_params"] == pytest.approx(
+        ror.fit_gamma_gamma(summary).params.to_dict(), rel=1e-3
+    )
+    assert figures["referrers"] == original["customers"]["referred_by"].replace("", np.nan).nunique()
+    assert records["organisation"]["routed"]

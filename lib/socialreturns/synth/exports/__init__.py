@@ -96,8 +96,11 @@ def write_exports(tables: Mapping[str, pd.DataFrame], out: str | Path, folder: s
     files, commands, removed = spend_exports(tables["spend"], out, folder, rng)
     shop = shop_export(tables["orders"], tables["customers"], out, salt=salt, rng=rng)
     files["shopify-orders"] = shop.files
-    commands.append(("shopify-orders", str(shop.files[0]), "--referrals", str(shop.files[1]), "--product-costs",
-                     str(shop.files[2]), "--salt", salt))  # fmt: skip
+    orders_1, orders_2, referrals, costs = map(str, shop.files)
+    for part in (orders_1, orders_2):
+        commands.append(
+            ("shopify-orders", part, "--referrals", referrals, "--product-costs", costs, "--salt", salt)
+        )
     ids = shop.ids
     tracking = tracking_exports(tables["touchpoints"], ids, out, rng=rng)
     files |= tracking.files

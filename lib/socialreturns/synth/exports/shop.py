@@ -41,10 +41,10 @@ HEADER = ("Name,Email,Financial Status,Paid at,Fulfillment Status,Fulfilled at,A
 
 @dataclass(frozen=True)
 class ShopExport:
-    """The three files, the ``orders`` and ``customers`` a correct import gives, the sample's
+    """The files (two halves of the orders export, the referral codes, the product costs), the ``orders`` and ``customers`` a correct import gives, the sample's
     customer ids to the import's (``ids``) and the extra rows by kind (``counts``)."""
 
-    files: tuple[Path, Path, Path]
+    files: tuple[Path, Path, Path, Path]
     orders: pd.DataFrame
     customers: pd.DataFrame
     ids: pd.Series
@@ -102,13 +102,18 @@ def _amounts(orders: pd.DataFrame, split: pd.Timestamp, rng: np.random.Generator
 
 def _codes(orders: pd.DataFrame, customers: pd.DataFrame, rng: np.random.Generator) -> pd.Series:
     """Each order's discount code: the referrer's code on a referred customer's first order
-    (in the case the customer typed it), a promotion on some others, else none."""
+    (in the case the customer typed it), a friend's code on a few later orders, a promotion on
+    some others, else none."""
     referrer = customers.set_index("customer_id")["referred_by"].replace("", pd.NA)
     first = ~orders["customer_id"].duplicated() & (orders["kind"] == "sample")
     by = orders["customer_id"].map(referrer).where(first)
     code = ("FRIEND-" + by.str.slice(1)).where(by.notna(), "")
     lower = rng.random(len(code)) < 0.3
     code = code.where(~lower, code.str.lower())
+    # a friend's code used again on a later order: a first order's code alone makes a referral
+    again = ~first & (orders["kind"] == "sample") & (rng.random(len(code)) < 0.03)
+    friends = "FRIEND-" + pd.Series(referrer.dropna().unique(), dtype=object).str.slice(1).to_numpy()
+    code = code.where(~again.to_numpy(), rng.choice(friends, len(code)) if len(friends) else code)
     promo = (code == "") & (rng.random(len(code)) < 0.08)
     return code.where(~promo, rng.choice(["WINTER10", "SPRING5", "WELCOME"], len(code)))
 
@@ -148,7 +153,8 @@ def _rows(orders: pd.DataFrame, lines: pd.DataFrame, rng: np.random.Generator) -
 
 def shop_export(orders: pd.DataFrame, customers: pd.DataFrame, out: Path, *, salt: str,
                 rng: np.random.Generator) -> ShopExport:  # fmt: skip
-    """Write ``shopify_orders.csv``, ``referral_codes.csv`` and ``products_export.csv``."""
+    """Write ``shopify_orders_1.csv`` and ``_2.csv`` (the earlier and the later half of the
+    orders), ``referral_codes.csv`` and ``products_export.csv``."""
     ids = customer_ids(_emails(customers["customer_id"]).set_axis(customers["customer_id"].to_numpy()), salt)
     sample = orders.sort_values(["timestamp", "order_id"], kind="stable").assign(kind="sample")
     n = max(3, len(sample) // 200)
@@ -166,7 +172,9 @@ def shop_export(orders: pd.DataFrame, customers: pd.DataFrame, out: Path, *, sal
     )
     lines = _lines(every["goods"], target)
     rows = _rows(every, lines, rng)
-    orders_path = write(out / "shopify_orders.csv", rows)
+    # exported month by month: two files, imported one after the other
+    half = rows["Name"].map(every.set_index("name")["timestamp"]) >= every["timestamp"].quantile(0.5)
+    parts = [write(out / f"shopify_orders_{i}.csv", rows[half == bool(i - 1)]) for i in (1, 2)]
     referrers = customers.loc[customers["referred_by"] != "", "referred_by"].drop_duplicates()
     codes = pd.DataFrame({"Discount Code": "FRIEND-" + referrers.str.slice(1), "Referrer Email": _emails(referrers),
                           "Programme": "friends"})  # fmt: skip
@@ -191,4 +199,4 @@ def shop_export(orders: pd.DataFrame, customers: pd.DataFrame, out: Path, *, sal
     })  # fmt: skip
     counts = {f"shopify {k} orders": n for k in ("cancelled", "voided", "pos")}
     counts["shopify line item rows"] = len(rows)
-    return ShopExport((orders_path, referrals, costs), expected, expected_customers, ids, counts)
+    return ShopExport((*parts, referrals, costs), expected, expected_customers, ids, counts)

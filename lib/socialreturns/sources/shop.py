@@ -248,7 +248,9 @@ def _with_known(customers: pd.DataFrame, folder: Path | None, log: ImportLog) ->
     customers.loc[seen, "acquisition_date"] = np.minimum(new_date, old_date)
     old_channel = old["acquisition_channel"].astype("string").to_numpy()
     new_channel = customers.loc[seen, "acquisition_channel"].astype("string").to_numpy()
-    by_shop = (old["source"].astype("string").fillna("") == log.source).to_numpy() if "source" in old else False
+    by_shop = (
+        (old["source"].astype("string").fillna("") == log.source).to_numpy() if "source" in old else False
+    )
     unknown = old_channel == ACQUISITION_CHANNEL
     take_new = ((new_date < old_date) & (by_shop | unknown)) | ((new_date == old_date) & unknown)
     customers.loc[seen, "acquisition_channel"] = np.where(take_new, new_channel, old_channel)

@@ -204,11 +204,21 @@ def test_mentions_share_of_voice_and_response_per_brand(trip):
     assert response.loc["twitter", "questions"] > 0 and (response["answered"] > 0).all()
     own = imported[imported["brand"] == synth.BRAND].set_index("post_id").sort_index()
     truth = original[original["brand"] == synth.BRAND].set_index("post_id").sort_index()
+    expected = trip.exports.tables["mentions"].set_index("post_id").loc[truth.index]
     for column in ("timestamp", "text", "is_question", "answered_at", "likes", "shares", "comments", "reach"):
-        mine, true = own[column], truth[column]
+        mine, true = own[column], expected[column]
         if column in ("timestamp", "answered_at"):
             mine, true = mine.astype(UTC_NS), true.astype(UTC_NS)
-        pd.testing.assert_series_equal(mine, true, check_dtype=False, check_index_type=False)
+        pd.testing.assert_series_equal(
+            mine, true, check_dtype=False, check_index_type=False, check_names=False
+        )
+    # the inbox writes local time without offset: a post in the hour repeated when the clocks go
+    # back comes back an hour early (read as summer time); every other time exactly
+    early = own["timestamp"].astype(UTC_NS) - truth["timestamp"].astype(UTC_NS)
+    assert (
+        set(early[early != pd.Timedelta(0)]) <= {pd.Timedelta(hours=-1)}
+        and (early != pd.Timedelta(0)).sum() <= 2
+    )
     assert own["answered_at"].notna().sum() == truth["answered_at"].notna().sum()
     assert (own["question_flag"] == "export").all()
 

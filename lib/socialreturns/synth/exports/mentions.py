@@ -1,7 +1,7 @@
 """Mentions as the brand's inbox (a reply-thread CSV with a profile) and a Meltwater export.
 
 The brand's mentions are its inbox: each post with the network, the author's id and handle,
-a ``Needs Reply`` flag, the counts, and the brand's own replies as posts that name the post
+a ``Needs Reply`` flag, the counts, its local time without offset, and the brand's own replies as posts that name the post
 they answer (at the mention's ``answered_at``), so an import derives ``answered_at`` from the
 thread. Its profile (``inbox_profile.yaml``) is what a user writes for such an export. The
 competitors' mentions come from a listening tool, Meltwater: UTF-16 with tabs, times to the
@@ -18,13 +18,15 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from socialreturns.sources.listening import local_to_utc
+
 from ..truth import BRAND
 from .layout import write
 
 BRAND_ACCOUNT = "1001"  # the brand's numeric account id, beside its handle
 NETWORKS = {"twitter": "Twitter", "instagram": "Instagram", "facebook": "Facebook", "tiktok": "TikTok",
             "reddit": "Reddit", "youtube": "YouTube"}  # fmt: skip
-INBOX_TIME = "%d/%m/%Y %H:%M:%S %z"
+INBOX_TIME = "%d/%m/%Y %H:%M:%S"  # local time, Europe/Berlin, without its offset
 PROFILE = {
     "name": "inbox", "title": f"the {BRAND} inbox export",
     "columns": {"post_id": "Message ID", "timestamp": "Sent", "text": "Message", "author": "From ID",
@@ -33,13 +35,15 @@ PROFILE = {
                 "reach": "Reach"},
     "required": ["post_id", "timestamp", "text", "author", "in_reply_to"],
     "time_formats": [INBOX_TIME],
+    "timezone": "Europe/Berlin",
 }  # fmt: skip
 
 
 @dataclass(frozen=True)
 class MentionExport:
     """The files per source, the import commands, the ``mentions`` a correct import gives
-    (``is_question`` NA where the import detects it) and the extra rows by kind."""
+    (``is_question`` NA where the import detects it; the inbox's posts in the hour repeated when
+    the clocks go back an hour early, as its local times cannot tell) and the extra rows by kind."""
 
     files: dict[str, tuple[Path, ...]]
     commands: list[tuple[str, ...]]
@@ -101,8 +105,12 @@ def mention_exports(mentions: pd.DataFrame, out: Path) -> MentionExport:
     other = mentions[mentions["brand"] != BRAND]
     inbox, profile, replies = _inbox(own, out)
     meltwater, post_ids = _meltwater(other, out)
+    # read back as the import reads local times: the hour repeated when the clocks go back as summer time
+    times = {c: local_to_utc(own[c].dt.tz_convert("Europe/Berlin").dt.tz_localize(None), "Europe/Berlin")
+             for c in ("timestamp", "answered_at")}  # fmt: skip
+    times["answered_at"] = times["answered_at"].where(times["answered_at"] >= times["timestamp"])
     expected = pd.concat([
-        own.assign(sample_post_id=own["post_id"]),
+        own.assign(sample_post_id=own["post_id"], **times),
         other.assign(sample_post_id=other["post_id"], post_id=post_ids, timestamp=other["timestamp"].dt.floor("min"),
                      likes=0, shares=0, comments=0, is_question=pd.NA),
     ]).assign(customer_id=pd.NA).reset_index(drop=True)  # fmt: skip

@@ -42,6 +42,9 @@ def trip(tmp_path_factory):
     """The sample at scale 0.1 written as exports and imported into one folder with the CLI."""
     sample = synth.generate(SEED, scale=SCALE)
     original = {name: getattr(sample, name) for name in TABLES}
+    # an advertiser spending ten times the sample's: days over 1,000, so the exports' thousands
+    # separators ("1,234.56", "€1,234.56", "1 234,56") are read too
+    original["spend"] = original["spend"].assign(spend=(original["spend"]["spend"] * 10).round(2))
     root = tmp_path_factory.mktemp("roundtrip")
     folder = root / "data"
     exports = write_exports(original, root / "exports", folder, salt=SALT)
@@ -71,7 +74,7 @@ def test_every_source_of_the_walkthrough_was_imported(trip):
                        "utm-clicks", "reply-threads", "meltwater"]  # fmt: skip
     encodings = {f["path"].rsplit("/", 1)[-1]: (f.get("encoding"), f.get("delimiter"), f.get("header_line"))
                  for entry in _log(trip) for f in entry["files"]}  # fmt: skip
-    assert encodings["meta_ads_first_en.csv"] == ("utf-8-sig", "commas", 1)
+    assert encodings["meta_ads_first_en.xlsx"] == ("xlsx", "commas", 1)
     assert encodings["meta_ads_second_fr.csv"] == ("utf-8-sig", "semicolons", 1)
     assert encodings["google_ads_youtube_day.csv"] == ("utf-8", "commas", 3)
     assert encodings["linkedin_first.csv"] == ("utf-8", "commas", 7)

@@ -17,8 +17,9 @@ def _halves(rows: pd.DataFrame) -> pd.Timestamp:
 
 
 def _meta(spend: pd.DataFrame, out: Path, rng: np.random.Generator) -> list[Path]:
-    """Facebook and Instagram: the first half in English with a placement breakdown, the second in
-    French with ``;`` and decimal commas."""
+    """Facebook and Instagram: the first half an English workbook (XLSX, amounts as numbers) with a
+    placement breakdown, one row per placement; the second a French CSV with ``;`` and decimal
+    commas."""
     rows = spend[spend["channel"].isin(["facebook", "instagram"])]
     split = _halves(rows)
     first, second = rows[rows["date"] < split], rows[rows["date"] >= split]
@@ -27,9 +28,10 @@ def _meta(spend: pd.DataFrame, out: Path, rng: np.random.Generator) -> list[Path
         for placement, amount in zip(("Feed", "Stories"), split_cents(r.spend, 2, rng), strict=True):
             placed.append({"Reporting starts": r.date.strftime("%Y-%m-%d"), "Reporting ends": r.date.strftime("%Y-%m-%d"),
                            "Campaign name": r.campaign, "Platform": r.channel, "Placement": placement,
-                           "Amount spent (EUR)": f"{amount:.2f}", "Impressions": int(amount * 180), "Reach": int(amount * 120),
+                           "Amount spent (EUR)": amount, "Impressions": int(amount * 180), "Reach": int(amount * 120),
                            "Link clicks": int(amount * 2), "Results": "", "Result indicator": ""})  # fmt: skip
-    english = write(out / "meta_ads_first_en.csv", pd.DataFrame(placed), encoding="utf-8-sig")
+    english = out / "meta_ads_first_en.xlsx"
+    pd.DataFrame(placed).to_excel(english, index=False, sheet_name="Raw Data Report")
     french = pd.DataFrame({
         "Début des rapports": second["date"].dt.strftime("%Y-%m-%d"), "Fin des rapports": second["date"].dt.strftime("%Y-%m-%d"),
         "Nom de la campagne": second["campaign"], "Plateforme": second["channel"],

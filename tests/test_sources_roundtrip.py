@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from types import SimpleNamespace
 
 import numpy as np
@@ -190,6 +191,20 @@ def test_touchpoints_come_back_from_ga4_and_the_click_log(trip):
     assert (
         by_source["utm-clicks"] == trip.original["touchpoints"]["channel"].isin(["tiktok", "pinterest"]).sum()
     )
+
+
+@pytest.mark.slow
+def test_importing_every_export_again_changes_no_table(trip, tmp_path):
+    folder = tmp_path / "again"
+    shutil.copytree(trip.folder, folder)
+    for command in trip.exports.commands:
+        assert cli.main(["import", *command, "--out", str(folder)]) == 0, command
+    for table in TABLES:
+        assert (folder / f"{table}.csv").read_bytes() == (trip.folder / f"{table}.csv").read_bytes(), table
+    again = json.loads((folder / "import_log.json").read_text())["imports"][len(trip.exports.commands) :]
+    assert [e["source"] for e in again] == [c[0] for c in trip.exports.commands]
+    for entry in again:  # every row of the second round replaced its twin, whichever source wrote it
+        assert entry["rows_replaced"] == sum(entry["written"].values()) > 0, entry
 
 
 def _response(mentions: pd.DataFrame) -> pd.DataFrame:

@@ -1,4 +1,4 @@
-"""Touchpoints as a GA4 BigQuery events export (Parquet) and a UTM-tagged click log.
+"""Touchpoints as a GA4 BigQuery events export (Parquet and JSON) and a UTM-tagged click log.
 
 Each touchpoint is a GA4 session: a ``session_start`` and a ``page_view`` (and for some a
 ``scroll``) of the person's ``user_pseudo_id``, its source and medium written on one of the
@@ -14,6 +14,7 @@ without UTM values or without a user.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote_plus
@@ -116,16 +117,32 @@ def _events(sessions: pd.DataFrame, rng: np.random.Generator) -> list[dict]:
     return events
 
 
-def _ga4(sessions: pd.DataFrame, out: Path, rng: np.random.Generator) -> tuple[Path, int]:
+def _ga4(sessions: pd.DataFrame, out: Path, rng: np.random.Generator) -> tuple[tuple[Path, Path], int]:
     events = _events(sessions, rng)
     later = np.flatnonzero([e["event_name"] != "session_start" for e in events])  # the source stays
     broken = rng.choice(later, size=max(1, len(events) // 500), replace=False)
     for i in broken:  # a measurement-protocol hit without its session
         events[i] = {**events[i], "event_name": "user_engagement",
                      "event_params": [p for p in events[i]["event_params"] if p["key"] != "ga_session_id"]}  # fmt: skip
-    path = out / "ga4_events.parquet"
-    pq.write_table(pa.Table.from_pylist(events), path, row_group_size=50_000)
-    return path, len(broken)
+    # the daily tables of the first half exported as Parquet, the rest as BigQuery's JSON (INT64
+    # as text): a session over midnight on the day between them is in both files
+    split = sorted(e["event_date"] for e in events)[len(events) // 2]
+    parquet, ndjson = out / "ga4_events_first.parquet", out / "ga4_events_second.json"
+    pq.write_table(
+        pa.Table.from_pylist([e for e in events if e["event_date"] < split]), parquet, row_group_size=20_000
+    )
+    with open(ndjson, "w", encoding="utf-8") as fh:
+        for event in (e for e in events if e["event_date"] >= split):
+            fh.write(json.dumps(_bigquery_json(event), separators=(",", ":")) + "\n")
+    return (parquet, ndjson), len(broken)
+
+
+def _bigquery_json(event: dict) -> dict:
+    """An event as BigQuery's JSON export writes it: INT64 values as strings, nulls left out."""
+    params = [{"key": p["key"], "value": {k: str(v) if k == "int_value" else v for k, v in p["value"].items()
+                                          if v is not None}} for p in event["event_params"]]  # fmt: skip
+    out = {k: v for k, v in event.items() if v is not None and k != "event_params"}
+    return out | {"event_timestamp": str(event["event_timestamp"]), "event_params": params}
 
 
 def _clicks(
@@ -158,6 +175,6 @@ def tracking_exports(
     )
     clicks, junk = _clicks(touch, people, out, rng)
     expected = touch.assign(customer_id=people["customer"].to_numpy()).reset_index(drop=True)
-    return TrackingExport({"ga4": (ga4,), "utm-clicks": (clicks,)}, [("ga4", str(ga4)), ("utm-clicks", str(clicks))],
+    return TrackingExport({"ga4": ga4, "utm-clicks": (clicks,)}, [("ga4", *map(str, ga4)), ("utm-clicks", str(clicks))],
                           expected, {"ga4 noise sessions": len(noise), "ga4 events without a session": int(broken),
                                      "utm clicks without UTM values": junk})  # fmt: skip

@@ -17,16 +17,16 @@ def _halves(rows: pd.DataFrame) -> pd.Timestamp:
 
 
 def _meta(spend: pd.DataFrame, out: Path, rng: np.random.Generator) -> list[Path]:
-    """Facebook and Instagram: the first half an English workbook (XLSX, amounts as numbers) with a
-    placement breakdown, one row per placement; the second a French CSV with ``;`` and decimal
-    commas."""
+    """Facebook and Instagram: the first half an English workbook (XLSX: days as dates, amounts as
+    numbers) with a placement breakdown, one row per placement; the second a French CSV with
+    ``;`` and decimal commas."""
     rows = spend[spend["channel"].isin(["facebook", "instagram"])]
     split = _halves(rows)
     first, second = rows[rows["date"] < split], rows[rows["date"] >= split]
     placed = []
     for r in first.itertuples():
         for placement, amount in zip(("Feed", "Stories"), split_cents(r.spend, 2, rng), strict=True):
-            placed.append({"Reporting starts": r.date.strftime("%Y-%m-%d"), "Reporting ends": r.date.strftime("%Y-%m-%d"),
+            placed.append({"Reporting starts": r.date.to_pydatetime(), "Reporting ends": r.date.to_pydatetime(),
                            "Campaign name": r.campaign, "Platform": r.channel, "Placement": placement,
                            "Amount spent (EUR)": amount, "Impressions": int(amount * 180), "Reach": int(amount * 120),
                            "Link clicks": int(amount * 2), "Results": "", "Result indicator": ""})  # fmt: skip

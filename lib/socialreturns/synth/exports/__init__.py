@@ -5,24 +5,25 @@ scale) and writes each in the layout of the tool a real user would export it fro
 (``data/IMPORT.md``), so that ``socialreturns import`` can be tested on realistic volume, not
 only on the hand-written fixtures:
 
-* **spend**: facebook and instagram as Meta Ads Manager reports (the first year in English with
-  a Platform and Placement breakdown, one row per placement, the second in French with ``;``
-  and decimal commas), youtube as a Google Ads day report (title and date-range lines, quoted
-  thousands, `` --``, ``Total:`` lines, removed campaigns without cost), linkedin as Campaign
-  Manager reports (preamble, M/D/YYYY, ``€`` amounts; the second year UTF-16 with tabs), tiktok
-  as the Ads Manager web export (no currency column). Channels no importer covers (pinterest)
-  are written by hand in our ``spend.csv``, which imports merge with;
-* **orders and customers**: a Shopify orders export (one row per line item, totals on the
-  first row, times in Europe/Berlin with their offset, e-mails in mixed case, partial and full
-  refunds, cancelled and voided orders, POS orders without an e-mail, promotion codes), its
-  referral discount-code table and a product-cost table;
-* **touchpoints**: a GA4 BigQuery events export as Parquet (a session per touchpoint, its
-  source on one of the three levels GA4 writes, ``user_id`` on one event of the user; direct,
-  search and e-mail sessions beside them) and a UTM click log of the tiktok and pinterest
-  clicks, which GA4 also saw;
-* **mentions**: the brand's inbox as a reply-thread CSV read through a profile (its replies are
-  posts answering the questions; a ``Needs Reply`` flag) and the competitors' mentions as a
-  Meltwater export (UTF-16, tabs, minute times).
+* **spend**: facebook and instagram as Meta Ads Manager reports (the first half an English
+  workbook with a Platform and Placement breakdown, one row per placement; the second a French
+  CSV with ``;`` and decimal commas), youtube as a Google Ads day report (title and date-range
+  lines, quoted thousands, `` --``, ``Total:`` lines, removed campaigns without cost), linkedin
+  as Campaign Manager reports (preamble, M/D/YYYY, ``€`` amounts; the second half UTF-16 with
+  tabs), tiktok as the Ads Manager web export (no currency column). Channels no importer covers
+  (pinterest) are written by hand in our ``spend.csv``, which imports merge with;
+* **orders and customers**: a Shopify orders export in two halves imported one after the other
+  (one row per line item, totals on the first row, times in Europe/Berlin with their offset,
+  e-mails in mixed case, partial refunds, cancelled and voided orders, POS orders without an
+  e-mail, referral codes on first orders and a few later ones, promotion codes, prices including
+  tax from the second year), its referral discount-code table and a product-cost table;
+* **touchpoints**: a GA4 BigQuery events export (a session per touchpoint, its source on one of
+  the three levels GA4 writes, ``user_id`` on the user's last session; direct, search and e-mail
+  sessions beside them; the first days as Parquet, the rest as BigQuery's JSON) and a UTM click
+  log of the tiktok and pinterest clicks, which GA4 also saw;
+* **mentions**: the brand's inbox as a reply-thread CSV read through a profile (local time
+  without offset, a ``Needs Reply`` flag, its replies as posts answering the questions) and the
+  competitors' mentions as a Meltwater export (UTF-16, tabs, minute times, no likes).
 
 Only synthetic data: e-mail addresses are ``@example.com``, handles are made from the sample's
 pseudonymous author ids. `Exports.commands` are the ``socialreturns import`` calls that read
@@ -54,8 +55,9 @@ class Exports:
     ``files``: per import (a source name, or ``by hand``) the files; ``commands``: the
     ``socialreturns import`` argument lists, in the order to run them (``--out`` not included);
     ``tables``: the tables a correct import of the files gives (our columns; customer ids as the
-    shop import keys them); ``ids``: the sample's customer ids to those ids; ``counts``: rows
-    written per file and extra rows that an import must drop (by reason).
+    shop import keys them); ``ids``: the sample's customer ids to those ids; ``brands``: the
+    ``--brand`` values; ``counts``: the rows beside the sample's that an import must drop, and the
+    line items written, by kind.
     """
 
     folder: Path

@@ -82,7 +82,10 @@ def test_every_source_of_the_walkthrough_was_imported(trip):
     assert encodings["linkedin_second.tsv"] == ("utf-16", "tabs", 7)
     assert encodings["meltwater_mentions.tsv"] == ("utf-16", "tabs", 1)
     ga4 = next(e for e in _log(trip) if e["source"] == "ga4")
-    assert [(f["format"], f["rows_read"] > 1000) for f in ga4["files"]] == [("parquet", True), ("ndjson", True)]
+    assert [(f["format"], f["rows_read"] > 1000) for f in ga4["files"]] == [
+        ("parquet", True),
+        ("ndjson", True),
+    ]
 
 
 def test_the_log_accounts_for_every_row_read(trip):

@@ -8,7 +8,8 @@ What the export formats lose, and so what is compared within a tolerance or not 
   cents, and the import takes it as the same share of the subtotal as of the total, so an
   order's revenue comes back within half a cent per unit of its total (0.01 asserted);
 * gross margin: a shop export has no costs; the product-cost table gives them per SKU, which
-  cannot express each order's own margin, so the total margin is compared within 2%;
+  cannot express each order's own margin (the export's line items are the products whose costs
+  come closest), so the total margin is compared within 0.5% (0.12% at seed 7);
 * ``customers.acquisition_channel``: a shop export does not say which channel brought a customer
   (``unknown``), except referrals (its referral codes), which come back exactly;
 * the competitors' mentions (Meltwater): times to the minute, no likes, shares or comments,
@@ -162,7 +163,7 @@ def test_orders_revenue_excludes_tax_and_shipping(trip):
     per_day = pd.Series(gap, index=day).groupby(level=0).sum().abs()
     assert (per_day <= 0.01 * pd.Series(refunded, index=day).groupby(level=0).sum() + 1e-9).all()
     margin = imported["gross_margin"].sum() / original["gross_margin"].sum() - 1
-    assert abs(margin) < 0.02, margin
+    assert abs(margin) < 0.005, margin  # 0.12% at seed 7
 
 
 def test_customers_keyed_by_the_salted_e_mail_hash(trip):
@@ -261,7 +262,7 @@ def test_competitors_mentions_from_meltwater(trip):
     )
     found = imported["is_question"].to_numpy()
     precision, recall = (found & truth).sum() / found.sum(), (found & truth).sum() / truth.sum()
-    assert precision >= 0.85 and recall >= 0.75, (precision, recall)
+    assert precision >= 0.85 and recall >= 0.80, (precision, recall)  # 0.93 and 0.84 at seed 7
 
 
 # --------------------------------------------------------------------------- the notebooks

@@ -15,6 +15,7 @@ without UTM values or without a user.
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote_plus
@@ -93,7 +94,8 @@ def _events(sessions: pd.DataFrame, rng: np.random.Generator) -> list[dict]:
     events = []
     sid = (sessions["start"] // 1_000_000).astype(int)
     sid = sid + sessions.groupby(["pseudo", sid]).cumcount()  # two sessions of one second stay two
-    for s, session_id in zip(sessions.itertuples(index=False), sid, strict=True):
+    gaps = rng.integers(1_000_000, 90_000_000, size=(len(sessions), 3)).cumsum(axis=1)  # µs after the start
+    for k, (s, session_id) in enumerate(zip(sessions.itertuples(index=False), sid, strict=True)):
         named = bool(s.source)
         last_click = {"manual_campaign": {"campaign_id": None, "campaign_name": s.campaign or None,
                                           "source": s.source, "medium": s.medium}} if named and s.level == 0 else None  # fmt: skip
@@ -108,8 +110,8 @@ def _events(sessions: pd.DataFrame, rng: np.random.Generator) -> list[dict]:
                 params += [_param("campaign", s.campaign)] if s.campaign else []
             collected = ({"manual_campaign_id": None, "manual_campaign_name": s.campaign or None, "manual_source": s.source,
                           "manual_medium": s.medium, "gclid": None} if named and s.level == 1 and j == 0 else None)  # fmt: skip
-            micros = int(s.start) + j * int(rng.integers(1_000_000, 90_000_000))
-            events.append({"event_date": pd.Timestamp(micros, unit="us").strftime("%Y%m%d"), "event_timestamp": micros,
+            micros = int(s.start) + (int(gaps[k, j - 1]) if j else 0)
+            events.append({"event_date": time.strftime("%Y%m%d", time.gmtime(micros // 1_000_000)), "event_timestamp": micros,
                            "event_name": name, "event_params": params, "user_pseudo_id": s.pseudo,
                            "user_id": s.user if isinstance(s.user, str) else None,
                            "collected_traffic_source": collected, "session_traffic_source_last_click": last_click,

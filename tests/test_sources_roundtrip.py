@@ -31,7 +31,7 @@ import yaml
 
 from socialreturns import cli, data, ror, sentiment, synth
 from socialreturns.notebook import read_records
-from socialreturns.synth.exports import write_exports
+from socialreturns.synth.exports import archive_exports, write_exports
 
 SEED, SCALE, SALT = 7, 0.1, "round-trip-salt"
 TABLES = ("spend", "orders", "customers", "touchpoints", "mentions")
@@ -211,6 +211,23 @@ def test_importing_every_export_again_changes_no_table(trip, tmp_path):
     assert [e["source"] for e in again] == [c[0] for c in trip.exports.commands]
     for entry in again:  # every row of the second round replaced its twin, whichever source wrote it
         assert entry["rows_replaced"] == sum(entry["written"].values()) > 0, entry
+
+
+def test_the_brands_archive_answers_its_tweets_found_by_a_listening_tool(trip, tmp_path):
+    """The other way to answered_at: the brand's tweets from Meltwater (tweet ids, times to the
+    minute), then the brand's X archive, whose replies set answered_at to the second."""
+    (meltwater, tweets), answered = archive_exports(trip.original["mentions"], tmp_path)
+    folder = tmp_path / "data"
+    brands = [a for b in trip.exports.brands for a in ("--brand", b)]
+    for source, path in (("meltwater", meltwater), ("twitter-archive", tweets)):
+        assert cli.main(["import", source, str(path), "--out", str(folder), "--salt", SALT, *brands]) == 0
+    mentions = data.load_table("mentions", folder / "mentions.csv").set_index("post_id")
+    assert len(mentions) == len(answered)  # the archive's own tweets are not mentions
+    got = mentions["answered_at"].reindex(answered.index).astype(UTC_NS)
+    pd.testing.assert_series_equal(got, answered.astype(UTC_NS), check_names=False, check_index_type=False)
+    assert answered.notna().sum() > 20 and set(mentions.loc[answered.dropna().index, "source"]) == {
+        "twitter-archive"
+    }
 
 
 def _response(mentions: pd.DataFrame) -> pd.DataFrame:

@@ -42,7 +42,7 @@ import pandas as pd
 
 from ..templates import _HANDLES as HANDLES
 from ..truth import BRAND, COMPETITORS
-from .mentions import BRAND_ACCOUNT, mention_exports
+from .mentions import BRAND_ACCOUNT, archive_exports, mention_exports
 from .shop import PRODUCTS, SHOP_TIMEZONE, shop_export
 from .spend import spend_exports
 from .tracking import tracking_exports
@@ -124,4 +124,4 @@ def write_exports(tables: Mapping[str, pd.DataFrame], out: str | Path, folder: s
     return Exports(out, files, tuple(commands), expected, ids, brands, counts)
 
 
-__all__ = ["BRAND_ACCOUNT", "PRODUCTS", "SHOP_TIMEZONE", "Exports", "write_exports"]
+__all__ = ["BRAND_ACCOUNT", "PRODUCTS", "SHOP_TIMEZONE", "Exports", "archive_exports", "write_exports"]

@@ -11,6 +11,7 @@ comments.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -79,7 +80,9 @@ def _inbox(own: pd.DataFrame, out: Path) -> tuple[Path, Path, int]:
     return path, profile, len(replies)
 
 
-def _meltwater(other: pd.DataFrame, out: Path) -> tuple[Path, pd.Series]:
+def _meltwater(
+    other: pd.DataFrame, out: Path, name: str = "meltwater_mentions.tsv"
+) -> tuple[Path, pd.Series]:
     tweet = other["platform"] == "twitter"
     handle = other["author_id"].str.lower()
     tweet_id = ("15" + other["post_id"].str.replace(r"\D", "", regex=True).str.zfill(14)).where(tweet, "")
@@ -94,7 +97,7 @@ def _meltwater(other: pd.DataFrame, out: Path) -> tuple[Path, pd.Series]:
         "Tweet Id": tweet_id, "Twitter Id": _author(other["author_id"]).where(tweet, ""),
         "Twitter Screen Name": handle.where(tweet, ""),
     })  # fmt: skip
-    path = write(out / "meltwater_mentions.tsv", frame, sep="\t", encoding="utf-16")
+    path = write(out / name, frame, sep="\t", encoding="utf-16")
     return path, pd.Series(np.where(tweet, tweet_id, url), index=other.index)
 
 
@@ -117,3 +120,39 @@ def mention_exports(mentions: pd.DataFrame, out: Path) -> MentionExport:
     return MentionExport({"reply-threads": (inbox,), "meltwater": (meltwater,)},
                          [("reply-threads", str(inbox), "--profile", str(profile)), ("meltwater", str(meltwater))],
                          expected, {"inbox brand replies": replies})  # fmt: skip
+
+
+def _tweet(post_id: str, at: pd.Timestamp, text: str, reply_to: str = "", user: str = "") -> dict:
+    return {"tweet": {"id_str": post_id, "created_at": at.strftime("%a %b %d %H:%M:%S +0000 %Y"), "full_text": text,
+                      "favorite_count": "0", "retweet_count": "0", "in_reply_to_status_id_str": reply_to or None,
+                      "in_reply_to_user_id_str": user or None, "lang": "en"}}  # fmt: skip
+
+
+def archive_exports(mentions: pd.DataFrame, out: Path) -> tuple[tuple[Path, Path], pd.Series]:
+    """The brand's tweets as a listening tool found them (Meltwater, with their tweet ids) and the
+    brand's own X archive (``archive/data/tweets.js`` and ``account.js``), whose replies answer them.
+
+    Returns
+    -------
+    The two files and each tweet's ``answered_at`` (UTC, to the second) by its tweet id.
+    """
+    tweets = mentions[(mentions["brand"] == BRAND) & (mentions["platform"] == "twitter")]
+    meltwater, ids = _meltwater(tweets, out, "meltwater_brand_tweets.tsv")
+    answered = tweets[tweets["answered_at"].notna()]
+    items = [_tweet(f"16{i:016d}", at, "@" + author.lower() + " Thanks, we are on it. Please check your DMs.",
+                    ids[index], _author(pd.Series([author])).iloc[0])
+             for i, (index, at, author) in enumerate(zip(answered.index, answered["answered_at"], answered["author_id"],
+                                                         strict=True))]  # fmt: skip
+    items.append(
+        _tweet("1700000000000000001", tweets["timestamp"].max(), "New colours of the Glow are out today!")
+    )
+    folder = out / "archive" / "data"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "account.js").write_text("window.YTD.account.part0 = " + json.dumps(
+        [{"account": {"accountId": BRAND_ACCOUNT, "username": BRAND.lower()}}]), encoding="utf-8")  # fmt: skip
+    (folder / "tweets.js").write_text(
+        "window.YTD.tweets.part0 = " + json.dumps(items, indent=2), encoding="utf-8"
+    )
+    return (meltwater, folder / "tweets.js"), pd.Series(
+        tweets["answered_at"].to_numpy(), index=ids.to_numpy()
+    )

@@ -13,7 +13,9 @@ What the export formats lose, and so what is compared within a tolerance or not 
 * ``customers.acquisition_channel``: a shop export does not say which channel brought a customer
   (``unknown``), except referrals (its referral codes), which come back exactly;
 * the competitors' mentions (Meltwater): times to the minute, no likes, shares or comments,
-  ``is_question`` detected from the text; the brand's inbox keeps all of it;
+  ``is_question`` detected from the text; the brand's inbox keeps all of it, but in local time
+  without offset: a post in the hour repeated when the clocks go back comes back an hour early
+  (one post at seed 7, not a question);
 * ``mentions.customer_id``: no export matches authors to customers (empty after the import).
 """
 

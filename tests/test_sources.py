@@ -318,3 +318,22 @@ def test_cli_list_names_each_source_and_header(capsys):
     assert "Start Date (in UTC), Account Name, Campaign Group Name" in out
     assert cli.main(["import", "nope", "x.csv", "--out", "y"]) == 2
     assert "unknown source 'nope'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("source", "files", "options"), [
+    ("meta-ads", ["meta_ads_de.txt"], {}),
+    ("google-ads", ["google_ads_campaign_day.csv"], {}),
+    ("shopify-orders", ["shopify_orders.csv"], {"salt": "pepper", "margin_rate": 0.5}),
+    ("ga4", ["ga4_events.parquet"], {"margin_rate": 0.5}),
+    ("utm-clicks", ["utm_clicks.csv"], {}),
+    ("reply-threads", ["customer_support_threads.csv"], {"salt": "pepper", "brands": ["Lumora=@lumora"]}),
+])  # fmt: skip
+def test_the_log_accounts_for_every_row_read(tmp_path, source, files, options):
+    """rows read = written (the first table) + dropped + combined: summed placement rows, an
+    order's further line items, a session's further events are counted, not only noted."""
+    result = sources.import_files(source, [EXPORTS / f for f in files], tmp_path / "data", **options)
+    log = result.log
+    # GA4's purchases left out of the orders are events of their sessions too: counted apart
+    dropped = sum(d.count for d in log.rows_dropped if not d.reason.startswith("purchase"))
+    assert log.rows_read == log.written[log.tables[0]] + dropped + sum(log.rows_combined.values())
+    assert log.rows_combined or source in ("google-ads", "utm-clicks", "reply-threads")

@@ -3,7 +3,9 @@ file), what is dropped and logged, no e-mail address written, the damaged varian
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
 import re
 
@@ -204,6 +206,34 @@ def test_a_later_import_keeps_the_customers_first_order_and_channel(tmp_path):
     ]
     assert [r[0] for r in _read(out, "orders")] == ["#1001", "#1003"]
     assert any("1 customer(s) already in customers.csv keep their earlier" in n for n in result.log.notes)
+
+
+def _with_code(line: str, code: str) -> str:
+    cells = next(csv.reader([line]))
+    header = next(csv.reader([ORDERS.read_text().splitlines()[0]]))
+    cells[header.index("Discount Code")] = code
+    out = io.StringIO()
+    csv.writer(out, lineterminator="").writerow(cells)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("order", ["january first", "february first"])
+def test_a_referral_code_on_a_later_order_is_no_referral_across_imports(tmp_path, order):
+    """Found by the round trip (tests/test_sources_roundtrip.py, the orders imported month by
+    month): ada's first order (#1001, January) had no code; her February order used dee's
+    referral code. Whichever month is imported first, ada was not referred."""
+    lines = ORDERS.read_text().splitlines()
+    january, february = tmp_path / "january.csv", tmp_path / "february.csv"
+    january.write_text("\n".join(lines[:2]) + "\n")  # #1001 of ada, 2025-01-04
+    february.write_text("\n".join([lines[0], _with_code(lines[4], "dee-friend"), lines[5], lines[8]]) + "\n")
+    first, second = (january, february) if order == "january first" else (february, january)
+    out, _ = _import(tmp_path, first, referrals=REFERRALS)
+    _import(tmp_path, second, referrals=REFERRALS)
+    ada, dee = _id("ada@example.com"), _id("dee@example.com")
+    assert sorted(_read(out, "customers")) == sorted([
+        (ada, "2025-01-04", "unknown", "", "EUR", "shopify-orders"),
+        (dee, "2025-01-13", "unknown", "", "EUR", "shopify-orders"),
+    ])  # fmt: skip
 
 
 # --------------------------------------------------------------------------- side tables

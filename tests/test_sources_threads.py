@@ -292,3 +292,28 @@ def test_an_answer_before_its_post_is_refused(tmp_path):
     with pytest.raises(InputError, match="1 post\\(s\\) answered before they were posted") as err:
         _import(tmp_path, "listening", export, profile=str(profile))
     assert err.value.rows == ["inbox.csv line 2"]
+
+
+@pytest.mark.parametrize("fmt", ["%d/%m/%Y %H:%M", "ISO 8601"])
+def test_local_times_of_a_profile_timezone_across_the_clock_changes(tmp_path, fmt):
+    """Found while writing the round trip's inbox export (tests/test_sources_roundtrip.py): an
+    inbox in local time without offset has posts in the hour repeated when the clocks go back
+    (read as the first, summer time, not refused) and ISO times without offset, which are the
+    profile's timezone, not UTC."""
+    times = ["27/10/2024 01:30", "27/10/2024 02:30", "31/03/2024 02:30", "01/07/2024 12:00"]
+    if fmt == "ISO 8601":
+        times = [pd.Timestamp(pd.to_datetime(t, format="%d/%m/%Y %H:%M")).isoformat() for t in times]
+    export = tmp_path / "inbox.csv"
+    export.write_text(
+        "Post,When,Said,By\n" + "".join(f"p{i},{t},@lumora hi,ann\n" for i, t in enumerate(times))
+    )
+    profile = tmp_path / "inbox.yaml"
+    profile.write_text("columns: {post_id: Post, timestamp: When, text: Said, author: By}\nplatform: instagram\n"
+                       "timezone: Europe/Berlin\n" + ("time_formats: ['%d/%m/%Y %H:%M']\n" if fmt != "ISO 8601" else ""))  # fmt: skip
+    out, _ = _import(tmp_path, "listening", export, profile=str(profile), brands=["Lumora=@lumora"])
+    assert list(_mentions(out)["timestamp"]) == [
+        "2024-10-26T23:30:00Z",  # 01:30 CEST
+        "2024-10-27T00:30:00Z",  # 02:30 happened twice: the first, CEST (the second would be 01:30Z)
+        "2024-03-31T01:00:00Z",  # 02:30 never happened (02:00 CET jumped to 03:00 CEST): 03:00 CEST
+        "2024-07-01T10:00:00Z",  # 12:00 CEST
+    ]

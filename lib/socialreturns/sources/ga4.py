@@ -60,6 +60,7 @@ HEADER = ("event_date, event_timestamp (µs, UTC), event_name, event_params [key
           "user_id, session_traffic_source_last_click, collected_traffic_source, ecommerce, ...")  # fmt: skip
 REQUIRED = ("event_timestamp", "event_name", "event_params", "user_pseudo_id")
 BATCH_ROWS = 1_000_000
+NO_SESSION = "event without a user_pseudo_id, ga_session_id or event_timestamp"
 SESSION_KEY = ("user_pseudo_id", "session")
 
 
@@ -275,7 +276,7 @@ def _reduce(batch: pa.RecordBatch, offset: int, log: ImportLog, path: Path) -> d
     pseudo = _text(batch.column("user_pseudo_id"), n)
     keep = (sid.notna() & pseudo.notna() & micros.notna()).to_numpy()
     lost = pd.Series(np.flatnonzero(~keep) + offset + 1).map(f"{path.name} event {{}}".format)
-    drop_many(log, "event without a user_pseudo_id, ga_session_id or event_timestamp", lost)
+    drop_many(log, NO_SESSION, lost)
     events = pd.DataFrame({"user_pseudo_id": pseudo, "session": sid, "micros": micros})[keep]
     key = list(SESSION_KEY)
     sessions = events.groupby(key, sort=False)["micros"].min().reset_index()
@@ -375,6 +376,10 @@ def convert(paths: Sequence[Path], options: ImportOptions, log: ImportLog) -> Ma
     data = _read(paths, log)
     key = list(SESSION_KEY)
     sessions = data["sessions"].merge(data["named"], on=key, how="left")
+    lost = sum(d.count for d in log.rows_dropped if d.reason == NO_SESSION)
+    log.combine(
+        "a further event of a session (one touchpoint per session)", log.rows_read - lost - len(sessions)
+    )
     classified = channel_map.classify(sessions["source"], sessions["medium"], sessions["campaign"])
     user_of = data["users"].set_index("user_pseudo_id")["user_id"]
     customer = sessions["user_pseudo_id"].map(user_of).astype("string").fillna(sessions["user_pseudo_id"])

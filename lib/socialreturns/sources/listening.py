@@ -193,7 +193,7 @@ def read_profile(path: str | Path) -> Profile:
     for key in ("timezone", "platform"):
         if raw.get(key):
             extra[key] = str(raw[key])  # type: ignore[assignment]
-    return _profile(str(raw.get("name") or Path(path).stem), str(raw.get("title") or f"a {Path(path).stem} export"),
+    return _profile(str(raw.get("name") or Path(path).stem), str(raw.get("title") or f"the {Path(path).stem} export"),
                     "", columns=columns, required=required, **extra)  # fmt: skip
 
 
@@ -231,14 +231,12 @@ def _times(export: Export, column: str, profile: Profile) -> pd.Series:
             break
         if fmt == TWITTER_TIME:
             got = twitter_times(values[todo])
+        elif fmt == "ISO8601":
+            got = _iso_times(values[todo], profile.timezone)
+        elif "%z" in fmt:
+            got = pd.to_datetime(values[todo], format=fmt, errors="coerce", utc=True)
         else:
-            got = pd.to_datetime(
-                values[todo], format=fmt, errors="coerce", utc="%z" in fmt or fmt == "ISO8601"
-            )
-        if "%z" not in fmt and fmt != "ISO8601":
-            got = got.dt.tz_localize(profile.timezone, ambiguous="NaT", nonexistent="NaT").dt.tz_convert(
-                "UTC"
-            )
+            got = local_to_utc(pd.to_datetime(values[todo], format=fmt, errors="coerce"), profile.timezone)
         parsed[todo] = got.astype(TIMESTAMP_DTYPE)
     times = pd.Series(parsed.to_numpy()[np.maximum(codes, 0)], index=raw.index).where(codes >= 0)
     times = times.astype(TIMESTAMP_DTYPE)
@@ -254,6 +252,33 @@ def _times(export: Export, column: str, profile: Profile) -> pd.Series:
             times, out, column=column, rows=export.lines(raw.index[out.to_numpy()]), file=export.path
         )
     return times
+
+
+_OFFSET = r"(?:[zZ]|[+-]\d{2}:?\d{2})$"
+
+
+def local_to_utc(naive: pd.Series, timezone: str) -> pd.Series:
+    """Clock times of ``timezone`` (naive timestamps) in UTC.
+
+    A time in the hour that happens twice when the clocks go back is read as its first
+    occurrence (summer time), one in the hour skipped when they go forward as the moment after
+    the gap: an export without offsets cannot tell, and refusing it would stop the import of
+    every year of posts.
+    """
+    if timezone == "UTC":
+        return naive.dt.tz_localize("UTC")
+    first = np.ones(len(naive), dtype=bool)
+    return naive.dt.tz_localize(timezone, ambiguous=first, nonexistent="shift_forward").dt.tz_convert("UTC")
+
+
+def _iso_times(values: pd.Series, timezone: str) -> pd.Series:
+    """ISO 8601 times in UTC: with an offset as written, without one in ``timezone``."""
+    text = values.astype(str).str.strip()
+    got = pd.to_datetime(text, format="ISO8601", errors="coerce", utc=True)
+    naive = ~text.str.contains(_OFFSET, regex=True)
+    if timezone != "UTC" and naive.any():
+        got[naive] = local_to_utc(pd.to_datetime(text[naive], format="ISO8601", errors="coerce"), timezone)
+    return got
 
 
 def twitter_times(values: pd.Series) -> pd.Series:

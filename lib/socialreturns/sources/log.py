@@ -41,6 +41,10 @@ class ImportLog:
     written: dict[str, int] = field(default_factory=dict)  # rows written per table
     rows_dropped: list[Dropped] = field(default_factory=list)
     rows_replaced: int = 0
+    #: rows folded into another row (reason -> count): a breakdown's rows summed, an order's
+    #: further line items, a session's further events; with ``rows_dropped`` and the primary
+    #: table's ``written`` they add up to ``rows_read``
+    rows_combined: dict[str, int] = field(default_factory=dict)
     columns_unused: dict[str, list[str]] = field(default_factory=dict)
     currency: str | None = None
     notes: list[str] = field(default_factory=list)
@@ -59,6 +63,11 @@ class ImportLog:
             [f"{lab}: {val!r}" for lab, val in zip(labels, values, strict=False)] if len(values) else labels
         )
         entry.examples.extend(list(shown)[: max(0, EXAMPLES - len(entry.examples))])
+
+    def combine(self, reason: str, count: int) -> None:
+        """Record ``count`` rows folded into other rows for ``reason``."""
+        if count:
+            self.rows_combined[reason] = self.rows_combined.get(reason, 0) + int(count)
 
     @property
     def dropped(self) -> int:

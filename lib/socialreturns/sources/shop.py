@@ -153,6 +153,7 @@ def _orders_of(export: Export, log: ImportLog) -> pd.DataFrame:
     empty = name == ""
     log.drop("no order Name", export.lines(frame.index[empty]))
     first = frame.index[~empty & ~name.duplicated()]  # each order's first row holds its totals
+    log.combine("a further line item of an order (one order per Name)", int((~empty).sum()) - len(first))
     if not len(first):
         raise InputError("has a header but no orders", file=export.path,
                          expected=f"rows under the header on line {export.header_line}")  # fmt: skip
@@ -225,8 +226,14 @@ def _one_currency(orders: pd.DataFrame, given: str | None, paths: Sequence[Path]
 
 
 def _with_known(customers: pd.DataFrame, folder: Path | None, log: ImportLog) -> pd.DataFrame:
-    """Customers already in ``folder`` keep their acquisition date when it is earlier (their first
-    order came in an earlier import), their acquisition channel and their referrer."""
+    """Customers already in ``folder`` keep the earlier acquisition date (their first order came
+    in an earlier import), and the channel and referrer of their first order: a referral code on
+    what is only this import's first order of a customer who bought before is not a referral.
+
+    When this import holds the customer's first order (an earlier month imported after a later
+    one), its referral code (or none) replaces what an earlier shop import derived from a later
+    order. A channel set by hand or by another source is kept, unless it is ``unknown``.
+    """
     path = Path(folder) / "customers.csv" if folder else None
     if path is None or not path.is_file():
         return customers
@@ -236,20 +243,23 @@ def _with_known(customers: pd.DataFrame, folder: Path | None, log: ImportLog) ->
         return customers
     customers = customers.copy()
     old = known.loc[customers.loc[seen, "customer_id"]]
-    dates = pd.DataFrame({"new": customers.loc[seen, "acquisition_date"].to_numpy(),
-                          "old": old["acquisition_date"].to_numpy()})  # fmt: skip
-    customers.loc[seen, "acquisition_date"] = dates.min(axis=1).to_numpy()
-    # what the folder says wins, unless it says nothing (unknown channel, no referrer)
+    new_date = customers.loc[seen, "acquisition_date"].to_numpy()
+    old_date = old["acquisition_date"].to_numpy()
+    customers.loc[seen, "acquisition_date"] = np.minimum(new_date, old_date)
     old_channel = old["acquisition_channel"].astype("string").to_numpy()
     new_channel = customers.loc[seen, "acquisition_channel"].astype("string").to_numpy()
-    customers.loc[seen, "acquisition_channel"] = np.where(
-        old_channel == ACQUISITION_CHANNEL, new_channel, old_channel
+    by_shop = (
+        (old["source"].astype("string").fillna("") == log.source).to_numpy() if "source" in old else False
     )
+    unknown = old_channel == ACQUISITION_CHANNEL
+    take_new = ((new_date < old_date) & (by_shop | unknown)) | ((new_date == old_date) & unknown)
+    customers.loc[seen, "acquisition_channel"] = np.where(take_new, new_channel, old_channel)
     old_referrer = pd.Series(old["referred_by"].to_numpy(), dtype="string")
     new_referrer = pd.Series(customers.loc[seen, "referred_by"].to_numpy(), dtype="string")
-    customers.loc[seen, "referred_by"] = old_referrer.fillna(new_referrer).to_numpy()
-    log.notes.append(f"{int(seen.sum())} customer(s) already in {path.name} keep their earlier acquisition date, "
-                     "acquisition channel and referrer")  # fmt: skip
+    customers.loc[seen, "referred_by"] = new_referrer.where(take_new, old_referrer).to_numpy()
+    log.notes.append(f"{int(seen.sum())} customer(s) already in {path.name} keep their earlier acquisition date, and "
+                     f"the channel and referrer of their first order ({int((new_date > old_date).sum())} had bought "
+                     "before this import's orders)")  # fmt: skip
     return customers
 
 

@@ -313,6 +313,10 @@ def _summed(rows: pd.DataFrame, log: ImportLog, export: Export) -> pd.DataFrame:
         spend=("spend", "sum"), currency=("currency", "first")
     )
     if len(summed) < len(rows):
+        log.combine(
+            "summed with another row of the same date, channel and campaign (a breakdown)",
+            len(rows) - len(summed),
+        )
         log.notes.append(f"{export.path}: {len(rows)} rows summed into {len(summed)} (one per date, "
                          "channel and campaign)")  # fmt: skip
     return summed.reset_index()[["date", "channel", "campaign", "spend", "currency"]]

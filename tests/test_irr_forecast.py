@@ -228,7 +228,7 @@ def test_reconciliation_runs_from_history_to_the_plan(fit):
     )
     assert steps["change"].iloc[4] == pytest.approx(-0.3)  # the ROAS scale
     assert steps["change"].iloc[5] == pytest.approx(demand["index"].mean() - 1)
-    assert "times demand_scale 0.9" in steps["explanation"].iloc[5]
+    assert "times the scenario's demand scale 0.9" in steps["explanation"].iloc[5]
 
 
 def test_reconciliation_of_history_held_steady_changes_nothing_after_it(fit):
@@ -240,7 +240,7 @@ def test_reconciliation_of_history_held_steady_changes_nothing_after_it(fit):
     steady = roi.steady_revenue(np.array([per_month / irr_forecast.DAYS_PER_MONTH]), fit.decay,
                                 fit.half_saturation, fit.hill_shape, fit.coef)[0]  # fmt: skip
     assert steps["roas"].iloc[1] == pytest.approx(steady / (per_month / irr_forecast.DAYS_PER_MONTH))
-    assert "demand_scaling off" in steps["explanation"].iloc[-1]
+    assert "plan not scaled by forecast demand" in steps["explanation"].iloc[-1]
 
 
 def test_demand_index_scaling_off_and_scaled():

@@ -26,7 +26,15 @@ from socialreturns.irr_forecast.plan import (
     plan_roas,
 )
 from socialreturns.irr_forecast.reconcile import reconcile
-from socialreturns.irr_forecast.report import FIGURES, Parameters, assumptions, conclusions, title
+from socialreturns.irr_forecast.report import (
+    FIGURES,
+    METHOD_LABELS,
+    Parameters,
+    against_base,
+    assumptions,
+    conclusions,
+    title,
+)
 from socialreturns.irr_forecast.risk import (
     ModelError,
     Simulation,
@@ -39,9 +47,11 @@ from socialreturns.irr_forecast.risk import (
 __all__ = [
     "DAYS_PER_MONTH",
     "FIGURES",
+    "METHOD_LABELS",
     "ModelError",
     "Parameters",
     "Returns",
+    "against_base",
     "Simulation",
     "assumptions",
     "baseline_revenue",

@@ -138,25 +138,71 @@ _LABELS = {
 }  # fmt: skip
 
 
+#: The forecast methods as readers name them (`socialreturns.forecast.METHODS`).
+METHOD_LABELS: dict[str, str] = {
+    "ets": "ETS (exponential smoothing)", "sarimax": "SARIMAX", "seasonal_naive": "seasonal naive (a year earlier)",
+}  # fmt: skip
+
+#: Parameters of how the page is computed rather than of the case (the data folder, the simulation's
+#: size and seed, the currency's code): the assumptions table leaves them out unless a scenario
+#: changes one (the page's own "Assumptions" table and its code view list every parameter).
+TECHNICAL = frozenset({"data_dir", "n_sims", "seed", "n_bootstrap", "currency"})
+
+
 def assumptions(params: Parameters) -> pd.DataFrame:
     """This scenario's assumptions beside base's (the notebook's defaults, `params/irr_forecast/base.yaml`).
 
     Returns
     -------
     pandas.DataFrame
-        One row per parameter but the scenario's name: ``assumption``, ``base``, ``this scenario``
+        One row per assumption of the case (every parameter but the scenario's name and the
+        `TECHNICAL` ones this scenario leaves at base): ``assumption``, ``base``, ``this scenario``
         (both as text, with units), ``differs`` ("yes" where this scenario changes base).
     """
     base = Parameters()
     rows = []
     for f in dataclasses.fields(Parameters):
-        if f.name == "scenario":
+        if f.name == "scenario" or (f.name in TECHNICAL and getattr(params, f.name) == getattr(base, f.name)):
             continue
         mine, theirs = getattr(params, f.name), getattr(base, f.name)
         rows.append({"assumption": _LABELS.get(f.name, f.name), "base": _shown(f.name, theirs, base.currency),
                      "this scenario": _shown(f.name, mine, params.currency),
                      "differs": "yes" if mine != theirs else ""})  # fmt: skip
     return pd.DataFrame(rows)
+
+
+#: Short names of the case's assumptions, for a sentence on what a scenario changes.
+_SHORT = {
+    "cost_of_capital_annual": "cost of capital", "hurdle_rate_annual": "hurdle", "horizon_months": "horizon",
+    "setup_cost": "set-up cost", "spend_plan": "spend", "margin_rate": "margin", "roas_scale": "ROAS scale",
+    "demand_scaling": "plan scaled by demand", "demand_scale": "demand scale", "forecast_method": "forecast",
+}  # fmt: skip
+
+
+def against_base(params: Parameters) -> str:
+    """What this scenario changes from base, in words, in the parameters' order; "base's
+    assumptions" when it changes nothing.
+
+    >>> against_base(Parameters(scenario="stress", roas_scale=0.6, demand_scale=0.85))
+    'ROAS scale 0.6; demand scale 0.85'
+    >>> against_base(Parameters(cost_of_capital_annual=0.12, spend_plan={"facebook": 15000, "tiktok": 6100}))
+    'cost of capital 12.0%; spend 21,100 EUR a month'
+    >>> against_base(Parameters(scenario="mine"))
+    "base's assumptions"
+    """
+    base, parts = Parameters(), []
+    for f in dataclasses.fields(Parameters):
+        mine = getattr(params, f.name)
+        if f.name == "scenario" or mine == getattr(base, f.name):
+            continue
+        if f.name == "spend_plan":
+            shown = f"{sum(mine.values()):,.0f} {params.currency} a month"
+        elif f.name == "horizon_months":
+            shown = f"{mine} months"
+        else:
+            shown = _shown(f.name, mine, params.currency)
+        parts.append(f"{_SHORT.get(f.name, _LABELS.get(f.name, f.name))} {shown}")
+    return "; ".join(parts) or "base's assumptions"
 
 
 def _payback(months: float, horizon_months: int) -> str:

@@ -3,7 +3,8 @@
 What a column holds (money, a percentage, a ratio, a count, hours...) is named once, here, by
 the column names the library's results use (`COLUMN_KINDS`); `table` formats any result frame
 by them, so ROAS reads "2.31", a share "41.2%" and an amount "717,173" (cents only in a column
-whose amounts are all below 1,000) in every report; headers read as words ("net cash flow"). Columns it does not know are formatted by their name (``*_share``, ``*_rate``:
+whose amounts are all below 1,000) in every report; headers read as words ("net cash flow"), with
+their abbreviations in capitals ("ROAS", "NPV") and units in brackets ("payback (months)"; `header`). Columns it does not know are formatted by their name (``*_share``, ``*_rate``:
 percents) or their dtype (whole numbers with thousands separators, other numbers to two
 decimals with separators, timestamps as dates). Every table has one header row: a shown index
 becomes the first columns, headed by its name.
@@ -15,6 +16,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Literal
 
+import markupsafe
 import pandas as pd
 from pandas.io.formats.style import Styler
 
@@ -95,6 +97,41 @@ COLUMN_KINDS: dict[str, Kind] = {
     # times
     "timestamp": "datetime",
 }  # fmt: skip
+
+#: Headers that words alone would misread, by column name; other headers go through `header`'s rules.
+HEADERS: dict[str, str] = {
+    "identifiable": "identified", "quantile": "percentile", "irr_annual": "IRR (annual)",
+    "mirr_annual": "MIRR (annual)", "marginal_roas_current": "marginal ROAS today", "p_alive": "P(alive)",
+    "p_alive_change": "change in P(alive)", "std_error": "standard error", "current_spend": "spend today",
+    "current_profit": "profit today", "current_revenue": "revenue today",
+}  # fmt: skip
+
+#: Abbreviations a header keeps in capitals: "roas" reads "ROAS".
+ABBREVIATIONS = frozenset({"roas", "roi", "ror", "clv", "npv", "irr", "mirr", "mape", "mase", "mae", "sla", "ci",
+                           "f1", "ga4", "utm", "id", "p90", "r2"})  # fmt: skip
+
+#: Units a header names in brackets at its end: "payback_months" reads "payback (months)".
+_UNITS = ("months", "days", "hours", "weeks")
+
+
+def header(name: object, before: str = "") -> str:
+    """A column's header for readers: `HEADERS`, else its words, abbreviations in capitals and a
+    unit at its end in brackets; an interval's bounds (``ci_lower``, ``ci_upper``) read as the
+    low and high of the column ``before`` them.
+
+    >>> header("marginal_roas"), header("payback_months"), header("ci_lower", "ROAS"), header("net_cash_flow")
+    ('marginal ROAS', 'payback (months)', 'ROAS low', 'net cash flow')
+    """
+    text = str(name)
+    if text in ("ci_lower", "ci_upper"):
+        return f"{before} {'low' if text == 'ci_lower' else 'high'}".strip()
+    if text in HEADERS:
+        return HEADERS[text]
+    words = [w.upper() if w.lower() in ABBREVIATIONS else w for w in text.split("_") if w]
+    if len(words) > 1 and words[-1] in _UNITS:
+        words[-1] = f"({words[-1]})"
+    return " ".join(words) if words else text
+
 
 #: Columns that bound the interval of the column before them take that column's kind.
 _BOUNDS = re.compile(r"^(ci_lower|ci_upper)$")
@@ -193,9 +230,15 @@ def table(
             formats[str(c)] = "{:,.0f}" if (frame[c].abs() >= 1000).any() else "{:,.2f}"
     # Text cells, labels and headers are escaped (pandas' own HTML escaping): names come from data.
     styler = frame.style.format({c: formats.get(str(c)) for c in frame.columns}, na_rep="-", escape="html")
-    # headers read as words: "net_cash_flow" shows as "net cash flow" (escaped first, then spaced)
+    # headers read as words: "net_cash_flow" shows as "net cash flow", "roas" as "ROAS" (`header`)
+    # pandas hands the formatter the escaped name (markupsafe's escaping) and shows what it returns
+    headers, before = {}, ""
+    for c in frame.columns:
+        name = str(markupsafe.escape(str(c)))
+        headers[name] = header(name, before)
+        before = before if name in ("ci_lower", "ci_upper") else headers[name]
     styler = styler.format_index(escape="html", axis=0).format_index(
-        lambda v: str(v).replace("_", " "), escape="html", axis=1
+        lambda v: headers[v] if v in headers else header(v), escape="html", axis=1
     )
     text = [c for c in frame.columns if found[str(c)] == "text"]
     if text:  # words read from the left, under a header on the left; numbers line up on the right

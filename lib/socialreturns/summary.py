@@ -85,9 +85,19 @@ class Section:
         return table(self.table, kinds=self.kinds, index=True, currency=self.currency)  # type: ignore[arg-type]
 
 
+def _ordered(manifest: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The manifest's runs in its batch file's order, as the index lists them
+    (`socialreturns.batch.index.run_order`)."""
+    from socialreturns.batch.index import run_order
+
+    runs = manifest.get("runs", {})
+    return {n: runs[n] for n in run_order(manifest)}
+
+
 def _runs(manifest: dict[str, Any], contract: Figures) -> dict[str, dict[str, Any]]:
-    """The runs of the notebook whose record contract is ``contract``, by run name."""
-    return {n: r for n, r in manifest.get("runs", {}).items()
+    """The runs of the notebook whose record contract is ``contract``, by run name, in the
+    batch file's order."""
+    return {n: r for n, r in _ordered(manifest).items()
             if Path(r.get("notebook", "")).stem == contract.notebook}  # fmt: skip
 
 
@@ -320,7 +330,7 @@ def verdicts(manifest: dict[str, Any]) -> str:
     (`socialreturns.batch.headlines.verdict`); every IRR scenario gets its own sentence."""
     from socialreturns.batch import headlines
 
-    runs = {n: r for n, r in manifest.get("runs", {}).items() if r.get("status") in ("ok", "skipped")}
+    runs = {n: r for n, r in _ordered(manifest).items() if r.get("status") in ("ok", "skipped")}
     by_stem: dict[str, list[tuple[str, dict[str, Any]]]] = {}
     for name, run in runs.items():
         by_stem.setdefault(Path(str(run.get("notebook", name))).stem, []).append((name, run))

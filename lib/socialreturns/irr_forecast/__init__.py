@@ -27,12 +27,14 @@ from socialreturns.irr_forecast.plan import (
 )
 from socialreturns.irr_forecast.reconcile import reconcile
 from socialreturns.irr_forecast.report import (
+    ASSUMPTION_LABELS,
     FIGURES,
     METHOD_LABELS,
     Parameters,
     against_base,
     assumptions,
     conclusions,
+    shown_assumption,
     title,
 )
 from socialreturns.irr_forecast.risk import (
@@ -46,12 +48,14 @@ from socialreturns.irr_forecast.risk import (
 
 __all__ = [
     "DAYS_PER_MONTH",
+    "ASSUMPTION_LABELS",
     "FIGURES",
     "METHOD_LABELS",
     "ModelError",
     "Parameters",
     "Returns",
     "against_base",
+    "shown_assumption",
     "Simulation",
     "assumptions",
     "baseline_revenue",

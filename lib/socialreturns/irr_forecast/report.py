@@ -107,8 +107,13 @@ def title(params: Parameters) -> str:
             f"base in the table below. Rerun this scenario: {rerun}.")  # fmt: skip
 
 
-def _shown(name: str, value: Any, currency: str) -> str:
-    """A parameter's value as the assumptions table reads it."""
+def shown_assumption(name: str, value: Any, currency: str) -> str:
+    """A parameter's value as the assumptions table (and the index) reads it: rates as percents,
+    amounts with separators and the currency, the spend plan with its monthly total.
+
+    >>> shown_assumption("cost_of_capital_annual", 0.12, "EUR"), shown_assumption("setup_cost", 4e5, "EUR")
+    ('12.0%', '400,000 EUR')
+    """
     if name in ("cost_of_capital_annual", "hurdle_rate_annual", "margin_rate"):
         return f"{value:.1%}"
     if name == "setup_cost":
@@ -118,6 +123,8 @@ def _shown(name: str, value: Any, currency: str) -> str:
         return f"{parts} (total {sum(value.values()):,.0f} {currency} a month)"
     if name == "demand_scaling":
         return "on" if value else "off"
+    if name == "forecast_method":
+        return METHOD_LABELS.get(str(value), str(value))
     if isinstance(value, float):
         return f"{value:g}"
     if isinstance(value, int):
@@ -125,8 +132,8 @@ def _shown(name: str, value: Any, currency: str) -> str:
     return str(value)
 
 
-#: The assumptions table's label of each parameter.
-_LABELS = {
+#: The assumptions table's label of each parameter (the index's too).
+ASSUMPTION_LABELS = {
     "data_dir": "data folder", "cost_of_capital_annual": "cost of capital (annual)",
     "hurdle_rate_annual": "hurdle rate (annual)", "horizon_months": "horizon (months)",
     "setup_cost": "set-up cost at month 0", "spend_plan": "spend plan per month",
@@ -165,8 +172,8 @@ def assumptions(params: Parameters) -> pd.DataFrame:
         if f.name == "scenario" or (f.name in TECHNICAL and getattr(params, f.name) == getattr(base, f.name)):
             continue
         mine, theirs = getattr(params, f.name), getattr(base, f.name)
-        rows.append({"assumption": _LABELS.get(f.name, f.name), "base": _shown(f.name, theirs, base.currency),
-                     "this scenario": _shown(f.name, mine, params.currency),
+        rows.append({"assumption": ASSUMPTION_LABELS.get(f.name, f.name), "base": shown_assumption(f.name, theirs, base.currency),
+                     "this scenario": shown_assumption(f.name, mine, params.currency),
                      "differs": "yes" if mine != theirs else ""})  # fmt: skip
     return pd.DataFrame(rows)
 
@@ -200,8 +207,8 @@ def against_base(params: Parameters) -> str:
         elif f.name == "horizon_months":
             shown = f"{mine} months"
         else:
-            shown = _shown(f.name, mine, params.currency)
-        parts.append(f"{_SHORT.get(f.name, _LABELS.get(f.name, f.name))} {shown}")
+            shown = shown_assumption(f.name, mine, params.currency)
+        parts.append(f"{_SHORT.get(f.name, ASSUMPTION_LABELS.get(f.name, f.name))} {shown}")
     return "; ".join(parts) or "base's assumptions"
 
 
@@ -225,11 +232,14 @@ def conclusions(
 ) -> str:
     """Markdown conclusions of the IRR report; every number comes from the arguments, and a
     figure that does not exist (payback beyond the horizon, no IRR) is said in words."""
+    from socialreturns.batch.headlines import funding  # the one fund-or-not rule of every page
+
     p = sim.percentiles((0.05, 0.95)).set_index("quantile")
     clears = np.isfinite(returns.irr_annual) and returns.irr_annual > hurdle_rate_annual
     irr = _rate(returns.irr_annual, "the cash flows never turn positive")
+    head = funding(returns.npv, returns.irr_annual, hurdle_rate_annual)
     lines = [
-        f"- At a {cost_of_capital_annual:.0%} cost of capital the plan's NPV is "
+        f"- **{head}.** At a {cost_of_capital_annual:.0%} cost of capital the plan's NPV is "
         f"**{returns.npv:,.0f} {md(currency)}**, its IRR **{irr}**, with a "
         f"**{sim.prob_irr_above_hurdle:.0%} chance of beating the {hurdle_rate_annual:.0%} "
         f"hurdle** (the expected plan {'clears' if clears else 'does not clear'} it).",

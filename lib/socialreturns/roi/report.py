@@ -132,6 +132,19 @@ def calibration_tables(fit: IncrementalFit, *, currency: str) -> list[Styler]:
     ]  # fmt: skip
 
 
+def mark_not_identified(frame: pd.DataFrame, summary: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with each channel the fit does not identify (``summary``'s ``identifiable``)
+    renamed "linkedin (not identified)", so a chart's panel or label says so in words.
+
+    >>> summary = pd.DataFrame({"channel": ["a", "b"], "identifiable": [True, False]})
+    >>> mark_not_identified(pd.DataFrame({"channel": ["a", "b", "b"]}), summary)["channel"].tolist()
+    ['a', 'b (not identified)', 'b (not identified)']
+    """
+    unknown = set(summary.loc[~summary["identifiable"].astype(bool), "channel"].astype(str))
+    names = frame["channel"].astype(str)
+    return frame.assign(channel=names.where(~names.isin(unknown), names + " (not identified)"))
+
+
 def weekly_spend(spend: pd.DataFrame) -> pd.DataFrame:
     """Spend per channel and week (weeks starting Monday, UTC), a week without spend as 0, so a
     chart draws a pause as a pause rather than a line across it.
@@ -144,7 +157,7 @@ def weekly_spend(spend: pd.DataFrame) -> pd.DataFrame:
     """
     days = pd.to_datetime(spend["date"])
     days = days.dt.tz_localize(None) if days.dt.tz is not None else days
-    week = (days - pd.to_timedelta(days.dt.dayofweek, unit="D")).dt.normalize()
+    week = (days - pd.to_timedelta(days.dt.day_of_week, unit="D")).dt.normalize()
     wide = spend.assign(week=week.to_numpy()).pivot_table(index="week", columns="channel", values="spend",
                                                           aggfunc="sum", fill_value=0.0)  # fmt: skip
     wide = wide.reindex(pd.date_range(wide.index.min(), wide.index.max(), freq="7D"), fill_value=0.0)

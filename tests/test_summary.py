@@ -77,7 +77,7 @@ def test_relationships_sorted_by_ror_with_currency_and_segments_without_spend_na
         "organic",
         "referral",
     ]  # largest first, none last
-    assert "organic and referral have no acquisition spend, so no ROR." in ror.note
+    assert "The organic and referral segments have no acquisition spend, so no ROR." in ror.note
     html = ror.styled().to_html()
     assert "Amounts in EUR." in html and ">1,500<" in html
 

@@ -143,6 +143,11 @@ def _get(records: dict[str, Any], figure: Figure, default: Any = None) -> Any:
     return records.get(figure.name, default)
 
 
+def _lower_first(text: str) -> str:
+    """A sentence continued after a colon: "No crisis ..." as "no crisis ..."."""
+    return text[:1].lower() + text[1:]
+
+
 def _and(names: list[str]) -> str:
     """Names joined for a sentence: "organic and referral".
 
@@ -254,8 +259,8 @@ def summarise(manifest: dict[str, Any]) -> dict[str, Section]:
     segments = _by_key(r, {"ROR": rel.ror_by_segment, "relationship value": rel.relationship_value_by_segment},
                        "segment", "ROR")  # fmt: skip
     free = [str(k) for k, v in _get(r, rel.ror_by_segment, {}).items() if v is None]
-    unpaid = (f" {_and(free)} {'has' if len(free) == 1 else 'have'} no acquisition spend, so no ROR."
-              if free else "")  # fmt: skip
+    unpaid = (f" The {_and(free)} segment{'' if len(free) == 1 else 's'} {'has' if len(free) == 1 else 'have'} no "
+              "acquisition spend, so no ROR." if free else "")  # fmt: skip
     out["ror"] = Section(
         _heading("Relationships: return on relationship per segment", runs), segments,
         _missing(runs, rel) or "ROR: relationship value per unit of acquisition spend. " + ror.summary_note(r)
@@ -311,7 +316,7 @@ def _organisation(manifest: dict[str, Any]) -> Section:
     note = missing or (
         f"The care queue holds **{_get(r, figs.care_open_questions, 0):,} open questions** "
         f"({_get(r, figs.care_open_breached, 0):,} past the SLA) and {_get(r, figs.care_open_routed, 0):,} other "
-        f"posts for care. Crisis now: {_get(r, figs.crisis_status, '')} The report lists what sales, "
+        f"posts for care. Crisis now: {_lower_first(str(_get(r, figs.crisis_status, '')))} The report lists what sales, "
         "legal, product, HR and the customer's advocates act on."
     )
     kinds = {"open questions": "count", "past the SLA": "count", "other posts for care": "count",

@@ -277,6 +277,9 @@ def verdict_irr_forecast(records: Mapping[str, Any], parameters: Mapping[str, An
     >>> verdict_irr_forecast({"npv": 308829.8, "irr": 1.3855, "prob_irr_above_hurdle": 0.8278, "payback_months": 12.0},
     ...     {"cost_of_capital_annual": 0.09, "hurdle_rate_annual": 0.15, "currency": "EUR", "horizon_months": 24})
     'Worth funding: NPV 308,830 EUR at a 9.0% cost of capital, IRR 138.5% against a 15.0% hurdle (cleared in 83% of simulations), payback in 12.0 months.'
+    >>> verdict_irr_forecast({"npv": -5e4, "irr": None, "payback_months": None,
+    ...     "main_driver": {"driver": "ROAS", "npv_low": -2e5, "npv_high": 1e5}}, {"horizon_months": 24, "currency": "EUR"})
+    'Not worth funding as planned: NPV -50,000 EUR at a 0.0% cost of capital, no IRR (the cash flows never turn) against a 0.0% hurdle, no payback within 24 months; it turns most on ROAS (20% either way: NPV -200,000 EUR to 100,000 EUR).'
     """
     npv, irr, chance = records.get("npv"), records.get("irr"), records.get("prob_irr_above_hurdle")
     if npv is None:
@@ -289,8 +292,14 @@ def verdict_irr_forecast(records: Mapping[str, Any], parameters: Mapping[str, An
     pays = (f"payback in {payback:.1f} months" if payback is not None
             else blank_reason("payback_months", parameters))  # fmt: skip
     odds = f" (cleared in {chance:.0%} of simulations)" if chance is not None else ""
-    return (f"{head}: NPV {format_value(npv, Figure('npv', '', 'currency'), currency=currency)} at a "
-            f"{_pct(cost)} cost of capital, {irr_text} against a {_pct(hurdle)} hurdle{odds}, {pays}.")  # fmt: skip
+    money = Figure("npv", "", "currency")
+    text = (f"{head}: NPV {format_value(npv, money, currency=currency)} at a "
+            f"{_pct(cost)} cost of capital, {irr_text} against a {_pct(hurdle)} hurdle{odds}, {pays}")  # fmt: skip
+    driver = records.get("main_driver")
+    if isinstance(driver, Mapping) and {"driver", "npv_low", "npv_high"} <= set(driver):
+        low, high = (format_value(driver[k], money, currency=currency) for k in ("npv_low", "npv_high"))
+        text += f"; it turns most on {driver['driver']} (20% either way: NPV {low} to {high})"
+    return text + "."
 
 
 def verdict_roi(records: Mapping[str, Any], parameters: Mapping[str, Any]) -> str:

@@ -34,6 +34,7 @@ from socialreturns.irr_forecast.report import (
     against_base,
     assumptions,
     conclusions,
+    main_driver,
     shown_assumption,
     title,
 )
@@ -55,6 +56,7 @@ __all__ = [
     "Parameters",
     "Returns",
     "against_base",
+    "main_driver",
     "shown_assumption",
     "Simulation",
     "assumptions",

@@ -40,6 +40,11 @@ FIGURES = Figures(
     Figure("payback_months", "months until the cumulative cash flow turns positive", "months"),
     Figure("prob_irr_above_hurdle", "share of simulations whose IRR beats the hurdle rate", "fraction"),
     Figure("prob_npv_positive", "share of simulations with a positive NPV", "fraction"),
+    Figure(
+        "main_driver",
+        "the assumption whose 20% swing down and up moves the NPV most: driver, npv_low and npv_high (currency)",
+        "table",
+    ),
 )
 
 SCALE = "a factor above 0 and at most 3 (1 leaves the forecast as it is)"
@@ -212,6 +217,19 @@ def against_base(params: Parameters) -> str:
     return "; ".join(parts) or "base's assumptions"
 
 
+def main_driver(swings: pd.DataFrame) -> dict[str, Any]:
+    """The assumption that moves the NPV most (`tornado`'s first row): ``driver``, and the NPV
+    with it 20% down and up, ``npv_low`` and ``npv_high`` (currency), the lower first.
+
+    >>> main_driver(pd.DataFrame({"driver": ["ROAS", "spend"], "low": [50.0, 90.0], "high": [150.0, 80.0],
+    ...                           "range": [100.0, 10.0]}))
+    {'driver': 'ROAS', 'npv_low': 50.0, 'npv_high': 150.0}
+    """
+    top = swings.loc[swings["range"].idxmax()]
+    low, high = sorted((float(top["low"]), float(top["high"])))
+    return {"driver": str(top["driver"]), "npv_low": low, "npv_high": high}
+
+
 def _payback(months: float, horizon_months: int) -> str:
     return f"{months:.1f} months" if np.isfinite(months) else f"beyond the {horizon_months}-month horizon"
 
@@ -229,9 +247,11 @@ def conclusions(
     currency: str,
     horizon_months: int,
     reconciliation: pd.DataFrame | None = None,
+    swings: pd.DataFrame | None = None,
 ) -> str:
     """Markdown conclusions of the IRR report; every number comes from the arguments, and a
-    figure that does not exist (payback beyond the horizon, no IRR) is said in words."""
+    figure that does not exist (payback beyond the horizon, no IRR) is said in words. With
+    ``swings`` (`tornado`), the assumption that moves the NPV most."""
     from socialreturns.batch.headlines import funding  # the one fund-or-not rule of every page
 
     p = sim.percentiles((0.05, 0.95)).set_index("quantile")
@@ -254,6 +274,12 @@ def conclusions(
         + f"; MIRR {_rate(returns.mirr_annual, 'no positive cash flow to reinvest')}, reinvesting at the "
         "cost of capital.",
     ]
+    if swings is not None and len(swings):
+        top = main_driver(swings)
+        lines.append(
+            f"- The assumption that matters most is **{md(top['driver'])}**: 20% lower or higher puts the NPV "
+            f"between {top['npv_low']:,.0f} and {top['npv_high']:,.0f} {md(currency)} (see the sensitivity below)."
+        )
     if reconciliation is not None and len(reconciliation) > 1:
         steps = reconciliation.iloc[1:]
         big = steps.loc[(steps["roas"] - reconciliation["roas"].shift().iloc[1:]).abs().idxmax()]

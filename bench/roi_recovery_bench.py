@@ -2,17 +2,28 @@
 
 For the 72 channels of `tests/test_roi_curves.py` (``SCENARIOS``, seeds 0-11, to choose on, and
 ``VALIDATION``, seeds 100-111, to confirm on; 104 to 156 weeks, 2 to 4 channels, the confounder
-passed as a control), fitted as the slow test fits them (100 bootstrap replicates, seed 7), it
-prints per seed set: the share of channels within 15% of the true ROAS, the median and worst
-error, the share of truths inside the 90% interval, how many channels are flagged not identified,
-how many identified channels miss by more than 15% ("identified but wrong") and how many flagged
-channels are within 15% ("flagged but good"). Rows: the point estimate (MAP) with the flag
-before this bench's rule (bounds, prior-set curves, interval wider than the estimate, flat spend)
-and with it (also the ROAS's posterior sd over `roi.MAX_ROAS_RELATIVE_SD`), and the bagged
-estimate (median of the bootstrap replicates' ROAS) tried instead of the MAP. Then the trade-off
-of the flag's threshold, and the sample's ROAS per channel against its truth with the fit's time.
+passed as a control), fitted as the slow test fits them (100 replicates, seed 7), it prints:
 
-    PYTHONPATH=lib python bench/roi_recovery_bench.py [--channels] [--skip-sample]
+* the oracle: each scenario fitted with the generator's TRUE curves (decay, half-saturation and
+  Hill shape fixed; only the media and control coefficients free, on the fit's own design and
+  controls), its share within 15% of the true ROAS, median and worst error, and its OLS 90%
+  interval's coverage; then the partial oracles, the true curves with one parameter of every
+  channel fitted under its prior. Whether 15% is reachable at the generator's noise, and which
+  parameter's freedom costs what.
+* per seed set, for the estimator: the share of channels within 15% of the true ROAS, the
+  median and worst error, the share of truths inside the 90% interval, how many channels are
+  flagged not identified, how many identified channels miss by more than 15% ("identified but
+  wrong") and how many flagged channels are within 15% ("flagged but good"). Rows: the MAP with
+  its posterior-draw intervals (the default) and the flag before `roi.MAX_ROAS_RELATIVE_SD`
+  (bounds, prior-set curves, interval wider than the estimate, flat spend) and with it; the
+  same with the moving-block bootstrap's intervals (``intervals="bootstrap"``); the bagged
+  estimate (median of the bootstrap replicates' ROAS) tried instead of the MAP.
+* the trade-off of the flag's threshold, and the sample's ROAS per channel against its truth
+  with both intervals and the fit's time with each (in the same run).
+* with ``--variants``: the MAP (no replicates) under other priors, the ones tried to close the
+  gap to the oracle.
+
+    PYTHONPATH=lib python bench/roi_recovery_bench.py [--channels] [--skip-sample] [--variants]
 """
 
 from __future__ import annotations
@@ -26,10 +37,81 @@ import pandas as pd
 
 from socialreturns import data, roi, synth
 from socialreturns.data import project_root
-from socialreturns.synth.weekly import generate_weekly
+from socialreturns.roi import solver
+from socialreturns.roi.design import _controls, _prepare
+from socialreturns.synth.weekly import WeeklySample, generate_weekly
 
 SETS = {"scenarios": range(12), "validation": range(100, 112)}
 THRESHOLDS = [0.06, 0.08, 0.10, 0.12, 0.13, 0.14, 0.15, 0.20, np.inf]
+
+#: The curve parameters the partial oracles free one at a time, by their prior's name.
+FREE = ("decay", "half-saturation", "shape")
+
+
+def _oracle(w: WeeklySample) -> dict[str, dict[str, float]]:
+    """Per channel of ``w``: the ROAS fitted with the TRUE curves (decay, half-saturation, Hill
+    shape fixed at the generator's; only the media and control coefficients free, by OLS on the
+    fit's own design and controls) and its OLS 90% interval (``oracle``, ``oracle_lo``,
+    ``oracle_hi``); then, for each curve parameter in `FREE`, the ROAS with that parameter of
+    every channel fitted under its prior (`socialreturns.roi.solver`) and the other two true
+    (``free <name>``)."""
+    import statsmodels.api as sm
+
+    wide, y, freq = _prepare(w.spend, w.revenue, None)
+    x, yy = wide.to_numpy(), y.to_numpy()
+    c = _controls(y.index, freq, w.controls).to_numpy()
+    names = list(wide.columns)
+    true = {p: np.array([w.truth[n][key] for n in names])
+            for p, key in (("decay", "adstock_decay"), ("half", "half_saturation"), ("shape", "hill_shape"))}  # fmt: skip
+    h = solver._saturated(x, true["decay"], true["half"], true["shape"])
+    ols = sm.OLS(yy, np.column_stack([h, c])).fit()
+    per_spend = h.sum(axis=0) / x.sum(axis=0)
+    lo, hi = ols.conf_int(0.1)[: len(names)].T
+    out = {n: {"oracle": ols.params[i] * per_spend[i], "oracle_lo": lo[i] * per_spend[i],
+               "oracle_hi": hi[i] * per_spend[i]} for i, n in enumerate(names)}  # fmt: skip
+    sigma = float(np.sqrt(ols.scale))
+    for free in FREE:
+        roas = _partial_oracle(x, yy, c, true, free, sigma)
+        for i, n in enumerate(names):
+            out[n][f"free {free}"] = roas[i]
+    return out
+
+
+def _partial_oracle(x: np.ndarray, y: np.ndarray, c: np.ndarray, true: dict[str, np.ndarray], free: str,
+                    sigma: float) -> np.ndarray:  # fmt: skip
+    """ROAS per channel with one curve parameter of every channel fitted (MAP under its prior in
+    `socialreturns.roi.solver`, the priors' rows weighed by ``sigma`` as there) and the others
+    true, started from the truth."""
+    from scipy.optimize import least_squares
+    from scipy.special import expit, logit
+
+    k = x.shape[1]
+    q = np.linalg.qr(c)[0]
+    y_perp = y - q @ (q.T @ y)
+    typical = solver._mean_positive(x)
+
+    def curves(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        decay = solver.DECAY_BOUNDS[1] * expit(v) if free == "decay" else true["decay"]
+        ratio = true["half"] / (typical / (1 - true["decay"]))
+        ratio = np.exp(v) if free == "half-saturation" else ratio
+        shape = np.exp(v) if free == "shape" else true["shape"]
+        prior = {"decay": (decay - solver.PRIOR_DECAY[0]) / solver.PRIOR_DECAY[1],
+                 "half-saturation": (np.log(ratio) - solver.PRIOR_LOG_HALF_RATIO[0]) / solver.PRIOR_LOG_HALF_RATIO[1],
+                 "shape": (np.log(shape) - solver.PRIOR_LOG_SHAPE[0]) / solver.PRIOR_LOG_SHAPE[1]}[free]  # fmt: skip
+        return solver._saturated(x, decay, ratio * typical / (1 - decay), shape), sigma * prior
+
+    def residuals(v: np.ndarray) -> np.ndarray:
+        h, prior = curves(v)
+        h_perp = h - q @ (q.T @ h)
+        beta = np.linalg.lstsq(h_perp, y_perp, rcond=None)[0]
+        return np.r_[h_perp @ beta - y_perp, prior]
+
+    start = {"decay": logit(np.clip(true["decay"] / solver.DECAY_BOUNDS[1], 1e-3, 1 - 1e-3)),
+             "half-saturation": np.log(true["half"] / (typical / (1 - true["decay"]))),
+             "shape": np.log(true["shape"])}[free]  # fmt: skip
+    h = curves(least_squares(residuals, start, method="lm").x)[0]
+    beta = np.linalg.lstsq(np.column_stack([h, c]), y, rcond=None)[0][:k]
+    return beta * h.sum(axis=0) / x.sum(axis=0)
 
 
 def _channels(set_name: str, seeds: range) -> pd.DataFrame:
@@ -38,26 +120,34 @@ def _channels(set_name: str, seeds: range) -> pd.DataFrame:
     for seed in seeds:
         w = generate_weekly(seed, weeks=(104, 131, 156)[seed % 3], n_channels=2 + (seed + 1) % 3)
         fit = roi.fit_incremental(w.spend, w.revenue, controls=w.controls, n_bootstrap=100, seed=7)
-        now = fit.summary().set_index("channel")
+        boot = roi.fit_incremental(w.spend, w.revenue, controls=w.controls, n_bootstrap=100, seed=7,
+                                   intervals="bootstrap")  # fmt: skip
+        now, by_boot = fit.summary().set_index("channel"), boot.summary().set_index("channel")
         before = dataclasses.replace(fit, roas_relative_sd=None).summary().set_index("channel")
-        bagged = fit.bootstrap.groupby("channel")["roas"].median()
+        bagged = boot.bootstrap.groupby("channel")["roas"].median()
         relative_sd = pd.Series(fit.roas_relative_sd, index=fit.channels)
+        oracle = _oracle(w)
         for channel, true in w.truth_roas.items():
             row = now.loc[channel]
             rows.append({"set": set_name, "seed": seed, "channel": channel, "true": true, "roas": row["roas"],
                          "bagged": bagged[channel], "ci_lower": row["ci_lower"], "ci_upper": row["ci_upper"],
+                         "boot_lower": by_boot.loc[channel, "ci_lower"], "boot_upper": by_boot.loc[channel, "ci_upper"],
                          "relative_sd": relative_sd[channel], "identified": bool(row["identifiable"]),
-                         "identified_before": bool(before.loc[channel, "identifiable"])})  # fmt: skip
+                         "identified_before": bool(before.loc[channel, "identifiable"]),
+                         "identified_boot": bool(by_boot.loc[channel, "identifiable"]), **oracle[channel]})  # fmt: skip
     out = pd.DataFrame(rows)
     return out.assign(error=out["roas"] / out["true"] - 1,
-                      covered=(out["ci_lower"] <= out["true"]) & (out["true"] <= out["ci_upper"]))  # fmt: skip
+                      covered=(out["ci_lower"] <= out["true"]) & (out["true"] <= out["ci_upper"]),
+                      covered_boot=(out["boot_lower"] <= out["true"]) & (out["true"] <= out["boot_upper"]))  # fmt: skip
 
 
-def _scores(frame: pd.DataFrame, estimate: str, identified: pd.Series) -> dict[str, object]:
+def _scores(
+    frame: pd.DataFrame, estimate: str, identified: pd.Series, covered: str = "covered"
+) -> dict[str, object]:
     err = (frame[estimate] / frame["true"] - 1).abs()
     bad = err > 0.15
     return {"within 15%": f"{(~bad).mean():.0%}", "median": f"{err.median():.1%}", "worst": f"{err.max():.0%}",
-            "covered": f"{frame['covered'].mean():.0%}", "flagged": int((~identified).sum()),
+            "covered": f"{frame[covered].mean():.0%}", "flagged": int((~identified).sum()),
             "identified but wrong": int((identified & bad).sum()),
             "flagged but good": int((~identified & ~bad).sum())}  # fmt: skip
 
@@ -65,10 +155,35 @@ def _scores(frame: pd.DataFrame, estimate: str, identified: pd.Series) -> dict[s
 def _summary(frame: pd.DataFrame) -> pd.DataFrame:
     rows = {}
     for name, part in frame.groupby("set", sort=False):
-        rows[(name, "MAP, flag before")] = _scores(part, "roas", part["identified_before"])
-        rows[(name, "MAP, flag now")] = _scores(part, "roas", part["identified"])
-        rows[(name, "bagged, flag now")] = _scores(part, "bagged", part["identified"])
+        rows[(name, "MAP, posterior draws, flag before")] = _scores(part, "roas", part["identified_before"])
+        rows[(name, "MAP, posterior draws, flag now")] = _scores(part, "roas", part["identified"])
+        rows[(name, "MAP, bootstrap, flag now")] = _scores(
+            part, "roas", part["identified_boot"], "covered_boot"
+        )
+        rows[(name, "bagged, bootstrap, flag now")] = _scores(part, "bagged", part["identified_boot"],
+                                                              "covered_boot")  # fmt: skip
     return pd.DataFrame(rows).T
+
+
+def _oracle_summary(frame: pd.DataFrame) -> pd.DataFrame:
+    """Per set: the oracle's (true curves) and the partial oracles' (one curve parameter fitted)
+    share within 15%, median and worst error, and the oracle's OLS 90% interval's coverage."""
+    rows = {}
+    for name, part in frame.groupby("set", sort=False):
+        for estimate in ["oracle", *(f"free {f}" for f in FREE), "roas"]:
+            err = (part[estimate] / part["true"] - 1).abs()
+            label = {"oracle": "true curves", "roas": "estimator (MAP)"}.get(
+                estimate, f"true curves, {estimate[5:]} fitted"
+            )
+            row = {"within 15%": f"{(err <= 0.15).mean():.0%}", "median": f"{err.median():.1%}",
+                   "worst": f"{err.max():.0%}", "misses": ", ".join(f"{r.seed} {r.channel} {e:+.0%}" for r, e in
+                   zip(part.itertuples(), part[estimate] / part["true"] - 1, strict=True) if abs(e) > 0.15)}  # fmt: skip
+            if estimate == "oracle":
+                row["covered"] = (
+                    f"{((part['oracle_lo'] <= part['true']) & (part['true'] <= part['oracle_hi'])).mean():.0%}"
+                )
+            rows[(name, label)] = row
+    return pd.DataFrame(rows).T.fillna("")
 
 
 def _trade_off(frame: pd.DataFrame) -> pd.DataFrame:
@@ -90,16 +205,64 @@ def _sample() -> None:
     sample = project_root() / "data" / "sample"
     spend, orders = data.load_spend(sample), data.load_orders(sample)
     truth = synth.load_truth(sample).channels
-    start = time.perf_counter()
-    fit = roi.fit_incremental(spend, roi.daily_revenue(orders), n_bootstrap=100, seed=7)
-    seconds = time.perf_counter() - start
-    table = fit.summary().set_index("channel")
+    seconds, tables = {}, {}
+    for intervals in ("posterior", "bootstrap"):
+        start = time.perf_counter()
+        fit = roi.fit_incremental(
+            spend, roi.daily_revenue(orders), n_bootstrap=100, seed=7, intervals=intervals
+        )
+        seconds[intervals] = time.perf_counter() - start
+        tables[intervals] = fit.summary().set_index("channel")
+    table = tables["posterior"]
     table = table.assign(true=[truth[c]["roas"] for c in table.index],
-                         relative_sd=pd.Series(fit.roas_relative_sd, index=fit.channels))  # fmt: skip
+                         relative_sd=pd.Series(fit.roas_relative_sd, index=fit.channels),
+                         boot_lower=tables["bootstrap"]["ci_lower"], boot_upper=tables["bootstrap"]["ci_upper"],
+                         identifiable_boot=tables["bootstrap"]["identifiable"])  # fmt: skip
     table["error"] = table["roas"] / table["true"] - 1
-    print(f"\nsample: incremental fit with 100 bootstrap replicates {seconds:.1f} s (target 10 s)")
-    print(table[["true", "roas", "error", "ci_lower", "ci_upper", "relative_sd", "identifiable"]].round(3)
-          .to_string())  # fmt: skip
+    print(f"\nsample: incremental fit with 100 posterior draws {seconds['posterior']:.1f} s, with 100 bootstrap "
+          f"refits {seconds['bootstrap']:.1f} s (ratio {seconds['bootstrap'] / seconds['posterior']:.1f}; "
+          "target 10 s)")  # fmt: skip
+    columns = ["true", "roas", "error", "ci_lower", "ci_upper", "boot_lower", "boot_upper", "relative_sd",
+               "identifiable", "identifiable_boot"]  # fmt: skip
+    print(table[columns].round(3).to_string())
+
+
+#: Priors tried instead of `socialreturns.roi.solver`'s, each as {name: (centre, scale)}.
+VARIANTS = {
+    "shape prior centred on 1.2": {"PRIOR_LOG_SHAPE": (np.log(1.2), 0.4)},
+    "shape prior centred on 1.3": {"PRIOR_LOG_SHAPE": (np.log(1.3), 0.4)},
+    "shape prior scale 0.25": {"PRIOR_LOG_SHAPE": (0.0, 0.25)},
+    "shape prior scale 0.8": {"PRIOR_LOG_SHAPE": (0.0, 0.8)},
+    "shape fixed at 1 (scale 0.02)": {"PRIOR_LOG_SHAPE": (0.0, 0.02)},
+    "shape fixed at 1.3 (scale 0.02)": {"PRIOR_LOG_SHAPE": (np.log(1.3), 0.02)},
+    "half-saturation prior scale 0.5": {"PRIOR_LOG_HALF_RATIO": (0.0, 0.5)},
+    "decay prior (0.4, 0.15)": {"PRIOR_DECAY": (0.4, 0.15)},
+}
+
+
+def _variants() -> pd.DataFrame:
+    """The MAP's share within 15%, median and worst error per set under each of `VARIANTS`."""
+    scenarios = {seed: generate_weekly(seed, weeks=(104, 131, 156)[seed % 3], n_channels=2 + (seed + 1) % 3)
+                 for seeds in SETS.values() for seed in seeds}  # fmt: skip
+    rows = {}
+    for label, priors in {"as fitted": {}, **VARIANTS}.items():
+        saved = {name: getattr(solver, name) for name in priors}
+        try:
+            for name, value in priors.items():
+                setattr(solver, name, value)
+            for set_name, seeds in SETS.items():
+                err = []
+                for seed in seeds:
+                    w = scenarios[seed]
+                    fit = roi.fit_incremental(w.spend, w.revenue, controls=w.controls, n_bootstrap=0)
+                    roas = fit.summary().set_index("channel")["roas"]
+                    err += [abs(roas[c] / t - 1) for c, t in w.truth_roas.items()]
+                rows[(label, set_name)] = {"within 15%": f"{np.mean(np.array(err) <= 0.15):.0%}",
+                                           "median": f"{np.median(err):.1%}", "worst": f"{max(err):.0%}"}  # fmt: skip
+        finally:
+            for name, value in saved.items():
+                setattr(solver, name, value)
+    return pd.DataFrame(rows).T
 
 
 def main() -> None:
@@ -108,19 +271,26 @@ def main() -> None:
     )
     parser.add_argument("--channels", action="store_true", help="print every channel's row")
     parser.add_argument("--skip-sample", action="store_true", help="skip the sample's fit")
+    parser.add_argument("--variants", action="store_true", help="the MAP under the other priors tried")
     args = parser.parse_args()
     pd.set_option("display.width", 200)
     start = time.perf_counter()
     frame = pd.concat([_channels(name, seeds) for name, seeds in SETS.items()], ignore_index=True)
     print(f"72 confounded channels fitted in {time.perf_counter() - start:.0f} s\n")
+    print("oracle: the same design and controls with the generator's curves (all, or all but one parameter):")
+    print(_oracle_summary(frame).to_string())
+    print()
     print(_summary(frame).to_string())
     print(f"\nthe flag's threshold (roi.MAX_ROAS_RELATIVE_SD = {roi.MAX_ROAS_RELATIVE_SD}):")
     print(_trade_off(frame).to_string(index=False))
     if args.channels:
         print()
-        print(frame.drop(columns="set").round(3).to_string(index=False))
+        print(frame.drop(columns=["set", "oracle_lo", "oracle_hi"]).round(3).to_string(index=False))
     if not args.skip_sample:
         _sample()
+    if args.variants:
+        print("\nthe MAP (no replicates) under other priors:")
+        print(_variants().to_string())
 
 
 if __name__ == "__main__":

@@ -132,7 +132,7 @@ def test_conclusions_state_the_numbers(tiny):
     text = data_overview.conclusions(tiny, currency="EUR")
     assert "**18 EUR**" in text  # 10 + 5 + 2.5 spend, rounded
     assert "**210 EUR**" in text and "largest channel: fb" in text
-    assert "50% of the 2 customers who ordered ordered more than once" in text
+    assert "50% of the 2 customers with an order ordered again (more than one order)" in text
     assert "Us 67%, Them 33%" in text
 
 

@@ -185,6 +185,12 @@ def test_sentiment_figures_match_the_truth(executed):
 
 
 @pytest.mark.slow
+def test_ror_leaves_out_the_negative_posts_the_sentiment_report_counts(executed):
+    """One number per concept: the brand's negative posts, as both reports recorded them."""
+    negative_posts = executed("ror").records["negative_posts"]
+    assert negative_posts == executed("sentiment").records["negative_mentions"] > 0
+
+
 def test_every_figure_the_summary_reads_was_recorded(report_batch):
     manifest = json.loads(report_batch.manifest.read_text(encoding="utf-8"))
     records = {Path(r["notebook"]).stem: r["records"] for r in manifest["runs"].values()}
@@ -478,7 +484,7 @@ def _headers(page: str) -> list[str]:
 @pytest.mark.slow
 def test_finance_pages_open_with_the_answer_and_read_in_words(report_batch):
     """roi, irr_forecast and the executive summary as a CFO reads them: the answer before the
-    first section, headers in words (ROAS, not roas; "ROAS low", not "ci lower"), attribution
+    first section, headers in words (ROAS, not roas; "interval low", not "ci lower"), attribution
     models and forecast methods by name, no empty table, no "nan", scenarios by their names."""
     by_name = {o.name: o for o in report_batch.outcomes}
     pages = {n: Path(by_name[n].html).read_text(encoding="utf-8") for n in ("roi", "irr_forecast",
@@ -488,7 +494,7 @@ def test_finance_pages_open_with_the_answer_and_read_in_words(report_batch):
         first = "Spend and revenue over time" if name == "roi" else "History: what paid social returned"
         assert text.index("In short") < text.index(first), name
         headers = set(_headers(page))
-        assert {"ROAS", "ROAS low", "ROAS high", "ROI", "identified"} <= headers, name
+        assert {"ROAS", "interval low", "interval high", "ROI", "identified"} <= headers, name
         assert not headers & {
             "roas",
             "ci lower",

@@ -208,3 +208,29 @@ def test_the_executive_summary_shows_the_care_queue_and_the_crisis_now():
     assert section.table.loc["2026-10-31 23:20"].tolist() == [47, 41, 100, "no"]
     assert "**47 open questions** (41 past the SLA)" in section.note and "ended 2025-09-27" in section.note
     assert summary.summarise({"runs": {}})["organisation"].note == "No `organisation` run in this batch."
+
+
+def test_pr_counts_the_crisis_the_sentiment_report_counts():
+    """One number per concept: on the sample with its labels, the organisation classes our brand's
+    mentions as the sentiment report does (the domain model), so both find the same crisis episodes
+    with the same negative mentions."""
+    from socialreturns import data, sentiment
+
+    mentions = data.load_tables(SAMPLE, tables=("mentions",)).mentions
+    labels = data.load_labels(SAMPLE, mentions=mentions)
+    names = sentiment.aliases(organisation.Parameters(data_dir=str(SAMPLE)).brands(mentions))
+    as_of = mentions["timestamp"].max()
+    scores = organisation.score_brand(mentions, brand="Lumora", aliases=names, as_of=as_of, labels=labels)
+    report = sentiment.Parameters(data_dir=str(SAMPLE))
+    selected = sentiment.select(mentions, brands=report.brands(mentions))
+    classified = sentiment.classify_mentions(selected, labels, names=report.aliases(mentions))
+    assert classified.choice.scorer == "model"
+    assert scores["label"].equals(classified.scores["label"].loc[scores.index])
+    assert (scores["label"] != scores["lexicon_label"]).any()  # not the lexicon's classes
+    ours = organisation.crisis_now(mentions, scores, brand="Lumora", as_of=as_of).episodes
+    theirs = sentiment.detect_spikes(selected, brand="Lumora", scores=classified.scores)
+    columns = ["start", "end", "negative_mentions", "excess_negative_mentions"]
+    assert len(ours) >= 1
+    pd.testing.assert_frame_equal(
+        ours[columns].reset_index(drop=True), theirs[columns].reset_index(drop=True)
+    )

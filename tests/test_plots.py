@@ -81,7 +81,14 @@ def test_headers_read_as_words_with_abbreviations_and_units():
                           "irr_annual": [0.3], "mape": [0.06]})  # fmt: skip
     header = re.search(r"<thead>(.*?)</thead>", plots.table(frame).to_html(), re.S).group(1)
     shown = [re.sub(r"<[^>]+>", "", h).strip() for h in re.findall(r"<th[^>]*>.*?</th>", header, re.S)]
-    assert shown == ["channel", "ROAS", "ROAS low", "ROAS high", "marginal ROAS", "ROI", "identified",
+    assert shown == ["channel", "ROAS", "interval low", "interval high", "marginal ROAS", "ROI", "identified",
                      "payback (months)", "IRR (annual)", "MAPE"]  # fmt: skip
-    # an interval after another estimate takes that estimate's name
-    assert plots.tables.header("ci_upper", "NPV") == "NPV high"
+
+
+def test_statistics_and_abbreviations_read_as_words_in_headers():
+    frame = pd.DataFrame(
+        {"estimate": [1.0], "ci_lower": [0.5], "p_alive": [0.3], "clv": [5.0], "spend_rate": [0.1]}
+    )
+    header = re.search(r"<thead>(.*?)</thead>", plots.table(frame).to_html(), re.S).group(1)
+    assert ">interval low<" in header and ">P(alive)<" in header and ">CLV<" in header
+    assert ">spend rate<" in header and "ci lower" not in header  # others: the name, spaced

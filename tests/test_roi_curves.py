@@ -14,6 +14,7 @@ from conftest import SAMPLE
 from socialreturns import data, roi, synth
 from socialreturns.inputs import InputError
 from socialreturns.roi.calibration import _window_weights
+from socialreturns.roi.design import _controls, _prepare
 from socialreturns.roi.incremental import _modified_residuals, _Resampling
 from socialreturns.synth.weekly import generate_weekly
 
@@ -49,6 +50,40 @@ def test_the_confounded_generator_keeps_its_truth():
     assert len(w.revenue) == 131 and (w.revenue["date"].dt.day_of_week == 0).all()
 
 
+def _oracle_errors(seed, weeks, n_channels):
+    """ROAS error per channel of the OLS on the fit's own design and controls with the TRUE curves
+    (decay, half-saturation and Hill shape fixed at the generator's), and whether the truth is
+    inside that OLS's 90% interval."""
+    import statsmodels.api as sm
+
+    w = _scenario(seed, weeks, n_channels)
+    wide, y, freq = _prepare(w.spend, w.revenue, None)
+    x, names = wide.to_numpy(), list(wide.columns)
+    curve = [
+        np.array([w.truth[n][key] for n in names])
+        for key in ("adstock_decay", "half_saturation", "hill_shape")
+    ]
+    h = roi.solver._saturated(x, *curve)
+    ols = sm.OLS(y.to_numpy(), np.column_stack([h, _controls(y.index, freq, w.controls).to_numpy()])).fit()
+    per_spend = h.sum(axis=0) / x.sum(axis=0)
+    true = np.array([w.truth_roas[n] for n in names])
+    lo, hi = ols.conf_int(0.1)[: len(names)].T * per_spend
+    return ols.params[: len(names)] * per_spend / true - 1, (lo <= true) & (true <= hi)
+
+
+@pytest.mark.parametrize("scenarios", [SCENARIOS, VALIDATION], ids=["scenarios", "validation"])
+def test_the_true_curves_recover_the_scenarios_within_15_percent(scenarios):
+    """The oracle: with the generator's curves, only the linear coefficients fitted, 15% is
+    reachable at the generator's noise. Measured (`bench/roi_recovery_bench.py`): 97% and 94% of
+    the channels within 15%, median 2.3% and 2.5%, worst 19% and 21% (scenario 4 display;
+    validation 109 display and 111 video), 94% of the truths inside the OLS's 90% interval. The
+    gap between this and the estimator is the curves' freedom, not the design or the controls."""
+    errors, covered = zip(*(_oracle_errors(*s) for s in scenarios), strict=True)
+    errors, covered = np.abs(np.concatenate(errors)), np.concatenate(covered)
+    assert np.mean(errors <= 0.15) >= 0.94 and np.median(errors) < 0.03 and errors.max() < 0.22
+    assert np.mean(covered) >= 0.9
+
+
 # --------------------------------------------------------------------------- priors
 
 
@@ -81,6 +116,36 @@ def test_bootstrap_refits_use_the_same_priors():
     assert again["hill_shape"].to_numpy() == pytest.approx(fit.hill_shape, rel=1e-3)
 
 
+def test_posterior_draws_spread_as_the_delta_method_says():
+    """The default replicates are draws of the posterior's Laplace approximation: their ROAS
+    spreads as the delta method on the same covariance (`roi.solver._roas_relative_sd`) says,
+    around the estimate, and their curve parameters stay within the search's bounds."""
+    w = _scenario(5, 156, 2)
+    fit = roi.fit_incremental(w.spend, w.revenue, controls=w.controls, n_bootstrap=2000, seed=1)
+    assert fit.intervals == "posterior"
+    roas = fit.bootstrap.pivot(index="replicate", columns="channel", values="roas")[fit.channels]
+    estimate = _roas(fit)[fit.channels].to_numpy()
+    assert (roas.std() / estimate).to_numpy() == pytest.approx(fit.roas_relative_sd, rel=0.1)
+    assert (np.abs(roas.median().to_numpy() / estimate - 1) < 0.5 * fit.roas_relative_sd).all()
+    b = fit.bootstrap
+    assert (
+        b["adstock_decay"].between(*roi.DECAY_BOUNDS).all()
+        and b["hill_shape"].between(*roi.SHAPE_BOUNDS).all()
+    )
+    # The same seed draws the same replicates.
+    again = roi.fit_incremental(w.spend, w.revenue, controls=w.controls, n_bootstrap=2000, seed=1)
+    pd.testing.assert_frame_equal(again.bootstrap, fit.bootstrap)
+
+
+def test_the_bootstrap_stays_available_and_a_bad_choice_names_the_key():
+    w = _scenario(5, 156, 2)
+    fit = roi.fit_incremental(w.spend, w.revenue, controls=w.controls, n_bootstrap=8, intervals="bootstrap")
+    assert fit.intervals == "bootstrap" and len(fit.bootstrap) == 8 * 2
+    with pytest.raises(InputError) as info:
+        roi.fit_incremental(w.spend, w.revenue, n_bootstrap=0, intervals="jackknife")
+    assert info.value.key == "intervals"
+
+
 def test_leverage_is_the_hat_matrix_diagonal():
     """The leverages of the linearised fit sum to its parameter count (the trace of a hat matrix
     is its rank): the controls, and per channel its coefficient and three curve parameters."""
@@ -102,7 +167,7 @@ def test_modified_residuals_are_rescaled_by_their_leverage_and_centred():
 @pytest.mark.slow
 @pytest.mark.parametrize(
     ("scenarios", "median", "within", "worst", "coverage", "wrong", "flagged"),
-    [(SCENARIOS, 0.05, 0.75, 0.35, 0.80, 0, 20), (VALIDATION, 0.075, 0.72, 0.55, 0.75, 2, 18)],
+    [(SCENARIOS, 0.05, 0.75, 0.35, 0.85, 0, 20), (VALIDATION, 0.075, 0.72, 0.55, 0.85, 2, 18)],
     ids=["scenarios", "validation"],
 )
 def test_confounded_scenarios_recover_the_truth(scenarios, median, within, worst, coverage, wrong, flagged):
@@ -111,22 +176,24 @@ def test_confounded_scenarios_recover_the_truth(scenarios, median, within, worst
     channels reported as identified miss their truth by more than 15%, and how many are flagged.
 
     Measured (`bench/roi_recovery_bench.py`), scenarios: median 4.2%, 78% within 15%, worst 30%,
-    83% covered, 18 of 36 flagged not identified, none of the 18 identified more than 15% off;
-    validation seeds: median 6.5%, 75% within 15%, worst 50%, 78% covered, 15 flagged, 2 of the
-    21 identified 15.7% and 16.9% off (both social, their truth just outside their intervals).
+    89% covered by the posterior draws' intervals (83% by the bootstrap's), 18 of 36 flagged not
+    identified, none of the 18 identified more than 15% off, 10 flagged within 15%; validation
+    seeds: median 6.5%, 75% within 15%, worst 50%, 89% covered (78% by the bootstrap's), 15
+    flagged, 2 of the 21 identified 15.7% and 16.9% off (both social), 8 flagged within 15%.
     The flag's threshold (`roi.MAX_ROAS_RELATIVE_SD`) was chosen on the scenarios' seeds only.
 
-    Every channel within 15% is not reachable on these data: fitted with the true curves, only the
-    linear coefficients estimated, three channels are still 15-21% off (scenario 4 display,
-    validation 109 display and 111 video); the misses are mostly video (long carry-over,
-    S-shaped, its Hill shape barely constrained: a shape from 1.3 to 2.6 changes the fit's sum
-    of squares by about three residual variances) and the smaller social and display channels.
-    The MAP's curves fit the data better than the true ones by 4 to 14 residual variances, what
-    fitting 3 curve parameters per channel to noise gives (chi-squared with 6 to 12 degrees of
-    freedom). Tried without gain: the bagged estimate (median of the bootstrap replicates' ROAS:
-    81% and 78% within 15%, but worst 38% and 52%), averaging each channel's ROAS over a grid of
-    Hill shapes weighted by the profile likelihood (81% within on the scenarios, worst 30%), and
-    each prior's scale halved or widened alone (no setting helps both seed sets).
+    Every channel within 15% is not reachable from these data by fitting the curves: with the
+    true curves and only the linear coefficients fitted (the oracle,
+    `test_the_true_curves_recover_the_scenarios_within_15_percent`) 97% and 94% are within; with
+    the true curves but one parameter of every channel fitted under its prior, 83-92% and 81-83%
+    (the Hill shape costs most: video's +36% to +41% on three validation seeds), so the misses
+    are what the data leave open, which the ROAS's posterior sd (about 0.2 for video) says. The
+    MAP's curves fit the data better than the true ones by 4 to 14 residual variances, what
+    fitting 3 curve parameters per channel to noise gives. Tried without gain on both seed sets
+    (the bench, ``--variants``): the shape prior centred on 1.2 or 1.3 (what pooling the shapes
+    across channels would move it to), its scale 0.25 or 0.8, the shape fixed at 1 or 1.3, the
+    half-saturation prior's scale 0.5, a tighter decay prior; the bagged estimate; the posterior
+    median and mean by importance sampling from the Laplace approximation (78% and 69% within).
     """
     errors, covered, identified = [], [], []
     for seed, weeks, n_channels in scenarios:

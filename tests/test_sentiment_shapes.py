@@ -79,6 +79,8 @@ def _run_cells(data_dir: Path, **params: object) -> tuple[dict[str, object], dic
         exec(compile(tree, str(NOTEBOOK), "exec"), namespace)
         if last is not None:  # what the cell shows, as a kernel would display it
             namespace["_shown"] = eval(compile(ast.Expression(last.value), str(NOTEBOOK), "eval"), namespace)
+            if "sentiment.conclusions(" in cell.source:  # the findings, shown first ("In short")
+                namespace["_conclusions"] = namespace["_shown"]
         if "parameters" in cell.metadata.get("tags", []):
             namespace.update(data_dir=str(data_dir), **params)
         if "record" in namespace and not getattr(namespace["record"], "collects", False):
@@ -90,8 +92,8 @@ def _run_cells(data_dir: Path, **params: object) -> tuple[dict[str, object], dic
 
 
 def _conclusions(namespace: dict[str, object]) -> str:
-    """The notebook's closing paragraph: what its last cell shows."""
-    return namespace["_shown"].data
+    """The notebook's findings: what its cell of `sentiment.conclusions` shows."""
+    return namespace["_conclusions"].data
 
 
 def test_an_export_of_a_few_days(tmp_path):

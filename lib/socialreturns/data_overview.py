@@ -205,7 +205,8 @@ def conclusions(tables: Tables, *, currency: str) -> str:
         f"- Paid social spend totals **{spend_total:,.0f} {md(currency)}** "
         f"(largest channel: {md(top_channel)}); order revenue totals "
         f"**{revenue_total:,.0f} {md(currency)}**.",
-        f"- {repeaters:.0%} of the {len(per_customer):,} customers who ordered ordered more than once.",
+        f"- {repeaters:.0%} of the {len(per_customer):,} customers with an order ordered again "
+        "(more than one order).",
         "- Mention share of voice (each brand's share of the mentions, as in the sentiment report): "
         + ", ".join(f"{md(r.brand)} {r.mention_share_of_voice:.0%}" for r in voice.itertuples())
         + ".",

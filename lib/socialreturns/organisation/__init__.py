@@ -21,6 +21,7 @@ Submodules:
 from .lists import CLAIMS_FILE, CREATORS_FILE, Claims, Creator, read_claims, read_creators
 from .report import (
     FIGURES,
+    ROUTE_NAMES,
     Crisis,
     Parameters,
     care_answer,
@@ -29,6 +30,7 @@ from .report import (
     describe_as_of,
     employer_answer,
     finance_headlines,
+    for_reading,
     score_brand,
 )
 from .routes import route
@@ -57,3 +59,4 @@ __all__ += ["FIGURES", "CareLists", "Crisis", "Parameters", "Themes", "care_answ
 from .alerts import alert_id, compute_alerts, run_alerts  # noqa: E402
 
 __all__ += ["alert_id", "compute_alerts", "run_alerts"]
+__all__ += ["ROUTE_NAMES", "for_reading"]

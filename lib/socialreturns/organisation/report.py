@@ -3,6 +3,7 @@ the finance section (read from the batch's manifest) and the closing paragraph."
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -122,16 +123,20 @@ def describe_as_of(as_of: pd.Timestamp, params: Parameters) -> str:
 
 
 def score_brand(mentions: pd.DataFrame, *, brand: str, aliases: dict[str, list[str]],
-                as_of: pd.Timestamp) -> pd.DataFrame:  # fmt: skip
-    """`sentiment.score` of ``brand``'s mentions up to ``as_of`` (UTC), every brand's names masked
-    as the sentiment report masks them, indexed like those rows of ``mentions``."""
-    from socialreturns.sentiment import mask, score
+                as_of: pd.Timestamp, labels: pd.Series | None = None) -> pd.DataFrame:  # fmt: skip
+    """The sentiment report's classes of ``brand``'s mentions up to ``as_of`` (UTC): every mention
+    classed by `sentiment.classify_mentions` (every brand's names masked with ``aliases``, the
+    domain model trained on ``labels`` when it measured better than the lexicon; the same function
+    and cache entry as the sentiment report and ROR), so a crisis episode counts the same negative
+    mentions here as there. Indexed like those rows of ``mentions``; ``label`` is the class used,
+    ``lexicon_label`` and ``compound`` the lexicon's."""
+    from socialreturns.sentiment import classify_mentions
 
-    rows = mentions[
-        (mentions["brand"] == brand).to_numpy()
-        & (as_utc(mentions["timestamp"], column="timestamp") <= as_of).to_numpy()
-    ]
-    return score(mask(rows["text"], aliases)).set_axis(rows.index)
+    scores = classify_mentions(mentions, labels, names=aliases).scores
+    rows = (mentions["brand"] == brand).to_numpy() & (
+        as_utc(mentions["timestamp"], column="timestamp") <= as_of
+    ).to_numpy()
+    return scores[rows]
 
 
 @dataclass(frozen=True)
@@ -214,3 +219,33 @@ def conclusions(*, care: str, crisis: str, sales: str, legal: str, product: str,
         f"- **Product:** {product}", f"- **HR:** {hr}",
         f"- **Voice of the customer:** {advocates} advocates to invite and {detractors} detractors to call back.",
     ])  # fmt: skip
+
+
+#: Each route as the teams call it (`rules.ROUTES` order).
+ROUTE_NAMES = {"care": "care (help, questions, problems)", "complaint": "complaint",
+               "purchase_intent": "purchase intent", "disclosure_missing": "sponsored without an ad disclosure",
+               "regulated_claim": "regulated claim", "product_feedback": "product feedback",
+               "employer": "employer brand", "crisis": "crisis episode"}  # fmt: skip
+_RULE = re.compile(r"^[a-z_]+/([a-z_]+)")
+
+
+def for_reading(frame: pd.DataFrame) -> pd.DataFrame:
+    """A list as a team reads it: ``route`` by its name (`ROUTE_NAMES`) and the ``reason`` or
+    ``rule`` that fired without the route's code ("care/problem_addressed: 'won't pair'" reads
+    "problem addressed: 'won't pair'"); other columns as they are.
+
+    >>> for_reading(pd.DataFrame({"route": ["purchase_intent"], "reason": ["purchase_intent/where_to_buy: 'ship to'"]}))
+                 route                   reason
+    0  purchase intent  where to buy: 'ship to'
+    """
+    out = frame.copy()
+    if "route" in out.columns:
+        out["route"] = out["route"].map(lambda r: ROUTE_NAMES.get(str(r), str(r).replace("_", " ")))
+    for column in ("reason", "rule"):
+        if column in out.columns:
+            out[column] = (
+                out[column]
+                .astype("string")
+                .str.replace(_RULE, lambda m: m.group(1).replace("_", " "), regex=True)
+            )
+    return out

@@ -16,7 +16,6 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Literal
 
-import markupsafe
 import pandas as pd
 from pandas.io.formats.style import Styler
 
@@ -98,33 +97,53 @@ COLUMN_KINDS: dict[str, Kind] = {
     "timestamp": "datetime",
 }  # fmt: skip
 
-#: Headers that words alone would misread, by column name; other headers go through `header`'s rules.
+#: Kinds of the ROR, sentiment and organisation columns (look19b; additive, beside `COLUMN_KINDS`).
+COLUMN_KINDS |= {
+    "accuracy": "percent", "age_hours": "hours", "mse": "decimal", "log_likelihood": "number",
+    "months_observed": "months", "margin_at_age": "money", "margin_per_customer": "money", "ror_at_age": "ratio",
+    "error_share": "signed_percent", "net_sentiment_lower": "signed_percent",
+    "net_sentiment_upper": "signed_percent",
+}  # fmt: skip
+
+#: Headers that read better than their column's name with the underscores spaced: abbreviations,
+#: statistics' words and units (`header`).
 HEADERS: dict[str, str] = {
+    "ci_lower": "interval low", "ci_upper": "interval high", "std_error": "standard error",
+    "net_sentiment_lower": "interval low", "net_sentiment_upper": "interval high",
+    "p_alive": "P(alive)", "p_alive_change": "P(alive) change in a month", "clv": "CLV",
+    "clv_per_customer": "CLV per customer", "ror": "ROR", "ror_at_age": "ROR at age", "n_purchases": "purchases",
+    "within_sla_share": "within SLA", "median_response_hours": "median response (hours)",
+    "p90_response_hours": "90th percentile response (hours)", "mse": "mean squared error",
+    "log_likelihood": "log-likelihood", "log_odds": "log-odds", "f1_negative": "F1 negative",
+    "f1_neutral": "F1 neutral", "f1_positive": "F1 positive", "weighted_f1": "weighted F1",
+    "compound": "lexicon score (-1 to 1)", "T": "weeks since first purchase", "recency": "recency (weeks)",
+    "frequency": "repeat purchases", "monetary_value": "mean repeat order", "age_hours": "waiting (hours)",
+    "sla_breached": "past the SLA", "amplification_rate": "shares per post", "applause_rate": "likes per post",
+    "customer_earned_media_value": "of which by customers", "error_share": "error", "post_id": "post",
+    "customer_id": "customer", "author_id": "author", "followed_up": "with a next mention",
+    "preceded": "with an earlier mention",
+    # the finance pages (look19a)
     "identifiable": "identified", "quantile": "percentile", "irr_annual": "IRR (annual)",
-    "mirr_annual": "MIRR (annual)", "marginal_roas_current": "marginal ROAS today", "p_alive": "P(alive)",
-    "p_alive_change": "change in P(alive)", "std_error": "standard error", "current_spend": "spend today",
+    "mirr_annual": "MIRR (annual)", "marginal_roas_current": "marginal ROAS today", "current_spend": "spend today",
     "current_profit": "profit today", "current_revenue": "revenue today",
 }  # fmt: skip
 
 #: Abbreviations a header keeps in capitals: "roas" reads "ROAS".
-ABBREVIATIONS = frozenset({"roas", "roi", "ror", "clv", "npv", "irr", "mirr", "mape", "mase", "mae", "sla", "ci",
-                           "f1", "ga4", "utm", "id", "p90", "r2"})  # fmt: skip
+ABBREVIATIONS = frozenset({"roas", "roi", "ror", "clv", "npv", "irr", "mirr", "mape", "mase", "mae", "sla", "f1",
+                           "ga4", "utm", "id", "p90", "r2"})  # fmt: skip
 
 #: Units a header names in brackets at its end: "payback_months" reads "payback (months)".
 _UNITS = ("months", "days", "hours", "weeks")
 
 
-def header(name: object, before: str = "") -> str:
-    """A column's header for readers: `HEADERS`, else its words, abbreviations in capitals and a
-    unit at its end in brackets; an interval's bounds (``ci_lower``, ``ci_upper``) read as the
-    low and high of the column ``before`` them.
+def header(name: object) -> str:
+    """A column's header: `HEADERS`' words, else the name's words with abbreviations in capitals
+    (`ABBREVIATIONS`) and a unit at its end in brackets.
 
-    >>> header("marginal_roas"), header("payback_months"), header("ci_lower", "ROAS"), header("net_cash_flow")
-    ('marginal ROAS', 'payback (months)', 'ROAS low', 'net cash flow')
+    >>> header("p_alive"), header("net_cash_flow"), header("marginal_roas"), header("payback_months")
+    ('P(alive)', 'net cash flow', 'marginal ROAS', 'payback (months)')
     """
     text = str(name)
-    if text in ("ci_lower", "ci_upper"):
-        return f"{before} {'low' if text == 'ci_lower' else 'high'}".strip()
     if text in HEADERS:
         return HEADERS[text]
     words = [w.upper() if w.lower() in ABBREVIATIONS else w for w in text.split("_") if w]
@@ -230,16 +249,8 @@ def table(
             formats[str(c)] = "{:,.0f}" if (frame[c].abs() >= 1000).any() else "{:,.2f}"
     # Text cells, labels and headers are escaped (pandas' own HTML escaping): names come from data.
     styler = frame.style.format({c: formats.get(str(c)) for c in frame.columns}, na_rep="-", escape="html")
-    # headers read as words: "net_cash_flow" shows as "net cash flow", "roas" as "ROAS" (`header`)
-    # pandas hands the formatter the escaped name (markupsafe's escaping) and shows what it returns
-    headers, before = {}, ""
-    for c in frame.columns:
-        name = str(markupsafe.escape(str(c)))
-        headers[name] = header(name, before)
-        before = before if name in ("ci_lower", "ci_upper") else headers[name]
-    styler = styler.format_index(escape="html", axis=0).format_index(
-        lambda v: headers[v] if v in headers else header(v), escape="html", axis=1
-    )
+    # headers read as words: "net_cash_flow" shows as "net cash flow" (escaped first, then spaced)
+    styler = styler.format_index(escape="html", axis=0).format_index(header, escape="html", axis=1)
     text = [c for c in frame.columns if found[str(c)] == "text"]
     if text:  # words read from the left, under a header on the left; numbers line up on the right
         styler = styler.set_properties(subset=text, **{"text-align": "left"})

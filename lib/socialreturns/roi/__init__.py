@@ -4,7 +4,8 @@ returned incrementally, and how to split the budget.
 Attribution credits orders along customer journeys (rule-based models and a Markov model);
 every model conserves the total of the attributed orders. The incremental model regresses
 revenue on carried-over, saturating spend per channel with trend and seasonality, with
-bootstrap intervals; its response curves drive the budget reallocation.
+intervals from draws of its posterior (or a bootstrap); its response curves drive the budget
+reallocation.
 
 Submodules:
 

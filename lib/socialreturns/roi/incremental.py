@@ -4,8 +4,9 @@ Owns `IncrementalFit` and `fit_incremental`; whether a channel is identified is 
 `socialreturns.roi.identification`. The curve shapes, their
 priors and the solver live in `socialreturns.roi.solver` (`adstock` and `hill` are re-exported
 here); its inputs are prepared in `socialreturns.roi.design`; lift tests are turned into
-pseudo-observations by `socialreturns.roi.calibration`; its intervals come from the
-moving-block bootstrap run by `socialreturns.roi.bootstrap`, refitting through
+pseudo-observations by `socialreturns.roi.calibration`; its intervals come from draws of the
+posterior's Laplace approximation (`socialreturns.roi.bootstrap._posterior_draws`) or, on
+request, from the moving-block bootstrap run by `socialreturns.roi.bootstrap`, refitting through
 `_Resampling.refit`.
 """
 
@@ -23,7 +24,7 @@ import pandas as pd
 from socialreturns.inputs import InputError
 from socialreturns.intervals import ALPHA
 from socialreturns.parameters import ALPHA as ALPHA_RANGE
-from socialreturns.roi.bootstrap import _block_samples, _run_bootstrap
+from socialreturns.roi.bootstrap import _block_samples, _posterior_draws, _run_bootstrap
 from socialreturns.roi.design import _controls, _prepare
 from socialreturns.roi.identification import (
     BOUND_TOLERANCE,
@@ -78,7 +79,9 @@ class IncrementalFit:
     hill_shape: np.ndarray
     coef: np.ndarray
     regression: object  # statsmodels RegressionResults of the final linear fit
-    bootstrap: pd.DataFrame  # one row per replicate and channel: roas and curve parameters
+    #: One row per replicate and channel: roas and curve parameters; the replicates are draws of
+    #: the posterior or bootstrap refits, as ``intervals`` says.
+    bootstrap: pd.DataFrame
     alpha: float
     margin_rate: float
     #: Residual standard deviation (currency per period) weighing the priors and the lift tests.
@@ -94,6 +97,9 @@ class IncrementalFit:
     #: Posterior sd of each channel's ROAS over the ROAS (`socialreturns.roi.solver._roas_relative_sd`),
     #: see `MAX_ROAS_RELATIVE_SD`; None for given curves.
     roas_relative_sd: np.ndarray | None = None
+    #: How the replicates in ``bootstrap`` were drawn: ``"posterior"`` (Laplace approximation of
+    #: the posterior at the estimate) or ``"bootstrap"`` (moving-block bootstrap refits).
+    intervals: str = "posterior"
 
     def contributions(self) -> pd.DataFrame:
         """Fitted incremental revenue per period and channel (currency per period)."""
@@ -214,13 +220,16 @@ class _Resampling:
         })  # fmt: skip
 
 
-def _check_options(adstock: str, saturation: str, alpha: float) -> None:
-    """Stop on a curve shape other than geometric adstock and Hill, or an alpha outside (0, 1)."""
+def _check_options(adstock: str, saturation: str, alpha: float, intervals: str = "posterior") -> None:
+    """Stop on a curve shape other than geometric adstock and Hill, an alpha outside (0, 1) or
+    intervals other than posterior draws or the bootstrap."""
     if adstock != "geometric" or saturation != "hill":
         raise InputError(
             f"is {adstock!r}/{saturation!r}", key="adstock/saturation",
             expected="'geometric' and 'hill'",
         )  # fmt: skip
+    if intervals not in ("posterior", "bootstrap"):
+        raise InputError(f"is {intervals!r}", key="intervals", expected="'posterior' or 'bootstrap'")
     ALPHA_RANGE.check("alpha", alpha)
 
 
@@ -318,12 +327,24 @@ def _bootstrap(
     n_bootstrap: int,
     seed: int,
     n_jobs: int | None,
+    intervals: str = "posterior",
 ) -> pd.DataFrame:
-    """Refit every parameter on moving-block resamples of the modified residuals (blocks of four
-    weeks, see `_modified_residuals`); one row per replicate and channel, columns
-    `_BOOTSTRAP_COLUMNS`."""
+    """The replicates behind the intervals, one row per replicate and channel, columns
+    `_BOOTSTRAP_COLUMNS`: ``n_bootstrap`` draws of the posterior (`_posterior_draws`), or with
+    ``intervals="bootstrap"`` refits of every parameter on moving-block resamples of the modified
+    residuals (blocks of four weeks, see `_modified_residuals`)."""
     yy = y.to_numpy()
     x = wide.to_numpy()
+    if n_bootstrap == 0:
+        return pd.DataFrame(columns=_BOOTSTRAP_COLUMNS)
+    if intervals == "posterior":
+        ratio = _to_params(est.z, x.shape[1])[1]
+        draws = _posterior_draws(x, c.to_numpy(), est.decay, ratio, est.shape, est.coef, sigma=est.sigma,
+                                 lifts=lifts, n=n_bootstrap, seed=seed)  # fmt: skip
+        k = x.shape[1]
+        columns = {name: values.ravel() for name, values in draws.items()}
+        return pd.DataFrame({"replicate": np.repeat(np.arange(n_bootstrap), k),
+                             "channel": np.tile(list(wide.columns), n_bootstrap), **columns})[_BOOTSTRAP_COLUMNS]  # fmt: skip
     extra = {}
     if lifts is not None:
         h = _saturated(x, est.decay, est.half, est.shape)
@@ -350,6 +371,7 @@ def fit_incremental(
     seed: int = 0,
     n_jobs: int | None = None,
     experiments: pd.DataFrame | None = None,
+    intervals: Literal["posterior", "bootstrap"] = "posterior",
 ) -> IncrementalFit:
     """Fit revenue on carried-over, saturating spend per channel, with trend and seasonality.
 
@@ -372,17 +394,23 @@ def fit_incremental(
     channels
         Channels to include (default all in ``spend``).
     n_bootstrap
-        Moving-block bootstrap replicates for the intervals (blocks of four weeks).
+        Replicates for the intervals: draws of the posterior, or bootstrap refits (``intervals``).
     seed
-        Seed of the bootstrap.
+        Seed of the draws or of the bootstrap's resamples.
     n_jobs
-        Processes for the bootstrap (default: the machine's cores); results do not depend on it.
+        Processes for the bootstrap's refits (default: the machine's cores); results do not
+        depend on it. Posterior draws need no refit and run in this process.
     experiments
         Optional lift tests: ``channel``, ``start_date``, ``end_date`` (inclusive UTC days),
         ``incremental_revenue`` (the measured lift over the window, currency) and
         ``standard_error`` (currency), as `socialreturns.data.load_experiments` reads them.
         Each constrains the fit; see `socialreturns.roi.calibration`. Tests of channels left
         out by ``channels`` or wholly outside the revenue's dates are left out.
+    intervals
+        ``"posterior"``: the replicates are draws of the Laplace approximation of the posterior
+        at the estimate (revenue, lift tests and priors); ``"bootstrap"``: refits on moving-block
+        resamples of the residuals (blocks of four weeks), whose intervals are too narrow on
+        short weekly data (see `socialreturns.roi.bootstrap._posterior_draws`).
 
     Returns
     -------
@@ -405,14 +433,17 @@ def fit_incremental(
     ``β`` and ``γ`` profiled out (Golub & Pereyra 1973, variable projection); the final linear
     fit is statsmodels OLS. A lift test adds the pseudo-observation ``(lift_j(β) - measured_j)
     / standard_error_j`` (in units of the residual sigma), linear in ``β`` given the curves.
-    Intervals come from a moving-block bootstrap of the modified (leverage-rescaled) residuals
-    that re-estimates every parameter under the same priors (and redraws each lift test within
-    its standard error), so they include the uncertainty of the curve shapes. ROAS is the fitted
-    incremental revenue over the data divided by the spend.
+    Intervals are quantiles of the ROAS over draws of every media coefficient and curve
+    parameter from the posterior's Laplace approximation (the inverse Gauss-Newton Hessian of the
+    MAP objective, the controls' coefficients integrated out), so they include the uncertainty
+    of the curve shapes and what the priors and lift tests add; with ``intervals="bootstrap"``
+    from a moving-block bootstrap of the modified (leverage-rescaled) residuals that
+    re-estimates every parameter under the same priors (and redraws each lift test within its
+    standard error). ROAS is the fitted incremental revenue over the data divided by the spend.
     """
     from socialreturns.roi.calibration import _experiment_lifts
 
-    _check_options(adstock, saturation, alpha)
+    _check_options(adstock, saturation, alpha, intervals)
     wide, y, freq = _prepare(spend, revenue, channels)
     wide, not_identifiable = drop_flat_channels(wide)
     c = _controls(y.index, freq, controls)
@@ -425,10 +456,10 @@ def fit_incremental(
         hill_shape=est.shape, coef=est.coef, regression=est.regression,
         bootstrap=pd.DataFrame(columns=_BOOTSTRAP_COLUMNS), alpha=alpha, margin_rate=margin_rate,
         residual_sigma=est.sigma, experiments=tests, uncalibrated=est.uncalibrated,
-        prior_contraction=est.contraction, roas_relative_sd=est.roas_relative_sd,
+        prior_contraction=est.contraction, roas_relative_sd=est.roas_relative_sd, intervals=intervals,
     )  # fmt: skip
     bootstrap = _bootstrap(wide, y, c, est, fit.fitted().to_numpy(), lifts, freq=freq,
-                           n_bootstrap=n_bootstrap, seed=seed, n_jobs=n_jobs)  # fmt: skip
+                           n_bootstrap=n_bootstrap, seed=seed, n_jobs=n_jobs, intervals=intervals)  # fmt: skip
     return dataclasses.replace(fit, bootstrap=bootstrap)
 
 

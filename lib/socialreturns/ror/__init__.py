@@ -29,7 +29,7 @@ Submodules:
 * `lifetime_value`: `clv` from the two fits, the calibration/holdout check, the choice of model,
   and the share of customers still active where the model can tell.
 * `relationships`: referral and sharing value, relationship values, ROR per segment, at-risk.
-* `tone`: which of the brand's posts are negative (the lexicon's classes, cached).
+* `tone`: which of the brand's posts are negative (the sentiment report's classes, one cache).
 * `cohorts`: cohorts compared at equal age (margin of their first N months).
 * `report`: the notebook's `Parameters`, `FIGURES`, totals, glossary and `conclusions`.
 """

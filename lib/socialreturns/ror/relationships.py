@@ -231,8 +231,8 @@ def sharing_note(sharing: pd.DataFrame, *, negative_weight: float, cpm: float, c
     how = ("excluded" if negative_weight == 0 else "counted like the others" if negative_weight == 1
            else f"counted at {negative_weight:.0%} of their reach")  # fmt: skip
     return (f"Earned media value {sharing['earned_media_value'].sum():,.0f} {md(currency)} at {cpm:,.2f} "
-            f"{md(currency)} per 1,000 impressions; the {n:,} negative posts (by the lexicon; crisis posts among "
-            f"them) are {how}.")  # fmt: skip
+            f"{md(currency)} per 1,000 impressions; the {n:,} negative posts (as the sentiment report classes them; "
+            f"crisis posts among them) are {how}.")  # fmt: skip
 
 
 def sharing_by_customer(
@@ -428,9 +428,9 @@ def at_risk(
 def segment_chart_frame(table: pd.DataFrame) -> pd.DataFrame:
     """`ror_by_segment`'s value parts in long form (segment, part, value) for a stacked bar chart."""
     parts = {
-        "loyalty_value": "loyalty",
-        "referral_value": "recommendations",
-        "sharing_value": "sharing",
+        "loyalty_value": "loyalty value",
+        "referral_value": "referral value",
+        "sharing_value": "sharing value",
     }
     long = table[list(parts)].rename(columns=parts).reset_index().melt(
         id_vars=table.index.name, var_name="part", value_name="value"

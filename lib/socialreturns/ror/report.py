@@ -48,6 +48,9 @@ class Parameters(NotebookParameters):
     negative_post_weight: float = param(
         0.0, expected="a fraction from 0 (excluded) to 1 (counted)", ge=0, le=1
     )
+    brand_aliases: dict[str, list[str]] = param({}, expected="brand names mapped to lists of aliases "
+                                                "(other handles, spellings)")  # fmt: skip
+    lexicon_overrides: str = ""
     alpha: float = param(0.05, ALPHA)
     currency: str = "EUR"
 
@@ -58,6 +61,12 @@ class Parameters(NotebookParameters):
         check_rules(self, [("holdout_end", cal is not None and end is not None and end > cal,
                             f"an ISO date after calibration_end ({self.calibration_end})")])  # fmt: skip
         check_data_dir(self.data_dir)
+
+    def overrides(self) -> dict[str, float]:
+        """The lexicon overrides file's word valences, read as the sentiment report reads them."""
+        from socialreturns import sentiment
+
+        return sentiment.load_overrides(self.lexicon_overrides)
 
 
 #: The figures the ROR notebook records (its record contract; `socialreturns.summary` reads them).
@@ -94,6 +103,9 @@ FIGURES = Figures(
     Figure("referrers", "customers who referred at least one customer", "count"),
     Figure("earned_media_value", "earned media value: what the reach of the posts about the brand would cost "
            "as ads (negative posts excluded by default)", "currency"),
+    Figure("negative_posts", "negative posts: the brand's posts classed negative (in English) as the sentiment "
+           "report classes them, left out of earned media value unless negative_post_weight counts them",
+           "count"),
     Figure("total_sharing_value", "sharing value: the customers' earned media value per purchase, times their "
            "discounted expected purchases", "currency"),
     Figure("total_relationship_value", "relationship value: loyalty + referral + sharing value, each euro "
@@ -178,10 +190,10 @@ def conclusions(
         f"{holdout.totals['predicted']:,.0f} repeat purchases against {holdout.totals['actual']:,.0f} actual "
         f"({err:+.1%}): {trust}.",
         f"- **Relationship value** over the next {horizon_months} months, discounted at "
-        f"{discount_rate_annual:.1%} a year: {totals['total_relationship_value']:,.0f} {cur}, of which loyalty "
-        f"{totals['total_loyalty_value']:,.0f}, referrals {totals['total_referral_value']:,.0f} and sharing "
-        f"{totals['total_sharing_value']:,.0f} {cur}. The customers' own CLV is {totals['total_clv']:,.0f} {cur} "
-        "(the glossary below defines each).",
+        f"{discount_rate_annual:.1%} a year: {totals['total_relationship_value']:,.0f} {cur}, of which loyalty value "
+        f"{totals['total_loyalty_value']:,.0f} {cur}, referral value {totals['total_referral_value']:,.0f} {cur} "
+        f"and sharing value {totals['total_sharing_value']:,.0f} {cur}. The customers' own CLV is "
+        f"{totals['total_clv']:,.0f} {cur} (the glossary at the end defines each).",
         f"- **Still active.** {active.sentence()}",
     ]
     if len(ranked):

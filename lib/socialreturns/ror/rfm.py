@@ -223,5 +223,5 @@ def customers_caption(summary: pd.DataFrame) -> str:
     unit = {"W": "weeks", "D": "days"}[summary.attrs.get("time_unit", "W")]
     return (
         f"{len(summary):,} customers, {once:,} ({once / max(len(summary), 1):.0%}) of them bought once; "
-        f"recency and T in {unit}; monetary_value is the mean repeat order value (0 for one purchase)"
+        f"recency and time since first purchase in {unit}; the mean repeat order is 0 for one purchase"
     )

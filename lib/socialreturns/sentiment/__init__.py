@@ -37,17 +37,18 @@ from .accuracy import (
     true_labels,
 )
 from .brands import MASK_TOKEN, aliases, brand_handles, mask
-from .classified import Classified, classify, labelling_advice
+from .classified import Classified, classify, classify_mentions, labelling_advice
 from .classifier import Choice, DomainModel, Validation, choose, train
 from .crisis import (
     detect_spikes,
     distinctive_words,
     episode_examples,
     episode_words,
+    negative_mentions,
     negative_volume,
 )
 from .labelling import label_sample, neutralise_formula, write_label_sample
-from .language import LANGUAGES, detect_language, stopwords
+from .language import LANGUAGES, detect_language, languages_table, stopwords
 from .lexicon import (
     B_DECR,
     B_INCR,
@@ -63,7 +64,7 @@ from .lexicon import (
 from .model_store import domain_model, shared_model
 from .prevalence import adjusted_shares, corrected_shares
 from .privacy import contains_personal_data, redact
-from .report import FIGURES, Parameters, conclusions
+from .report import FIGURES, Parameters, conclusions, load_overrides
 from .scorer import NEGATIVE_AT, POSITIVE_AT, label, score, split_sentences
 from .voice import (
     brand_shares,
@@ -95,6 +96,7 @@ __all__ = [
     "adjusted_shares",
     "choose",
     "classify",
+    "classify_mentions",
     "corrected_shares",
     "domain_model",
     "label_sample",
@@ -123,7 +125,10 @@ __all__ = [
     "describe_selection",
     "followup_sentiment",
     "label",
+    "languages_table",
+    "load_overrides",
     "mask",
+    "negative_mentions",
     "negative_volume",
     "net_sentiment",
     "read_overrides",

@@ -5,13 +5,20 @@ figure downstream (share of voice, net sentiment, crises, follow-ups) reads the 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 
+from socialreturns import store
+
+from .brands import mask
 from .classifier import Choice, DomainModel, choose
 from .model_store import domain_model
+from .scorer import score
+
+#: The cache's domain under `store.cache_root` for `classify_mentions`.
+DOMAIN = "sentiment-classes"
 
 
 @dataclass(frozen=True)
@@ -72,6 +79,50 @@ def classify(
     choice = choose(model, texts, scores, n_jobs=n_jobs)
     out = scores.assign(lexicon_label=scores["label"], label=choice.labels.reindex(scores.index))
     return Classified(out, choice, model)
+
+
+def classify_mentions(
+    mentions: pd.DataFrame,
+    labels: pd.Series | None,
+    *,
+    names: Mapping[str, Sequence[str]],
+    overrides: Mapping[str, float] | None = None,
+    max_text_chars: int = 20_000,
+    n_jobs: int = 1,
+) -> Classified:
+    """The sentiment report's classes of ``mentions``: brand names masked (`mask` with ``names``,
+    `aliases`' result), scored by the lexicon (`score` with ``overrides``), then `classify` with
+    ``labels``. Every report that needs a post's tone calls this (ROR's earned media value too),
+    so a post is negative in one report exactly when it is in the other.
+
+    The scores are kept in the cache (`store.cached_frames`, domain ``sentiment-classes``), keyed
+    by the mentions' ``post_id`` and ``text``, the labels, the masked spellings, the overrides,
+    ``max_text_chars`` and the library's source digest; the domain model by its own key
+    (`model_store.shared_model`). ``n_jobs`` only speeds the scoring up. Indexed like ``mentions``.
+    """
+    masked = mask(mentions["text"], names)
+    spellings = sorted({a.lower() for spelled in names.values() for a in spelled if a})
+    key = store.frames_key("classes", mentions.reindex(columns=["post_id", "text"]), labels, spellings,
+                           sorted((overrides or {}).items()), max_text_chars)  # fmt: skip
+    fresh: list[Classified] = []
+
+    def compute() -> store.Computed:
+        lexicon = score(masked, overrides=overrides, n_jobs=n_jobs, max_text_chars=max_text_chars)
+        fresh.append(classify(mentions, masked, lexicon, labels, n_jobs=n_jobs))
+        return {"scores": fresh[0].scores}, {}
+
+    frames, _ = store.cached_frames(DOMAIN, key, compute)
+    if fresh:
+        return fresh[0]
+    scores = frames["scores"]
+    lexicon = scores.assign(label=scores["lexicon_label"]).drop(columns="lexicon_label")
+    model = domain_model(mentions, masked, lexicon, labels)  # the kept model: no retraining
+    if model is None:
+        choice = Choice(scores["label"], "lexicon", None)
+    else:
+        validation = model.validation if model.better == "model" else model.lexicon
+        choice = Choice(scores["label"], model.better, validation)
+    return Classified(scores, choice, model)
 
 
 def labelling_advice(classified: Classified, *, data_dir: str) -> str:

@@ -28,6 +28,24 @@ MAX_TOKEN_CHARS = 100
 _LONG_RUN = re.compile(rf"(?<!\S)\S{{{MAX_TOKEN_CHARS + 1},}}")
 
 
+def negative_mentions(mentions: pd.DataFrame, scores: pd.DataFrame, *, brand: str) -> pd.Series:
+    """Whether each of ``brand``'s mentions is negative: classed ``negative`` in ``scores`` (the
+    report's classes, `classify_mentions`) and in English (another language's class means little,
+    the lexicon being English). Indexed like ``brand``'s rows of ``mentions``, named ``negative``:
+    what the crisis episodes count and what ROR's earned media value leaves out.
+
+    >>> m = pd.DataFrame({"brand": ["Us", "Us", "Them"]})
+    >>> s = pd.DataFrame({"label": ["negative", "negative", "negative"], "english": [True, False, True]})
+    >>> negative_mentions(m, s, brand="Us").tolist()
+    [True, False]
+    """
+    require_columns(mentions, ("brand",), "mentions")
+    require_brand(mentions, brand)
+    own = mentions.index[mentions["brand"].astype(str) == brand]
+    english = scores["english"].reindex(own).fillna(False).astype(bool)
+    return (english & scores["label"].reindex(own).eq("negative")).rename("negative")
+
+
 def negative_volume(
     mentions: pd.DataFrame,
     scores: pd.DataFrame,
@@ -66,10 +84,8 @@ def negative_volume(
     require_columns(mentions, ("timestamp", "brand"), "mentions")
     if freq not in _PERIODS:
         raise InputError(f"is {freq!r}", key="freq", expected="'D' (days) or 'h' (hours)")
-    require_brand(mentions, brand)
     own = mentions["brand"].astype(str) == brand
-    english = scores["english"].reindex(mentions.index).fillna(False).astype(bool)
-    negative = own & english & scores["label"].reindex(mentions.index).eq("negative")
+    negative = negative_mentions(mentions, scores, brand=brand).reindex(mentions.index, fill_value=False)
     stamps = pd.to_datetime(mentions["timestamp"], utc=True).dt.tz_localize(None).dt.floor(freq)
     index = pd.date_range(stamps[own].min(), stamps[own].max(), freq=freq)
     period = _PERIODS[freq]

@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from functools import cache
 from importlib import resources
 
+import pandas as pd
+
 from socialreturns.inputs import InputError
 
 from .lexicon import _strip_punct
@@ -61,3 +63,23 @@ def detect_language(text: str, *, min_words: int = 2) -> str:
     ('de', 'en')
     """
     return _language_of((_strip_punct(m.group(0)).lower() for m in _WORD.finditer(text)), text, min_words)
+
+
+#: Each detected language's name, as a report shows it.
+LANGUAGE_NAMES = {"en": "English", "es": "Spanish", "fr": "French", "de": "German", "pt": "Portuguese",
+                  "it": "Italian", "nl": "Dutch", "und": "too short to tell (scored as English)"}  # fmt: skip
+
+
+def languages_table(scores: pd.DataFrame) -> pd.DataFrame:
+    """Mentions per detected language (``score``'s ``language``), most first: ``language`` (its
+    name, `LANGUAGE_NAMES`), ``mentions`` and ``share`` (of all the mentions scored, fraction).
+
+    >>> languages_table(pd.DataFrame({"language": ["en", "und", "en", "de"]}))
+                                    language  mentions  share
+    0                                English         2   0.50
+    1  too short to tell (scored as English)         1   0.25
+    2                                 German         1   0.25
+    """
+    counts = scores["language"].value_counts(sort=True)
+    return pd.DataFrame({"language": [LANGUAGE_NAMES.get(str(c), str(c)) for c in counts.index],
+                         "mentions": counts.to_numpy(), "share": (counts / len(scores)).to_numpy()})  # fmt: skip

@@ -41,6 +41,12 @@ FIGURES = Figures(
     Figure(
         "crisis_episodes", "episodes of unusually many negative mentions (start, end, peak, excess)", "table"
     ),
+    Figure(
+        "negative_mentions",
+        "our brand's English mentions classed negative over the period (ROR leaves "
+        "the same posts out of earned media value)",
+        "count",
+    ),
     Figure("answered_share", "share of customers' questions the brand answered", "fraction"),
     Figure("median_response_hours", "median time to answer an answered question", "hours"),
     Figure("within_sla_share", "share of questions answered within the SLA", "fraction"),
@@ -112,15 +118,27 @@ class Parameters(NotebookParameters):
 
     def overrides(self) -> dict[str, float]:
         """The lexicon overrides file's word valences (none when ``lexicon_overrides`` is empty)."""
-        from socialreturns.inputs import resolve
+        return load_overrides(self.lexicon_overrides)
 
-        if not self.lexicon_overrides:
-            return {}
-        path = resolve(self.lexicon_overrides)
-        if not path.is_file():
-            raise InputError("no such file", key="lexicon_overrides", file=path,
-                             expected="a YAML file mapping words or phrases to valences")  # fmt: skip
-        return read_overrides(path)
+
+def load_overrides(lexicon_overrides: str) -> dict[str, float]:
+    """The word valences of the ``lexicon_overrides`` parameter's YAML file (a path relative to the
+    repository root; none when empty): the sentiment report's and ROR's, so both class alike.
+
+    Raises
+    ------
+    InputError
+        When the file does not exist or does not hold word valences (`read_overrides`).
+    """
+    from socialreturns.inputs import resolve
+
+    if not lexicon_overrides:
+        return {}
+    path = resolve(lexicon_overrides)
+    if not path.is_file():
+        raise InputError("no such file", key="lexicon_overrides", file=path,
+                         expected="a YAML file mapping words or phrases to valences")  # fmt: skip
+    return read_overrides(path)
 
 
 def _net(row: pd.Series) -> str:

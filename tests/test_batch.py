@@ -262,9 +262,15 @@ def test_summary_sections_from_a_manifest():
     sections = summary.summarise(manifest)
     assert (
         sections["roi"].table.index.tolist() == ["tiktok", "linkedin"]
-        and "[roi](roi.html)" in sections["roi"].heading
+        and "[ROI](roi.html)" in sections["roi"].heading  # named by the page's title, not the run's key
     )
-    assert sections["plan"].table.loc["irr_forecast-base", "NPV"] == 10.0
+    assert sections["roi"].table["finding"].tolist() == ["", ""]  # both identified
+    plan = sections["plan"].table
+    assert (
+        plan.loc["base", "NPV"] == 10.0
+        and plan.loc["base", "assumptions against base"] == "base's assumptions"
+    )
+    assert "[base](b.html)" in sections["plan"].heading
     assert "irr_forecast-downside (failed)" in sections["plan"].note
     assert "No `sentiment` run" in sections["voice"].note and sections["voice"].table.empty
     assert "2 of 3 reports succeeded" in summary.overview(manifest, ROOT / "manifest.json")

@@ -166,13 +166,14 @@ def test_conclusions_state_the_figures():
                                    discounted_payback_months=11.0)  # fmt: skip
     text = irr_forecast.conclusions(returns, _sim(), cost_of_capital_annual=0.09, hurdle_rate_annual=0.15,
                                     currency="EUR", horizon_months=24)  # fmt: skip
-    assert "At a 9% cost of capital the plan's NPV is **1,234 EUR**" in text
+    assert text.startswith("- **Worth funding.** At a 9% cost of capital the plan's NPV is **1,234 EUR**")
     assert "IRR **20.0% a year**, with a **78% chance of beating the 15% hurdle**" in text
     assert "clears it" in text and "from 5 to 1,895 EUR" in text  # 5th, 95th of the grid
     assert "Payback after 10.5 months (11.0 months discounted)" in text
     never = irr_forecast.Returns(-5.0, -0.1, -0.05, np.nan, np.nan)
     text = irr_forecast.conclusions(never, _sim(), cost_of_capital_annual=0.09, hurdle_rate_annual=0.15,
                                     currency="EUR", horizon_months=24)  # fmt: skip
+    assert text.startswith("- **Not worth funding as planned.** ")  # the index's and the summary's rule
     assert (
         "does not pay back its set-up cost within the 24-month horizon" in text and "does not clear" in text
     )
@@ -228,7 +229,7 @@ def test_reconciliation_runs_from_history_to_the_plan(fit):
     )
     assert steps["change"].iloc[4] == pytest.approx(-0.3)  # the ROAS scale
     assert steps["change"].iloc[5] == pytest.approx(demand["index"].mean() - 1)
-    assert "times demand_scale 0.9" in steps["explanation"].iloc[5]
+    assert "times the scenario's demand scale 0.9" in steps["explanation"].iloc[5]
 
 
 def test_reconciliation_of_history_held_steady_changes_nothing_after_it(fit):
@@ -240,7 +241,7 @@ def test_reconciliation_of_history_held_steady_changes_nothing_after_it(fit):
     steady = roi.steady_revenue(np.array([per_month / irr_forecast.DAYS_PER_MONTH]), fit.decay,
                                 fit.half_saturation, fit.hill_shape, fit.coef)[0]  # fmt: skip
     assert steps["roas"].iloc[1] == pytest.approx(steady / (per_month / irr_forecast.DAYS_PER_MONTH))
-    assert "demand_scaling off" in steps["explanation"].iloc[-1]
+    assert "plan not scaled by forecast demand" in steps["explanation"].iloc[-1]
 
 
 def test_demand_index_scaling_off_and_scaled():

@@ -321,16 +321,16 @@ def test_the_index_gives_verdicts_and_formats_figures_by_unit(report_batch):
                                                 f"IRR {base['irr']:.1%} against a 15.0% hurdle")  # fmt: skip
     assert verdicts["Not worth funding as planned"].startswith(f"Not worth funding as planned: NPV {down['npv']:,.0f} EUR "
                                                                "at a 12.0% cost of capital")  # fmt: skip
-    assert verdicts["Not worth funding as planned"].endswith("no payback within 24 months.")
+    assert "no payback within 24 months; it turns most on " in verdicts["Not worth funding as planned"]
     # the scenarios side by side: figures in their units, the blank explained, the assumptions that differ
     assert "IRR forecast: 2 scenarios side by side" in page
     assert f"{base['irr']:.1%}" in cells and f"{down['prob_irr_above_hurdle']:.1%}" in cells
     assert f"{base['payback_months']:.1f} months" in cells and "no payback within 24 months" in cells
     columns = re.findall(r"<th class='num'><a href='([^']+)'>", page.split("2 scenarios side by side")[1])[:2]
-    cost = cells[cells.index("Finance's cost of capital (annual rate, fraction)") + 1 :][:2]
+    cost = cells[cells.index("Cost of capital (annual)") + 1 :][:2]
     assert dict(zip(columns, cost, strict=True)) == {
-        "irr_forecast.html": "9%",
-        "irr_forecast-downside.html": "12%",
+        "irr_forecast.html": "9.0%",
+        "irr_forecast-downside.html": "12.0%",
     }
     roi_records, ror_records = runs["roi"]["records"], runs["ror"]["records"]
     best = max((v, k) for k, v in roi_records["roi"].items() if v is not None)
@@ -354,10 +354,18 @@ def test_the_index_gives_verdicts_and_formats_figures_by_unit(report_batch):
         f"Care: {org['care_open_questions']:,} open questions ({org['care_open_breached']:,} past the SLA)"
         in page
     )
-    # no raw record key is shown to readers
-    shown = re.sub(r"<[^>]+>", " ", page.split("<h2>Runs</h2>")[0])
-    for key in {k for r in runs.values() for k in r["records"]}:
+    # no raw record key is shown to readers, nor a run's key: runs are named by their titles
+    shown = re.sub(r"<[^>]+>", " ", page.split("manifest.json")[0])
+    for key in {k for r in runs.values() for k in r["records"]} | set(runs):
         assert key not in shown or "_" not in key, key
+    for route in org["legal_review"]:  # entities' keys read as words too
+        assert route not in shown and f"{route.replace('_', ' ')} {org['legal_review'][route]}" in shown
+    assert re.search(r"\d{2}T\d{2}:", shown) is None  # no ISO moment: "2026-10-31 23:20 UTC"
+    assert "Reports summarised" not in page  # the summary's row says what it covers, no figure of its own
+    # the reports in the batch file's order, the summary first (runs end in any order)
+    listed = [r.name for r in batch.load_batch(manifest["source"]).runs]
+    links = re.findall(r"<tr><td><a href='([^']+)\.html'>", page.split("<h2>")[1])
+    assert links == ["executive_summary"] + [n for n in listed if n != "executive_summary"]
     # every report links its business view and its code view
     for name, run in runs.items():
         assert f"href='{run['html']}'" in page and f"href='{name}.code.html'" in page, name
@@ -459,3 +467,78 @@ def test_the_executive_summary_opens_with_the_index_verdicts(report_batch):
     marks = [opening.index(m) for m in ("Fund the programme?", "Where the budget should go:", "Now:",
                                         "What customers say:", "Relationships:")]  # fmt: skip
     assert marks == sorted(marks)
+
+
+def _shown_text(page: str) -> str:
+    """A page's text as a reader sees it (tags and styles left out, entities unescaped)."""
+    page = re.sub(r"<(style|script)[^>]*>.*?</\1>", " ", page, flags=re.S)
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page)))
+
+
+def _headers(page: str) -> list[str]:
+    return [
+        html.unescape(re.sub(r"<[^>]+>", "", h)).strip() for h in re.findall(r"<th[^>]*>.*?</th>", page, re.S)
+    ]
+
+
+@pytest.mark.slow
+def test_finance_pages_open_with_the_answer_and_read_in_words(report_batch):
+    """roi, irr_forecast and the executive summary as a CFO reads them: the answer before the
+    first section, headers in words (ROAS, not roas; "interval low", not "ci lower"), attribution
+    models and forecast methods by name, no empty table, no "nan", scenarios by their names."""
+    by_name = {o.name: o for o in report_batch.outcomes}
+    pages = {n: Path(by_name[n].html).read_text(encoding="utf-8") for n in ("roi", "irr_forecast",
+                                                                            "irr_forecast-downside")}  # fmt: skip
+    for name, page in pages.items():
+        text = _shown_text(page)
+        first = "Spend and revenue over time" if name == "roi" else "History: what paid social returned"
+        assert text.index("In short") < text.index(first), name
+        headers = set(_headers(page))
+        assert {"ROAS", "interval low", "interval high", "ROI", "identified"} <= headers, name
+        assert not headers & {
+            "roas",
+            "ci lower",
+            "ci upper",
+            "roi",
+            "npv",
+            "irr annual",
+            "mape",
+            "identifiable",
+        }, name
+        assert not re.search(r"\bnan\b", text, re.I), name
+        for key in ("last_touch", "first_touch", "time_decay", "position_based", "seasonal_naive", "roas_scale",
+                    "demand_scaling off", "demand_scaling on"):  # fmt: skip
+            assert key not in text, (name, key)
+    roi_text = _shown_text(pages["roi"])
+    assert "last touch" in _headers(pages["roi"]) and "Markov" in _headers(pages["roi"])
+    # no lift tests in the sample: the paragraph says so, and no table of zeros or of headers only follows
+    assert (
+        "No lift tests in this data" in roi_text
+        and "Lift tests against the model's implied lift" not in roi_text
+    )
+    assert "ROAS before and after calibration" not in roi_text
+    irr = _shown_text(pages["irr_forecast"])
+    assert "ETS (exponential smoothing)" in irr and "seasonal naive (a year earlier)" in irr
+    base = json.loads(report_batch.manifest.read_text(encoding="utf-8"))["runs"]["irr_forecast"]["records"]
+    assert "Worth funding. At a 9% cost of capital" in irr and f"{base['npv']:,.0f} EUR" in irr
+    assert "Not worth funding as planned. At a 12% cost of capital" in _shown_text(
+        pages["irr_forecast-downside"]
+    )
+
+
+@pytest.mark.slow
+def test_the_executive_summary_names_scenarios_and_currency(report_batch):
+    manifest = json.loads(report_batch.manifest.read_text(encoding="utf-8"))
+    page = (report_batch.folder / Path(manifest["runs"]["executive_summary"]["html"]).name).read_text("utf-8")
+    text = _shown_text(page)
+    assert "irr_forecast" not in text  # scenarios by their names, not the runs' keys
+    table = html.unescape(page.split("Future: the programme")[1].split("</table>")[0])
+    assert "base's assumptions" in table and "cost of capital 12.0%; set-up cost 400,000 EUR" in table
+    assert "Amounts in EUR." in table  # the NPVs carry their currency
+    ror = page.split("Relationships: return on relationship")[1].split("</table>")[0]
+    assert "Amounts in EUR." in ror
+    assert "episode(s)" not in text and not re.search(r"\bnan\b", text, re.I)
+    # a channel the ROI model cannot identify says so in its row
+    roi = manifest["runs"]["roi"]["records"]
+    unknown = [c for c, v in roi["roi"].items() if v is None]
+    assert unknown and text.count("not identified: no ROI finding") == len(unknown)

@@ -204,7 +204,7 @@ def test_the_executive_summary_shows_the_care_queue_and_the_crisis_now():
     run = {"notebook": "notebooks/organisation.ipynb", "status": "ok", "html": "organisation.html",
            "records": records}  # fmt: skip
     section = summary.summarise({"runs": {"organisation": run}})["organisation"]
-    assert "[organisation](organisation.html)" in section.heading
+    assert "[The organisation](organisation.html)" in section.heading  # the link reads as the page title
     assert section.table.loc["2026-10-31 23:20"].tolist() == [47, 41, 100, "no"]
     assert "**47 open questions** (41 past the SLA)" in section.note and "ended 2025-09-27" in section.note
     assert summary.summarise({"runs": {}})["organisation"].note == "No `organisation` run in this batch."

@@ -75,6 +75,16 @@ def test_tables_have_one_header_row_and_one_format():
     ]
 
 
+def test_headers_read_as_words_with_abbreviations_and_units():
+    frame = pd.DataFrame({"channel": ["a"], "roas": [2.5], "ci_lower": [2.0], "ci_upper": [3.0],
+                          "marginal_roas": [1.1], "roi": [0.2], "identifiable": [True], "payback_months": [12.0],
+                          "irr_annual": [0.3], "mape": [0.06]})  # fmt: skip
+    header = re.search(r"<thead>(.*?)</thead>", plots.table(frame).to_html(), re.S).group(1)
+    shown = [re.sub(r"<[^>]+>", "", h).strip() for h in re.findall(r"<th[^>]*>.*?</th>", header, re.S)]
+    assert shown == ["channel", "ROAS", "interval low", "interval high", "marginal ROAS", "ROI", "identified",
+                     "payback (months)", "IRR (annual)", "MAPE"]  # fmt: skip
+
+
 def test_statistics_and_abbreviations_read_as_words_in_headers():
     frame = pd.DataFrame(
         {"estimate": [1.0], "ci_lower": [0.5], "p_alive": [0.3], "clv": [5.0], "spend_rate": [0.1]}

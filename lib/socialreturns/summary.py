@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from pandas.io.formats.style import Styler
 
 from socialreturns import irr_forecast, organisation, roi, ror, sentiment
-from socialreturns.inputs import InputError, resolve
+from socialreturns.inputs import InputError, project_root, resolve
 from socialreturns.markup import escape_markdown as md
 from socialreturns.notebook import Figure, Figures
 
@@ -74,17 +75,56 @@ class Section:
     table: pd.DataFrame
     note: str
     kinds: dict[str, str] = field(default_factory=dict)
+    currency: str = ""
+
+    def styled(self) -> Styler:
+        """The table as the page shows it (`socialreturns.plots.table`: formatted by ``kinds``,
+        amounts in ``currency``, its index as the first column)."""
+        from socialreturns.plots import table
+
+        return table(self.table, kinds=self.kinds, index=True, currency=self.currency)  # type: ignore[arg-type]
+
+
+def _ordered(manifest: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The manifest's runs in its batch file's order, as the index lists them
+    (`socialreturns.batch.index.run_order`)."""
+    from socialreturns.batch.index import run_order
+
+    runs = manifest.get("runs", {})
+    return {n: runs[n] for n in run_order(manifest)}
 
 
 def _runs(manifest: dict[str, Any], contract: Figures) -> dict[str, dict[str, Any]]:
-    """The runs of the notebook whose record contract is ``contract``, by run name."""
-    return {n: r for n, r in manifest.get("runs", {}).items()
+    """The runs of the notebook whose record contract is ``contract``, by run name, in the
+    batch file's order."""
+    return {n: r for n, r in _ordered(manifest).items()
             if Path(r.get("notebook", "")).stem == contract.notebook}  # fmt: skip
 
 
+def _title(name: str, run: dict[str, Any]) -> str:
+    """A run's page title ("ROI", "IRR forecast: downside"), by the index's and the page's rule
+    (`socialreturns.batch.render.notebook_title`)."""
+    from socialreturns.batch import render
+
+    path = Path(str(run.get("notebook", name)))
+    return render.notebook_title(path if path.is_absolute() else project_root() / path, name,
+                                 run.get("parameters") or {})  # fmt: skip
+
+
 def _heading(title: str, runs: dict[str, dict[str, Any]]) -> str:
-    links = [f"[{name}]({Path(r['html']).name})" for name, r in runs.items() if r.get("html")]
+    """The section's heading with a link to each report, named by its page title (a notebook's
+    several runs by their scenarios: "base, downside")."""
+    names = {n: _title(n, r) for n, r in runs.items()}
+    if len(runs) > 1:
+        names = {n: t.split(": ", 1)[-1] for n, t in names.items()}
+    links = [f"[{md(names[n])}]({Path(r['html']).name})" for n, r in runs.items() if r.get("html")]
     return f"### {title}" + (f" ({', '.join(links)})" if links else "")
+
+
+def _currency(runs: dict[str, dict[str, Any]]) -> str:
+    """The currency the runs' amounts are in (their ``currency`` parameter), "" when none says."""
+    return next((str(r["parameters"]["currency"]) for r in runs.values()
+                 if (r.get("parameters") or {}).get("currency")), "")  # fmt: skip
 
 
 def _missing(runs: dict[str, dict[str, Any]], contract: Figures) -> str:
@@ -103,12 +143,42 @@ def _get(records: dict[str, Any], figure: Figure, default: Any = None) -> Any:
     return records.get(figure.name, default)
 
 
+def _lower_first(text: str) -> str:
+    """A sentence continued after a colon: "No crisis ..." as "no crisis ..."."""
+    return text[:1].lower() + text[1:]
+
+
+def _and(names: list[str]) -> str:
+    """Names joined for a sentence: "organic and referral".
+
+    >>> _and(["organic"]), _and(["a", "b", "c"])
+    ('organic', 'a, b and c')
+    """
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _default(name: str) -> Any:
+    """The IRR notebook's default of parameter ``name`` (base's)."""
+    return next(f.default for f in dataclasses.fields(irr_forecast.Parameters) if f.name == name)
+
+
+def _against_base(run: dict[str, Any]) -> str:
+    """What an IRR run's scenario changes from base, in words (`irr_forecast.against_base`)."""
+    names = {f.name for f in dataclasses.fields(irr_forecast.Parameters)}
+    given = {k: v for k, v in (run.get("parameters") or {}).items() if k in names}
+    try:
+        return irr_forecast.against_base(irr_forecast.Parameters(**given))
+    except (TypeError, ValueError):  # a manifest of another version: the page names its assumptions
+        return "see the report"
+
+
 def _by_key(
     records: dict[str, Any], columns: dict[str, Figure], index: str, sort_by: str | None
 ) -> pd.DataFrame:
     """Recorded per-key figures (``{channel: value}``) as one table: ``columns`` maps a heading
     to a figure; sorted by ``sort_by``, largest first."""
     table = pd.DataFrame({head: _get(records, f, {}) for head, f in columns.items()}).rename_axis(index)
+    table = table.astype(float) if not table.empty else table  # a figure not found is NaN, not None
     return table.sort_values(sort_by, ascending=False) if sort_by and not table.empty else table
 
 
@@ -152,36 +222,50 @@ def summarise(manifest: dict[str, Any]) -> dict[str, Section]:
     figs = roi.FIGURES
     runs = _runs(manifest, figs)
     r = _records(runs)
+    returns = _by_key(r, {"ROAS": figs.roas, "ROI": figs.roi}, "channel", "ROI")
+    if not returns.empty:  # a channel without a return says why in words, not with a bare dash
+        unknown = set(_get(r, figs.not_identified, {}))
+        returns["finding"] = ["not identified: no ROI finding" if c in unknown else "" for c in returns.index]
     out["roi"] = Section(
-        _heading("History: return on ad spend per channel", runs),
-        _by_key(r, {"ROAS": figs.roas, "ROI": figs.roi}, "channel", "ROI"),
+        _heading("History: return on ad spend per channel", runs), returns,
         _missing(runs, figs) or "ROAS: revenue per unit of spend (incremental, from the regression); "
         "ROI: ROAS times margin, less 1." + _not_identified(_get(r, figs.not_identified, {})),
-        {"ROAS": "ratio", "ROI": "signed_percent"},
+        {"ROAS": "ratio", "ROI": "signed_percent", "finding": "text"},
     )  # fmt: skip
     plan = irr_forecast.FIGURES
     runs = _runs(manifest, plan)
     figures = {"NPV": plan.npv, "IRR": plan.irr, "MIRR": plan.mirr, "payback (months)": plan.payback_months,
                "P(IRR > hurdle)": plan.prob_irr_above_hurdle, "P(NPV > 0)": plan.prob_npv_positive}  # fmt: skip
-    rows = {n: {head: _get(x.get("records") or {}, f) for head, f in figures.items()}
-            for n, x in runs.items() if x.get("status") in ("ok", "skipped")}  # fmt: skip
+    good = {n: x for n, x in runs.items() if x.get("status") in ("ok", "skipped")}
+    rows = {_scenario(n, x): {"assumptions against base": _against_base(x),
+                              **{head: _get(x.get("records") or {}, f) for head, f in figures.items()}}
+            for n, x in good.items()}  # fmt: skip
+    horizons = sorted({int((x.get("parameters") or {}).get("horizon_months") or _default("horizon_months"))
+                       for x in good.values()})  # fmt: skip
+    blank = (f" A payback shown as - lies beyond the {'- or '.join(map(str, horizons))}-month horizon."
+             if any(row["payback (months)"] is None for row in rows.values()) else "")  # fmt: skip
     out["plan"] = Section(
         _heading("Future: the programme's returns per scenario", runs),
-        pd.DataFrame(rows).T.rename_axis("scenario"),
+        pd.DataFrame(rows).T.rename_axis("scenario").infer_objects(),
         _missing(runs, plan) or "NPV at the cost of capital; IRR and MIRR annual; payback in months; "
-        "the probabilities come from the Monte Carlo simulation.",
-        {"NPV": "money", "IRR": "percent", "MIRR": "percent", "payback (months)": "months",
-         "P(IRR > hurdle)": "percent", "P(NPV > 0)": "percent"},
+        "the probabilities come from the Monte Carlo simulation." + blank,
+        {"assumptions against base": "text", "NPV": "money", "IRR": "percent", "MIRR": "percent",
+         "payback (months)": "months", "P(IRR > hurdle)": "percent", "P(NPV > 0)": "percent"},
+        _currency(good),
     )  # fmt: skip
     rel = ror.FIGURES
     runs = _runs(manifest, rel)
     r = _records(runs)
+    segments = _by_key(r, {"ROR": rel.ror_by_segment, "relationship value": rel.relationship_value_by_segment},
+                       "segment", "ROR")  # fmt: skip
+    free = [str(k) for k, v in _get(r, rel.ror_by_segment, {}).items() if v is None]
+    unpaid = (f" The {_and(free)} segment{'' if len(free) == 1 else 's'} {'has' if len(free) == 1 else 'have'} no "
+              "acquisition spend, so no ROR." if free else "")  # fmt: skip
     out["ror"] = Section(
-        _heading("Relationships: return on relationship per segment", runs),
-        _by_key(r, {"ROR": rel.ror_by_segment, "relationship value": rel.relationship_value_by_segment},
-                "segment", None),
-        _missing(runs, rel) or "ROR: relationship value per unit of acquisition spend. " + ror.summary_note(r),
-        {"ROR": "ratio", "relationship value": "money"},
+        _heading("Relationships: return on relationship per segment", runs), segments,
+        _missing(runs, rel) or "ROR: relationship value per unit of acquisition spend. " + ror.summary_note(r)
+        + unpaid,
+        {"ROR": "ratio", "relationship value": "money"}, _currency(runs),
     )  # fmt: skip
     voice = sentiment.FIGURES
     runs = _runs(manifest, voice)
@@ -200,7 +284,8 @@ def summarise(manifest: dict[str, Any]) -> dict[str, Section]:
     out["crises"] = Section(
         _heading("Crisis episodes", runs), crises,
         _missing(runs, voice) or ("No crisis episode in the period." if crises.empty else
-                                        f"{len(crises)} episode(s) of unusually many negative mentions."),
+                                  f"{len(crises)} episode{'' if len(crises) == 1 else 's'} of unusually many "
+                                  "negative mentions."),
         {"end": "text", "peak": "text", "excess negative mentions": "count"},
     )  # fmt: skip
     response = _response(_get(r, voice.response_by_platform, []))
@@ -231,7 +316,7 @@ def _organisation(manifest: dict[str, Any]) -> Section:
     note = missing or (
         f"The care queue holds **{_get(r, figs.care_open_questions, 0):,} open questions** "
         f"({_get(r, figs.care_open_breached, 0):,} past the SLA) and {_get(r, figs.care_open_routed, 0):,} other "
-        f"posts for care. Crisis now: {_get(r, figs.crisis_status, '')} The report lists what sales, "
+        f"posts for care. Crisis now: {_lower_first(str(_get(r, figs.crisis_status, '')))} The report lists what sales, "
         "legal, product, HR and the customer's advocates act on."
     )
     kinds = {"open questions": "count", "past the SLA": "count", "other posts for care": "count",
@@ -250,7 +335,7 @@ def verdicts(manifest: dict[str, Any]) -> str:
     (`socialreturns.batch.headlines.verdict`); every IRR scenario gets its own sentence."""
     from socialreturns.batch import headlines
 
-    runs = {n: r for n, r in manifest.get("runs", {}).items() if r.get("status") in ("ok", "skipped")}
+    runs = {n: r for n, r in _ordered(manifest).items() if r.get("status") in ("ok", "skipped")}
     by_stem: dict[str, list[tuple[str, dict[str, Any]]]] = {}
     for name, run in runs.items():
         by_stem.setdefault(Path(str(run.get("notebook", name))).stem, []).append((name, run))
@@ -265,9 +350,9 @@ def verdicts(manifest: dict[str, Any]) -> str:
         if not said:
             lines.append(f"- **{label}** Not in this batch.")
         elif stem == "irr_forecast":
-            lines.append(
-                f"- **{label}** " + " ".join(f"*{md(_scenario(n, runs[n]))}:* {md(s)}" for n, s in said)
-            )
+            lines.append(f"- **{label}**")
+            lines.extend(f"    - *{md(_scenario(n, runs[n]))}* ({md(_against_base(runs[n]))}): {md(s)}"
+                         for n, s in said)  # fmt: skip
         else:
             lines.append(f"- **{label}** {md(said[0][1])}")
     return "\n".join(lines)
@@ -279,8 +364,7 @@ def _scenario(name: str, run: dict[str, Any]) -> str:
     from socialreturns.batch import render
 
     stem = Path(str(run.get("notebook", name))).stem
-    default = next(f.default for f in dataclasses.fields(irr_forecast.Parameters) if f.name == "scenario")
-    scenario = (run.get("parameters") or {}).get("scenario") or default
+    scenario = (run.get("parameters") or {}).get("scenario") or _default("scenario")
     return render.title("", name, stem=stem, scenario=scenario).lstrip(": ")
 
 

@@ -13,6 +13,7 @@ is written (`contract`).
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -37,6 +38,11 @@ LABELS: dict[str, str] = {
     "holdout_error_share": "Error on the holdout's repeat purchases",
     "total_relationship_value": "Relationship value (loyalty + referral + sharing)",
     "total_loyalty_value": "Loyalty value", "share_active": "Repeat customers likely still active",
+    "as_of": "Lists taken at", "care_open_questions": "Open questions in the care queue",
+    "care_open_breached": "Of those, past the SLA", "care_open_routed": "Other open posts asking for help",
+    "crisis_status": "Crisis now", "sales_leads": "Sales leads (purchase-intent posts)",
+    "legal_review": "Posts for legal review", "employer_net_sentiment": "Net sentiment of employer posts",
+    "advocates": "Advocates (positive posts with the widest reach)",
 }  # fmt: skip
 
 #: The figures the index shows per notebook, in this order; a notebook not named shows every
@@ -48,11 +54,25 @@ HEADLINES: dict[str, tuple[str, ...]] = {
     "ror": ("total_relationship_value", "total_clv", "mean_clv", "total_loyalty_value", "total_referral_value",
             "total_sharing_value", "share_active", "ror_by_segment"),
     "sentiment": ("share_of_voice", "net_sentiment", "answered_share", "within_sla_share", "median_response_hours"),
-    "executive_summary": ("reports_summarised",),
+    "organisation": ("as_of", "care_open_questions", "care_open_breached", "care_open_routed", "crisis_status",
+                     "sales_leads", "legal_review", "employer_net_sentiment", "advocates"),
+    "executive_summary": (),  # its verdict says what it covers; it has no figure of its own
 }  # fmt: skip
 
 #: Fractions read with their sign (+4.1%): differences and returns over a cost.
-SIGNED = frozenset({"roi", "net_sentiment", "holdout_error_share", "followup_net_sentiment", "change"})
+SIGNED = frozenset(
+    {
+        "roi",
+        "net_sentiment",
+        "holdout_error_share",
+        "followup_net_sentiment",
+        "change",
+        "employer_net_sentiment",
+    }
+)
+
+#: A moment recorded as ISO 8601 text ("2026-10-31T23:20:48+00:00"), shown as "2026-10-31 23:20 UTC".
+_MOMENT = re.compile(r"^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(:\d{2}(\.\d+)?)?(\+00:00|Z)$")
 
 #: The modules holding each notebook's record contract (``FIGURES``), when not ``socialreturns.<stem>``.
 _CONTRACTS = {"executive_summary": "socialreturns.summary"}
@@ -109,6 +129,8 @@ def format_value(
     'c +50.0%; a +20.0%; b not identified'
     >>> format_value(55495, Figure("rows", "", "count")), format_value(None, None, blank="no payback")
     ('55,495', 'no payback')
+    >>> format_value("2026-10-31T23:20:48+00:00", None), format_value({"regulated_claim": 61}, Figure("r", "", "count", per="route"))
+    ('2026-10-31 23:20 UTC', 'regulated claim 61')
     """
     unit = figure.unit if figure is not None else ""
     signed = figure is not None and figure.name in SIGNED
@@ -121,14 +143,20 @@ def format_value(
             and all(isinstance(v, int | float | None) for v in value.values())
         ):
             ranked = sorted(value.items(), key=lambda kv: (kv[1] is None, -(kv[1] or 0)))
-            return "; ".join(f"{k} {blank if v is None else _number(v, unit, currency=currency, signed=signed)}"
+            return "; ".join(f"{_key(k)} {blank if v is None else _number(v, unit, currency=currency, signed=signed)}"
                              for k, v in ranked)  # fmt: skip
-        return "; ".join(f"{k} {format_value(v, None)}" for k, v in value.items())
+        return "; ".join(f"{_key(k)} {format_value(v, None)}" for k, v in value.items())
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, int | float):
         return blank if value != value else _number(value, unit, currency=currency, signed=signed)
-    return str(value)
+    moment = _MOMENT.match(str(value))
+    return f"{moment.group(1)} {moment.group(2)} UTC" if moment else str(value)
+
+
+def _key(key: object) -> str:
+    """An entity's name as a reader reads it: a route's key "regulated_claim" as "regulated claim"."""
+    return str(key).replace("_", " ")
 
 
 def blank_reason(name: str, parameters: Mapping[str, Any]) -> str:
@@ -166,7 +194,7 @@ def budget_move(moves: Sequence[Mapping[str, Any]], currency: str) -> str:
     ...     "recommended_spend": 84.0, "change": -0.3, "held": "", "verdict": "shift"},
     ...     {"channel": "pinterest", "current_spend": 0.0, "recommended_spend": 0.0, "change": 0.0,
     ...     "held": "not identified", "verdict": "shift"}], "EUR")
-    'Shift budget: grow facebook 67 to 87 EUR a day (+30%); cut youtube 120 to 84 EUR a day (-30%).'
+    'Shift budget and cut spend (total 187 to 171 EUR a day): grow facebook 67 to 87 EUR a day (+30%); cut youtube 120 to 84 EUR a day (-30%).'
     >>> budget_move([{"channel": "tiktok", "current_spend": 50.0, "recommended_spend": 50.0, "change": 0.0,
     ...     "held": "fixed", "verdict": "hold"}], "EUR")
     'Hold spend: no channel may move.'
@@ -183,7 +211,16 @@ def budget_move(moves: Sequence[Mapping[str, Any]], currency: str) -> str:
              f"{m['recommended_spend']:,.0f} {currency} a day ({m['change']:+.0%})".replace("  ", " ")
              for m in sorted(moving, key=lambda m: -m["change"])]  # fmt: skip
     lead = {"cut": "Cut spend", "grow": "Grow spend"}.get(verdict, "Shift budget")
-    return f"{lead}: " + "; ".join(parts) + "."
+    now = sum(m.get("current_spend") or 0.0 for m in moves)
+    then = sum(m.get("recommended_spend") or 0.0 for m in moves)
+    if verdict == "shift" and abs(then - now) > 0.005 * now:  # the ROI page's "Move budget and cut spend"
+        lead += f" and {'cut' if then < now else 'grow'} spend"
+    total = (
+        f" (total {now:,.0f} to {then:,.0f} {currency} a day)".replace("  ", " ")
+        if abs(then - now) > 0.005 * now
+        else ""
+    )
+    return f"{lead}{total}: " + "; ".join(parts) + "."
 
 
 def headline(
@@ -193,7 +230,11 @@ def headline(
     figure recorded when the notebook is not listed there)."""
     currency = str(parameters.get("currency", ""))
     known = {f.name: f for f in figures} if figures is not None else {}
-    names = HEADLINES.get(stem) or tuple(n for n in records if not isinstance(records[n], list))
+    names = (
+        HEADLINES[stem]
+        if stem in HEADLINES
+        else tuple(n for n in records if not isinstance(records[n], list))
+    )
     rows = []
     for name in names:
         if name not in records:
@@ -214,6 +255,21 @@ def _pct(value: float, *, signed: bool = False) -> str:
     return f"{value:+.1%}" if signed else f"{value:.1%}"
 
 
+def funding(npv: float, irr_annual: float | None, hurdle_rate_annual: float) -> str:
+    """Fund or not, the one rule the index, the summary and the IRR report say: "Worth funding"
+    (a positive NPV and an IRR above the hurdle), "Pays its cost of capital but misses the
+    hurdle" (a positive NPV only), else "Not worth funding as planned". An IRR that does not
+    exist (None or NaN) does not beat the hurdle.
+
+    >>> funding(1.0, 0.2, 0.15), funding(1.0, float("nan"), 0.15), funding(-1.0, 0.2, 0.15)
+    ('Worth funding', 'Pays its cost of capital but misses the hurdle', 'Not worth funding as planned')
+    """
+    beats = irr_annual is not None and irr_annual == irr_annual and irr_annual > hurdle_rate_annual
+    if npv > 0 and beats:
+        return "Worth funding"
+    return "Pays its cost of capital but misses the hurdle" if npv > 0 else "Not worth funding as planned"
+
+
 def verdict_irr_forecast(records: Mapping[str, Any], parameters: Mapping[str, Any]) -> str:
     """Fund or not: NPV at the cost of capital, IRR against the hurdle, the chance of clearing it,
     the payback (or none within the horizon).
@@ -221,26 +277,29 @@ def verdict_irr_forecast(records: Mapping[str, Any], parameters: Mapping[str, An
     >>> verdict_irr_forecast({"npv": 308829.8, "irr": 1.3855, "prob_irr_above_hurdle": 0.8278, "payback_months": 12.0},
     ...     {"cost_of_capital_annual": 0.09, "hurdle_rate_annual": 0.15, "currency": "EUR", "horizon_months": 24})
     'Worth funding: NPV 308,830 EUR at a 9.0% cost of capital, IRR 138.5% against a 15.0% hurdle (cleared in 83% of simulations), payback in 12.0 months.'
+    >>> verdict_irr_forecast({"npv": -5e4, "irr": None, "payback_months": None,
+    ...     "main_driver": {"driver": "ROAS", "npv_low": -2e5, "npv_high": 1e5}}, {"horizon_months": 24, "currency": "EUR"})
+    'Not worth funding as planned: NPV -50,000 EUR at a 0.0% cost of capital, no IRR (the cash flows never turn) against a 0.0% hurdle, no payback within 24 months; it turns most on ROAS (20% either way: NPV -200,000 EUR to 100,000 EUR).'
     """
     npv, irr, chance = records.get("npv"), records.get("irr"), records.get("prob_irr_above_hurdle")
     if npv is None:
         return "No NPV was computed: see the report."
     cost, hurdle = parameters.get("cost_of_capital_annual", 0.0), parameters.get("hurdle_rate_annual", 0.0)
     currency = parameters.get("currency", "")
-    beats = irr is not None and irr > hurdle
-    if npv > 0 and beats:
-        head = "Worth funding"
-    elif npv > 0:
-        head = "Pays its cost of capital but misses the hurdle"
-    else:
-        head = "Not worth funding as planned"
+    head = funding(npv, irr, hurdle)
     irr_text = "no IRR (the cash flows never turn)" if irr is None else f"IRR {_pct(irr)}"
     payback = records.get("payback_months")
     pays = (f"payback in {payback:.1f} months" if payback is not None
             else blank_reason("payback_months", parameters))  # fmt: skip
     odds = f" (cleared in {chance:.0%} of simulations)" if chance is not None else ""
-    return (f"{head}: NPV {format_value(npv, Figure('npv', '', 'currency'), currency=currency)} at a "
-            f"{_pct(cost)} cost of capital, {irr_text} against a {_pct(hurdle)} hurdle{odds}, {pays}.")  # fmt: skip
+    money = Figure("npv", "", "currency")
+    text = (f"{head}: NPV {format_value(npv, money, currency=currency)} at a "
+            f"{_pct(cost)} cost of capital, {irr_text} against a {_pct(hurdle)} hurdle{odds}, {pays}")  # fmt: skip
+    driver = records.get("main_driver")
+    if isinstance(driver, Mapping) and {"driver", "npv_low", "npv_high"} <= set(driver):
+        low, high = (format_value(driver[k], money, currency=currency) for k in ("npv_low", "npv_high"))
+        text += f"; it turns most on {driver['driver']} (20% either way: NPV {low} to {high})"
+    return text + "."
 
 
 def verdict_roi(records: Mapping[str, Any], parameters: Mapping[str, Any]) -> str:

@@ -10,6 +10,7 @@ recorded texts) is escaped by the template, none by hand.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -71,15 +72,15 @@ Each report opens in its business view; the code view beside it shows how every 
 </tbody></table>
 {% endfor %}
 <h2>Runs</h2>
-<table><thead><tr><th>Run</th><th>Status</th><th>Time</th><th>Finished (UTC)</th></tr></thead>
+<table><thead><tr><th>Report</th><th>Status</th><th>Time</th><th>Finished (UTC)</th></tr></thead>
 <tbody>
 {% for row in rows %}
 <tr><td>
-  {%- if row.link %}<a href='{{ row.link }}'>{{ row.name }}</a>{% else %}{{ row.name }}{% endif %}
+  {%- if row.link %}<a href='{{ row.link }}'>{{ row.title }}</a>{% else %}{{ row.title }}{% endif %}
   {%- if row.last_good %} (<a href='{{ row.last_good }}'>last good</a>){% endif -%}
 </td><td class='{{ row.status }}'>{{ row.status }}
   {%- if row.error %}<div class='error'>{{ row.error }}</div>{% endif -%}
-</td><td>{{ "%.1f" | format(row.seconds) }} s</td><td>{{ row.ended[:19] }}</td></tr>
+</td><td>{{ "%.1f" | format(row.seconds) }} s</td><td>{{ row.ended[:16] | replace("T", " ") }}</td></tr>
 {% endfor %}
 </tbody></table>
 <p class="small">Commit {{ commit }}. Written {{ written }} UTC. What produced each report:
@@ -123,7 +124,9 @@ def _rows(folder: Path, manifest: Mapping[str, Any]) -> list[dict[str, Any]]:
     """One row per run: its title, business view and code view links (and last good report),
     status, error, verdict, time, end."""
     rows = []
-    for name, run in manifest.get("runs", {}).items():
+    runs = manifest.get("runs", {})
+    for name in run_order(manifest):
+        run = runs[name]
         link = Path(run["html"]).name if run.get("html") else None
         code = render.code_path(folder / link) if link else None
         stem, parameters = Path(str(run.get("notebook", name))).stem, run.get("parameters") or {}
@@ -138,29 +141,65 @@ def _rows(folder: Path, manifest: Mapping[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
+def _words(stem: str) -> tuple[Mapping[str, str], Any] | None:
+    """A notebook's own words for its assumptions (``ASSUMPTION_LABELS`` and ``shown_assumption``
+    of ``socialreturns.<stem>``, as its page's assumptions table), None when it has none."""
+    try:
+        module = importlib.import_module(f"socialreturns.{stem}")
+    except ImportError:
+        return None
+    labels, shown = getattr(module, "ASSUMPTION_LABELS", None), getattr(module, "shown_assumption", None)
+    return (labels, shown) if isinstance(labels, Mapping) and callable(shown) else None
+
+
 def _assumptions(runs: Mapping[str, Mapping[str, Any]]) -> list[tuple[str, list[str]]]:
-    """The parameters that differ between runs of one notebook, labelled by its parameters cell."""
+    """The parameters that differ between runs of one notebook, labelled and shown as the
+    notebook's page shows them (`_words`), else by its parameters cell."""
     first = next(iter(runs.values()))
     try:
         cell = notebook_parameters(_notebook(first))
     except InputError:
         return []
+    words = _words(_notebook(first).stem)
     rows = []
     for p in cell:
         values = [(r.get("parameters") or {}).get(p.name, p.default) for r in runs.values()]
         if p.name in render.RUNNER_SET or p.name == "scenario" or all(v == values[0] for v in values):
             continue
-        shown = [render.shown_value(v, p.help, str((r.get("parameters") or {}).get("currency", "")))
-                 for v, r in zip(values, runs.values(), strict=True)]  # fmt: skip
-        rows.append((render.label(p), shown))
+        currencies = [str((r.get("parameters") or {}).get("currency", "")) for r in runs.values()]
+        if words is not None and p.name in words[0]:
+            shown = [words[1](p.name, v, c) for v, c in zip(values, currencies, strict=True)]
+            rows.append((words[0][p.name][:1].upper() + words[0][p.name][1:], shown))
+        else:
+            shown = [render.shown_value(v, p.help, c) for v, c in zip(values, currencies, strict=True)]
+            rows.append((render.label(p), shown))
     return rows
+
+
+def run_order(manifest: Mapping[str, Any]) -> list[str]:
+    """The manifest's run names in its batch file's order (``source``; runs finish in any order,
+    so the manifest's own order is the order they ended in), the executive summary first; runs
+    the batch file does not name (or a batch file that cannot be read) keep the manifest's order
+    after them."""
+    names = list(manifest.get("runs", {}))
+    try:
+        from socialreturns.batch.spec import load_batch
+
+        listed = [r.name for r in load_batch(str(manifest["source"])).runs]
+    except (InputError, KeyError, OSError, TypeError, ValueError):
+        listed = []
+    rank = {n: i for i, n in enumerate(listed)}
+    runs = manifest.get("runs", {})
+    return sorted(names, key=lambda n: (Path(str(runs[n].get("notebook", n))).stem != "executive_summary",
+                                        rank.get(n, len(rank)), names.index(n)))  # fmt: skip
 
 
 def _tables(manifest: Mapping[str, Any], rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Per notebook, its runs' headline figures side by side (the IRR scenarios with the
     assumptions that differ between them)."""
     by_stem: dict[str, dict[str, Mapping[str, Any]]] = {}
-    for name, run in manifest.get("runs", {}).items():
+    for name in run_order(manifest):
+        run = manifest["runs"][name]
         if _good(run):
             by_stem.setdefault(Path(str(run.get("notebook", name))).stem, {})[name] = run
     titles = {r["name"]: (r["title"], r["link"]) for r in rows}
@@ -202,8 +241,8 @@ def write_index(folder: Path, manifest: Mapping[str, Any]) -> Path:
     status, time and end."""
     git = manifest.get("git", {})
     commit = (git.get("commit") or "unknown")[:12] + (" (uncommitted changes)" if git.get("dirty") else "")
-    # the executive summary first ("read it first"), then the runs in the manifest's order
-    rows = sorted(_rows(folder, manifest), key=lambda r: r["stem"] != "executive_summary")
+    # the executive summary first ("read it first"), then the runs in the batch file's order
+    rows = _rows(folder, manifest)
     page = _PAGE.render(
         title=str(manifest.get("title")),
         as_of=str(manifest.get("as_of")),

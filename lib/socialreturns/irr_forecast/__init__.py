@@ -26,7 +26,18 @@ from socialreturns.irr_forecast.plan import (
     plan_roas,
 )
 from socialreturns.irr_forecast.reconcile import reconcile
-from socialreturns.irr_forecast.report import FIGURES, Parameters, assumptions, conclusions, title
+from socialreturns.irr_forecast.report import (
+    ASSUMPTION_LABELS,
+    FIGURES,
+    METHOD_LABELS,
+    Parameters,
+    against_base,
+    assumptions,
+    conclusions,
+    main_driver,
+    shown_assumption,
+    title,
+)
 from socialreturns.irr_forecast.risk import (
     ModelError,
     Simulation,
@@ -38,10 +49,15 @@ from socialreturns.irr_forecast.risk import (
 
 __all__ = [
     "DAYS_PER_MONTH",
+    "ASSUMPTION_LABELS",
     "FIGURES",
+    "METHOD_LABELS",
     "ModelError",
     "Parameters",
     "Returns",
+    "against_base",
+    "main_driver",
+    "shown_assumption",
     "Simulation",
     "assumptions",
     "baseline_revenue",

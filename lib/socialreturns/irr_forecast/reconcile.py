@@ -78,11 +78,11 @@ def reconcile(
     months = len(demand)
     unit = f" {currency}" if currency else ""
     demand_text = (
-        f"demand_scaling on: each month earns in proportion to the business-as-usual forecast, whose index "
-        f"averages {factor / demand_scale:.3f} over the {months} months (1 = the forecast's first year)"
+        f"plan scaled by forecast demand: each month earns in proportion to the business-as-usual forecast, "
+        f"whose index averages {factor / demand_scale:.2f} over the {months} months (1 = the forecast's first year)"
         if demand_scaling
-        else "demand_scaling off: every month at the demand of the data (index 1)"
-    ) + (f", times demand_scale {demand_scale:g}" if demand_scale != 1 else "")
+        else "plan not scaled by forecast demand: every month at the demand of the data (index 1)"
+    ) + (f", times the scenario's demand scale {demand_scale:g}" if demand_scale != 1 else "")
     rows = [
         ("history as flighted", history,
          f"fitted incremental revenue over spend in the last {history_days} days of the data, spent as it "
@@ -96,8 +96,8 @@ def reconcile(
          f"the plan's total of {plan.sum() * periods_per_month:,.0f}{unit} a month (less spend sits higher on "
          "saturating curves)"),
         ("the scenario's ROAS scale", level * roas_scale,
-         f"roas_scale {roas_scale:g} multiplies the curves' revenue" if roas_scale != 1
-         else "roas_scale 1: the fitted curves as they are"),
+         f"the scenario multiplies the curves' revenue by {roas_scale:g}" if roas_scale != 1
+         else "ROAS scale 1: the fitted curves as they are"),
         ("demand: the plan", level * roas_scale * factor, demand_text),
     ]  # fmt: skip
     out = pd.DataFrame(rows, columns=["step", "roas", "explanation"])

@@ -40,6 +40,11 @@ FIGURES = Figures(
     Figure("payback_months", "months until the cumulative cash flow turns positive", "months"),
     Figure("prob_irr_above_hurdle", "share of simulations whose IRR beats the hurdle rate", "fraction"),
     Figure("prob_npv_positive", "share of simulations with a positive NPV", "fraction"),
+    Figure(
+        "main_driver",
+        "the assumption whose 20% swing down and up moves the NPV most: driver, npv_low and npv_high (currency)",
+        "table",
+    ),
 )
 
 SCALE = "a factor above 0 and at most 3 (1 leaves the forecast as it is)"
@@ -107,8 +112,13 @@ def title(params: Parameters) -> str:
             f"base in the table below. Rerun this scenario: {rerun}.")  # fmt: skip
 
 
-def _shown(name: str, value: Any, currency: str) -> str:
-    """A parameter's value as the assumptions table reads it."""
+def shown_assumption(name: str, value: Any, currency: str) -> str:
+    """A parameter's value as the assumptions table (and the index) reads it: rates as percents,
+    amounts with separators and the currency, the spend plan with its monthly total.
+
+    >>> shown_assumption("cost_of_capital_annual", 0.12, "EUR"), shown_assumption("setup_cost", 4e5, "EUR")
+    ('12.0%', '400,000 EUR')
+    """
     if name in ("cost_of_capital_annual", "hurdle_rate_annual", "margin_rate"):
         return f"{value:.1%}"
     if name == "setup_cost":
@@ -118,6 +128,8 @@ def _shown(name: str, value: Any, currency: str) -> str:
         return f"{parts} (total {sum(value.values()):,.0f} {currency} a month)"
     if name == "demand_scaling":
         return "on" if value else "off"
+    if name == "forecast_method":
+        return METHOD_LABELS.get(str(value), str(value))
     if isinstance(value, float):
         return f"{value:g}"
     if isinstance(value, int):
@@ -125,8 +137,8 @@ def _shown(name: str, value: Any, currency: str) -> str:
     return str(value)
 
 
-#: The assumptions table's label of each parameter.
-_LABELS = {
+#: The assumptions table's label of each parameter (the index's too).
+ASSUMPTION_LABELS = {
     "data_dir": "data folder", "cost_of_capital_annual": "cost of capital (annual)",
     "hurdle_rate_annual": "hurdle rate (annual)", "horizon_months": "horizon (months)",
     "setup_cost": "set-up cost at month 0", "spend_plan": "spend plan per month",
@@ -138,25 +150,84 @@ _LABELS = {
 }  # fmt: skip
 
 
+#: The forecast methods as readers name them (`socialreturns.forecast.METHODS`).
+METHOD_LABELS: dict[str, str] = {
+    "ets": "ETS (exponential smoothing)", "sarimax": "SARIMAX", "seasonal_naive": "seasonal naive (a year earlier)",
+}  # fmt: skip
+
+#: Parameters of how the page is computed rather than of the case (the data folder, the simulation's
+#: size and seed, the currency's code): the assumptions table leaves them out unless a scenario
+#: changes one (the page's own "Assumptions" table and its code view list every parameter).
+TECHNICAL = frozenset({"data_dir", "n_sims", "seed", "n_bootstrap", "currency"})
+
+
 def assumptions(params: Parameters) -> pd.DataFrame:
     """This scenario's assumptions beside base's (the notebook's defaults, `params/irr_forecast/base.yaml`).
 
     Returns
     -------
     pandas.DataFrame
-        One row per parameter but the scenario's name: ``assumption``, ``base``, ``this scenario``
+        One row per assumption of the case (every parameter but the scenario's name and the
+        `TECHNICAL` ones this scenario leaves at base): ``assumption``, ``base``, ``this scenario``
         (both as text, with units), ``differs`` ("yes" where this scenario changes base).
     """
     base = Parameters()
     rows = []
     for f in dataclasses.fields(Parameters):
-        if f.name == "scenario":
+        if f.name == "scenario" or (f.name in TECHNICAL and getattr(params, f.name) == getattr(base, f.name)):
             continue
         mine, theirs = getattr(params, f.name), getattr(base, f.name)
-        rows.append({"assumption": _LABELS.get(f.name, f.name), "base": _shown(f.name, theirs, base.currency),
-                     "this scenario": _shown(f.name, mine, params.currency),
+        rows.append({"assumption": ASSUMPTION_LABELS.get(f.name, f.name), "base": shown_assumption(f.name, theirs, base.currency),
+                     "this scenario": shown_assumption(f.name, mine, params.currency),
                      "differs": "yes" if mine != theirs else ""})  # fmt: skip
     return pd.DataFrame(rows)
+
+
+#: Short names of the case's assumptions, for a sentence on what a scenario changes.
+_SHORT = {
+    "cost_of_capital_annual": "cost of capital", "hurdle_rate_annual": "hurdle", "horizon_months": "horizon",
+    "setup_cost": "set-up cost", "spend_plan": "spend", "margin_rate": "margin", "roas_scale": "ROAS scale",
+    "demand_scaling": "plan scaled by demand", "demand_scale": "demand scale", "forecast_method": "forecast",
+}  # fmt: skip
+
+
+def against_base(params: Parameters) -> str:
+    """What this scenario changes from base, in words, in the parameters' order; "base's
+    assumptions" when it changes nothing.
+
+    >>> against_base(Parameters(scenario="stress", roas_scale=0.6, demand_scale=0.85))
+    'ROAS scale 0.6; demand scale 0.85'
+    >>> against_base(Parameters(cost_of_capital_annual=0.12, spend_plan={"facebook": 15000, "tiktok": 6100}))
+    'cost of capital 12.0%; spend 21,100 EUR a month'
+    >>> against_base(Parameters(scenario="mine"))
+    "base's assumptions"
+    """
+    base, parts = Parameters(), []
+    for f in dataclasses.fields(Parameters):
+        mine = getattr(params, f.name)
+        if f.name == "scenario" or mine == getattr(base, f.name):
+            continue
+        if f.name == "spend_plan":
+            shown = f"{sum(mine.values()):,.0f} {params.currency} a month"
+        elif f.name == "horizon_months":
+            shown = f"{mine} months"
+        else:
+            shown = shown_assumption(f.name, mine, params.currency)
+        parts.append(f"{_SHORT.get(f.name, ASSUMPTION_LABELS.get(f.name, f.name))} {shown}")
+    return "; ".join(parts) or "base's assumptions"
+
+
+def main_driver(swings: pd.DataFrame) -> dict[str, Any]:
+    """The assumption that moves the NPV most (`tornado`'s first row): ``driver``, and the NPV
+    with it 20% down and up, ``npv_low`` and ``npv_high`` (currency), the lower first.
+
+    >>> main_driver(pd.DataFrame({"driver": ["ROAS", "spend"], "low": [50.0, 90.0], "high": [150.0, 80.0],
+    ...                           "range": [100.0, 10.0]}))
+    {'driver': 'ROAS', 'npv_low': 50.0, 'npv_high': 150.0}
+    """
+    top = swings.loc[swings["range"].idxmax()]
+    low, high = sorted((float(top["low"]), float(top["high"])))
+    return {"driver": str(top["driver"]), "npv_low": low, "npv_high": high}
 
 
 def _payback(months: float, horizon_months: int) -> str:
@@ -176,14 +247,19 @@ def conclusions(
     currency: str,
     horizon_months: int,
     reconciliation: pd.DataFrame | None = None,
+    swings: pd.DataFrame | None = None,
 ) -> str:
     """Markdown conclusions of the IRR report; every number comes from the arguments, and a
-    figure that does not exist (payback beyond the horizon, no IRR) is said in words."""
+    figure that does not exist (payback beyond the horizon, no IRR) is said in words. With
+    ``swings`` (`tornado`), the assumption that moves the NPV most."""
+    from socialreturns.batch.headlines import funding  # the one fund-or-not rule of every page
+
     p = sim.percentiles((0.05, 0.95)).set_index("quantile")
     clears = np.isfinite(returns.irr_annual) and returns.irr_annual > hurdle_rate_annual
     irr = _rate(returns.irr_annual, "the cash flows never turn positive")
+    head = funding(returns.npv, returns.irr_annual, hurdle_rate_annual)
     lines = [
-        f"- At a {cost_of_capital_annual:.0%} cost of capital the plan's NPV is "
+        f"- **{head}.** At a {cost_of_capital_annual:.0%} cost of capital the plan's NPV is "
         f"**{returns.npv:,.0f} {md(currency)}**, its IRR **{irr}**, with a "
         f"**{sim.prob_irr_above_hurdle:.0%} chance of beating the {hurdle_rate_annual:.0%} "
         f"hurdle** (the expected plan {'clears' if clears else 'does not clear'} it).",
@@ -198,6 +274,12 @@ def conclusions(
         + f"; MIRR {_rate(returns.mirr_annual, 'no positive cash flow to reinvest')}, reinvesting at the "
         "cost of capital.",
     ]
+    if swings is not None and len(swings):
+        top = main_driver(swings)
+        lines.append(
+            f"- The assumption that matters most is **{md(top['driver'])}**: 20% lower or higher puts the NPV "
+            f"between {top['npv_low']:,.0f} and {top['npv_high']:,.0f} {md(currency)} (see the sensitivity below)."
+        )
     if reconciliation is not None and len(reconciliation) > 1:
         steps = reconciliation.iloc[1:]
         big = steps.loc[(steps["roas"] - reconciliation["roas"].shift().iloc[1:]).abs().idxmax()]

@@ -3,7 +3,8 @@
 What a column holds (money, a percentage, a ratio, a count, hours...) is named once, here, by
 the column names the library's results use (`COLUMN_KINDS`); `table` formats any result frame
 by them, so ROAS reads "2.31", a share "41.2%" and an amount "717,173" (cents only in a column
-whose amounts are all below 1,000) in every report; headers read as words ("net cash flow"). Columns it does not know are formatted by their name (``*_share``, ``*_rate``:
+whose amounts are all below 1,000) in every report; headers read as words ("net cash flow"), with
+their abbreviations in capitals ("ROAS", "NPV") and units in brackets ("payback (months)"; `header`). Columns it does not know are formatted by their name (``*_share``, ``*_rate``:
 percents) or their dtype (whole numbers with thousands separators, other numbers to two
 decimals with separators, timestamps as dates). Every table has one header row: a shown index
 becomes the first columns, headed by its name.
@@ -121,16 +122,34 @@ HEADERS: dict[str, str] = {
     "customer_earned_media_value": "of which by customers", "error_share": "error", "post_id": "post",
     "customer_id": "customer", "author_id": "author", "followed_up": "with a next mention",
     "preceded": "with an earlier mention",
+    # the finance pages (look19a)
+    "identifiable": "identified", "quantile": "percentile", "irr_annual": "IRR (annual)",
+    "mirr_annual": "MIRR (annual)", "marginal_roas_current": "marginal ROAS today", "current_spend": "spend today",
+    "current_profit": "profit today", "current_revenue": "revenue today",
 }  # fmt: skip
+
+#: Abbreviations a header keeps in capitals: "roas" reads "ROAS".
+ABBREVIATIONS = frozenset({"roas", "roi", "ror", "clv", "npv", "irr", "mirr", "mape", "mase", "mae", "sla", "f1",
+                           "ga4", "utm", "id", "p90", "r2"})  # fmt: skip
+
+#: Units a header names in brackets at its end: "payback_months" reads "payback (months)".
+_UNITS = ("months", "days", "hours", "weeks")
 
 
 def header(name: object) -> str:
-    """A column's header: `HEADERS`' words, else the name with its underscores spaced.
+    """A column's header: `HEADERS`' words, else the name's words with abbreviations in capitals
+    (`ABBREVIATIONS`) and a unit at its end in brackets.
 
-    >>> header("p_alive"), header("net_cash_flow")
-    ('P(alive)', 'net cash flow')
+    >>> header("p_alive"), header("net_cash_flow"), header("marginal_roas"), header("payback_months")
+    ('P(alive)', 'net cash flow', 'marginal ROAS', 'payback (months)')
     """
-    return HEADERS.get(str(name), str(name).replace("_", " "))
+    text = str(name)
+    if text in HEADERS:
+        return HEADERS[text]
+    words = [w.upper() if w.lower() in ABBREVIATIONS else w for w in text.split("_") if w]
+    if len(words) > 1 and words[-1] in _UNITS:
+        words[-1] = f"({words[-1]})"
+    return " ".join(words) if words else text
 
 
 #: Columns that bound the interval of the column before them take that column's kind.

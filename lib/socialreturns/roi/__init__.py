@@ -67,15 +67,27 @@ from socialreturns.roi.incremental import (
 )
 from socialreturns.roi.report import (
     FIGURES,
+    MODEL_LABELS,
     Parameters,
+    attribution_table,
+    calibration_tables,
     conclusions,
+    mark_not_identified,
     not_identified,
+    readable_models,
     reallocation_conclusions,
     reported_returns,
+    weekly_spend,
 )
 from socialreturns.roi.solver import PRIOR_DECAY, PRIOR_LOG_HALF_RATIO, PRIOR_LOG_SHAPE
 
 __all__ = [
+    "MODEL_LABELS",
+    "attribution_table",
+    "calibration_tables",
+    "mark_not_identified",
+    "readable_models",
+    "weekly_spend",
     "not_identified",
     "reported_returns",
     "BOUND_TOLERANCE",

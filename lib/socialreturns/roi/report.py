@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import pandas as pd
+from pandas.io.formats.style import Styler
 
 from socialreturns.data import Tables
 from socialreturns.inputs import InputError
@@ -21,8 +22,11 @@ from socialreturns.parameters import (
     check_rules,
     param,
 )
-from socialreturns.roi.attribution import HALF_LIFE_DAYS, LOOKBACK_DAYS
+from socialreturns.plots.tables import table
+from socialreturns.roi.attribution import HALF_LIFE_DAYS, LOOKBACK_DAYS, MODELS
 from socialreturns.roi.budget import MAX_CHANGE, RECENT_DAYS, RECENT_DAYS_DEFAULT, Reallocation
+from socialreturns.roi.calibration import calibration_effect, lift_tests
+from socialreturns.roi.incremental import IncrementalFit
 
 #: The figures the ROI notebook records (its record contract; `socialreturns.summary` reads them).
 FIGURES = Figures(
@@ -71,6 +75,94 @@ def reported_returns(summary: pd.DataFrame) -> pd.DataFrame:
     out = summary.drop(columns=[c for c in CURVE_COLUMNS if c in summary])
     out.loc[~out["identifiable"], [c for c in RETURN_COLUMNS if c in out]] = float("nan")
     return out
+
+
+#: The attribution models as readers name them, in `socialreturns.roi.MODELS` order.
+MODEL_LABELS: dict[str, str] = {
+    "last_touch": "last touch", "first_touch": "first touch", "linear": "linear", "time_decay": "time decay",
+    "position_based": "position based", "markov": "Markov",
+}  # fmt: skip
+
+
+def readable_models(attribution: pd.DataFrame) -> pd.DataFrame:
+    """`compare_models`'s long table with each ``model`` named as readers name it ("last touch",
+    "Markov"; `MODEL_LABELS`), for charts; the figures unchanged.
+
+    >>> readable_models(pd.DataFrame({"model": ["last_touch", "markov"], "share": [0.5, 0.5]}))["model"].tolist()
+    ['last touch', 'Markov']
+    """
+    return attribution.assign(
+        model=attribution["model"].map(lambda m: MODEL_LABELS.get(m, str(m).replace("_", " ")))
+    )
+
+
+def attribution_table(attribution: pd.DataFrame, value: str = "revenue") -> pd.DataFrame:
+    """``value`` per channel (rows) and model (columns, in `MODELS` order, named as readers name
+    them), from `compare_models`'s long table; channels by the Markov model's value, largest first.
+
+    >>> long = pd.DataFrame({"model": ["markov", "last_touch", "markov", "last_touch"], "channel": ["a", "a", "b", "b"],
+    ...                      "revenue": [1.0, 2.0, 3.0, 4.0]})
+    >>> attribution_table(long).reset_index().values.tolist()
+    [['b', 4.0, 3.0], ['a', 2.0, 1.0]]
+    >>> list(attribution_table(long).columns)
+    ['last touch', 'Markov']
+    """
+    wide = attribution.pivot(index="channel", columns="model", values=value)
+    order = [m for m in MODELS if m in wide.columns] + [m for m in wide.columns if m not in MODELS]
+    wide = wide[order].sort_values(order[-1] if "markov" not in order else "markov", ascending=False)
+    wide.columns = pd.Index([MODEL_LABELS.get(m, str(m).replace("_", " ")) for m in order])
+    return wide
+
+
+def calibration_tables(fit: IncrementalFit, *, currency: str) -> list[Styler]:
+    """The lift tests' two tables (each channel's ROAS before and after calibration; each test
+    against the model's implied lift), formatted; none when the fit has no lift tests (the
+    paragraph of `calibration_text` says so), so a report shows no empty table."""
+    if fit.experiments is None:
+        return []
+    money = {
+        "measured": "money",
+        "standard_error": "money",
+        "lift_uncalibrated": "money",
+        "lift_calibrated": "money",
+    }
+    return [
+        table(calibration_effect(fit), kinds={"change": "signed_percent"}, caption="ROAS before and after calibration"),
+        table(lift_tests(fit), kinds=money, caption="Lift tests against the model's implied lift", currency=currency),
+    ]  # fmt: skip
+
+
+def mark_not_identified(frame: pd.DataFrame, summary: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with each channel the fit does not identify (``summary``'s ``identifiable``)
+    renamed "linkedin (not identified)", so a chart's panel or label says so in words.
+
+    >>> summary = pd.DataFrame({"channel": ["a", "b"], "identifiable": [True, False]})
+    >>> mark_not_identified(pd.DataFrame({"channel": ["a", "b", "b"]}), summary)["channel"].tolist()
+    ['a', 'b (not identified)', 'b (not identified)']
+    """
+    unknown = set(summary.loc[~summary["identifiable"].astype(bool), "channel"].astype(str))
+    names = frame["channel"].astype(str)
+    return frame.assign(channel=names.where(~names.isin(unknown), names + " (not identified)"))
+
+
+def weekly_spend(spend: pd.DataFrame) -> pd.DataFrame:
+    """Spend per channel and week (weeks starting Monday, UTC), a week without spend as 0, so a
+    chart draws a pause as a pause rather than a line across it.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``week`` (its Monday), ``channel``, ``spend`` (currency per week), every channel in every
+        week from the first week of data to the last.
+    """
+    days = pd.to_datetime(spend["date"])
+    days = days.dt.tz_localize(None) if days.dt.tz is not None else days
+    week = (days - pd.to_timedelta(days.dt.day_of_week, unit="D")).dt.normalize()
+    wide = spend.assign(week=week.to_numpy()).pivot_table(index="week", columns="channel", values="spend",
+                                                          aggfunc="sum", fill_value=0.0)  # fmt: skip
+    wide = wide.reindex(pd.date_range(wide.index.min(), wide.index.max(), freq="7D"), fill_value=0.0)
+    return wide.rename_axis(index="week", columns=None).reset_index().melt(id_vars="week", var_name="channel",
+                                                                           value_name="spend")  # fmt: skip
 
 
 def not_identified(summary: pd.DataFrame) -> pd.Series:

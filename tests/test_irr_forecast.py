@@ -322,8 +322,13 @@ def test_simulation_scope_says_what_is_drawn_and_what_is_not():
     error = irr_forecast.ModelError(sd=0.21, blocks=(-0.17, -0.24), holdout_mape=0.08, holdout_days=56)
     text = irr_forecast.simulation_scope(error, n_bootstrap=200, demand_scaling=True)
     drawn, left_out = text.split("**It does not include**")
-    assert "200 bootstrap replicates" in drawn and "log-normal with sd 21%" in drawn and "56-day" in drawn
+    assert (
+        "200 draws from the curves' posterior" in drawn
+        and "log-normal with sd 21%" in drawn
+        and "56-day" in drawn
+    )
     assert "-17%, -24%" in drawn
     assert "flighting" in left_out and "lift tests" in left_out and "margin rate" in left_out
-    none = irr_forecast.simulation_scope(None, n_bootstrap=50, demand_scaling=False)
+    none = irr_forecast.simulation_scope(None, n_bootstrap=50, demand_scaling=False, intervals="bootstrap")
     assert "not the model's own error" in none and "demand_scaling is off" in none
+    assert "50 bootstrap refits of the curves" in none

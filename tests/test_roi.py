@@ -442,3 +442,31 @@ def test_conclusions_state_the_figures():
         "**c** is not identified, so this report makes no ROI finding for it: c has too little variation"
         in text
     )
+
+
+@pytest.mark.parametrize("identified", [0, 1])
+def test_conclusions_when_few_channels_are_identified(identified):
+    """A small or flat dataset may identify one channel or none: the conclusions still read (they
+    raised IndexError with none), name no finding for the rest and rank nothing that is not there."""
+    summary = pd.DataFrame({
+        "channel": ["a", "b"], "roas": [3.0, 1.5], "ci_lower": [2.5, 1.0], "ci_upper": [3.5, 2.0],
+        "roi": [0.2, -0.4], "incremental_revenue": [300.0, 100.0], "identifiable": [identified == 1, False],
+        "note": ["its spend barely varies", "its spend barely varies"],
+    })  # fmt: skip
+    table = pd.DataFrame({
+        "channel": ["a", "b"], "average_spend": [100.0, 100.0], "current_spend": [100.0, 100.0],
+        "recommended_spend": [100.0, 100.0], "change": [0.0, 0.0], "marginal_roas_current": [np.nan, np.nan],
+        "marginal_roas_recommended": [np.nan, np.nan], "break_even_roas": 2.5, "held": "not identified",
+    })  # fmt: skip
+    plan = roi.Reallocation(table, gain=0.0, gain_lower=0.0, gain_upper=0.0, margin_rate=0.4, break_even_roas=2.5,
+                            budget="fixed", verdict="hold", recent_days=90, current_total=200.0,
+                            recommended_total=200.0, max_change=0.3)  # fmt: skip
+    text = roi.conclusions(summary, pd.DataFrame({"channel": ["a", "b"], "share": [0.5, 0.5]}), plan,
+                           currency="EUR", alpha=0.1)  # fmt: skip
+    assert "**b** is not identified, so this report makes no ROI finding for it" in text
+    assert "the least" not in text and "b (ROI" not in text
+    if identified:
+        assert "**a** is the only identified channel; it returned 3.00 EUR" in text
+    else:
+        assert "The data identify no channel's return" in text and "returned" not in text
+        assert "every identifiable channel paid back" not in text

@@ -145,7 +145,7 @@ ASSUMPTION_LABELS = {
     "margin_rate": "gross margin on the plan's incremental revenue",
     "roas_scale": "ROAS scale on the fitted curves", "demand_scaling": "plan scaled by forecast demand",
     "demand_scale": "demand scale on the forecast", "n_sims": "simulations", "seed": "seed",
-    "n_bootstrap": "bootstrap replicates of the curves", "currency": "currency",
+    "n_bootstrap": "replicates of the curves (posterior draws)", "currency": "currency",
     "forecast_method": "business-as-usual forecast",
 }  # fmt: skip
 

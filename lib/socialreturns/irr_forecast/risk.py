@@ -111,7 +111,7 @@ def simulate(
 ) -> Simulation:
     """Monte Carlo over the response curves, demand and the model's own error.
 
-    Each simulation draws one bootstrap replicate of the response curves (their joint
+    Each simulation draws one replicate of the response curves (their joint
     uncertainty, from `roi.fit_incremental`), a demand path (each month's index drawn from its
     forecast distribution) and one model-error factor on the plan's incremental revenue
     (log-normal with mean 1 and log-sd ``model_error_sd``, held for the whole path), builds the
@@ -160,10 +160,20 @@ def simulate(
     )
 
 
-def simulation_scope(error: ModelError | None, *, n_bootstrap: int, demand_scaling: bool) -> str:
-    """Markdown: what the simulation draws, and what it leaves out, for the report."""
+#: How each of `roi.IncrementalFit.intervals`'s replicates is made, in a reader's words.
+REPLICATE_WORDS = {
+    "posterior": "draws from the curves' posterior",
+    "bootstrap": "bootstrap refits of the curves",
+}
+
+
+def simulation_scope(
+    error: ModelError | None, *, n_bootstrap: int, demand_scaling: bool, intervals: str = "posterior"
+) -> str:
+    """Markdown: what the simulation draws, and what it leaves out, for the report. ``intervals``
+    is the ROI fit's `IncrementalFit.intervals` (how its ``n_bootstrap`` replicates were made)."""
     drawn = [
-        f"the response curves: one of the ROI fit's {n_bootstrap} bootstrap replicates per path",
+        f"the response curves: one of the ROI fit's {n_bootstrap} {REPLICATE_WORDS[intervals]} per path",
         "demand: each month's index from the business-as-usual forecast's interval"
         + ("" if demand_scaling else " (around 1: demand_scaling is off)"),
     ]

@@ -50,7 +50,7 @@ def steady_revenue(
     -----
     A spend ``x`` in every period carries over to the steady adstock ``x / (1 - decay)``; the
     revenue is ``coef * hill(x / (1 - decay), half, shape)``. The arguments broadcast
-    together: the arrays of `curve_replicates` (replicates by channels) give the bootstrap
+    together: the arrays of `curve_replicates` (replicates by channels) give the
     distribution.
 
     >>> steady_revenue(np.array([50.0]), np.array([0.5]), np.array([100.0]), np.array([1.0]),
@@ -61,7 +61,7 @@ def steady_revenue(
 
 
 def curve_replicates(fit: IncrementalFit) -> dict[str, np.ndarray]:
-    """The response-curve parameters of every bootstrap replicate of ``fit``.
+    """The response-curve parameters of every replicate of ``fit``.
 
     Returns
     -------
@@ -69,7 +69,7 @@ def curve_replicates(fit: IncrementalFit) -> dict[str, np.ndarray]:
         ``adstock_decay`` (fraction per period), ``half_saturation`` (adstocked spend, currency
         per period), ``hill_shape`` (dimensionless) and ``coef`` (incremental revenue per period
         at full saturation, currency per period); each an array of replicates by channels, the
-        channels in the order of ``fit.channels``. No rows when the fit has no bootstrap.
+        channels in the order of ``fit.channels``. No rows when the fit has no replicates.
     """
     b = fit.bootstrap
     return {
@@ -103,7 +103,7 @@ def response_curves(
     -------
     pandas.DataFrame
         ``channel``, ``spend`` (currency per period), ``revenue`` (expected incremental revenue
-        per period at that steady spend), ``ci_lower``, ``ci_upper`` (the bootstrap band at level
+        per period at that steady spend), ``ci_lower``, ``ci_upper`` (the band, from the replicates, at level
         ``1 - fit.alpha``), ``current`` (True at the channel's current spend).
     """
     now = current_spend(fit, recent_days=recent_days).to_numpy()
@@ -190,7 +190,7 @@ class Reallocation:
 
     Amounts are per period of the fit (per day for daily data). ``gain`` is the expected extra
     profit (gross margin less spend) against today's spend, ``gain_lower``/``gain_upper`` its
-    bootstrap interval. ``verdict`` reads the marginal ROAS of the channels free to move at
+    interval from the replicates. ``verdict`` reads the marginal ROAS of the channels free to move at
     today's spend against ``break_even_roas``: "cut" when every one is below (spend less), "grow"
     when every one is above, "shift" otherwise, "hold" when no channel may move.
     """
@@ -411,7 +411,7 @@ def reallocate(
         steady spend), ``break_even_roas`` (``1 / margin_rate``), ``current_profit``,
         ``expected_profit`` (incremental gross margin less spend, currency per period),
         ``current_revenue``, ``expected_revenue`` (incremental revenue per period), ``held``
-        ("fixed", "not identified" or ""); the profit gain with its bootstrap interval and a
+        ("fixed", "not identified" or ""); the profit gain with its interval and a
         ``verdict`` (see `Reallocation`).
 
     Raises

@@ -2,7 +2,7 @@
 at the data's own gross margin, so that the history reads the same in every report and scenario.
 
 The ROI report's fit (`socialreturns.roi.fit_incremental`) is the only source: the revenue is
-its fitted contribution per channel, the interval comes from its bootstrap replicates.
+its fitted contribution per channel, the interval comes from its replicates (posterior draws or bootstrap refits, as the fit says).
 """
 
 from __future__ import annotations
@@ -59,8 +59,8 @@ def _window(fit: IncrementalFit, days: int) -> np.ndarray:
 
 
 def _replicate_revenue(fit: IncrementalFit, recent: np.ndarray) -> np.ndarray:
-    """Fitted incremental revenue within ``recent`` of every bootstrap replicate: replicates by
-    channels (currency), no rows when the fit has no bootstrap."""
+    """Fitted incremental revenue within ``recent`` of every replicate of the curves: replicates by
+    channels (currency), no rows when the fit has no replicates."""
     b = fit.bootstrap
     if len(b) == 0:
         return np.empty((0, len(fit.channels)))
@@ -77,7 +77,7 @@ def _replicate_revenue(fit: IncrementalFit, recent: np.ndarray) -> np.ndarray:
 def recent_returns(
     fit: IncrementalFit, *, margin_rate: float, days: int = 365, total: bool = True
 ) -> pd.DataFrame:
-    """ROAS and ROI per channel over the last ``days`` of the data, with bootstrap intervals.
+    """ROAS and ROI per channel over the last ``days`` of the data, with intervals from the replicates.
 
     Parameters
     ----------
@@ -96,7 +96,7 @@ def recent_returns(
     pandas.DataFrame
         One row per channel (then the total): ``channel``, ``spend`` (currency over the window),
         ``incremental_revenue`` (fitted contribution over the window, currency), ``roas``,
-        ``ci_lower``, ``ci_upper`` (bootstrap interval of the ROAS at level ``1 - fit.alpha``),
+        ``ci_lower``, ``ci_upper`` (interval, from the replicates, of the ROAS at level ``1 - fit.alpha``),
         ``roi`` (``roas * margin_rate - 1``), ``identifiable`` and ``note`` (from
         ``fit.summary()``). A channel that is not identified shows no revenue, ROAS, interval or
         ROI (NaN), only its note; a channel left out of the fit also no spend. The total

@@ -54,7 +54,7 @@ def identification_rule(alpha: float = 0.1) -> str:
         f"{1 - alpha:.0%} band from the fit's curvature is within about ±{band:.0%} of the estimate, "
         "the data (not the prior) narrow the spread of each of its response curve's parameters by at "
         f"least {1 - PRIOR_SET_SD_RATIO:.0%}, no parameter sits at a bound of the search, "
-        "its bootstrap interval is no wider than the estimate, and its spend varies (a standard "
+        "its interval is no wider than the estimate, and its spend varies (a standard "
         f"deviation of at least {MIN_SPEND_VARIATION:.0%} of its mean). Otherwise the channel is marked "
         "not identified and the report gives the reason instead of a return."
     )

@@ -184,14 +184,7 @@ def conclusions(
 ) -> str:
     """Markdown conclusions of the ROI report; every number comes from the arguments."""
     ok = summary[summary["identifiable"]].sort_values("roas", ascending=False)
-    best, worst = ok.iloc[0], ok.iloc[-1]
-    level = f"{1 - alpha:.0%}"
-    lines = [
-        f"- **{md(best['channel'])}** returned the most: {best['roas']:.2f} {md(currency)} of "
-        f"incremental revenue per {md(currency)} spent ({level} interval {best['ci_lower']:.2f} to "
-        f"{best['ci_upper']:.2f}); **{md(worst['channel'])}** the least, {worst['roas']:.2f} "
-        f"({worst['ci_lower']:.2f} to {worst['ci_upper']:.2f}).",
-    ]
+    lines = _ranking(ok, currency=currency, level=f"{1 - alpha:.0%}")
     losing = ok[ok["roi"] < 0]
     if len(losing):
         lines.append(
@@ -199,7 +192,7 @@ def conclusions(
             + ", ".join(f"{md(r.channel)} (ROI {r.roi:+.0%})" for r in losing.itertuples())
             + "."
         )
-    else:
+    elif len(ok):
         lines.append("- At the given margin every identifiable channel paid back its spend.")
     lt = attribution.set_index("channel")["share"]
     inc = ok.set_index("channel")["incremental_revenue"]
@@ -219,6 +212,25 @@ def conclusions(
             f"- **{md(channel)}** is not identified, so this report makes no ROI finding for it: {md(why)}."
         )
     return "\n".join(lines)
+
+
+def _ranking(ok: pd.DataFrame, *, currency: str, level: str) -> list[str]:
+    """The line naming the identified channels that returned most and least (one line; a single
+    identified channel is named alone; none says so)."""
+    if ok.empty:
+        return ["- The data identify no channel's return, so this report makes no ROI finding."]
+    best, worst = ok.iloc[0], ok.iloc[-1]
+    first = (
+        f"- **{md(best['channel'])}** returned the most: {best['roas']:.2f} {md(currency)} of "
+        f"incremental revenue per {md(currency)} spent ({level} interval {best['ci_lower']:.2f} to "
+        f"{best['ci_upper']:.2f})"
+    )
+    if len(ok) == 1:
+        return [first.replace("returned the most:", "is the only identified channel; it returned") + "."]
+    return [
+        f"{first}; **{md(worst['channel'])}** the least, {worst['roas']:.2f} "
+        f"({worst['ci_lower']:.2f} to {worst['ci_upper']:.2f})."
+    ]
 
 
 def _moves(rows: pd.DataFrame, currency: str, period: str) -> str:

@@ -372,9 +372,11 @@ def test_totals_add_up_and_the_glossary_shows_each_once(tables, sample_fits):
     # the executive summary's sentence reads the same records with the same definitions
     records = {"total_relationship_value": totals["total_relationship_value"], "total_clv": totals["total_clv"],
                "share_active": active.share}  # fmt: skip
-    note = ror.summary_note(records)
-    assert f"{totals['total_relationship_value']:,.0f}" in note and f"{active.share:.0%}" in note
-    assert ror.FIGURES.total_relationship_value.meaning in note
+    note = ror.summary_note(records, "EUR")
+    assert f"{totals['total_relationship_value']:,.0f} EUR" in note and f"{active.share:.0%}" in note
+    assert ror.FIGURES.total_relationship_value.meaning.partition(": ")[2] in note
+    assert f"the customers' own CLV is {totals['total_clv']:,.0f} EUR" in note and "of which" not in note
+    assert note.lower().count("relationship value") == 1
     assert ror.summary_note({}) == ""
 
 

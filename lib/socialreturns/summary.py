@@ -263,7 +263,8 @@ def summarise(manifest: dict[str, Any]) -> dict[str, Section]:
               "acquisition spend, so no ROR." if free else "")  # fmt: skip
     out["ror"] = Section(
         _heading("Relationships: return on relationship per segment", runs), segments,
-        _missing(runs, rel) or "ROR: relationship value per unit of acquisition spend. " + ror.summary_note(r)
+        _missing(runs, rel) or "ROR: relationship value per unit of acquisition spend. "
+        + ror.summary_note(r, _currency(runs))
         + unpaid,
         {"ROR": "ratio", "relationship value": "money"}, _currency(runs),
     )  # fmt: skip

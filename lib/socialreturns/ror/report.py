@@ -206,14 +206,18 @@ def conclusions(
     return "\n".join(lines)
 
 
-def summary_note(records: dict) -> str:
+def summary_note(records: dict, currency: str = "") -> str:
     """The executive summary's sentence on relationships, from the ROR run's records (the same
-    figures and definitions as the report's glossary); "" when they are missing."""
+    figures and definitions as the report's glossary), amounts in ``currency``; "" when they are
+    missing. Relationship value can be below CLV (the referral rewards are paid out of it), so
+    the sentence gives both and never calls CLV a part of it."""
     value, clv = records.get("total_relationship_value"), records.get("total_clv")
     if value is None or clv is None:
         return ""
-    text = (f"Relationship value ({FIGURES.total_relationship_value.meaning}): {value:,.0f}; of which the "
-            f"customers' own CLV {clv:,.0f}.")  # fmt: skip
+    cur = f" {currency}" if currency else ""
+    definition = FIGURES.total_relationship_value.meaning.partition(": ")[2]
+    text = (f"Relationship value: {value:,.0f}{cur}, that is {definition}; the customers' own CLV is "
+            f"{clv:,.0f}{cur}.")  # fmt: skip
     share = records.get("share_active")
     if share is not None:
         text += f" Share active: {share:.0%} ({FIGURES.share_active.meaning.partition(': ')[2]})."

@@ -216,12 +216,11 @@ def _digest(files: Sequence[Path]) -> str:
 #: What every run imports on the worker's side, and the kernel's own modules.
 _WORKER_MODULES = ("jupyter_client", "papermill", "nbconvert", "nbformat", "socialreturns.notebook",
                    "socialreturns.batch.render", "socialreturns.batch.worker", "socialreturns.batch.kernel")  # fmt: skip
-_KERNEL_MODULES = (
-    "ipykernel.kernelapp",
-    "ipykernel.ipkernel",
-    "ipykernel.zmqshell",
-    "matplotlib_inline.backend_inline",
-)
+#: Never matplotlib's inline backend: imported without a shell, it would not hook into the
+#: kernel's shell, and the kernel's figures would not be shown.
+_KERNEL_MODULES = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell")
+#: Modules a kernel must import itself, once its shell exists (they hook into it on import).
+_LEFT_TO_THE_KERNEL = ("matplotlib_inline.backend_inline",)
 
 
 def _preload(modules: Sequence[str]) -> None:
@@ -245,6 +244,11 @@ def _preload(modules: Sequence[str]) -> None:
         from socialreturns.batch import render
 
         render.warm_up()
+    for name in _LEFT_TO_THE_KERNEL:  # imported on the way by something: the kernel imports it again
+        if sys.modules.pop(name, None) is not None:
+            package, _, attribute = name.rpartition(".")
+            with contextlib.suppress(AttributeError, KeyError):
+                delattr(sys.modules[package], attribute)
 
 
 def _unsafe_to_fork() -> str | None:

@@ -295,6 +295,9 @@ class _BatchRun:
     def run(self, executor: _Executor) -> BatchResult:
         """Every run, the executive summary (it reads the manifest) last; then the index page,
         also when stopped by a signal."""
+        # the index reads each notebook's record contract from its domain module (pandas and
+        # all, a second or more): imported while the runs execute, not after
+        threading.Thread(target=_import_contracts, args=(self.batch,), name="contracts", daemon=True).start()
         try:
             for final in (False, True):
                 self._run_phase(final, executor)
@@ -444,6 +447,16 @@ class _BatchRun:
             self._write()
         self.display.done(run.name)
         self.display.log(line)
+
+
+def _import_contracts(batch: Batch) -> None:
+    from socialreturns.batch import headlines
+
+    for stem in dict.fromkeys(r.notebook.stem for r in batch.runs):
+        try:
+            headlines.contract(stem)
+        except Exception:  # the index says so when it reads the contract itself
+            continue
 
 
 def _checked_options(

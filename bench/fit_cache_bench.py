@@ -167,12 +167,20 @@ def _normalised(page: str) -> str:
     return page
 
 
-def same_pages(this: Path, base: Path) -> str:
+def same_pages(this: Path, base: Path, *, outs: tuple[Path, Path] | None = None) -> str:
     """How many of the HTML pages (business and code views; not the index, which shows times
-    and the commit) in folder ``this`` equal those in ``base``, volatile parts aside."""
+    and the commit) in folder ``this`` equal those in ``base``, volatile parts aside; ``outs``,
+    the two reports folders, are named alike (the manifest's path is a parameter of the runs that
+    read it, shown in the code view and the summary)."""
+
+    def page(folder: Path, name: str) -> str:
+        text = (folder / name).read_text()
+        for out in outs or ():
+            text = text.replace(str(out), "OUT")
+        return _normalised(text)
+
     names = sorted(p.name for p in this.glob("*.html") if p.name != "index.html")
-    differ = [n for n in names if not (base / n).is_file()
-              or _normalised((this / n).read_text()) != _normalised((base / n).read_text())]  # fmt: skip
+    differ = [n for n in names if not (base / n).is_file() or page(this, n) != page(base, n)]
     listed = f" (differ: {', '.join(differ)})" if differ else ""
     return f"{len(names) - len(differ)} of {len(names)} pages the same as the baseline's{listed}"
 
@@ -255,7 +263,9 @@ def run(args: argparse.Namespace, trees: dict[str, Path], tmp: Path) -> None:
         old_cold, old_warm = reports["base"]
         print(f"  against {args.baseline}: cold {ratio(cold, old_cold)}, warm {ratio(warm, old_warm)}")
         folder = Path("report") / "2026-12-01"
-        print(f"  {same_pages(outs['this'] / folder, outs['base'] / folder)}")
+        print(
+            f"  {same_pages(outs['this'] / folder, outs['base'] / folder, outs=(outs['this'], outs['base']))}"
+        )
     print("  each run of the warm batch (worker seconds), slowest first:")
     for name, seconds in sorted(runs["this"].items(), key=lambda item: -item[1]):
         old = runs.get("base", {}).get(name)

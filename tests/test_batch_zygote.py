@@ -172,3 +172,20 @@ def test_the_mode_variable(monkeypatch):
     assert sys.executable  # the attach command runs this interpreter
     assert zygote.attach_command({"socket": "s", "key": "k"}, "kernel", ["python", "-m", "x"])[-4:] == [
         "--", "python", "-m", "x"]  # fmt: skip
+
+
+def test_the_attach_process_reads_the_childs_lines_one_by_one():
+    """A child that ends at once sends its pid and its exit together: the pid is read alone
+    (the attach process must not take the pair for a refusal and run the command again)."""
+    import socket
+
+    ours, theirs = socket.socketpair()
+    with ours, theirs:
+        theirs.sendall(b'{"pid": 12}\n{"exit": 4}\n{"ex')
+        buffer = bytearray()
+        assert zygote._read_line(ours, buffer) == {"pid": 12}
+        assert zygote._read_line(ours, buffer) == {"exit": 4}
+        theirs.sendall(b'it": 0}\n')
+        assert zygote._read_line(ours, buffer) == {"exit": 0}
+        theirs.close()
+        assert zygote._read_line(ours, buffer) is None

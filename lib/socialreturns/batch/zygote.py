@@ -69,14 +69,16 @@ _TICK_SECONDS = 2.0
 # --------------------------------------------------------------------------- attach (a script)
 
 
-def _read_line(conn: socket.socket) -> dict[str, Any] | None:
-    data = b""
-    while not data.endswith(b"\n"):
+def _read_line(conn: socket.socket, buffer: bytearray) -> dict[str, Any] | None:
+    """The next JSON line from ``conn`` (None at its end); what follows it stays in ``buffer``."""
+    while b"\n" not in buffer:
         chunk = conn.recv(65536)
         if not chunk:
             return None
-        data += chunk
-    return json.loads(data)
+        buffer += chunk
+    line, _, rest = bytes(buffer).partition(b"\n")
+    buffer[:] = rest
+    return json.loads(line)
 
 
 def attach(socket_path: str, key: str, kind: str, command: Sequence[str]) -> int:
@@ -91,7 +93,8 @@ def attach(socket_path: str, key: str, kind: str, command: Sequence[str]) -> int
                    "umask": os.umask(0o022)}  # fmt: skip
         os.umask(request["umask"])
         socket.send_fds(conn, [json.dumps(request).encode() + b"\n"], [0, 1, 2])
-        reply = _read_line(conn)
+        buffer = bytearray()
+        reply = _read_line(conn, buffer)  # the child's exit may follow at once: kept in the buffer
     except (OSError, ValueError):
         reply = None
     if not reply or "pid" not in reply:  # no zygote, or a stale one: the ordinary process
@@ -115,17 +118,19 @@ def attach(socket_path: str, key: str, kind: str, command: Sequence[str]) -> int
     conn.settimeout(_TICK_SECONDS / 4)
     while True:
         try:
-            data = conn.recv(4096)
+            said = _read_line(conn, buffer)
         except TimeoutError:
             if os.getppid() != parent:  # whoever started us is gone: so goes the child
                 return 1
             continue
         except InterruptedError:
             continue
-        if not data:
+        except ValueError:  # not a line of ours: wait for the end
+            buffer.clear()
+            continue
+        if said is None:
             return 1  # the child died without saying how (killed)
-        with contextlib.suppress(ValueError):
-            return int(json.loads(data.decode().splitlines()[-1]).get("exit", 1))
+        return int(said.get("exit", 1))
 
 
 def attach_command(address: Mapping[str, str], kind: str, command: Sequence[str]) -> list[str]:

@@ -158,6 +158,7 @@ _VOLATILE = (
     (re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[\d.:+]*"), "TIME"),
     (re.compile(r"T_[0-9a-f]{5}"), "T_id"),
     (re.compile(r"cell-id=[0-9a-f-]{8,}"), "cell-id"),
+    (re.compile(r"commit [0-9a-f]{7,40}"), "commit"),  # the summary names the code's commit
 )
 
 
@@ -175,7 +176,9 @@ def same_pages(this: Path, base: Path, *, outs: tuple[Path, Path] | None = None)
 
     def page(folder: Path, name: str) -> str:
         text = (folder / name).read_text()
-        for out in outs or ():
+        for out in sorted(
+            outs or (), key=lambda p: -len(str(p))
+        ):  # the longer first: one may start the other
             text = text.replace(str(out), "OUT")
         return _normalised(text)
 

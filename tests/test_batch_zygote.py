@@ -16,7 +16,7 @@ import psutil
 import pytest
 from jupyter_client import BlockingKernelClient
 
-from socialreturns.batch import kernel, zygote
+from socialreturns.batch import attach, kernel, zygote
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "no-such-notebook.ipynb"  # the kernel preloads nothing of its own: no imports read
@@ -170,7 +170,7 @@ def test_the_mode_variable(monkeypatch):
     assert zygote.BatchZygote([NOTEBOOK], kernel.KERNEL_NAME).address is None
     assert zygote.warm([NOTEBOOK], kernel.KERNEL_NAME, threads="1") is None
     assert sys.executable  # the attach command runs this interpreter
-    assert zygote.attach_command({"socket": "s", "key": "k"}, "kernel", ["python", "-m", "x"])[-4:] == [
+    assert attach.attach_command({"socket": "s", "key": "k"}, "kernel", ["python", "-m", "x"])[-4:] == [
         "--", "python", "-m", "x"]  # fmt: skip
 
 
@@ -183,9 +183,9 @@ def test_the_attach_process_reads_the_childs_lines_one_by_one():
     with ours, theirs:
         theirs.sendall(b'{"pid": 12}\n{"exit": 4}\n{"ex')
         buffer = bytearray()
-        assert zygote._read_line(ours, buffer) == {"pid": 12}
-        assert zygote._read_line(ours, buffer) == {"exit": 4}
+        assert attach._read_line(ours, buffer) == {"pid": 12}
+        assert attach._read_line(ours, buffer) == {"exit": 4}
         theirs.sendall(b'it": 0}\n')
-        assert zygote._read_line(ours, buffer) == {"exit": 0}
+        assert attach._read_line(ours, buffer) == {"exit": 0}
         theirs.close()
-        assert zygote._read_line(ours, buffer) is None
+        assert attach._read_line(ours, buffer) is None

@@ -98,10 +98,10 @@ def start(
 
 def _through_zygote(km: Any, address: Mapping[str, str]) -> None:
     """Make ``km`` start its kernel through the zygote at ``address`` (the kernel's command,
-    wrapped by `socialreturns.batch.zygote.attach_command`, which falls back to it)."""
+    wrapped by `socialreturns.batch.attach.attach_command`, which falls back to it)."""
     from jupyter_client.kernelspec import NoSuchKernel
 
-    from socialreturns.batch.zygote import attach_command
+    from socialreturns.batch.attach import attach_command
 
     try:
         spec = km.kernel_spec

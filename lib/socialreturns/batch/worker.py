@@ -106,7 +106,7 @@ def run_isolated(
     with tempfile.TemporaryFile(mode="w+", encoding="utf-8") as errors:
         command = [sys.executable, "-m", "socialreturns.batch", "--worker"]
         if spec.get("zygote"):  # forked from the batch's zygote (`socialreturns.batch.zygote`)
-            from socialreturns.batch.zygote import attach_command
+            from socialreturns.batch.attach import attach_command
 
             command = attach_command(spec["zygote"], "worker", command)
         proc = subprocess.Popen(

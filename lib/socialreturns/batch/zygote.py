@@ -9,9 +9,9 @@ worker, which starts its own ZMQ context, threads and kernel; nothing a notebook
 another run, and no kernel is ever reused.
 
 Who manages a forked process. Jupyter (or `socialreturns.batch.worker.run_isolated`) starts a
-small *attach* process (this file run as a script, standard library only, ~20 ms): it hands its
-standard streams to the zygote over the socket, receives the child's pid, forwards signals to it
-(SIGINT interrupts the kernel) and exits when the child does. The child watches the connection:
+small *attach* process (`socialreturns.batch.attach`, a script of the standard library only,
+~20 ms): it hands its standard streams to the zygote over the socket, receives the child's pid,
+forwards signals to it (SIGINT interrupts the kernel) and exits when the child does. The child watches the connection:
 when the attach process dies, even by SIGKILL, the child kills what it started and exits at once,
 so killing the attach process is killing the run. The attach process also exits when its own
 parent dies. When the zygote is not there or refuses (dead, stale, busy starting), the attach
@@ -35,7 +35,6 @@ also checks each peer's uid. ``SOCIALRETURNS_ZYGOTE=off`` turns zygotes off (eve
 worker started as a process of its own), ``batch`` keeps the per-batch one but no warm one.
 """
 
-# The top of this file imports the standard library only: the attach process runs it as a script.
 from __future__ import annotations
 
 import contextlib
@@ -51,6 +50,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from socialreturns.batch.attach import _TICK_SECONDS
+
 #: ``off``: no zygote; ``batch``: one per batch only; anything else: also a warm one for single runs.
 MODE_VARIABLE = "SOCIALRETURNS_ZYGOTE"
 #: Seconds a warm zygote waits for a request before it exits.
@@ -62,82 +63,6 @@ KEY_VARIABLES = (
     "PYTHONPATH", "PYTHONHASHSEED", "PYTHONWARNINGS", "PYTHONNOUSERSITE", "MPLBACKEND", "MPLCONFIGDIR",
     "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "SOCIALRETURNS_OFFLINE",
 )  # fmt: skip
-_REPLY_SECONDS = 300.0  # longest wait for the zygote's answer (it may still be importing)
-_TICK_SECONDS = 2.0
-
-
-# --------------------------------------------------------------------------- attach (a script)
-
-
-def _read_line(conn: socket.socket, buffer: bytearray) -> dict[str, Any] | None:
-    """The next JSON line from ``conn`` (None at its end); what follows it stays in ``buffer``."""
-    while b"\n" not in buffer:
-        chunk = conn.recv(65536)
-        if not chunk:
-            return None
-        buffer += chunk
-    line, _, rest = bytes(buffer).partition(b"\n")
-    buffer[:] = rest
-    return json.loads(line)
-
-
-def attach(socket_path: str, key: str, kind: str, command: Sequence[str]) -> int:
-    """Be the process of ``command`` (a kernel or a worker): fork it from the zygote at
-    ``socket_path``, or exec ``command`` itself when the zygote cannot."""
-    parent = os.getppid()
-    conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    try:
-        conn.settimeout(_REPLY_SECONDS)
-        conn.connect(socket_path)
-        request = {"key": key, "kind": kind, "argv": list(command), "cwd": os.getcwd(), "env": dict(os.environ),
-                   "umask": os.umask(0o022)}  # fmt: skip
-        os.umask(request["umask"])
-        socket.send_fds(conn, [json.dumps(request).encode() + b"\n"], [0, 1, 2])
-        buffer = bytearray()
-        reply = _read_line(conn, buffer)  # the child's exit may follow at once: kept in the buffer
-    except (OSError, ValueError):
-        reply = None
-    if not reply or "pid" not in reply:  # no zygote, or a stale one: the ordinary process
-        conn.close()
-        os.execv(command[0], list(command))
-    pid = int(reply["pid"])
-
-    def forward(signum: int, frame: Any) -> None:
-        with contextlib.suppress(OSError):
-            os.kill(pid, signum)
-
-    for signum in (
-        signal.SIGINT,
-        signal.SIGTERM,
-        signal.SIGHUP,
-        signal.SIGQUIT,
-        signal.SIGUSR1,
-        signal.SIGUSR2,
-    ):
-        signal.signal(signum, forward)
-    conn.settimeout(_TICK_SECONDS / 4)
-    while True:
-        try:
-            said = _read_line(conn, buffer)
-        except TimeoutError:
-            if os.getppid() != parent:  # whoever started us is gone: so goes the child
-                return 1
-            continue
-        except InterruptedError:
-            continue
-        except ValueError:  # not a line of ours: wait for the end
-            buffer.clear()
-            continue
-        if said is None:
-            return 1  # the child died without saying how (killed)
-        return int(said.get("exit", 1))
-
-
-def attach_command(address: Mapping[str, str], kind: str, command: Sequence[str]) -> list[str]:
-    """``command`` wrapped to be forked from the zygote at ``address`` (``socket``, ``key``)."""
-    return [sys.executable, "-I", str(Path(__file__).resolve()), "attach", address["socket"], address["key"], kind,
-            "--", *command]  # fmt: skip
-
 
 # --------------------------------------------------------------------------- keys and freshness
 
@@ -585,11 +510,7 @@ def stop_warm(folder: Path) -> int:
 
 
 def main(argv: Sequence[str]) -> int:
-    """``zygote.py attach SOCKET KEY KIND -- COMMAND...`` or ``-m ... zygote serve SOCKET KEY
-    IDLE watch|- MODULES``."""
-    if argv[:1] == ["attach"] and "--" in argv:
-        socket_path, key, kind = argv[1:4]
-        return attach(socket_path, key, kind, argv[argv.index("--") + 1 :])
+    """``python -m socialreturns.batch.zygote serve SOCKET KEY IDLE watch|- MODULES``."""
     if argv[:1] == ["serve"]:
         path, key, idle, watch, modules = argv[1:6]
         return serve(path, key, idle_seconds=float(idle), watch_stdin=watch == "watch",

@@ -32,6 +32,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -151,6 +152,42 @@ def html_seconds(executed: Path) -> float:
     return seconds
 
 
+#: What differs between two runs of the same notebook whatever the code: times, dates, the
+#: random ids of pandas' styled tables and of papermill's injected cell, the run's seconds.
+_VOLATILE = (
+    (re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[\d.:+]*"), "TIME"),
+    (re.compile(r"T_[0-9a-f]{5}"), "T_id"),
+    (re.compile(r"cell-id=[0-9a-f-]{8,}"), "cell-id"),
+    (re.compile(r"commit [0-9a-f]{7,40}"), "commit"),  # the summary names the code's commit
+)
+
+
+def _normalised(page: str) -> str:
+    for pattern, replacement in _VOLATILE:
+        page = pattern.sub(replacement, page)
+    return page
+
+
+def same_pages(this: Path, base: Path, *, outs: tuple[Path, Path] | None = None) -> str:
+    """How many of the HTML pages (business and code views; not the index, which shows times
+    and the commit) in folder ``this`` equal those in ``base``, volatile parts aside; ``outs``,
+    the two reports folders, are named alike (the manifest's path is a parameter of the runs that
+    read it, shown in the code view and the summary)."""
+
+    def page(folder: Path, name: str) -> str:
+        text = (folder / name).read_text()
+        for out in sorted(
+            outs or (), key=lambda p: -len(str(p))
+        ):  # the longer first: one may start the other
+            text = text.replace(str(out), "OUT")
+        return _normalised(text)
+
+    names = sorted(p.name for p in this.glob("*.html") if p.name != "index.html")
+    differ = [n for n in names if not (base / n).is_file() or page(this, n) != page(base, n)]
+    listed = f" (differ: {', '.join(differ)})" if differ else ""
+    return f"{len(names) - len(differ)} of {len(names)} pages the same as the baseline's{listed}"
+
+
 def ratio(new: float, old: float) -> str:
     return f"{old:.1f} s -> {new:.1f} s ({new / old:.2f}x)"
 
@@ -201,6 +238,8 @@ def run(args: argparse.Namespace, trees: dict[str, Path], tmp: Path) -> None:
         print(
             f"  against {args.baseline}: {ratio(best['this'], best['base'])}; {args.baseline}'s {where['base']}"
         )
+        scenario = Path("irr_forecast") / "2026-12-01"
+        print(f"  {same_pages(outs['this'] / scenario, outs['base'] / scenario)}")
     print(f"  this code's {slowest_cells(executed)}")
     if "base" in trees:
         print(
@@ -226,6 +265,10 @@ def run(args: argparse.Namespace, trees: dict[str, Path], tmp: Path) -> None:
     if "base" in trees:
         old_cold, old_warm = reports["base"]
         print(f"  against {args.baseline}: cold {ratio(cold, old_cold)}, warm {ratio(warm, old_warm)}")
+        folder = Path("report") / "2026-12-01"
+        print(
+            f"  {same_pages(outs['this'] / folder, outs['base'] / folder, outs=(outs['this'], outs['base']))}"
+        )
     print("  each run of the warm batch (worker seconds), slowest first:")
     for name, seconds in sorted(runs["this"].items(), key=lambda item: -item[1]):
         old = runs.get("base", {}).get(name)

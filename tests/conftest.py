@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,10 +16,17 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 
 @pytest.fixture(autouse=True, scope="session")
-def _fit_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+def _fit_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """Fits shared by the tests' notebook runs go to a folder of this session, not the checkout's
     ``.cache`` (the kernels inherit the environment)."""
     os.environ["SOCIALRETURNS_CACHE"] = str(tmp_path_factory.mktemp("fit-cache"))
+    yield
+    # the warm zygotes of the tests' single notebook runs (`socialreturns.batch.zygote`) exit once
+    # their sockets are gone: none outlives the session
+    from socialreturns.batch import zygote
+
+    if (folder := zygote.warm_folder()) is not None:
+        zygote.stop_warm(folder)
 
 
 @pytest.fixture

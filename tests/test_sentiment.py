@@ -126,7 +126,8 @@ def test_overrides_take_effect_for_words_and_phrases():
         sentiment.score([text], overrides={"killer": 9})
 
 
-def test_duplicates_score_once_and_processes_agree(mentions):
+def test_duplicates_score_once_and_processes_agree(mentions, monkeypatch):
+    monkeypatch.setenv("SOCIALRETURNS_CACHE", "off")  # both computed: the processes, not the cache
     texts = mentions["text"].iloc[:3000]
     one = sentiment.score(texts)
     two = sentiment.score(texts, n_jobs=2)
@@ -135,6 +136,25 @@ def test_duplicates_score_once_and_processes_agree(mentions):
     dupes = texts[texts.duplicated(keep=False)]
     assert len(dupes) > 100  # retweets
     assert (one.loc[dupes.index].groupby(dupes)["compound"].nunique() == 1).all()
+
+
+def test_scores_are_cached_by_texts_and_settings_and_a_bad_entry_is_rescored(mentions, monkeypatch, tmp_path):
+    monkeypatch.setenv("SOCIALRETURNS_CACHE", str(tmp_path))
+    texts = mentions["text"].iloc[:2000]
+    fresh = sentiment.score(texts)
+    entries = list((tmp_path / "scores").iterdir())
+    assert len(entries) == 1
+    pd.testing.assert_frame_equal(sentiment.score(texts), fresh, check_exact=True)
+    # other texts, another index or other settings: other entries
+    sentiment.score(texts.iloc[:1000])
+    sentiment.score(texts.set_axis(texts.index + 1))
+    overridden = sentiment.score(texts, overrides={"love": -3.0})
+    assert len(list((tmp_path / "scores").iterdir())) == 4
+    assert not overridden["compound"].equals(fresh["compound"])
+    (entries[0] / "scores.parquet").write_bytes(b"not parquet")
+    pd.testing.assert_frame_equal(sentiment.score(texts), fresh, check_exact=True)
+    monkeypatch.setenv("SOCIALRETURNS_CACHE", "off")
+    pd.testing.assert_frame_equal(sentiment.score(texts), fresh, check_exact=True)
 
 
 def test_missing_and_empty_texts_score_zero():

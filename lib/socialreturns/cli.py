@@ -110,6 +110,7 @@ def _run(args: argparse.Namespace) -> int:
         result = batch.run_batch(
             plan, out=args.out, as_of=args.as_of, workers=args.workers, force=args.force,
             hide_code=True if args.hide_code else None, executor=args.executor, scheduler=args.scheduler,
+            zygote="warm" if target.suffix == ".ipynb" else "batch",  # a rerun forks from a warm zygote
         )  # fmt: skip
     except batch.Interrupted as stopped:
         if stopped.result is not None:

@@ -53,9 +53,18 @@ def notebook_imports(notebook: str | Path) -> list[str]:
 
 
 def start(
-    notebook: str | Path, *, kernel_name: str, cwd: str | Path, env: Mapping[str, str] | None = None
+    notebook: str | Path,
+    *,
+    kernel_name: str,
+    cwd: str | Path,
+    env: Mapping[str, str] | None = None,
+    zygote: Mapping[str, str] | None = None,
 ) -> Any:
     """Start the kernel of one run of ``notebook``, importing the notebook's modules as it boots.
+
+    With ``zygote`` (an address, `socialreturns.batch.zygote`), the kernel is a fresh process
+    forked from that zygote, its modules already imported; the ordinary kernel process when the
+    zygote cannot serve.
 
     Returns the `jupyter_client.AsyncKernelManager`, for `socialreturns.notebook.execute`
     (``kernel=``), which shuts it down once the cells ran.
@@ -70,6 +79,8 @@ def start(
     from jupyter_core.utils import run_sync
 
     km = AsyncKernelManager(kernel_name=kernel_name)
+    if zygote is not None:
+        _through_zygote(km, zygote)
     preload = ",".join(notebook_imports(notebook))
     environment = {**(env if env is not None else os.environ), PRELOAD_VARIABLE: preload}
     try:
@@ -83,6 +94,21 @@ def start(
 
         raise no_such_kernel(kernel_name) from None
     return km
+
+
+def _through_zygote(km: Any, address: Mapping[str, str]) -> None:
+    """Make ``km`` start its kernel through the zygote at ``address`` (the kernel's command,
+    wrapped by `socialreturns.batch.attach.attach_command`, which falls back to it)."""
+    from jupyter_client.kernelspec import NoSuchKernel
+
+    from socialreturns.batch.attach import attach_command
+
+    try:
+        spec = km.kernel_spec
+    except NoSuchKernel:  # `start` reports it
+        return
+    if spec is not None and "ipykernel_launcher" in spec.argv:
+        spec.argv = attach_command(address, "kernel", spec.argv)
 
 
 def stop(km: Any) -> None:

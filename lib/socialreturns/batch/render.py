@@ -229,21 +229,46 @@ def _business_cells(nb: Any, assumptions_cell: Any) -> list[Any]:
     return [*cells[:at], assumptions_cell, *cells[at:]]
 
 
-def _export(nb: Any, *, title: str, exclude_input: bool) -> str:
-    import jinja2
-    from nbconvert import HTMLExporter
+#: One exporter per view and process (its template environment compiled once): building one
+#: and compiling the lab template took most of a page's second.
+_EXPORTERS: dict[bool, Any] = {}
 
-    exporter = HTMLExporter(
-        template_name="lab",
-        template_file="socialreturns.html.j2",
-        extra_loaders=[jinja2.DictLoader({"socialreturns.html.j2": _OFFLINE_TEMPLATE})],
-    )
-    exporter.exclude_input = exclude_input
-    exporter.exclude_input_prompt = True
-    exporter.exclude_output_prompt = True
+
+def _exporter(exclude_input: bool) -> Any:
+    if exclude_input not in _EXPORTERS:
+        import jinja2
+        from nbconvert import HTMLExporter
+
+        exporter = HTMLExporter(
+            template_name="lab",
+            template_file="socialreturns.html.j2",
+            extra_loaders=[jinja2.DictLoader({"socialreturns.html.j2": _OFFLINE_TEMPLATE})],
+        )
+        exporter.exclude_input = exclude_input
+        exporter.exclude_input_prompt = True
+        exporter.exclude_output_prompt = True
+        _EXPORTERS[exclude_input] = exporter
+    return _EXPORTERS[exclude_input]
+
+
+def _export(nb: Any, *, title: str, exclude_input: bool) -> str:
     nb.metadata["title"] = title  # nbconvert's default is "Notebook" for every page
-    body, _ = exporter.from_notebook_node(nb)
+    body, _ = _exporter(exclude_input).from_notebook_node(nb)
     return body
+
+
+def warm_up() -> None:
+    """Build both exporters and render a small page with each (templates, highlighting, the
+    Markdown renderer loaded), as a zygote does before it forks workers
+    (`socialreturns.batch.zygote`)."""
+    import nbformat
+
+    cells = [nbformat.v4.new_markdown_cell("# Warm-up: *a* page"),
+             nbformat.v4.new_code_cell("x = 1", outputs=[nbformat.v4.new_output(
+                 "display_data", data={"text/html": "<table><tr><td>1</td></tr></table>", "text/plain": "1"})])]  # fmt: skip
+    nb = nbformat.v4.new_notebook(cells=cells)
+    for exclude_input in (True, False):
+        _export(copy.deepcopy(nb), title="warm-up", exclude_input=exclude_input)
 
 
 def code_view(nb: Any, *, name: str = "", stem: str = "") -> str:

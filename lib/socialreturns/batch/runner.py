@@ -32,6 +32,7 @@ from socialreturns.batch import lock
 from socialreturns.batch.dask import _DaskExecutor
 from socialreturns.batch.index import write_index
 from socialreturns.batch.interrupt import Interrupted, StopSignals
+from socialreturns.batch.kernel import KERNEL_NAME
 from socialreturns.batch.provenance import (
     fingerprint,
     git_state,
@@ -41,7 +42,7 @@ from socialreturns.batch.provenance import (
     versions,
 )
 from socialreturns.batch.spec import Batch, Run
-from socialreturns.batch.worker import OnEvent, run_isolated
+from socialreturns.batch.worker import OnEvent, run_isolated, run_threads
 from socialreturns.inputs import InputError, library_digest, project_root, resolve, write_atomically
 
 
@@ -153,15 +154,30 @@ class _Executor(Protocol):
 
 
 class _LocalExecutor:
-    """Each run in a worker process of its own on this machine (`run_isolated`)."""
+    """Each run in a worker process of its own on this machine (`run_isolated`), its worker and
+    kernel forked from a zygote (`socialreturns.batch.zygote`): the batch's own, or with
+    ``warm`` the warm one shared by single runs."""
+
+    def __init__(self, batch: Batch, workers: int, *, warm: bool = False) -> None:
+        from socialreturns.batch import zygote
+
+        notebooks = list(dict.fromkeys(r.notebook for r in batch.runs))
+        threads = run_threads(workers)
+        self.zygote: zygote.BatchZygote | None = None
+        self.address = zygote.warm(notebooks, KERNEL_NAME, threads=threads) if warm else None
+        if self.address is None:
+            self.zygote = zygote.BatchZygote(notebooks, KERNEL_NAME, threads=threads)
+            self.address = self.zygote.address
 
     def run(
         self, spec: dict[str, Any], run: Run, *, stop: threading.Event, on_event: OnEvent
     ) -> dict[str, Any]:
+        spec = {**spec, "zygote": self.address} if self.address else spec
         return run_isolated(spec, timeout_seconds=run.timeout_seconds, stop=stop, on_event=on_event)
 
     def close(self) -> None:
-        pass
+        if self.zygote is not None:
+            self.zygote.close()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -279,6 +295,9 @@ class _BatchRun:
     def run(self, executor: _Executor) -> BatchResult:
         """Every run, the executive summary (it reads the manifest) last; then the index page,
         also when stopped by a signal."""
+        # the index reads each notebook's record contract from its domain module (pandas and
+        # all, a second or more): imported while the runs execute, not after
+        threading.Thread(target=_import_contracts, args=(self.batch,), name="contracts", daemon=True).start()
         try:
             for final in (False, True):
                 self._run_phase(final, executor)
@@ -430,6 +449,16 @@ class _BatchRun:
         self.display.log(line)
 
 
+def _import_contracts(batch: Batch) -> None:
+    from socialreturns.batch import headlines
+
+    for stem in dict.fromkeys(r.notebook.stem for r in batch.runs):
+        try:
+            headlines.contract(stem)
+        except Exception:  # the index says so when it reads the contract itself
+            continue
+
+
 def _checked_options(
     as_of: str | None, executor: str, scheduler: str | None, workers: int | None
 ) -> tuple[str, int]:
@@ -464,6 +493,7 @@ def run_batch(
     executor: str = "local",
     scheduler: str | None = None,
     progress: bool | None = None,
+    zygote: str = "batch",
 ) -> BatchResult:
     """Run a validated batch into ``<out>/<batch name>/<as_of>/`` and write its manifest and index.
 
@@ -479,6 +509,10 @@ def run_batch(
         ``"local"`` worker processes, or ``"dask"``: tasks on the Dask cluster at ``scheduler``.
     progress
         A progress bar (True), log lines (False), or a bar only on a terminal (None).
+    zygote
+        Local runs fork their workers and kernels from a zygote (`socialreturns.batch.zygote`):
+        ``"batch"``, one started for this batch; ``"warm"``, the warm one that outlives the
+        command (``socialreturns run NOTEBOOK``); each run still gets fresh processes.
 
     Raises
     ------
@@ -493,9 +527,15 @@ def run_batch(
         _writable(folder)
         held, note = lock.acquire(folder)
         try:
-            state = _BatchRun(batch, folder, as_of=as_of, workers=workers, force=force, hide_code=hide_code,
-                              progress=progress, stop=stop, notes=[note] if note else [])  # fmt: skip
-            runs_on: _Executor = _DaskExecutor(scheduler, folder) if executor == "dask" else _LocalExecutor()
+            # first: a zygote imports while the batch plans
+            runs_on: _Executor = (_DaskExecutor(scheduler, folder) if executor == "dask"
+                                  else _LocalExecutor(batch, workers, warm=zygote == "warm"))  # fmt: skip
+            try:
+                state = _BatchRun(batch, folder, as_of=as_of, workers=workers, force=force, hide_code=hide_code,
+                                  progress=progress, stop=stop, notes=[note] if note else [])  # fmt: skip
+            except BaseException:
+                runs_on.close()
+                raise
             result = state.run(runs_on)
         finally:
             held.release()

@@ -82,6 +82,12 @@ def _watch_parent(parent_pid: int) -> None:
     threading.Thread(target=watch, name="watch-parent", daemon=True).start()
 
 
+def run_threads(workers: int) -> str:
+    """The threads of each run's numeric libraries when ``workers`` runs share the cores (as
+    Dask's nanny does), unless the caller set them (``OMP_NUM_THREADS`` and the like)."""
+    return str(max(1, (os.cpu_count() or 1) // max(1, workers)))
+
+
 def run_isolated(
     spec: Mapping[str, Any],
     *,
@@ -96,13 +102,15 @@ def run_isolated(
     result says ``timeout`` or ``interrupted``; a worker that dies says ``failed``.
     """
     out_dir = Path(spec["out_dir"])
-    # Runs in parallel share the cores: each kernel's numeric libraries get their share of threads
-    # (as Dask's nanny does), unless the caller set them.
-    threads = str(max(1, (os.cpu_count() or 1) // max(1, spec.get("workers", 1))))
-    env = {name: threads for name in _THREAD_VARIABLES} | dict(os.environ)
+    env = {name: run_threads(spec.get("workers", 1)) for name in _THREAD_VARIABLES} | dict(os.environ)
     with tempfile.TemporaryFile(mode="w+", encoding="utf-8") as errors:
+        command = [sys.executable, "-m", "socialreturns.batch", "--worker"]
+        if spec.get("zygote"):  # forked from the batch's zygote (`socialreturns.batch.zygote`)
+            from socialreturns.batch.attach import attach_command
+
+            command = attach_command(spec["zygote"], "worker", command)
         proc = subprocess.Popen(
-            [sys.executable, "-m", "socialreturns.batch", "--worker"],
+            command,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors, text=True, encoding="utf-8",
             cwd=project_root(), start_new_session=True, env=env,
         )  # fmt: skip
@@ -172,23 +180,26 @@ def run_isolated(
         return result
 
 
-def _worker() -> int:
+def _worker(*, watch_parent: bool = True) -> int:
     """Entry point of a worker process: run the spec read from standard input, print events.
 
     The kernel starts first and imports the notebook's modules as it boots, while this process
-    imports papermill and nbconvert (`socialreturns.batch.kernel`)."""
+    imports papermill and nbconvert (`socialreturns.batch.kernel`); both are forked from the
+    batch's zygote when the spec names one (``zygote``), whose attach process then watches the
+    batch instead (``watch_parent`` false)."""
     from socialreturns.batch import kernel
     from socialreturns.batch.provenance import changed_inputs
 
     spec = json.loads(sys.stdin.read())
-    _watch_parent(spec["parent_pid"])
+    if watch_parent:
+        _watch_parent(spec["parent_pid"])
 
     def emit(event: dict[str, Any]) -> None:
         print(json.dumps(event, default=str), flush=True)
 
     try:
         km = kernel.start(spec["notebook"], kernel_name=spec.get("kernel_name", kernel.KERNEL_NAME),
-                          cwd=project_root())  # fmt: skip
+                          cwd=project_root(), zygote=spec.get("zygote"))  # fmt: skip
     except InputError as exc:
         emit({"event": "result", "status": "failed", "error": str(exc)})
         return 0

@@ -267,8 +267,22 @@ def attribute(
     """
     _check_options(model, by, half_life_days, position_weights)
     journeys = build_journeys(touchpoints, orders, lookback_days=lookback_days)
+    return _credit(journeys, model=model, lookback_days=lookback_days, half_life_days=half_life_days,
+                   position_weights=position_weights, by=by)  # fmt: skip
+
+
+def _credit(
+    journeys: pd.DataFrame,
+    *,
+    model: Model,
+    lookback_days: float = 30.0,
+    half_life_days: float = 7.0,
+    position_weights: tuple[float, float, float] = (0.4, 0.2, 0.4),
+    by: Literal["channel", "campaign"] = "channel",
+) -> pd.DataFrame:
+    """`attribute`'s credit from journeys already built (`build_journeys`; left unchanged)."""
     state = "channel" if by == "channel" else "state"
-    journeys["state"] = journeys["channel"] + "\x1f" + journeys["campaign"]
+    journeys = journeys.assign(state=journeys["channel"] + "\x1f" + journeys["campaign"])
     conv = journeys[journeys["converted"]]
     if conv.empty:
         raise InputError(
@@ -302,7 +316,13 @@ def attribute(
 def compare_models(touchpoints: pd.DataFrame, orders: pd.DataFrame, **kwargs: object) -> pd.DataFrame:
     """`attribute` under every model: long table ``model``, ``channel``, ``conversions``,
     ``revenue``, ``share``."""
-    frames = [attribute(touchpoints, orders, model=m, **kwargs).assign(model=m) for m in MODELS]
+    frames, journeys = [], None
+    for m in MODELS:  # the journeys built once: they do not depend on the model
+        _check_options(m, kwargs.get("by", "channel"), kwargs.get("half_life_days", 7.0),  # type: ignore[arg-type]
+                       kwargs.get("position_weights", (0.4, 0.2, 0.4)))  # type: ignore[arg-type]  # fmt: skip
+        if journeys is None:
+            journeys = build_journeys(touchpoints, orders, lookback_days=kwargs.get("lookback_days", 30.0))  # type: ignore[arg-type]
+        frames.append(_credit(journeys, model=m, **kwargs).assign(model=m))  # type: ignore[arg-type]
     out = pd.concat(frames, ignore_index=True)
     return out[["model", *[c for c in out.columns if c != "model"]]]
 

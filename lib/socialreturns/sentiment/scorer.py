@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from socialreturns import store
 from socialreturns.inputs import InputError
 from socialreturns.parameters import Range
 
@@ -252,6 +253,10 @@ def split_sentences(text: str) -> list[str]:
     return [s for s in _SENTENCE_END.split(text) if s.strip()]
 
 
+#: The cache's domain under `store.cache_root` for `score`'s results.
+SCORES_DOMAIN = "scores"
+
+
 def _score_text(scorer: _Scorer, text: str, long_text_chars: int) -> tuple[float, float, float, float, str]:
     if len(text) <= long_text_chars:
         return scorer.scores_and_language(text)
@@ -331,6 +336,22 @@ def score(
     MAX_TEXT_CHARS.check("max_text_chars", max_text_chars)
     if emoji not in ("ranking", "descriptions"):
         raise InputError(f"is {emoji!r}", key="emoji", expected="'ranking' or 'descriptions'")
+    # scored once per texts and settings (a rerun, and the organisation report, read the sentiment
+    # report's scores): `store.cached_frames`, keyed by the texts with their index, the settings
+    # and the library's source; an entry that does not check out is scored again
+    key = store.frames_key("sentiment.score", series, list(series.index.names), overrides, long_text_chars,
+                           max_text_chars, emoji)  # fmt: skip
+    frames, _ = store.cached_frames(SCORES_DOMAIN, key, lambda: ({"scores": _score_series(
+        series, overrides, n_jobs=n_jobs, long_text_chars=long_text_chars, max_text_chars=max_text_chars,
+        emoji=emoji, progress=progress)}, {}))  # fmt: skip
+    return frames["scores"]
+
+
+def _score_series(
+    series: pd.Series, overrides: Mapping[str, float], *, n_jobs: int, long_text_chars: int, max_text_chars: int,
+    emoji: str, progress: bool | None,
+) -> pd.DataFrame:  # fmt: skip
+    """`score`'s work, on checked arguments."""
     codes, unique = pd.factorize(series, sort=False)
     unique_texts = [str(t)[:max_text_chars] for t in unique]
     chunk = max(1, min(5000, math.ceil(len(unique_texts) / max(n_jobs * 4, 1))))

@@ -49,3 +49,41 @@ def test_exports_imported_then_a_batch_runs_on_the_folder(sample_copy, tmp_path,
     rows = read_records(executed)["rows"]
     for table in ("spend", "touchpoints", "orders", "customers"):
         assert rows[table] == len(data.load_table(table, folder / f"{table}.csv"))
+
+
+#: Every mentions source's fixture, in the order a user might import them into one folder.
+MENTION_IMPORTS = [
+    ["reply-threads", str(EXPORTS / "customer_support_threads.csv")],
+    ["meltwater", str(EXPORTS / "meltwater_mentions.tsv")],
+    ["twitter-archive", str(EXPORTS / "x_archive" / "tweets.js")],
+    ["brandwatch", str(EXPORTS / "brandwatch_mentions.csv")],
+    ["sprout-social", str(EXPORTS / "sprout_messages.csv")],
+]
+
+
+@pytest.mark.slow
+def test_every_mentions_fixture_imported_then_the_listening_reports_run(tmp_path, monkeypatch, capsys):
+    """The five mentions sources' fixtures imported into one folder (mentions only: what a care or
+    PR team has before any shop or ad export); the sentiment and organisation reports, which need
+    mentions alone, run on it and count every mention the imports wrote."""
+    monkeypatch.setenv("SOCIALRETURNS_SALT", "pepper")
+    folder = tmp_path / "listening"
+    brands = ["--brand", "Lumora=@lumora,12345", "--brand", "Kestrel=@kestrel_audio"]
+    for args in MENTION_IMPORTS:
+        assert cli.main(["import", *args, *brands, "--out", str(folder)]) == 0, args
+    log = json.loads((folder / "import_log.json").read_text())
+    assert [e["source"] for e in log["imports"]] == [a[0] for a in MENTION_IMPORTS]
+    mentions = data.load_table("mentions", folder / "mentions.csv")
+    assert set(mentions["brand"]) == {"Lumora", "Kestrel"} and len(mentions) >= 15
+    spec = tmp_path / "listening.yaml"
+    spec.write_text(yaml.safe_dump({"title": "listening", "runs": [{"notebook": "sentiment"},
+                                                                   {"notebook": "organisation"}]}))  # fmt: skip
+    capsys.readouterr()
+    out = tmp_path / "reports"
+    status = cli.main(["run", str(spec), "-p", "data_dir", str(folder), "--out", str(out), "--as-of", "2026-11-30",
+                       "--workers", "1"])  # fmt: skip
+    assert status == 0, capsys.readouterr()
+    voice = read_records(next(out.rglob("sentiment*.ipynb")))["mention_share_of_voice"]
+    by_brand = mentions["brand"].value_counts(normalize=True)
+    assert voice == pytest.approx(by_brand.to_dict(), abs=1e-12)
+    assert read_records(next(out.rglob("organisation*.ipynb")))["routed"]

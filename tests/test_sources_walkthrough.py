@@ -62,15 +62,20 @@ MENTION_IMPORTS = [
 
 
 @pytest.mark.slow
-def test_every_mentions_fixture_imported_then_the_listening_reports_run(tmp_path, monkeypatch, capsys):
-    """The five mentions sources' fixtures imported into one folder (mentions only: what a care or
-    PR team has before any shop or ad export); the sentiment and organisation reports, which need
-    mentions alone, run on it and count every mention the imports wrote."""
+def test_every_mentions_fixture_imported_then_the_listening_reports_run(
+    sample_copy, tmp_path, monkeypatch, capsys
+):
+    """The five mentions sources' fixtures imported into one folder whose other tables are the
+    sample's (its own mentions and labels removed); the folder validates, and the sentiment and
+    organisation reports run on it and count every mention the imports wrote."""
     monkeypatch.setenv("SOCIALRETURNS_SALT", "pepper")
-    folder = tmp_path / "listening"
+    folder = sample_copy
+    (folder / "mentions.parquet").unlink()
+    (folder / "labels.csv").unlink()  # the sample's labels name the sample's posts
     brands = ["--brand", "Lumora=@lumora,12345", "--brand", "Kestrel=@kestrel_audio"]
     for args in MENTION_IMPORTS:
         assert cli.main(["import", *args, *brands, "--out", str(folder)]) == 0, args
+    assert cli.main(["validate", str(folder), "--as-of", "2026-11-30"]) == 0
     log = json.loads((folder / "import_log.json").read_text())
     assert [e["source"] for e in log["imports"]] == [a[0] for a in MENTION_IMPORTS]
     mentions = data.load_table("mentions", folder / "mentions.csv")

@@ -27,6 +27,26 @@ def test_known_names_have_fixed_colours_and_others_keep_theirs():
     assert len(set(plots.colors(many).values())) == 15  # distinct within a chart while colours remain
 
 
+def test_the_parts_of_relationship_value_share_no_channel_or_brand_colour():
+    parts = plots.colors(["loyalty value", "referral value", "sharing value"])
+    named = {v for k, v in theme.FIXED_COLORS.items() if not k.endswith(" value")}
+    assert len(set(parts.values())) == 3 and not set(parts.values()) & named
+
+
+def test_grouped_bars_read_shares_in_percent():
+    frame = pd.DataFrame(
+        {"channel": ["a", "a", "b", "b"], "model": ["m", "n", "m", "n"], "share": [0.25, 0.5, 0.75, 0.5]}
+    )
+    ax = plots.grouped_bars(frame, x="share", y="channel", hue="model", percent=True)
+    ax.figure.canvas.draw()
+    labels = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert "20%" in labels and all(t.endswith("%") for t in labels)
+    plain = plots.grouped_bars(frame, x="share", y="channel", hue="model")
+    plain.figure.canvas.draw()
+    assert not any(t.get_text().endswith("%") for t in plain.get_xticklabels())
+    plt.close("all")
+
+
 def test_a_channel_is_drawn_in_its_colour():
     frame = pd.DataFrame({"period": pd.to_datetime(["2025-01-01", "2025-02-01"] * 2),
                           "channel": ["youtube", "youtube", "facebook", "facebook"], "spend": [1.0, 2, 3, 4]})  # fmt: skip

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from socialreturns.plots.theme import colors, thousands
 
@@ -66,9 +66,11 @@ def grouped_bars(
     hue: str,
     title: str = "",
     xlabel: str = "",
+    percent: bool = False,
     ax: Axes | None = None,
 ) -> Axes:
-    """Horizontal bars of ``x`` per category ``y``, one bar per ``hue`` group side by side."""
+    """Horizontal bars of ``x`` per category ``y``, one bar per ``hue`` group side by side;
+    ``percent`` reads ``x`` as a fraction and labels its axis in percent (0.25 as 25%)."""
     if ax is None:
         _, ax = plt.subplots(figsize=(10, 0.5 * frame[y].nunique() * 1.6 + 1.5))
     order = frame.groupby(y)[x].mean().sort_values(ascending=False).index
@@ -76,6 +78,8 @@ def grouped_bars(
     sns.barplot(data=frame.astype({hue: str}), x=x, y=y, hue=hue, order=order, palette=palette,
                 saturation=1, ax=ax)  # fmt: skip
     ax.set(title=title, xlabel=xlabel or x, ylabel="")
+    if percent:
+        ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.legend(title=None, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return ax
 

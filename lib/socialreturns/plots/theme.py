@@ -28,6 +28,9 @@ FIXED_COLORS: dict[str, str] = {
     "linkedin": _CB["sky"], "pinterest": _CB["pink"], "organic": _CB["green"], "referral": _CB["brown"],
     "reddit": _CB["orange"], "twitter": _CB["yellow"],
     "lumora": _CB["blue"], "brightwell": _CB["orange"], "kestrel": _CB["green"], "bliss": _CB["vermilion"],
+    # The parts of relationship value (ROR's glossary) are not channels: colours from Paul Tol's
+    # palette that no channel, platform or brand above uses, so no part reads as a channel.
+    "loyalty value": "#332288", "referral value": "#44aa99", "sharing value": "#999933",
 }  # fmt: skip
 
 #: Colours for other names: 20 distinct hues, picked by the name's hash.

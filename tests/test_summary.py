@@ -90,3 +90,14 @@ def test_crisis_episodes_counted_in_words():
         "crisis_episodes"
     ][:1]
     assert summary.summarise(one)["crises"].note == "1 episode of unusually many negative mentions."
+
+
+def test_a_rerun_batch_does_not_count_its_last_summary_among_the_reports(tmp_path):
+    """A batch rerun finds the previous executive summary in its manifest: the summary counts the
+    reports it summarises, not itself (it read "10 of 10" beside 9 reports)."""
+    runs = {"roi": {"notebook": "notebooks/roi.ipynb", "status": "ok"},
+            "ror": {"notebook": "notebooks/ror.ipynb", "status": "failed"},
+            "executive_summary": {"notebook": "notebooks/executive_summary.ipynb", "status": "ok"}}  # fmt: skip
+    manifest = {"batch": "report", "as_of": "2026-12-01", "runs": runs}
+    assert list(summary.summarised_runs(manifest)) == ["roi", "ror"]
+    assert "1 of 2 reports succeeded" in summary.overview(manifest, tmp_path / "manifest.json")

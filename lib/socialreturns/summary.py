@@ -369,12 +369,24 @@ def _scenario(name: str, run: dict[str, Any]) -> str:
     return render.title("", name, stem=stem, scenario=scenario).lstrip(": ")
 
 
+def summarised_runs(manifest: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The batch's runs this summary summarises: all but executive summaries (a rerun of the batch
+    finds the last summary in the manifest; it is not one of the reports it summarises).
+
+    >>> summarised_runs({"runs": {"roi": {"notebook": "notebooks/roi.ipynb"},
+    ...                           "executive_summary": {"notebook": "notebooks/executive_summary.ipynb"}}})
+    {'roi': {'notebook': 'notebooks/roi.ipynb'}}
+    """
+    return {n: r for n, r in manifest.get("runs", {}).items()
+            if Path(str(r.get("notebook", n))).stem != FIGURES.notebook}  # fmt: skip
+
+
 def overview(manifest: dict[str, Any], path: Path | None) -> str:
-    """The opening line: which batch, when, and how its runs went."""
+    """The opening line: which batch, when, and how its runs went (`summarised_runs`)."""
     if path is None:
         return ("No batch manifest found under reports/: run `make report` (or `socialreturns run report`) "
                 "first; this summary reads what that batch recorded.")  # fmt: skip
-    runs = manifest.get("runs", {})
+    runs = summarised_runs(manifest)
     ok = sum(r.get("status") in ("ok", "skipped") for n, r in runs.items())
     git = manifest.get("git") or {}
     commit = (git.get("commit") or "unknown")[:10] + (" with uncommitted changes" if git.get("dirty") else "")

@@ -220,13 +220,14 @@ def _ranking(ok: pd.DataFrame, *, currency: str, level: str) -> list[str]:
     if ok.empty:
         return ["- The data identify no channel's return, so this report makes no ROI finding."]
     best, worst = ok.iloc[0], ok.iloc[-1]
+    lead = "is the only identified channel; it returned" if len(ok) == 1 else "returned the most:"
     first = (
-        f"- **{md(best['channel'])}** returned the most: {best['roas']:.2f} {md(currency)} of "
+        f"- **{md(best['channel'])}** {lead} {best['roas']:.2f} {md(currency)} of "
         f"incremental revenue per {md(currency)} spent ({level} interval {best['ci_lower']:.2f} to "
         f"{best['ci_upper']:.2f})"
     )
     if len(ok) == 1:
-        return [first.replace("returned the most:", "is the only identified channel; it returned") + "."]
+        return [first + "."]
     return [
         f"{first}; **{md(worst['channel'])}** the least, {worst['roas']:.2f} "
         f"({worst['ci_lower']:.2f} to {worst['ci_upper']:.2f})."

@@ -271,6 +271,37 @@ def test_model_error_from_the_holdout_hand_computed(fit):
     assert error.holdout_days == 56 and error.to_frame()["blocks"].iloc[0] == 2
 
 
+def _holdout_without_miss(fit):
+    frame = pd.DataFrame({"date": fit.dates, "actual": fit.revenue.to_numpy(), "predicted": fit.revenue.to_numpy(),
+                          "holdout": fit.dates.isin(fit.dates[-56:])})  # fmt: skip
+    frame.loc[frame["holdout"].to_numpy().nonzero()[0][:28], "predicted"] += 1.0  # a tiny miss, one block
+    return roi.Holdout(frame, mape=0.0, rmse=1.0)
+
+
+def test_lift_tests_residuals_widen_the_model_error(fit):
+    # a test that measured half the curve's lift over four weeks: the calibrated model sits between
+    # the curve and the test, and its residual is what the simulation must draw as model error
+    spend = pd.DataFrame({"date": fit.dates, "channel": "social", "spend": fit.spend["social"].to_numpy()})
+    revenue = pd.DataFrame({"date": fit.dates, "revenue": fit.revenue.to_numpy()})
+    window = fit.dates[100:128]
+    implied = float(fit.contributions()["social"].reindex(window).sum())
+    tests = pd.DataFrame({"channel": ["social"], "start_date": [window[0].date()], "end_date": [window[-1].date()],
+                          "incremental_revenue": [implied / 2], "standard_error": [implied / 20]})  # fmt: skip
+    calibrated = roi.fit_incremental(spend, revenue, n_bootstrap=0, experiments=tests)
+    error = irr_forecast.model_error(_holdout_without_miss(calibrated), calibrated)
+    row = roi.lift_tests(calibrated).iloc[0]
+    expected = (row["lift_calibrated"] - row["measured"]) / row["lift_calibrated"]
+    assert error.lift_residuals == pytest.approx((expected,)) and expected > 0.05
+    assert error.sd == pytest.approx(max(abs(expected), error.holdout_sd)) and error.sd > error.holdout_sd
+    assert error.to_frame()["lift_tests"].iloc[0] == 1
+    scope = irr_forecast.simulation_scope(error, n_bootstrap=200, demand_scaling=True)
+    assert "1 lift test(s)" in scope and f"{expected:+.0%}" in scope and "no lift tests" not in scope
+    without = irr_forecast.model_error(_holdout_without_miss(fit), fit)
+    assert without.lift_residuals == () and without.sd == without.holdout_sd
+    assert "this data has no lift tests" in irr_forecast.simulation_scope(without, n_bootstrap=200,
+                                                                          demand_scaling=True)  # fmt: skip
+
+
 def _certain_curves(fit):
     """The fit with every bootstrap replicate equal to its estimate: only demand and model error vary."""
     same = fit.bootstrap.copy()

@@ -24,11 +24,28 @@ class ModelError:
     blocks: tuple[float, ...]  # each held-out block's error over its incremental revenue (fraction)
     holdout_mape: float  # the holdout's mean absolute percentage error of total revenue (fraction)
     holdout_days: int  # days held out
+    lift_residuals: tuple[float, ...] = ()  # each lift test: (implied - measured) / implied (fraction)
+
+    @property
+    def holdout_sd(self) -> float:
+        """Root mean square of the held-out blocks' errors (fraction)."""
+        return _rms(self.blocks)
+
+    @property
+    def lift_sd(self) -> float:
+        """Root mean square of the lift tests' residuals (fraction); 0 without tests."""
+        return _rms(self.lift_residuals)
 
     def to_frame(self) -> pd.DataFrame:
-        """One row: ``sd``, ``holdout_mape``, ``holdout_days``, ``blocks`` (count)."""
-        return pd.DataFrame([{"sd": self.sd, "holdout_mape": self.holdout_mape,
-                              "holdout_days": self.holdout_days, "blocks": len(self.blocks)}])  # fmt: skip
+        """One row: ``sd``, ``holdout_sd``, ``lift_sd``, ``holdout_mape``, ``holdout_days``,
+        ``blocks`` and ``lift_tests`` (counts)."""
+        return pd.DataFrame([{"sd": self.sd, "holdout_sd": self.holdout_sd, "lift_sd": self.lift_sd,
+                              "holdout_mape": self.holdout_mape, "holdout_days": self.holdout_days,
+                              "blocks": len(self.blocks), "lift_tests": len(self.lift_residuals)}])  # fmt: skip
+
+
+def _rms(values: tuple[float, ...]) -> float:
+    return float(np.sqrt(np.mean(np.square(values)))) if values else 0.0
 
 
 def model_error(holdout: roi.Holdout, fit: roi.IncrementalFit, *, block_days: int = 28) -> ModelError:
@@ -46,7 +63,10 @@ def model_error(holdout: roi.Holdout, fit: roi.IncrementalFit, *, block_days: in
     Returns
     -------
     ModelError
-        ``sd`` = root mean square over blocks of ``Σ (predicted - actual) / Σ incremental revenue``.
+        ``holdout_sd`` = root mean square over blocks of ``Σ (predicted - actual) / Σ incremental
+        revenue``. When the fit was calibrated by lift tests, each test's residual
+        ``(implied - measured) / implied`` (the calibrated model's lift over the test's window,
+        `roi.lift_tests`) is kept too, and ``sd`` is the larger of the two root mean squares.
 
     Raises
     ------
@@ -58,6 +78,9 @@ def model_error(holdout: roi.Holdout, fit: roi.IncrementalFit, *, block_days: in
     Conservative by design: every unit of revenue the holdout missed is charged to paid social,
     none to the baseline. A month's error is the unit because the plan earns month by month; the
     simulation draws it once per path (a model that is wrong stays wrong), not month by month.
+    A lift test's residual also holds the test's own sampling error, so it too errs on the wide
+    side; the larger of the two sources is taken rather than their pooled mean, because the
+    calibrated fit was pulled towards the tests (its residuals understate its error elsewhere).
     """
     frame = holdout.frame[holdout.frame["holdout"].to_numpy()]
     dates = pd.DatetimeIndex(frame["date"])
@@ -73,7 +96,9 @@ def model_error(holdout: roi.Holdout, fit: roi.IncrementalFit, *, block_days: in
                              expected="a fit with paid-social revenue in the held-out weeks")  # fmt: skip
         ratios.append(float(err[inside].sum() / paid))
     days = int((dates.max() - dates.min()).days + (1 if fit.freq == "D" else 7))
-    return ModelError(float(np.sqrt(np.mean(np.square(ratios)))), tuple(ratios), holdout.mape, days)
+    tests = roi.lift_tests(fit)
+    lifts = tuple(((tests["lift_calibrated"] - tests["measured"]) / tests["lift_calibrated"]).astype(float))
+    return ModelError(max(_rms(tuple(ratios)), _rms(lifts)), tuple(ratios), holdout.mape, days, lifts)
 
 
 @dataclass(frozen=True)
@@ -184,18 +209,29 @@ def simulation_scope(
             f"the model's own error: one factor per path on the plan's incremental revenue, log-normal with "
             f"sd {error.sd:.0%}, from the {error.holdout_days}-day time-ordered holdout (the model missed revenue "
             f"by {', '.join(f'{r:+.0%}' for r in error.blocks)} of paid social's revenue, month by month; all of "
-            "the miss is charged to paid social)"
+            "the miss is charged to paid social)" + _lift_words(error)
         )
     left_out = [
         "flighting: the plan is assumed spent evenly; spent in bursts as in history it earns nearer history's "
         "ROAS (see the reconciliation)",
-        "the residuals of lift tests (not drawn yet, even when the data has experiments)",
         "the margin rate, the cost of capital, the set-up cost and the horizon, which are held at the "
         "scenario's values (the tornado below moves them)",
         "competitors' reactions and changes of the curves after the data ends",
     ]
+    if error is None or not error.lift_residuals:
+        left_out.insert(1, "lift tests' residuals: this data has no lift tests (`experiments.csv`)")
     return ("**The simulation includes**\n\n" + "\n".join(f"- {d}" for d in drawn)
             + "\n\n**It does not include**\n\n" + "\n".join(f"- {d}" for d in left_out))  # fmt: skip
+
+
+def _lift_words(error: ModelError) -> str:
+    """The lift tests' part of the model-error sentence (empty without tests)."""
+    if not error.lift_residuals:
+        return ""
+    larger = "the lift tests'" if error.lift_sd > error.holdout_sd else "the holdout's"
+    return (f"; and from {len(error.lift_residuals)} lift test(s), whose measured lift the calibrated model "
+            f"misses by {', '.join(f'{r:+.0%}' for r in error.lift_residuals)} of its own (sd "
+            f"{error.lift_sd:.0%} against the holdout's {error.holdout_sd:.0%}; the sd drawn is {larger})")
 
 
 def tornado(

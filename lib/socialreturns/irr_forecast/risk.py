@@ -229,9 +229,11 @@ def _lift_words(error: ModelError) -> str:
     if not error.lift_residuals:
         return ""
     larger = "the lift tests'" if error.lift_sd > error.holdout_sd else "the holdout's"
-    return (f"; and from {len(error.lift_residuals)} lift test(s), whose measured lift the calibrated model "
-            f"misses by {', '.join(f'{r:+.0%}' for r in error.lift_residuals)} of its own (sd "
-            f"{error.lift_sd:.0%} against the holdout's {error.holdout_sd:.0%}; the sd drawn is {larger})")
+    return (
+        f"; and from {len(error.lift_residuals)} lift test(s), whose measured lift the calibrated model "
+        f"misses by {', '.join(f'{r:+.0%}' for r in error.lift_residuals)} of its own (sd "
+        f"{error.lift_sd:.0%} against the holdout's {error.holdout_sd:.0%}; the sd drawn is {larger})"
+    )
 
 
 def tornado(

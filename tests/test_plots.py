@@ -112,3 +112,16 @@ def test_statistics_and_abbreviations_read_as_words_in_headers():
     header = re.search(r"<thead>(.*?)</thead>", plots.table(frame).to_html(), re.S).group(1)
     assert ">interval low<" in header and ">P(alive)<" in header and ">CLV<" in header
     assert ">spend rate<" in header and "ci lower" not in header  # others: the name, spaced
+
+
+def test_monthly_periods_read_as_months_and_weekly_ones_as_dates():
+    months = pd.DataFrame(
+        {"period": pd.date_range("2024-11-01", periods=3, freq="MS", tz="UTC"), "mentions": [1, 2, 3]}
+    )
+    html = plots.table(months).to_html()
+    assert "Nov 2024" in html and "Jan 2025" in html and "2024-11-01" not in html
+    weeks = pd.DataFrame({"period": pd.date_range("2024-11-04", periods=3, freq="7D"), "mentions": [1, 2, 3]})
+    assert "2024-11-04" in plots.table(weeks).to_html()
+    # a date column that is not a period keeps its day, even on the first of a month
+    starts = months.rename(columns={"period": "start"})
+    assert "2024-11-01" in plots.table(starts).to_html()

@@ -158,6 +158,18 @@ _BOUNDS = re.compile(r"^(ci_lower|ci_upper)$")
 _SHARES = re.compile(r"(^|_)(share|rate)(_|$)")
 
 
+#: Columns that name a period of a chart or table (`table` shows monthly ones as months).
+_PERIOD_COLUMNS = frozenset({"period", "month"})
+
+
+def _month_starts(values: pd.Series) -> bool:
+    """Every value is midnight on the first of a month (a monthly period's label)."""
+    stamps = pd.DatetimeIndex(values.dropna())
+    return len(stamps) > 0 and bool(
+        (stamps == stamps.to_period("M").to_timestamp().tz_localize(stamps.tz)).all()
+    )
+
+
 def column_kinds(frame: pd.DataFrame, kinds: Mapping[str, Kind] | None = None) -> dict[str, Kind]:
     """The kind of every column of ``frame``: ``kinds`` first, then `COLUMN_KINDS`, then a name
     that says share or rate (a fraction: a percent), then the dtype. ``ci_lower``/``ci_upper``
@@ -244,6 +256,9 @@ def table(
     for c in frame.columns:  # a flag reads yes or no, not Python's True or False
         if pd.api.types.is_bool_dtype(frame[c].dtype):
             formats[str(c)] = _yes_no
+    for c in frame.columns:  # monthly periods read as months ("Nov 2024"), not as their first day
+        if str(c) in _PERIOD_COLUMNS and found[str(c)] == "date" and _month_starts(frame[c]):
+            formats[str(c)] = "{:%b %Y}"
     for c in frame.columns:  # one style per money column: cents only where every amount is below 1,000
         if found[str(c)] == "money" and pd.api.types.is_numeric_dtype(frame[c].dtype):
             formats[str(c)] = "{:,.0f}" if (frame[c].abs() >= 1000).any() else "{:,.2f}"

@@ -165,9 +165,7 @@ _PERIOD_COLUMNS = frozenset({"period", "month"})
 def _month_starts(values: pd.Series) -> bool:
     """Every value is midnight on the first of a month (a monthly period's label)."""
     stamps = pd.DatetimeIndex(values.dropna())
-    return len(stamps) > 0 and bool(
-        (stamps == stamps.to_period("M").to_timestamp().tz_localize(stamps.tz)).all()
-    )
+    return len(stamps) > 0 and bool(((stamps.day == 1) & (stamps == stamps.normalize())).all())
 
 
 def column_kinds(frame: pd.DataFrame, kinds: Mapping[str, Kind] | None = None) -> dict[str, Kind]:

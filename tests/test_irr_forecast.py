@@ -169,6 +169,10 @@ def test_conclusions_state_the_figures():
     assert text.startswith("- **Worth funding.** At a 9% cost of capital the plan's NPV is **1,234 EUR**")
     assert "IRR **20.0% a year**, with a **78% chance of beating the 15% hurdle**" in text
     assert "clears it" in text and "from 5 to 1,895 EUR" in text  # 5th, 95th of the grid
+    sure = irr_forecast.conclusions(returns, dataclasses.replace(_sim(), prob_irr_above_hurdle=0.84),
+                                    cost_of_capital_annual=0.09, hurdle_rate_annual=0.15, currency="EUR",
+                                    horizon_months=24)  # fmt: skip
+    assert "with an **84% chance of beating" in sure
     assert "Payback after 10.5 months (11.0 months discounted)" in text
     never = irr_forecast.Returns(-5.0, -0.1, -0.05, np.nan, np.nan)
     text = irr_forecast.conclusions(never, _sim(), cost_of_capital_annual=0.09, hurdle_rate_annual=0.15,

@@ -230,6 +230,12 @@ def main_driver(swings: pd.DataFrame) -> dict[str, Any]:
     return {"driver": str(top["driver"]), "npv_low": low, "npv_high": high}
 
 
+def _a(share: float) -> str:
+    """The article before a percentage as it is read aloud: "an 84%", "an 11%", "a 78%"."""
+    n = round(share * 100)
+    return "an" if n == 8 or 80 <= n <= 89 or n in (11, 18) or 800 <= n <= 899 else "a"
+
+
 def _payback(months: float, horizon_months: int) -> str:
     return f"{months:.1f} months" if np.isfinite(months) else f"beyond the {horizon_months}-month horizon"
 
@@ -260,7 +266,7 @@ def conclusions(
     head = funding(returns.npv, returns.irr_annual, hurdle_rate_annual)
     lines = [
         f"- **{head}.** At a {cost_of_capital_annual:.0%} cost of capital the plan's NPV is "
-        f"**{returns.npv:,.0f} {md(currency)}**, its IRR **{irr}**, with a "
+        f"**{returns.npv:,.0f} {md(currency)}**, its IRR **{irr}**, with {_a(sim.prob_irr_above_hurdle)} "
         f"**{sim.prob_irr_above_hurdle:.0%} chance of beating the {hurdle_rate_annual:.0%} "
         f"hurdle** (the expected plan {'clears' if clears else 'does not clear'} it).",
         f"- NPV ranges from {p.loc[0.05, 'npv']:,.0f} to {p.loc[0.95, 'npv']:,.0f} {md(currency)} "

@@ -233,7 +233,7 @@ def main_driver(swings: pd.DataFrame) -> dict[str, Any]:
 def _a(share: float) -> str:
     """The article before a percentage as it is read aloud: "an 84%", "an 11%", "a 78%"."""
     n = round(share * 100)
-    return "an" if n == 8 or 80 <= n <= 89 or n in (11, 18) or 800 <= n <= 899 else "a"
+    return "an" if n == 8 or 80 <= n <= 89 or n in (11, 18) else "a"
 
 
 def _payback(months: float, horizon_months: int) -> str:

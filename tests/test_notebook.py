@@ -384,6 +384,13 @@ def test_the_business_view_leaves_out_code_parameters_and_warnings(tmp_path):
         1
     ].source += '\nscenario: str = "base"  # the scenario'  # a notebook with scenarios, run on its defaults
     assert "<title>Returns: base</title>" in render.business_view(nb, name="nb", stem="nb")
+    assert "<b>Assumptions.</b>" in page or "<caption>Assumptions</caption>" in page
+    own = nbformat.v4.new_code_cell("show_assumptions()", outputs=[
+        nbformat.v4.new_output("display_data", data={"text/html": "<table><caption>Ours</caption></table>"})])  # fmt: skip
+    own.metadata["tags"] = [render.OWN_ASSUMPTIONS_TAG]
+    nb.cells.append(own)
+    mine = render.business_view(nb, name="nb-stress", stem="nb")
+    assert "<caption>Ours</caption>" in mine and "Assumptions" not in mine  # the notebook's own, not twice
     for hidden in (
         "secret_code_line",
         "silent_module",

@@ -28,6 +28,9 @@ SCRAP_MIMETYPE = "application/scrapbook.scrap.json+json"
 #: Cells a business reader never sees: the parameters cell, the values papermill injected, and
 #: cells tagged ``code-view`` (words about the code, such as "parameters are checked first").
 HIDDEN_TAGS = frozenset({"parameters", "injected-parameters", "code-view"})
+#: A cell so tagged shows the notebook's own assumptions table (the IRR scenarios' against base),
+#: which then stands in for the generic one (`assumptions_html`) instead of repeating it.
+OWN_ASSUMPTIONS_TAG = "assumptions"
 #: Parameters the batch runner sets (the report date, the batch's manifest): not assumptions.
 RUNNER_SET = frozenset({"as_of", "manifest"})
 #: The code view's file name ends so, beside the business view's ``.html``.
@@ -212,7 +215,8 @@ def assumptions_html(rows: Sequence[Mapping[str, str]], *, code_view: bool = Tru
 
 def _business_cells(nb: Any, assumptions_cell: Any) -> list[Any]:
     """The cells a business reader sees: markdown, and code cells' outputs without stderr and
-    recorded figures (cells left without output are dropped); the assumptions after the title."""
+    recorded figures (cells left without output are dropped); the assumptions after the title,
+    unless a cell tagged `OWN_ASSUMPTIONS_TAG` shows the notebook's own."""
     cells = []
     for cell in nb.cells:
         if HIDDEN_TAGS & set(cell.get("metadata", {}).get("tags", [])):
@@ -225,6 +229,8 @@ def _business_cells(nb: Any, assumptions_cell: Any) -> list[Any]:
         elif cell.cell_type != "markdown":
             continue
         cells.append(cell)
+    if any(OWN_ASSUMPTIONS_TAG in c.get("metadata", {}).get("tags", []) for c in cells):
+        return cells
     at = next((i + 1 for i, c in enumerate(cells) if c.cell_type == "markdown"), 0)
     return [*cells[:at], assumptions_cell, *cells[at:]]
 

@@ -342,3 +342,23 @@ def test_reported_returns_make_no_finding_for_a_channel_not_identified():
     assert shown.loc["b", "spend"] == 50.0 and shown.loc["a", "roas"] == 3.0 and shown.loc["a", "roi"] == 0.2
     assert roi.not_identified(summary).to_dict() == {"b": "its Hill shape sits at its bound"}
     assert roi.not_identified(summary[summary["identifiable"]]).empty
+
+
+def test_a_pause_inside_todays_window_is_said_and_no_profit_is_shown_unidentified():
+    curves = {"a": (0.3, 80.0, 1.0, 3000.0), "b": (0.3, 80.0, 1.0, 3000.0), "e": (0.2, 60.0, 1.0, 900.0)}
+    stopping = np.r_[np.full(180, 100.0), np.zeros(20)]  # spent 100 a day, paused for the last 20 days
+    fit = _fit(curves, {"a": 100.0, "b": 100.0, "e": stopping}, cls=_OneUnidentified)
+    plan = roi.reallocate(fit, budget="fixed", max_change=0.5)
+    t = plan.table.set_index("channel")
+    assert t.loc["e", "current_spend"] == pytest.approx(100.0 * 70 / 90)  # the 90-day mean
+    assert t.loc["e", "latest_spend"] == pytest.approx(100.0 * 8 / 28)  # the last 28 days
+    assert t.loc["a", "latest_spend"] == pytest.approx(100.0)
+    shown = plan.overview().set_index("channel")
+    assert shown.loc["b", ["current_profit", "expected_profit"]].isna().all()  # b is not identified
+    assert shown.loc["a", ["current_profit", "expected_profit"]].notna().all()
+    text = "\n".join(roi.reallocation_conclusions(plan, currency="EUR", alpha=0.1))
+    lately = next(line for line in text.splitlines() if "a level to set" in line)
+    assert "in the last 28 days e 29 EUR per day instead" in lately
+    assert " a " not in lately.split("instead")[0]  # a channel that spent as usual is not listed
+    assert roi.reallocation_conclusions(roi.reallocate(fit, budget="fixed", max_change=0.5, recent_days=28),
+                                        currency="EUR", alpha=0.1)[-1].find("a level to set") == -1  # fmt: skip

@@ -20,6 +20,8 @@ MAX_CHANGE = Range("a fraction in [0, 1)", ge=0, lt=1)
 #: Days at the end of the data whose mean spend is today's spend (the ROI notebook's ``recent_days``).
 RECENT_DAYS = Range("a whole number of days from 1 to 3,660", ge=1, le=3660)
 RECENT_DAYS_DEFAULT = 90
+#: Days of the "last four weeks" spend shown beside today's (a burst or pause inside the window).
+LATEST_DAYS = 28
 
 
 def steady_revenue(
@@ -212,12 +214,18 @@ class Reallocation:
         """The table's columns a report shows: spend today and recommended, the change, the
         marginal ROAS at both (against ``break_even_roas``) and the profit at both, and why a
         channel is held. A marginal ROAS is blank where it says nothing: for a channel not
-        identified, and at zero spend on a curve steeper than linear there (infinite)."""
-        out = self.table[["channel", "current_spend", "recommended_spend", "change", "marginal_roas_current",
-                          "marginal_roas_recommended", "current_profit", "expected_profit", "held"]].copy()  # fmt: skip
+        identified, and at zero spend on a curve steeper than linear there (infinite); the profits
+        are blank for a channel not identified. ``latest_spend`` is the mean of the last
+        `LATEST_DAYS` days, beside today's (the ``recent_days`` window), to show a burst or pause."""
+        out = self.table[["channel", "latest_spend", "current_spend", "recommended_spend", "change",
+                          "marginal_roas_current", "marginal_roas_recommended", "current_profit", "expected_profit",
+                          "held"]].copy()  # fmt: skip
         marginal = ["marginal_roas_current", "marginal_roas_recommended"]
-        blank = (out["held"] == "not identified").to_numpy()[:, None] | ~np.isfinite(out[marginal].to_numpy())
-        out[marginal] = out[marginal].mask(blank)
+        unknown = (out["held"] == "not identified").to_numpy()
+        out[marginal] = out[marginal].mask(unknown[:, None] | ~np.isfinite(out[marginal].to_numpy()))
+        out[["current_profit", "expected_profit"]] = out[["current_profit", "expected_profit"]].mask(
+            np.repeat(unknown[:, None], 2, axis=1)
+        )  # a channel not identified has no profit finding
         return out
 
     def moves(self) -> pd.DataFrame:
@@ -457,6 +465,7 @@ def reallocate(
     table = pd.DataFrame({
         "channel": fit.channels,
         "average_spend": fit.spend.mean().to_numpy(),
+        "latest_spend": current_spend(fit, recent_days=min(LATEST_DAYS, int(recent_days))).to_numpy(),
         "current_spend": current,
         "recommended_spend": best,
         "change": np.divide(best - current, current, out=np.zeros_like(best), where=current > 0),

@@ -24,7 +24,7 @@ from socialreturns.parameters import (
 )
 from socialreturns.plots.tables import table
 from socialreturns.roi.attribution import HALF_LIFE_DAYS, LOOKBACK_DAYS, MODELS
-from socialreturns.roi.budget import MAX_CHANGE, RECENT_DAYS, RECENT_DAYS_DEFAULT, Reallocation
+from socialreturns.roi.budget import LATEST_DAYS, MAX_CHANGE, RECENT_DAYS, RECENT_DAYS_DEFAULT, Reallocation
 from socialreturns.roi.calibration import calibration_effect, lift_tests
 from socialreturns.roi.incremental import IncrementalFit
 
@@ -269,6 +269,21 @@ def _read_at_today(moved: pd.DataFrame, cur: str, period: str) -> list[str]:
             f"against the average): " + "; ".join(parts) + "."]  # fmt: skip
 
 
+def _lately(free: pd.DataFrame, recent_days: int, cur: str, period: str) -> list[str]:
+    """A bullet for channels whose last four weeks' spend differs from today's (the mean of the
+    ``recent_days`` window) by more than half: a burst or a pause inside the window."""
+    if recent_days <= LATEST_DAYS:
+        return []
+    off = free[(free["latest_spend"] - free["current_spend"]).abs() > 0.5 * free["current_spend"]]
+    if off.empty:
+        return []
+    parts = [f"{md(r.channel)} {r.latest_spend:,.0f}" + (" (paused)" if r.latest_spend == 0 else "")
+             for r in off.itertuples()]  # fmt: skip
+    return [f"- Today's spend is the mean of the last {recent_days} days; in the last {LATEST_DAYS} days "
+            f"{', '.join(parts)} {cur} per {period} instead. The recommended spend is a level to set, "
+            "not a change to apply to this month's spend."]  # fmt: skip
+
+
 def reallocation_conclusions(
     plan: Reallocation, *, currency: str, alpha: float, period: str = "day"
 ) -> list[str]:
@@ -309,6 +324,7 @@ def reallocation_conclusions(
     if len(grows):
         lines.append(f"- Grow {_moves(grows, currency, period)}.")
     lines.extend(_read_at_today(moved, cur, period))
+    lines.extend(_lately(t[t["held"] == ""], plan.recent_days, cur, period))
     total = (f"Total spend {plan.current_total:,.0f} → {plan.recommended_total:,.0f} {cur} per {period} "
              f"({change:+,.0f} {cur} per {period}, {change / plan.current_total:+.0%})"
              if abs(change) > 0.005 * plan.current_total else

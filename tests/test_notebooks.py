@@ -339,7 +339,10 @@ def test_the_index_gives_verdicts_and_formats_figures_by_unit(report_batch):
     }
     roi_records, ror_records = runs["roi"]["records"], runs["ror"]["records"]
     best = max((v, k) for k, v in roi_records["roi"].items() if v is not None)
-    assert f"Best return: {best[1]} (ROI {best[0]:+.1%})" in page
+    assert f"Best return over the whole data: {best[1]} (ROI {best[0]:+.1%})" in page
+    verdicts = roi_records["paid_back"]  # read with the intervals: every identified channel, one verdict
+    assert set(verdicts) == {k for k, v in roi_records["roi"].items() if v is not None}
+    assert all(f"{v}: " in page for v in set(verdicts.values()))
     assert (
         f"{ror_records['total_clv']:,.0f} EUR" in page
         and f"{runs['roi']['records']['holdout_mape']:.1%}" in cells

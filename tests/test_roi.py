@@ -416,7 +416,8 @@ def test_conclusions_state_the_figures():
     })  # fmt: skip
     last_touch = pd.DataFrame({"channel": ["a", "b"], "share": [0.5, 0.5]})
     table = pd.DataFrame({
-        "channel": ["a", "b"], "average_spend": [100.0, 100.0], "current_spend": [100.0, 100.0], "recommended_spend": [130.0, 70.0],
+        "channel": ["a", "b"], "average_spend": [100.0, 100.0], "latest_spend": [100.0, 100.0],
+        "current_spend": [100.0, 100.0], "recommended_spend": [130.0, 70.0],
         "change": [0.3, -0.3], "marginal_roas_current": [3.0, 1.0], "marginal_roas_recommended": [2.7, 1.4],
         "break_even_roas": 2.5, "held": "",
     })  # fmt: skip
@@ -426,7 +427,11 @@ def test_conclusions_state_the_figures():
     text = roi.conclusions(summary, last_touch, plan, currency="EUR", alpha=0.1)
     assert "**a** returned the most: 3.00 EUR" in text and "(90% interval 2.50 to 3.50)" in text
     assert "**b** the least, 1.50" in text
-    assert "did not pay back on: b (ROI -40%)" in text
+    assert (
+        "At the 40% margin (break-even ROAS 2.50), over the whole period, spend did not pay back: "
+        "b (ROI -40%)"
+    ) in text and "paid back: a" not in text  # a's interval 2.5-3.5 holds break-even
+    assert "too close to call (the 90% interval holds break-even): a (ROI +20%)" in text
     assert "gives b 50% of the credit; the incremental model gives it 25%" in text
     assert "**Move budget.** At a 40% gross margin" in text and "break-even ROAS = 1 / margin" in text
     assert "a (3.00) is above break-even at the margin; b (1.00) is below" in text

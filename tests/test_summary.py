@@ -101,3 +101,10 @@ def test_a_rerun_batch_does_not_count_its_last_summary_among_the_reports(tmp_pat
     manifest = {"batch": "report", "as_of": "2026-12-01", "runs": runs}
     assert list(summary.summarised_runs(manifest)) == ["roi", "ror"]
     assert "1 of 2 reports succeeded" in summary.overview(manifest, tmp_path / "manifest.json")
+
+
+def test_the_index_reads_payback_verdicts_in_the_roi_reports_words():
+    from socialreturns import roi
+    from socialreturns.batch import headlines
+
+    assert headlines.PAYBACK_VERDICTS == roi.PAYBACK_VERDICTS

@@ -23,8 +23,8 @@ from socialreturns.notebook import Figure, Figures
 LABELS: dict[str, str] = {
     "npv": "NPV at the cost of capital", "irr": "IRR (annual)", "mirr": "MIRR (annual)",
     "payback_months": "Payback", "prob_irr_above_hurdle": "Chance the IRR beats the hurdle",
-    "prob_npv_positive": "Chance of a positive NPV", "roas": "ROAS per channel (incremental revenue per unit spent)",
-    "roi": "ROI per channel (margin less spend, per unit spent)", "holdout_mape": "Model error on held-out weeks",
+    "prob_npv_positive": "Chance of a positive NPV", "roas": "ROAS per channel, whole data (incremental revenue per unit spent)",
+    "roi": "ROI per channel, whole data (margin less spend, per unit spent)", "holdout_mape": "Model error on held-out weeks",
     "r_squared": "Model fit (R²)", "reallocation_gain_per_day": "Extra profit from moving budget",
     "total_clv": "Customer lifetime value, all customers", "mean_clv": "Customer lifetime value per customer",
     "total_referral_value": "Referral value", "total_sharing_value": "Sharing value (customers' own posts)",
@@ -302,13 +302,20 @@ def verdict_irr_forecast(records: Mapping[str, Any], parameters: Mapping[str, An
     return text + "."
 
 
+#: `socialreturns.roi.PAYBACK_VERDICTS` (not imported: the index must not load the ROI model's
+#: libraries); `tests/test_summary.py` checks they agree.
+PAYBACK_VERDICTS = ("paid back", "did not pay back", "too close to call")
+
+
 def verdict_roi(records: Mapping[str, Any], parameters: Mapping[str, Any]) -> str:
     """Which channels pay back their spend at the margin, which do not, what moving budget adds.
 
     >>> verdict_roi({"roi": {"tiktok": 0.41, "facebook": 0.005, "youtube": -0.24, "linkedin": None},
+    ...              "paid_back": {"tiktok": "paid back", "facebook": "too close to call",
+    ...                            "youtube": "did not pay back"},
     ...              "reallocation_gain_per_day": {"gain": 97.8, "gain_lower": 75.3, "gain_upper": 110.7}},
     ...             {"currency": "EUR"})
-    'Best return: tiktok (ROI +41.0%); 2 of 3 channels pay back their spend, youtube does not (ROI -24.0%); moving budget as recommended adds 98 EUR a day (75 to 111). Not identified: linkedin.'
+    'Best return over the whole data: tiktok (ROI +41.0%); paid back: tiktok (ROI +41.0%); did not pay back: youtube (ROI -24.0%); too close to call: facebook (ROI +0.5%); moving budget as recommended adds 98 EUR a day (75 to 111). Not identified: linkedin.'
     """
     roi = {k: v for k, v in (records.get("roi") or {}).items() if v is not None}
     unknown = [k for k, v in (records.get("roi") or {}).items() if v is None]
@@ -316,13 +323,19 @@ def verdict_roi(records: Mapping[str, Any], parameters: Mapping[str, Any]) -> st
         return "No channel's return could be identified from the data."
     ranked = sorted(roi.items(), key=lambda kv: -kv[1])
     best, losing = ranked[0], [(k, v) for k, v in ranked if v < 0]
-    paying = len(roi) - len(losing)
-    text = f"Best return: {best[0]} (ROI {_pct(best[1], signed=True)}); {paying} of {len(roi)} channels pay back their spend"
-    if losing:
-        text += (
-            ", " + ", ".join(f"{k}" for k, _ in losing) + (" does" if len(losing) == 1 else " do") + " not ("
-        )
-        text += ", ".join(f"ROI {_pct(v, signed=True)}" for _, v in losing) + ")"
+    text = f"Best return over the whole data: {best[0]} (ROI {_pct(best[1], signed=True)}); "
+    verdicts = records.get("paid_back")
+    if isinstance(verdicts, Mapping) and verdicts:  # read with the intervals (`roi.paid_back`)
+        groups = [(v, [k for k, _ in ranked if verdicts.get(k) == v]) for v in PAYBACK_VERDICTS]
+        text += "; ".join(f"{v}: " + ", ".join(f"{k} (ROI {_pct(roi[k], signed=True)})" for k in names)
+                          for v, names in groups if names)  # fmt: skip
+    else:  # a ROI report recorded before `paid_back` existed: the estimates' signs
+        text += f"{len(roi) - len(losing)} of {len(roi)} channels pay back their spend"
+        if losing:
+            text += (
+                ", " + ", ".join(k for k, _ in losing) + (" does" if len(losing) == 1 else " do") + " not ("
+            )
+            text += ", ".join(f"ROI {_pct(v, signed=True)}" for _, v in losing) + ")"
     if isinstance(gained := records.get("reallocation_gain_per_day"), Mapping) and "gain" in gained:
         text += f"; moving budget as recommended adds {gain(gained, str(parameters.get('currency', '')))}"
     text += "."

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+import numpy as np
 import pandas as pd
 from pandas.io.formats.style import Styler
 
@@ -44,6 +45,14 @@ FIGURES = Figures(
     ),
     Figure("r_squared", "in-sample R² of the daily revenue regression", "fraction"),
     Figure("holdout_mape", "mean absolute percentage error on the held-out weeks", "fraction"),
+    Figure(
+        "paid_back",
+        "whether each identified channel's spend paid back at the margin over the whole period: "
+        "'paid back' (its ROAS interval lies above break-even), 'did not pay back' (below) or 'too close "
+        "to call' (the interval holds break-even)",
+        "text",
+        per="channel",
+    ),
     Figure(
         "reallocation_gain_per_day",
         "expected extra profit (gross margin less spend) of the reallocation against today's spend, with its "
@@ -173,6 +182,45 @@ def not_identified(summary: pd.DataFrame) -> pd.Series:
                      index=rows["channel"].to_numpy(), name="reason", dtype=object)  # fmt: skip
 
 
+#: `paid_back`'s verdicts, in the order a report names them.
+PAYBACK_VERDICTS = ("paid back", "did not pay back", "too close to call")
+
+
+def paid_back(summary: pd.DataFrame, *, break_even: float) -> pd.Series:
+    """Channel → whether its spend paid back, for the identified channels of ``summary``
+    (`IncrementalFit.summary`): "paid back" when its ROAS interval lies above ``break_even``
+    (revenue per unit of spend, `break_even_roas`), "did not pay back" when below, "too close to
+    call" when the interval holds it. ROI > 0 exactly when ROAS > break-even, so this is the ROI's
+    sign read with its interval rather than from the estimate alone.
+
+    >>> s = pd.DataFrame({"channel": ["a", "b", "c", "d"], "ci_lower": [2.6, 1.0, 2.0, 3.0],
+    ...                   "ci_upper": [3.0, 2.0, 3.0, 4.0], "identifiable": [True, True, True, False]})
+    >>> paid_back(s, break_even=2.5).to_dict()
+    {'a': 'paid back', 'b': 'did not pay back', 'c': 'too close to call'}
+    """
+    ok = summary[summary["identifiable"]]
+    words = np.where(ok["ci_lower"] > break_even, PAYBACK_VERDICTS[0],
+                     np.where(ok["ci_upper"] < break_even, PAYBACK_VERDICTS[1], PAYBACK_VERDICTS[2]))  # fmt: skip
+    return pd.Series(words, index=ok["channel"].to_numpy(), name="paid_back", dtype=object)
+
+
+def _payback_line(ok: pd.DataFrame, plan: Reallocation, level: str) -> str:
+    """The bullet on which identified channels paid back, read with their intervals."""
+    verdicts = paid_back(ok, break_even=plan.break_even_roas)
+    parts = []
+    for verdict in PAYBACK_VERDICTS:
+        rows = ok[ok["channel"].map(verdicts).to_numpy() == verdict]
+        if rows.empty:
+            continue
+        names = ", ".join(f"{md(r.channel)} (ROI {r.roi:+.0%})" for r in rows.itertuples())
+        parts.append({"paid back": f"paid back: {names}",
+                      "did not pay back": f"did not pay back: {names}",
+                      "too close to call": f"too close to call (the {level} interval holds break-even): "
+                                           f"{names}"}[verdict])  # fmt: skip
+    return (f"- At the {plan.margin_rate:.0%} margin (break-even ROAS {plan.break_even_roas:.2f}), over the "
+            f"whole period, spend " + "; ".join(parts) + ".")  # fmt: skip
+
+
 def conclusions(
     summary: pd.DataFrame,
     attribution: pd.DataFrame,
@@ -185,15 +233,8 @@ def conclusions(
     """Markdown conclusions of the ROI report; every number comes from the arguments."""
     ok = summary[summary["identifiable"]].sort_values("roas", ascending=False)
     lines = _ranking(ok, currency=currency, level=f"{1 - alpha:.0%}")
-    losing = ok[ok["roi"] < 0]
-    if len(losing):
-        lines.append(
-            "- At the given margin, spend did not pay back on: "
-            + ", ".join(f"{md(r.channel)} (ROI {r.roi:+.0%})" for r in losing.itertuples())
-            + "."
-        )
-    elif len(ok):
-        lines.append("- At the given margin every identifiable channel paid back its spend.")
+    if len(ok):
+        lines.append(_payback_line(ok, plan, f"{1 - alpha:.0%}"))
     lt = attribution.set_index("channel")["share"]
     inc = ok.set_index("channel")["incremental_revenue"]
     inc_share = inc / inc.sum()
@@ -272,7 +313,7 @@ def _read_at_today(moved: pd.DataFrame, cur: str, period: str) -> list[str]:
 def _lately(free: pd.DataFrame, recent_days: int, cur: str, period: str) -> list[str]:
     """A bullet for channels whose last four weeks' spend differs from today's (the mean of the
     ``recent_days`` window) by more than half: a burst or a pause inside the window."""
-    if recent_days <= LATEST_DAYS:
+    if recent_days <= LATEST_DAYS or "latest_spend" not in free:  # a table built without it (tests)
         return []
     off = free[(free["latest_spend"] - free["current_spend"]).abs() > 0.5 * free["current_spend"]]
     if off.empty:

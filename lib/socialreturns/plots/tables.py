@@ -124,7 +124,7 @@ HEADERS: dict[str, str] = {
     "preceded": "with an earlier mention",
     # the finance pages (look19a)
     "identifiable": "identified", "quantile": "percentile", "irr_annual": "IRR (annual)",
-    "mirr_annual": "MIRR (annual)", "marginal_roas_current": "marginal ROAS today", "current_spend": "spend today", "latest_spend": "spend, last 4 weeks",
+    "mirr_annual": "MIRR (annual)", "marginal_roas_current": "marginal ROAS today", "marginal_roas": "marginal ROAS, as spent", "current_spend": "spend today", "latest_spend": "spend, last 4 weeks",
     "current_profit": "profit today", "current_revenue": "revenue today",
 }  # fmt: skip
 

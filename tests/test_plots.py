@@ -101,7 +101,7 @@ def test_headers_read_as_words_with_abbreviations_and_units():
                           "irr_annual": [0.3], "mape": [0.06]})  # fmt: skip
     header = re.search(r"<thead>(.*?)</thead>", plots.table(frame).to_html(), re.S).group(1)
     shown = [re.sub(r"<[^>]+>", "", h).strip() for h in re.findall(r"<th[^>]*>.*?</th>", header, re.S)]
-    assert shown == ["channel", "ROAS", "interval low", "interval high", "marginal ROAS", "ROI", "identified",
+    assert shown == ["channel", "ROAS", "interval low", "interval high", "marginal ROAS, as spent", "ROI", "identified",
                      "payback (months)", "IRR (annual)", "MAPE"]  # fmt: skip
 
 

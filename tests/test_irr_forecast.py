@@ -145,7 +145,9 @@ def test_history_vs_plan(fit):
     # history at the margin it was given (the data's), the plan at the scenario's
     assert history["roi"] == pytest.approx(history["roas"] * 0.3 - 1)
     assert history["roas"] == pytest.approx(roi.recent_roas(fit))
-    assert future["spend"] == pytest.approx(12 * 3000.0 + 5000.0)
+    assert future["spend"] == pytest.approx(12 * 3000.0) and future["setup_cost"] == 5000.0
+    assert future["roas"] == pytest.approx(future["incremental_revenue"] / future["spend"])  # checkable
+    assert np.isnan(history["setup_cost"])
     assert future["roi"] == pytest.approx((12 * plan["revenue"].sum() * 0.5 - 12 * 3000.0 - 5000.0) / 41000.0)
     assert future["roas"] == pytest.approx(irr_forecast.plan_roas(flows))
     assert future["irr_annual"] == returns.irr_annual and np.isnan(history["npv"])
@@ -362,7 +364,11 @@ def test_simulation_scope_says_what_is_drawn_and_what_is_not():
         and "log-normal with sd 21%" in drawn
         and "56-day" in drawn
     )
-    assert "-17%, -24%" in drawn
+    assert (
+        "in its 2 held-out month(s) a fit that had not seen them predicted revenue 17% under, 24% under"
+        in drawn
+    )
+    assert "as a share of total revenue the holdout's error is 8.0%" in drawn
     assert "flighting" in left_out and "lift tests" in left_out and "margin rate" in left_out
     none = irr_forecast.simulation_scope(None, n_bootstrap=50, demand_scaling=False, intervals="bootstrap")
     assert "not the model's own error" in none and "demand_scaling is off" in none

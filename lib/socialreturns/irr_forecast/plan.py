@@ -188,9 +188,10 @@ def history_vs_plan(recent: pd.DataFrame, flows: pd.DataFrame, returns: Returns)
     Returns
     -------
     pandas.DataFrame
-        ``view`` (``history: last 12 months`` / ``plan: next N months``), ``spend``,
-        ``incremental_revenue`` (currency), ``roas``, ``roi`` (incremental margin less spend,
-        over spend; the plan's includes its set-up cost and the scenario's margin), ``npv`` and
+        ``view`` (``history: last 12 months`` / ``plan: next N months``), ``spend`` (media spend),
+        ``setup_cost`` (the plan's only), ``incremental_revenue`` (currency), ``roas`` (revenue
+        over media spend, as `plan_roas`), ``roi`` (incremental margin less spend and set-up cost,
+        over both; at the data's margin for history, the scenario's for the plan), ``npv`` and
         ``irr_annual`` (the plan's only).
     """
     rows = recent[recent["channel"] == roi.ALL_CHANNELS]
@@ -202,10 +203,10 @@ def history_vs_plan(recent: pd.DataFrame, flows: pd.DataFrame, returns: Returns)
     spend = float(flows["spend"].sum())
     margin = float(flows["incremental_margin"].sum())
     rows = [
-        {"view": "history: last 12 months", "spend": history["spend"],
+        {"view": "history: last 12 months", "spend": history["spend"], "setup_cost": np.nan,
          "incremental_revenue": history["incremental_revenue"], "roas": history["roas"], "roi": history["roi"],
          "npv": np.nan, "irr_annual": np.nan},
-        {"view": f"plan: next {len(flows) - 1} months", "spend": spend + setup,
+        {"view": f"plan: next {len(flows) - 1} months", "spend": spend, "setup_cost": setup,
          "incremental_revenue": float(flows["incremental_revenue"].sum()), "roas": plan_roas(flows),
          "roi": (margin - spend - setup) / (spend + setup), "npv": returns.npv, "irr_annual": returns.irr_annual},
     ]  # fmt: skip

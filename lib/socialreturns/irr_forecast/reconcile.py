@@ -23,6 +23,24 @@ def _shares(channels: list[str], spend: np.ndarray) -> str:
     return ", ".join(f"{c} {s:.0%}" for c, s in zip(channels, share, strict=True) if s > 0)
 
 
+def _level_words(plan_total: float, history_total: float) -> str:
+    """Why the plan's total moves ROAS, in the direction it moves: saturating curves earn more per
+    unit lower down.
+
+    >>> _level_words(90.0, 100.0)
+    "(less than history's: lower spend sits higher on saturating curves)"
+    >>> _level_words(100.0, 100.0)
+    "(history's total)"
+    """
+    if np.isclose(plan_total, history_total, rtol=1e-3):
+        return "(history's total)"
+    if plan_total < history_total:
+        return "(less than history's: lower spend sits higher on saturating curves)"
+    return (
+        "(more than history's: more spend sits further along saturating curves, where each unit earns less)"
+    )
+
+
 def reconcile(
     fit: roi.IncrementalFit,
     spend_plan: dict[str, float],
@@ -93,8 +111,8 @@ def reconcile(
          f"the plan's channel shares ({_shares(fit.channels, plan)}) at history's total of "
          f"{steady.sum() * periods_per_month:,.0f}{unit} a month"),
         ("the plan's level", level,
-         f"the plan's total of {plan.sum() * periods_per_month:,.0f}{unit} a month (less spend sits higher on "
-         "saturating curves)"),
+         f"the plan's total of {plan.sum() * periods_per_month:,.0f}{unit} a month "
+         + _level_words(plan.sum(), steady.sum())),
         ("the scenario's ROAS scale", level * roas_scale,
          f"the scenario multiplies the curves' revenue by {roas_scale:g}" if roas_scale != 1
          else "ROAS scale 1: the fitted curves as they are"),

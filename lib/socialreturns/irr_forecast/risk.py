@@ -207,9 +207,11 @@ def simulation_scope(
     else:
         drawn.append(
             f"the model's own error: one factor per path on the plan's incremental revenue, log-normal with "
-            f"sd {error.sd:.0%}, from the {error.holdout_days}-day time-ordered holdout (the model missed revenue "
-            f"by {', '.join(f'{r:+.0%}' for r in error.blocks)} of paid social's revenue, month by month; all of "
-            "the miss is charged to paid social)" + _lift_words(error)
+            f"sd {error.sd:.0%}, from the {error.holdout_days}-day time-ordered holdout: in its "
+            f"{len(error.blocks)} held-out month(s) a fit that had not seen them predicted revenue "
+            f"{', '.join(_miss(r) for r in error.blocks)}, counted as a share of paid social's revenue (all of "
+            f"the miss is charged to paid social; as a share of total revenue the holdout's error is "
+            f"{error.holdout_mape:.1%})" + _lift_words(error)
         )
     left_out = [
         "flighting: the plan is assumed spent evenly; spent in bursts as in history it earns nearer history's "
@@ -222,6 +224,11 @@ def simulation_scope(
         left_out.insert(1, "lift tests' residuals: this data has no lift tests (`experiments.csv`)")
     return ("**The simulation includes**\n\n" + "\n".join(f"- {d}" for d in drawn)
             + "\n\n**It does not include**\n\n" + "\n".join(f"- {d}" for d in left_out))  # fmt: skip
+
+
+def _miss(share: float) -> str:
+    """A held-out month's miss in words: "20% under", "5% over"."""
+    return f"{abs(share):.0%} {'under' if share < 0 else 'over'}"
 
 
 def _lift_words(error: ModelError) -> str:

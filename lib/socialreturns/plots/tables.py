@@ -61,7 +61,7 @@ FORMATS: dict[str, str | Callable[[float], str]] = {
 COLUMN_KINDS: dict[str, Kind] = {
     # money (the data's currency)
     "spend": "money", "revenue": "money", "incremental_revenue": "money", "incremental_margin": "money",
-    "current_spend": "money", "latest_spend": "money", "recommended_spend": "money", "current_revenue": "money",
+    "current_spend": "money", "latest_spend": "money", "setup_cost": "money", "recommended_spend": "money", "current_revenue": "money",
     "expected_revenue": "money", "net_cash_flow": "money", "discounted": "money", "cumulative": "money",
     "cumulative_discounted": "money", "npv": "money", "mae": "money", "clv": "money", "total_value": "money",
     "value_if_retained": "money", "value_slipping": "money", "referral_value": "money",
@@ -124,7 +124,7 @@ HEADERS: dict[str, str] = {
     "preceded": "with an earlier mention",
     # the finance pages (look19a)
     "identifiable": "identified", "quantile": "percentile", "irr_annual": "IRR (annual)",
-    "mirr_annual": "MIRR (annual)", "marginal_roas_current": "marginal ROAS today", "marginal_roas": "marginal ROAS, as spent", "current_spend": "spend today", "latest_spend": "spend, last 4 weeks",
+    "mirr_annual": "MIRR (annual)", "marginal_roas_current": "marginal ROAS today", "marginal_roas": "marginal ROAS, as spent", "current_spend": "spend today", "setup_cost": "set-up cost", "latest_spend": "spend, last 4 weeks",
     "current_profit": "profit today", "current_revenue": "revenue today",
 }  # fmt: skip
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import importlib
 import re
 from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, date, datetime
 from typing import Any
 
 from socialreturns.notebook import Figure, Figures
@@ -470,6 +471,8 @@ def verdict_organisation(records: Mapping[str, Any], parameters: Mapping[str, An
     ...     "crisis_status": "No crisis episode in the last 14 days (the last ended 2025-09-27).",
     ...     "sales_leads": 100, "legal_review": {"disclosure_missing": 73, "regulated_claim": 61}}, {})
     'Care: 47 open questions (41 past the SLA) and 100 more posts asking for help; no crisis episode in the last 14 days (the last ended 2025-09-27); 100 sales leads; 134 posts for legal review.'
+    >>> verdict_organisation({"as_of": "2026-10-31T23:20:48+00:00", "sales_leads": 3}, {"as_of": "2026-12-02"})
+    'As of 2026-10-31 23:20 UTC (the newest mention, 32 days before the report date 2026-12-02): 3 sales leads.'
     """
     parts = []
     if records.get("care_open_questions") is not None:
@@ -487,7 +490,27 @@ def verdict_organisation(records: Mapping[str, Any], parameters: Mapping[str, An
     legal = records.get("legal_review")
     if isinstance(legal, Mapping):
         parts.append(f"{sum(int(v or 0) for v in legal.values()):,} posts for legal review")
-    return "; ".join(parts) + "." if parts else ""
+    return _lists_as_of(records, parameters) + "; ".join(parts) + "." if parts else ""
+
+
+def _lists_as_of(records: Mapping[str, Any], parameters: Mapping[str, Any]) -> str:
+    """ "As of <when the lists were taken>: ", saying how old that is when it is more than two
+    days before the report date (the newest mention of a stale export)."""
+    taken = records.get("as_of")
+    if not taken:
+        return ""
+    try:
+        when = datetime.fromisoformat(str(taken))
+    except ValueError:
+        return ""
+    when = when.astimezone(UTC) if when.tzinfo else when.replace(tzinfo=UTC)
+    head = f"As of {when:%Y-%m-%d %H:%M} UTC"
+    report = parameters.get("as_of")
+    if report:
+        gap = (date.fromisoformat(str(report)[:10]) - when.date()).days
+        if gap > 2:
+            head += f" (the newest mention, {gap} days before the report date {report})"
+    return head + ": "
 
 
 #: The verdict of each notebook's report, by notebook stem.

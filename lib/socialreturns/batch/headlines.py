@@ -43,7 +43,7 @@ LABELS: dict[str, str] = {
     "care_open_breached": "Of those, past the SLA", "care_open_routed": "Other open posts asking for help",
     "crisis_status": "Crisis now", "sales_leads": "Sales leads (purchase-intent posts)",
     "legal_review": "Posts for legal review", "employer_net_sentiment": "Net sentiment of employer posts",
-    "advocates": "Advocates (positive posts with the widest reach)",
+    "advocates": "Advocates listed (the positive posts with the widest reach, up to the list's length)",
 }  # fmt: skip
 
 #: The figures the index shows per notebook, in this order; a notebook not named shows every

@@ -31,6 +31,7 @@ from .report import (
     employer_answer,
     finance_headlines,
     for_reading,
+    listing,
     score_brand,
 )
 from .routes import route
@@ -59,4 +60,4 @@ __all__ += ["FIGURES", "CareLists", "Crisis", "Parameters", "Themes", "care_answ
 from .alerts import alert_id, compute_alerts, run_alerts  # noqa: E402
 
 __all__ += ["alert_id", "compute_alerts", "run_alerts"]
-__all__ += ["ROUTE_NAMES", "for_reading"]
+__all__ += ["ROUTE_NAMES", "for_reading", "listing"]

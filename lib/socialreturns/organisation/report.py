@@ -249,3 +249,16 @@ def for_reading(frame: pd.DataFrame) -> pd.DataFrame:
                 .str.replace(_RULE, lambda m: m.group(1).replace("_", " "), regex=True)
             )
     return out
+
+
+def listing(frame: pd.DataFrame, *, rows: int, caption: str) -> Any:
+    """A team's list as a report table: its first ``rows`` rows `for_reading`, the caption saying
+    how many of how many are shown when the list is longer (a Styler, see `plots.table`).
+
+    >>> listing(pd.DataFrame({"post_id": ["a", "b", "c"]}), rows=2, caption="Open questions").caption
+    'Open questions: the first 2 of 3.'
+    """
+    from socialreturns import plots  # the plotting stack only when a report draws its tables
+
+    shown = f"{caption}: the first {rows:,} of {len(frame):,}" if len(frame) > rows else caption
+    return plots.table(for_reading(frame.head(rows)), caption=shown)

@@ -427,13 +427,26 @@ def verdict_sentiment(records: Mapping[str, Any], parameters: Mapping[str, Any])
     return text[:1].upper() + text[1:]
 
 
+def _finding(finding: Mapping[str, Any]) -> str:
+    """A data-quality finding in a verdict: its rows and words; "redact before showing" says that the
+    reports do (`socialreturns.privacy` redacts every text shown)."""
+    words = str(finding.get("finding") or "rows").replace(
+        " (redact before showing)", " (every report redacts them)"
+    )
+    return f"{int(finding.get('rows') or 0):,} {words}"
+
+
 def verdict_data_overview(records: Mapping[str, Any], parameters: Mapping[str, Any]) -> str:
     """The period, the money in it, and how many data-quality findings need action.
 
     >>> verdict_data_overview({"first_date": "2024-11-01", "last_date": "2026-10-31", "spend_total": 729999.8,
     ...     "revenue_total": 3588871.4, "quality_findings": [{"rows": 891, "severity": "warning"},
     ...     {"rows": 0, "severity": "warning"}, {"rows": 5, "severity": "info"}]}, {"currency": "EUR"})
-    'Data from 2024-11-01 to 2026-10-31: 730,000 EUR of paid social spend, 3,588,871 EUR of order revenue; 1 data-quality finding needs action before figures are shown.'
+    'Data from 2024-11-01 to 2026-10-31: 730,000 EUR of paid social spend, 3,588,871 EUR of order revenue; to act on: 891 rows.'
+    >>> verdict_data_overview({"quality_findings": [
+    ...     {"rows": 891, "severity": "warning", "finding": "texts with an e-mail address (redact before showing)"},
+    ...     {"rows": 746, "severity": "warning", "finding": "customer questions to the brand never answered"}]}, {})
+    'Data from ? to ?; to act on: 891 texts with an e-mail address (every report redacts them), 746 customer questions to the brand never answered.'
     """
     currency = str(parameters.get("currency", ""))
     money = Figure("spend_total", "", "currency")
@@ -445,9 +458,9 @@ def verdict_data_overview(records: Mapping[str, Any], parameters: Mapping[str, A
         text += ": " + ", ".join(amounts)
     findings = records.get("quality_findings")
     if isinstance(findings, list):
-        act = sum(1 for f in findings if f.get("severity") == "warning" and (f.get("rows") or 0) > 0)
-        text += (f"; {act} data-quality finding{'s' if act != 1 else ''} need{'s' if act == 1 else ''} action "
-                 "before figures are shown" if act else "; no data-quality finding needs action")  # fmt: skip
+        act = [f for f in findings if f.get("severity") == "warning" and (f.get("rows") or 0) > 0]
+        text += ("; to act on: " + ", ".join(_finding(f) for f in act) if act
+                 else "; no data-quality finding to act on")  # fmt: skip
     return text + "."
 
 

@@ -30,7 +30,7 @@ LABELS: dict[str, str] = {
     "total_clv": "Customer lifetime value, all customers", "mean_clv": "Customer lifetime value per customer",
     "total_referral_value": "Referral value", "total_sharing_value": "Sharing value (customers' own posts)",
     "earned_media_value": "Earned media value", "referrers": "Customers who referred someone",
-    "ror_by_segment": "Return on relationship per segment", "share_of_voice": "Share of voice (reach)",
+    "ror_by_segment": "Return on relationship per segment (future value per unit of acquisition spend)", "share_of_voice": "Share of voice (reach)",
     "mention_share_of_voice": "Share of voice (mentions)", "net_sentiment": "Net sentiment",
     "answered_share": "Questions answered", "median_response_hours": "Median time to answer",
     "within_sla_share": "Questions answered within the SLA", "f1_weighted": "Sentiment accuracy (weighted F1)",
@@ -350,7 +350,7 @@ def verdict_ror(records: Mapping[str, Any], parameters: Mapping[str, Any]) -> st
 
     >>> verdict_ror({"ror_by_segment": {"tiktok": 1.22, "linkedin": 0.24, "organic": None}, "total_clv": 717173.3},
     ...             {"currency": "EUR", "horizon_months": 24, "segment_column": "acquisition_channel"})
-    'Customers from tiktok return the most per unit of acquisition spend (ROR 1.22), linkedin the least (0.24); customer lifetime value over 24 months: 717,173 EUR.'
+    'Customers from tiktok return the most future relationship value per unit of acquisition spend (ROR 1.22), linkedin the least (0.24; future value only: what customers already bought is not counted, so below 1 is no loss); customer lifetime value over 24 months: 717,173 EUR.'
     """
     ror = {k: v for k, v in (records.get("ror_by_segment") or {}).items() if v is not None}
     currency = str(parameters.get("currency", ""))
@@ -373,9 +373,11 @@ def verdict_ror(records: Mapping[str, Any], parameters: Mapping[str, Any]) -> st
         if parameters.get("segment_column", "acquisition_channel") == "acquisition_channel"
         else "The cohort"
     )
-    text = f"{who} {top} return the most per unit of acquisition spend (ROR {high:.2f})"
+    text = f"{who} {top} return the most future relationship value per unit of acquisition spend (ROR {high:.2f})"
     if len(ranked) > 1:
-        text += f", {low_name} the least ({low:.2f})"
+        text += f", {low_name} the least ({low:.2f}"
+        text += ("; future value only: what customers already bought is not counted, so below 1 is no loss)"
+                 if low < 1 else ")")  # fmt: skip
     return text + (f"; {tail}." if tail else ".")
 
 

@@ -208,6 +208,12 @@ def test_conclusions_name_the_largest_step_of_the_reconciliation():
     text = irr_forecast.conclusions(returns, _sim(), cost_of_capital_annual=0.09, hurdle_rate_annual=0.15,
                                     currency="EUR", horizon_months=24, reconciliation=steps)  # fmt: skip
     assert "a ROAS of 2.70 against 2.00 in history; the largest step is *held steady* (+50%)" in text
+    assert "holds only if the plan is spent evenly" in text  # the steady-spend step is the plan's main bet
+    steps["roas"] = [2.0, 2.1, 3.5]
+    steps["change"] = steps["roas"] / steps["roas"].shift() - 1
+    other = irr_forecast.conclusions(returns, _sim(), cost_of_capital_annual=0.09, hurdle_rate_annual=0.15,
+                                     currency="EUR", horizon_months=24, reconciliation=steps)  # fmt: skip
+    assert "the largest step is *demand: the plan*" in other and "spent evenly" not in other
 
 
 def _rising_demand(months):

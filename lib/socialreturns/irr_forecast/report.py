@@ -293,5 +293,11 @@ def conclusions(
             f"- The plan assumes a ROAS of {reconciliation['roas'].iloc[-1]:.2f} against "
             f"{reconciliation['roas'].iloc[0]:.2f} in history; the largest step is *{md(big['step'])}* "
             f"({big['change']:+.0%}), see the reconciliation."
-        )
+            + (
+                " That step holds only if the plan is spent evenly: spent in bursts as history was, it earns "
+                "nearer history's ROAS, and the simulation below does not draw that risk."
+                if big.name == reconciliation.index[1] and big["change"] > 0
+                else ""
+            )
+        )  # the first step is history as flighted → the same spend held steady (`reconcile`)
     return "\n".join(lines)

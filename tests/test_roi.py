@@ -414,7 +414,7 @@ def test_conclusions_state_the_figures():
         "incremental_revenue": [300.0, 100.0, np.nan], "identifiable": [True, True, False],
         "note": ["", "", "c has too little variation in spend to estimate"],
     })  # fmt: skip
-    last_touch = pd.DataFrame({"channel": ["a", "b"], "share": [0.5, 0.5]})
+    last_touch = pd.DataFrame({"channel": ["a", "b"], "share": [0.5, 0.5], "revenue": [100.0, 100.0]})
     table = pd.DataFrame({
         "channel": ["a", "b"], "average_spend": [100.0, 100.0], "latest_spend": [100.0, 100.0],
         "current_spend": [100.0, 100.0], "recommended_spend": [130.0, 70.0],
@@ -433,6 +433,8 @@ def test_conclusions_state_the_figures():
     ) in text and "paid back: a" not in text  # a's interval 2.5-3.5 holds break-even
     assert "too close to call (the 90% interval holds break-even): a (ROI +20%)" in text
     assert "gives b 50% of the credit; the incremental model gives it 25%" in text
+    assert ("the incremental model credits these channels with 400 EUR, more than attribution credits them"
+            in text and "(200 EUR of tracked orders)" in text)  # fmt: skip
     assert "**Move budget.** At a 40% gross margin" in text and "break-even ROAS = 1 / margin" in text
     assert "a (3.00) is above break-even at the margin; b (1.00) is below" in text
     assert (

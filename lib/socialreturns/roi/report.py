@@ -244,6 +244,7 @@ def conclusions(
         lines.append(
             f"- Last-touch attribution gives {md(over)} {lt[over]:.0%} of the credit; the incremental "
             f"model gives it {inc_share[over]:.0%} of the incremental revenue."
+            + _levels(inc, attribution, currency)
         )
     lines.extend(reallocation_conclusions(plan, currency=currency, alpha=alpha, period=period))
     for channel, note in summary.loc[~summary["identifiable"], ["channel", "note"]].itertuples(index=False):
@@ -253,6 +254,22 @@ def conclusions(
             f"- **{md(channel)}** is not identified, so this report makes no ROI finding for it: {md(why)}."
         )
     return "\n".join(lines)
+
+
+def _levels(inc: pd.Series, attribution: pd.DataFrame, currency: str) -> str:
+    """Why the two views differ in level too: the regression's incremental revenue of the identified
+    channels beside the revenue attribution credits them (orders with a tracked touchpoint only)."""
+    if "revenue" not in attribution:
+        return ""
+    credited = float(attribution.set_index("channel")["revenue"].reindex(inc.index).fillna(0).sum())
+    total = float(inc.sum())
+    if credited <= 0 or abs(total / credited - 1) < 0.1:
+        return ""
+    side = ("more than attribution credits them: the regression also sees the revenue of exposure that left no "
+            "tracked touchpoint" if total > credited else
+            "less than attribution credits them: part of the tracked orders would have come without the ads")  # fmt: skip
+    return (f" In level, too: the incremental model credits these channels with {total:,.0f} {md(currency)}, "
+            f"{side} ({credited:,.0f} {md(currency)} of tracked orders).")  # fmt: skip
 
 
 def _ranking(ok: pd.DataFrame, *, currency: str, level: str) -> list[str]:

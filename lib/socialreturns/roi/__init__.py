@@ -50,10 +50,12 @@ from socialreturns.roi.history import ALL_CHANNELS, data_margin_rate, recent_ret
 from socialreturns.roi.holdout import Holdout, holdout_check
 from socialreturns.roi.identification import (
     BOUND_TOLERANCE,
+    FINDING_TOLERANCE,
     MAX_ROAS_RELATIVE_SD,
     MIN_SPEND_VARIATION,
     PRIOR_SET_SD_RATIO,
     identification_rule,
+    miss_probability,
 )
 from socialreturns.roi.incremental import (
     DECAY_BOUNDS,
@@ -102,6 +104,7 @@ __all__ = [
     "DECAY_BOUNDS",
     "EXPERIMENT_COLUMNS",
     "HALF_SAT_BOUNDS",
+    "FINDING_TOLERANCE",
     "MAX_ROAS_RELATIVE_SD",
     "MIN_SPEND_VARIATION",
     "MODELS",
@@ -131,6 +134,7 @@ __all__ = [
     "fit_incremental",
     "hill",
     "identification_rule",
+    "miss_probability",
     "holdout_check",
     "incremental_return",
     "last_touch_roas",

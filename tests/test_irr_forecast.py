@@ -89,7 +89,10 @@ def test_tornado_base_and_directions(fit):
     swings = irr_forecast.tornado(fit, {"social": 3000.0}, demand, setup_cost=5000.0,
                                   margin_rate=0.5, cost_of_capital_annual=0.1)  # fmt: skip
     s = swings.set_index("driver")
-    assert set(s.index) == {"cost of capital", "margin rate", "spend", "ROAS", "horizon"}
+    assert set(s.index) == {"cost of capital", "margin rate", "spend", "ROAS", "horizon", "set-up cost"}
+    # the set-up cost is paid at month 0, undiscounted: 20% of it moves the NPV by exactly 1,000
+    assert s.loc["set-up cost", "low"] - s["base"].iloc[0] == pytest.approx(1000.0)
+    assert s["base"].iloc[0] - s.loc["set-up cost", "high"] == pytest.approx(1000.0)
     assert s.loc["margin rate", "high"] > s["base"].iloc[0] > s.loc["margin rate", "low"]
     assert s.loc["cost of capital", "high"] < s.loc["cost of capital", "low"]
     assert (np.diff(swings["range"]) <= 0).all()

@@ -258,19 +258,19 @@ def tornado(
 
     Returns ``driver``, ``low`` (NPV at -swing), ``high`` (NPV at +swing), ``base``, ``range``
     (``|high - low|``), sorted by range, largest first. Drivers: cost of capital, margin rate,
-    spend (the whole plan, through the curves), ROAS (the curves' revenue, around ``roas_scale``)
-    and horizon.
+    spend (the whole plan, through the curves), ROAS (the curves' revenue, around ``roas_scale``),
+    horizon and set-up cost.
     """
 
     h = len(demand)
 
     def npv(coc=cost_of_capital_annual, margin=margin_rate, spend=1.0, roas=1.0,
-            horizon=h) -> float:  # fmt: skip
+            horizon=h, setup=setup_cost) -> float:  # fmt: skip
         plan = {c: v * spend for c, v in spend_plan.items()}
         per_month = plan_revenue(fit, plan, roas_scale=roas * roas_scale)["revenue"].sum()
         idx = demand["index"].to_numpy()
         idx = np.resize(idx, horizon)  # a longer horizon repeats the forecast year
-        flows = cash_flows(setup_cost=setup_cost, monthly_spend=sum(plan.values()),
+        flows = cash_flows(setup_cost=setup, monthly_spend=sum(plan.values()),
                            monthly_revenue=per_month * idx, margin_rate=margin,
                            cost_of_capital_monthly=finance.annual_to_periodic(coc, 12))  # fmt: skip
         return float(flows["discounted"].sum())
@@ -283,6 +283,7 @@ def tornado(
         ("spend", npv(spend=1 - swing), npv(spend=1 + swing)),
         ("ROAS", npv(roas=1 - swing), npv(roas=1 + swing)),
         ("horizon", npv(horizon=max(1, round(h * (1 - swing)))), npv(horizon=round(h * (1 + swing)))),
+        ("set-up cost", npv(setup=setup_cost * (1 - swing)), npv(setup=setup_cost * (1 + swing))),
     ]  # fmt: skip
     out = pd.DataFrame(rows, columns=["driver", "low", "high"])
     out["base"] = base

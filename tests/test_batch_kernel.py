@@ -104,3 +104,25 @@ def test_the_worker_validates_notebooks_without_the_iri_grammar():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert out.stdout.split() == ["refused", "False"], out.stderr
+
+
+def test_a_chart_is_drawn_only_as_often_as_its_png_needs(tmp_path):
+    # matplotlib's REPL hook used to draw every figure in full before the inline backend drew
+    # it again for its PNG; the kernel now sends the figures first (`kernel.show_figures_first`)
+    path = _notebook(
+        tmp_path / "chart.ipynb",
+        "import io\nimport matplotlib.figure\nimport matplotlib.pyplot as plt\n"
+        "from socialreturns.notebook import record\ndraws = []\nreal = matplotlib.figure.Figure.draw\n"
+        "matplotlib.figure.Figure.draw = lambda self, renderer: draws.append(1) or real(self, renderer)",
+        "plt.plot([1, 2, 3], [3, 1, 2]);",
+        "shown = len(draws)\nfig = plt.figure()\nfig.add_subplot().plot([1, 2, 3], [3, 1, 2])\n"
+        "fig.savefig(io.BytesIO(), format='png', bbox_inches='tight')\nplt.close(fig)\n"
+        "record('draws', {'shown': shown, 'png': len(draws) - shown})",
+    )
+    result = batch.run_batch(batch.Batch("chart", "chart", (batch.make_run(path),)), out=tmp_path / "reports",
+                             as_of="2026-01-31", progress=False)  # fmt: skip
+    (outcome,) = result.outcomes
+    assert outcome.status == "ok", outcome.error
+    assert outcome.records["draws"]["shown"] == outcome.records["draws"]["png"] >= 1
+    executed = nbformat.read(str(tmp_path / "reports" / "chart" / "2026-01-31" / "chart.ipynb"), 4)
+    assert ["image/png" in o.get("data", {}) for o in executed.cells[2].outputs] == [True]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 import threading
 
@@ -11,7 +12,7 @@ import pandas as pd
 import pytest
 from test_roi import _mmm_data
 
-from socialreturns import roi
+from socialreturns import roi, store
 from socialreturns.roi import cache
 
 ARGS = {"n_bootstrap": 12, "seed": 3, "margin_rate": 0.4}
@@ -158,3 +159,34 @@ def test_two_callers_at_once_fit_once(counted, mmm):
         t.join()
     assert len(counted) == 1 and len(results) == 2
     _assert_same_fit(*results)
+
+
+def test_a_cached_fit_serves_its_regression_without_refitting_it(counted, mmm, monkeypatch):
+    fresh = roi.shared_fit(*mmm, **ARGS)
+    refits = []
+    real = cache._regression
+    monkeypatch.setattr(cache, "_regression", lambda *a: refits.append(1) or real(*a))
+    again = roi.shared_fit(*mmm, **ARGS)
+    pd.testing.assert_series_equal(again.regression.params, fresh.regression.params)
+    pd.testing.assert_series_equal(again.fitted(), fresh.fitted())
+    assert refits == []  # the coefficients and fitted values were stored
+    np.testing.assert_array_equal(again.regression.bse, fresh.regression.bse)  # anything else: refitted
+    assert refits == [1]
+    again.regression.rsquared  # noqa: B018 - once
+    assert refits == [1]
+
+
+def test_stored_regression_arrays_that_do_not_fit_the_fit_are_refitted(counted, mmm, caplog):
+    roi.shared_fit(*mmm, **ARGS)
+    (entry,) = [p for p in cache.cache_root().iterdir() if p.is_dir()]
+    with np.load(entry / "arrays.npz") as npz:
+        arrays = {name: npz[name] for name in npz.files}
+    arrays["regression_params"] = arrays["regression_params"][:-1]  # one coefficient short, hash updated
+    np.savez(entry / "arrays.npz", **arrays)
+    meta = json.loads((entry / "meta.json").read_text())
+    meta["sha256"]["arrays.npz"] = store.sha256(entry / "arrays.npz")
+    (entry / "meta.json").write_text(json.dumps(meta))
+    with caplog.at_level(logging.WARNING, logger="socialreturns.roi.cache"):
+        fit = roi.shared_fit(*mmm, **ARGS)
+    assert len(counted) == 2 and "do not match" in caplog.text
+    _assert_same_fit(fit, roi.fit_incremental(*mmm, **ARGS))

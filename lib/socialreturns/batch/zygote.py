@@ -151,6 +151,10 @@ _WORKER_MODULES = ("jupyter_client", "papermill", "nbconvert", "nbformat", "soci
 _KERNEL_MODULES = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell")
 #: Modules a kernel must import itself, once its shell exists (they hook into it on import).
 _LEFT_TO_THE_KERNEL = ("matplotlib_inline.backend_inline",)
+#: What the library imports inside its functions, on a notebook's first call (a second or more
+#: in a fresh kernel): statsmodels (fits and forecasts), scipy.signal (adstock), pyarrow's
+#: Parquet and datasets (every cache). None of them starts a thread on import.
+_LIBRARY_LAZY = ("statsmodels.api", "scipy.signal", "pyarrow.parquet", "pyarrow.dataset")
 
 
 def _preload(modules: Sequence[str]) -> None:
@@ -162,7 +166,7 @@ def _preload(modules: Sequence[str]) -> None:
     sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
     # as ipykernel does before the notebook imports matplotlib (its inline backend)
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
-    for entry in (*_KERNEL_MODULES, *_WORKER_MODULES, *modules):
+    for entry in (*_KERNEL_MODULES, *_WORKER_MODULES, *modules, *_LIBRARY_LAZY):
         module, _, name = entry.partition(":")
         try:
             loaded = importlib.import_module(module)

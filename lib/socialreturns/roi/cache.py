@@ -10,9 +10,11 @@ environment variable moves the cache to ``$SOCIALRETURNS_CACHE/roi/``, ``off`` t
 An entry is plain data, no pickle: the numpy arrays in ``arrays.npz`` (read with
 ``allow_pickle=False``), the frames as Parquet, and the rest in ``meta.json`` with each file's
 SHA-256. An entry whose key, hashes or fields do not match is refitted and replaced, never
-trusted. The statsmodels regression is not stored: it is the OLS of revenue on the stored
-saturated spend and controls, refitted on load (milliseconds). Processes asking for the same
-fit at once wait on a lock, so a batch fits once.
+trusted. The statsmodels regression is not stored as an object: its coefficients and fitted
+values (what the reports read) are stored with the arrays and served by a `StoredRegression`,
+which refits the OLS of revenue on the stored saturated spend and controls only when anything
+else is asked of it (a rerun that reads the fit then never imports statsmodels, a second in a
+fresh kernel). Processes asking for the same fit at once wait on a lock, so a batch fits once.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import json
 import logging
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -47,7 +49,29 @@ log = logging.getLogger(__name__)
 #: results).
 NOT_IN_KEY = ("margin_rate", "n_jobs")
 #: Bump when the layout of an entry changes.
-FORMAT = 2
+FORMAT = 3
+#: The arrays holding the regression's coefficients and fitted values (`StoredRegression`).
+_REGRESSION_ARRAYS = ("regression_params", "regression_fittedvalues")
+
+
+class StoredRegression:
+    """`IncrementalFit.regression` of a cached fit: ``params`` and ``fittedvalues`` as the fit
+    stored them; any other attribute (``bse``, ``summary()``, ...) refits the statsmodels OLS on
+    first use (`incremental._regression` on the stored spend, revenue, controls and curves) and
+    is read from it."""
+
+    def __init__(self, params: pd.Series, fittedvalues: pd.Series, refit: Callable[[], Any]) -> None:
+        self.params = params
+        self.fittedvalues = fittedvalues
+        self._refit = refit
+        self._results: Any = None
+
+    def __getattr__(self, name: str) -> Any:  # only for names not set in __init__
+        if name.startswith("__") or name in ("_refit", "_results"):
+            raise AttributeError(name)
+        if self._results is None:
+            self._results = self._refit()
+        return getattr(self._results, name)
 
 
 def cache_root() -> Path | None:
@@ -110,7 +134,11 @@ def _save(fit: IncrementalFit, folder: Path, key: str) -> None:
     arrays, frames, plain = {}, {}, {}
     for f in dataclasses.fields(fit):
         value = getattr(fit, f.name)
-        if f.name == "regression":
+        if f.name == "regression":  # what the reports read of it; the rest is refitted on demand
+            if value is None:
+                continue
+            arrays["regression_params"] = np.asarray(value.params, dtype=float)
+            arrays["regression_fittedvalues"] = np.asarray(value.fittedvalues, dtype=float)
             continue
         if isinstance(value, np.ndarray):
             arrays[f.name] = value
@@ -138,6 +166,7 @@ def _save(fit: IncrementalFit, folder: Path, key: str) -> None:
 def _load(folder: Path, key: str) -> IncrementalFit:
     """Read an entry back; ValueError (or an OS/parquet error) when it is not the fit of ``key``."""
     meta, arrays = read_entry(folder, key, FORMAT)
+    regression = [arrays.pop(name, None) for name in _REGRESSION_ARRAYS]
     values: dict[str, Any] = dict(arrays)
     for name, (kind, label, row_major) in meta["frames"].items():
         table = pd.read_parquet(folder / f"{name}.parquet")
@@ -148,12 +177,34 @@ def _load(folder: Path, key: str) -> IncrementalFit:
         else:
             values[name] = pd.DatetimeIndex(table["value"], name=label)
     values.update(meta["plain"])
-    values["regression"] = _regression(values["spend"], values["revenue"], values["controls"], values["decay"],
-                                       values["half_saturation"], values["hill_shape"])  # fmt: skip
+    values["regression"] = _stored_regression(values, *regression)
     names = {f.name for f in dataclasses.fields(IncrementalFit)}
     if set(values) != names:
         raise ValueError(f"fields differ: {sorted(set(values) ^ names)}")
     return IncrementalFit(**values)
+
+
+def _stored_regression(
+    values: dict[str, Any], params: np.ndarray | None, fitted: np.ndarray | None
+) -> StoredRegression | None:
+    """The regression of the fit in ``values`` (its fields as loaded) from its stored coefficients
+    (one per channel, then per control, as `incremental._design` orders them) and fitted values
+    (one per period), None for a fit without one; ValueError when their shapes do not match."""
+    if params is None and fitted is None:
+        return None
+    if params is None or fitted is None:
+        raise ValueError("the regression's arrays are incomplete")
+    names = [*values["spend"].columns, *values["controls"].columns]
+    if params.shape != (len(names),) or fitted.shape != (len(values["dates"]),):
+        raise ValueError("the regression's arrays do not match the fit's channels, controls and dates")
+
+    def refit() -> Any:
+        return _regression(values["spend"], values["revenue"], values["controls"], values["decay"],
+                           values["half_saturation"], values["hill_shape"])  # fmt: skip
+
+    return StoredRegression(
+        pd.Series(params, index=names), pd.Series(fitted, index=values["revenue"].index), refit
+    )
 
 
 @contextmanager

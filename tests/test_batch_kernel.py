@@ -11,7 +11,7 @@ import nbformat
 
 from conftest import ROOT
 from socialreturns import batch, parameters
-from socialreturns.batch import kernel, spec
+from socialreturns.batch import contracts, headlines, kernel, spec
 
 
 def _notebook(path, *cells, parameters_cell="x: int = 1  # a number"):
@@ -126,3 +126,21 @@ def test_a_chart_is_drawn_only_as_often_as_its_png_needs(tmp_path):
     assert outcome.records["draws"]["shown"] == outcome.records["draws"]["png"] >= 1
     executed = nbformat.read(str(tmp_path / "reports" / "chart" / "2026-01-31" / "chart.ipynb"), 4)
     assert ["image/png" in o.get("data", {}) for o in executed.cells[2].outputs] == [True]
+
+
+def test_the_index_reads_the_contracts_from_their_cache_without_pandas(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOCIALRETURNS_CACHE", str(tmp_path / "cache"))
+    for stem in (*parameters.DOMAINS, "executive_summary", "no_such_notebook"):
+        imported = contracts.imported_contract(stem)
+        for _ in range(2):  # computed and stored, then read back
+            cached = headlines.contract(stem)
+            assert (cached is None) == (imported is None), stem
+            if imported is not None:
+                assert cached.notebook == imported.notebook and list(cached) == list(imported)
+    (entry,) = (tmp_path / "cache" / "contracts").glob("irr_forecast-*.json")
+    entry.write_text(json.dumps({"notebook": "irr_forecast", "figures": [{"name": "npv"}]}))
+    assert list(headlines.contract("irr_forecast")) == list(contracts.imported_contract("irr_forecast"))
+    code = ("import sys\nfrom socialreturns.batch import headlines\n"
+            "print(headlines.contract('irr_forecast').npv.unit, 'pandas' in sys.modules)")  # fmt: skip
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert out.stdout.split() == ["currency", "False"], out.stderr

@@ -279,6 +279,58 @@ def _progress_hooks(
     return {"on_cell_start": lambda cell, cell_index: on_cell(cell_index + 1, total)}
 
 
+#: Longest time papermill's executed copy goes unwritten during a run (seconds).
+SAVE_SECONDS = 30.0
+#: The papermill engine of `execute` (`_engine`).
+ENGINE_NAME = "socialreturns"
+
+
+def _engine() -> str:
+    """Register `ENGINE_NAME`: papermill's nbclient engine whose executed copy is written when the
+    run starts, when a cell fails, when it ends and at most every `SAVE_SECONDS` between. Papermill
+    writes it (validated against the schema) before and after every cell: seventy writes of a
+    growing notebook, half a second of a rerun, for a copy read only once the run is over."""
+    from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
+
+    class Manager(NotebookExecutionManager):  # type: ignore[misc]
+        forced = True
+
+        def save(self, **kwargs: Any) -> None:
+            if self.forced or (self.now() - self.last_save_time).total_seconds() >= SAVE_SECONDS:
+                super().save(**kwargs)
+                self.forced = False
+
+        def notebook_start(self, **kwargs: Any) -> None:
+            self.forced = True
+            super().notebook_start(**kwargs)
+
+        def cell_exception(self, cell: Any, cell_index: int | None = None, **kwargs: Any) -> None:
+            super().cell_exception(cell, cell_index, **kwargs)
+            self.forced = True  # the failing cell is written with its traceback
+
+        def notebook_complete(self, **kwargs: Any) -> None:
+            self.forced = True
+            super().notebook_complete(**kwargs)
+
+    class Engine(NBClientEngine):  # type: ignore[misc]
+        @classmethod
+        def execute_notebook(cls, nb: Any, kernel_name: str, output_path: Any = None, progress_bar: bool = True,
+                             log_output: bool = False, autosave_cell_every: int = 30, **kwargs: Any) -> Any:  # fmt: skip
+            manager = Manager(nb, output_path=output_path, progress_bar=progress_bar, log_output=log_output,
+                              autosave_cell_every=autosave_cell_every)  # fmt: skip
+            manager.notebook_start()
+            try:
+                cls.execute_managed_notebook(manager, kernel_name, log_output=log_output, **kwargs)
+            finally:
+                manager.cleanup_pbar()
+                manager.notebook_complete()
+            return manager.nb
+
+    if ENGINE_NAME not in papermill_engines._engines:
+        papermill_engines.register(ENGINE_NAME, Engine)
+    return ENGINE_NAME
+
+
 @dataclasses.dataclass(frozen=True)
 class RunResult:
     """What one notebook run produced."""
@@ -391,6 +443,7 @@ def execute(
             log_output=False,
             # kill the kernel once its cells ran: a graceful shutdown waits seconds for nothing
             shutdown_kernel="immediate",
+            engine_name=_engine(),
             **hooks,
         )
     except pm.PapermillExecutionError as exc:

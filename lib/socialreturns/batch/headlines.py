@@ -6,13 +6,12 @@ hours with their unit, a count with separators. A missing figure says why ("no p
 months", "not identified"). Each domain has a verdict function reading its run's records and
 parameters (``verdict_irr_forecast`` and so on); `verdict` picks the one for a notebook.
 
-Plain Python over the manifest's values: no pandas. The contracts are imported only when a page
-is written (`contract`).
+Plain Python over the manifest's values: no pandas. The contracts are read from their cache,
+imported from their modules only when the library changed (`contract`).
 """
 
 from __future__ import annotations
 
-import importlib
 import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime
@@ -75,19 +74,13 @@ SIGNED = frozenset(
 #: A moment recorded as ISO 8601 text ("2026-10-31T23:20:48+00:00"), shown as "2026-10-31 23:20 UTC".
 _MOMENT = re.compile(r"^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(:\d{2}(\.\d+)?)?(\+00:00|Z)$")
 
-#: The modules holding each notebook's record contract (``FIGURES``), when not ``socialreturns.<stem>``.
-_CONTRACTS = {"executive_summary": "socialreturns.summary"}
-
 
 def contract(stem: str) -> Figures | None:
     """The record contract of the notebook ``stem`` (``socialreturns.<stem>.FIGURES``), None
-    for a notebook without one."""
-    try:
-        module = importlib.import_module(_CONTRACTS.get(stem, f"socialreturns.{stem}"))
-    except ImportError:
-        return None
-    figures = getattr(module, "FIGURES", None)
-    return figures if isinstance(figures, Figures) else None
+    for a notebook without one; read from its cache (`socialreturns.batch.contracts`)."""
+    from socialreturns.batch.contracts import cached_contract
+
+    return cached_contract(stem)
 
 
 def label(name: str, figure: Figure | None = None) -> str:

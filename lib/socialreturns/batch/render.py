@@ -16,6 +16,7 @@ escaped here or by the page template.
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -240,6 +241,21 @@ def _business_cells(nb: Any, assumptions_cell: Any) -> list[Any]:
 _EXPORTERS: dict[bool, Any] = {}
 
 
+@functools.lru_cache(maxsize=2048)
+def _clean_html(element: str) -> str:
+    from nbconvert.filters.strings import clean_html
+
+    return clean_html(element)
+
+
+def _clean(element: str | bytes) -> str:
+    """nbconvert's ``clean_html`` filter (bleach), remembered by its input: the pages of one
+    notebook clean the same code, Markdown and tables again and again (a third of a page's time),
+    and a zygote that rendered the project's notebooks (`warm_up`) hands what it cleaned to
+    every worker it forks."""
+    return _clean_html(element.decode() if isinstance(element, bytes) else str(element))
+
+
 def _exporter(exclude_input: bool) -> Any:
     if exclude_input not in _EXPORTERS:
         import jinja2
@@ -253,6 +269,7 @@ def _exporter(exclude_input: bool) -> Any:
         exporter.exclude_input = exclude_input
         exporter.exclude_input_prompt = True
         exporter.exclude_output_prompt = True
+        exporter.register_filter("clean_html", _clean)
         _EXPORTERS[exclude_input] = exporter
     return _EXPORTERS[exclude_input]
 
@@ -263,11 +280,13 @@ def _export(nb: Any, *, title: str, exclude_input: bool) -> str:
     return body
 
 
-def warm_up() -> None:
+def warm_up(notebooks: Sequence[Path] = ()) -> None:
     """Build both exporters and render a small page with each (templates, highlighting, the
-    Markdown renderer loaded), as a zygote does before it forks workers
-    (`socialreturns.batch.zygote`)."""
+    Markdown renderer loaded), then the code view of each of ``notebooks`` as its kernel would
+    record it (their code and Markdown cleaned once, `_clean`), as a zygote does before it forks
+    workers (`socialreturns.batch.zygote`)."""
     import nbformat
+    from ipykernel.ipkernel import IPythonKernel
 
     cells = [nbformat.v4.new_markdown_cell("# Warm-up: *a* page"),
              nbformat.v4.new_code_cell("x = 1", outputs=[nbformat.v4.new_output(
@@ -275,6 +294,13 @@ def warm_up() -> None:
     nb = nbformat.v4.new_notebook(cells=cells)
     for exclude_input in (True, False):
         _export(copy.deepcopy(nb), title="warm-up", exclude_input=exclude_input)
+    for path in notebooks:
+        try:
+            source = nbformat.read(str(path), as_version=4)
+        except (OSError, ValueError):  # its run reports it
+            continue
+        source.metadata["language_info"] = dict(IPythonKernel.language_info)  # its lexer, as executed
+        _export(source, title="warm-up", exclude_input=False)
 
 
 def code_view(nb: Any, *, name: str = "", stem: str = "") -> str:

@@ -157,9 +157,11 @@ _LEFT_TO_THE_KERNEL = ("matplotlib_inline.backend_inline",)
 _LIBRARY_LAZY = ("statsmodels.api", "scipy.signal", "pyarrow.parquet", "pyarrow.dataset")
 
 
-def _preload(modules: Sequence[str]) -> None:
+def _preload(modules: Sequence[str], notebooks: Sequence[str] = ()) -> None:
     """Import ``modules`` (``pkg:name`` also imports ``pkg.name`` when it is a submodule), then
-    render a small page of each view, so nbconvert's templates are compiled once here."""
+    render a small page of each view and the code view of each of ``notebooks``, so nbconvert's
+    templates are compiled and the notebooks' code and Markdown cleaned once here
+    (`socialreturns.batch.render.warm_up`)."""
     import importlib
 
     # papermill's jsonschema would build some 35 Lark grammars (`socialreturns.batch.__main__`)
@@ -177,7 +179,7 @@ def _preload(modules: Sequence[str]) -> None:
     with contextlib.suppress(Exception):
         from socialreturns.batch import render
 
-        render.warm_up()
+        render.warm_up([Path(n) for n in notebooks])
     for name in _LEFT_TO_THE_KERNEL:  # imported on the way by something: the kernel imports it again
         if sys.modules.pop(name, None) is not None:
             package, _, attribute = name.rpartition(".")
@@ -203,7 +205,8 @@ def _peer_uid(conn: socket.socket) -> int:
     return uid
 
 
-def serve(path: str, key: str, *, idle_seconds: float, watch_stdin: bool, modules: Sequence[str]) -> int:
+def serve(path: str, key: str, *, idle_seconds: float, watch_stdin: bool, modules: Sequence[str],
+          notebooks: Sequence[str] = ()) -> int:  # fmt: skip
     """The zygote: bind ``path``, import, then fork a child per request until idle, stale, its
     socket gone, or (``watch_stdin``) its batch gone."""
     if sys.path and Path(sys.path[0] or ".").resolve() == Path.cwd():
@@ -219,7 +222,7 @@ def serve(path: str, key: str, *, idle_seconds: float, watch_stdin: bool, module
     listener.listen(64)
     inode = os.stat(path).st_ino
     fresh = _Freshness()
-    _preload(modules)
+    _preload(modules, notebooks)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the system
     last = time.monotonic()
     try:
@@ -396,9 +399,9 @@ def _notebook_modules(notebooks: Sequence[Path]) -> list[str]:
 
 
 def _server_command(interpreter: Sequence[str], path: str, key: str, idle: float, watch: bool,
-                    modules: Sequence[str]) -> list[str]:  # fmt: skip
+                    modules: Sequence[str], notebooks: Sequence[Path] = ()) -> list[str]:  # fmt: skip
     return [*interpreter, "-m", "socialreturns.batch.zygote", "serve", path, key, str(idle),
-            "watch" if watch else "-", ",".join(modules)]  # fmt: skip
+            "watch" if watch else "-", ",".join(modules), *map(str, notebooks)]  # fmt: skip
 
 
 class BatchZygote:
@@ -425,7 +428,7 @@ class BatchZygote:
         self.folder = tempfile.mkdtemp(prefix="socialreturns-zygote-")  # 0700
         path, key = os.path.join(self.folder, "z.sock"), zygote_key(interpreter, env)
         self.proc = subprocess.Popen(
-            _server_command(interpreter, path, key, 24 * 3600.0, True, _notebook_modules(notebooks)),
+            _server_command(interpreter, path, key, 24 * 3600.0, True, _notebook_modules(notebooks), notebooks),
             stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=project_root(),
             env=env, start_new_session=True,
         )  # fmt: skip
@@ -485,7 +488,7 @@ def warm(notebooks: Sequence[Path], kernel_name: str, *, threads: str) -> dict[s
         idle = float(os.environ.get(IDLE_VARIABLE) or DEFAULT_IDLE_SECONDS)
         modules = _notebook_modules([*notebooks, *sorted((project_root() / "notebooks").glob("*.ipynb"))])
         with open(folder / "zygote.log", "ab") as log:
-            subprocess.Popen(_server_command(interpreter, path, key, idle, False, modules), stdin=subprocess.DEVNULL,
+            subprocess.Popen(_server_command(interpreter, path, key, idle, False, modules, notebooks), stdin=subprocess.DEVNULL,
                              stdout=log, stderr=log, cwd=project_root(), env=env, start_new_session=True)  # fmt: skip
     return {"socket": path, "key": key}
 
@@ -514,11 +517,11 @@ def stop_warm(folder: Path) -> int:
 
 
 def main(argv: Sequence[str]) -> int:
-    """``python -m socialreturns.batch.zygote serve SOCKET KEY IDLE watch|- MODULES``."""
-    if argv[:1] == ["serve"]:
+    """``python -m socialreturns.batch.zygote serve SOCKET KEY IDLE watch|- MODULES [NOTEBOOK...]``."""
+    if argv[:1] == ["serve"] and len(argv) >= 6:
         path, key, idle, watch, modules = argv[1:6]
         return serve(path, key, idle_seconds=float(idle), watch_stdin=watch == "watch",
-                     modules=[m for m in modules.split(",") if m])  # fmt: skip
+                     modules=[m for m in modules.split(",") if m], notebooks=argv[6:])  # fmt: skip
     print(main.__doc__, file=sys.stderr)
     return 2
 

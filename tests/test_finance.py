@@ -172,3 +172,23 @@ def test_irr_of_many_monthly_programmes_matches_numpy_financial():
     np.testing.assert_allclose(
         finance.irr(flows), [npf.irr(f) for f in flows], rtol=0, atol=1e-9, equal_nan=True
     )
+
+
+def test_irr_without_a_bracket_solves_the_rows_together_to_the_same_bits():
+    # Rows whose NPV the grid never sees cross zero (no IRR, or an even root) fall back to the
+    # polynomial's roots, numpy-financial's method: solved together, rows of any degree (zeros
+    # at either end) give exactly what one np.roots per row gives, as numpy-financial returns.
+    rng = np.random.default_rng(14)
+    flows = rng.normal(0, 100, (600, 13))
+    flows[::5, -3:] = 0.0
+    flows[::7, :2] = 0.0
+    flows[::9, 1:-1] = 0.0  # degree 12 with ten zeros inside
+    one_by_one = np.array([finance._irr_like_numpy_financial(np.trim_zeros(f, "b")) for f in flows])
+    together = finance._irr_like_numpy_financial_rows(flows)
+    np.testing.assert_array_equal(together, one_by_one)
+    assert np.isnan(together).sum() > 50 and np.isfinite(together).sum() > 300
+    # a downside-like programme: monthly nets around zero after a large set-up, many without IRR
+    paths = np.hstack([np.full((400, 1), -4e5), rng.normal(-500, 3000, (400, 24))])
+    theirs = np.array([npf.irr(f) for f in paths])
+    np.testing.assert_allclose(finance.irr(paths), theirs, rtol=0, atol=1e-9, equal_nan=True)
+    assert np.isnan(theirs).any()

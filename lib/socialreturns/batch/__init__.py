@@ -36,10 +36,14 @@ Submodules:
 * `lock`: the output folder's lock, and the temporary files of runs.
 * `worker`: one run in an isolated worker process (killed with its kernel), or as a Dask task.
 * `kernel`: a run's kernel, started before papermill loads and warmed with the notebook's imports.
-* `runner`: the batch runner (`run_batch`): skips, parallel runs, progress, the manifest.
+* `zygote`, `freshness`, `attach`: the fork server runs' kernels and workers are forked from, its key
+  and freshness checks, and the process that stands for a forked child.
+* `runner`: the batch runner (`run_batch`): skips, parallel runs, the manifest; `executor`, where
+  its runs execute (local workers), and `progress`, its bar or log lines.
 * `dask`: the Dask executor (runs as tasks on a cluster, their files stored here).
 * `render`: a run's HTML pages: the business view (no code, an assumptions table) and the code view.
-* `headlines`: the index's headline figures by their units, and one verdict per report.
+* `headlines`: the index's headline figures by their units, and one verdict per report;
+  `contracts`, the record contracts it reads, kept as plain data.
 * `index`: the index page (``index.html``), a Jinja2 template.
 """
 

@@ -21,18 +21,18 @@ import dataclasses
 import datetime as dt
 import json
 import os
-import sys
 import tempfile
 import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from socialreturns.batch import lock
 from socialreturns.batch.dask import _DaskExecutor
+from socialreturns.batch.executor import _Executor, _LocalExecutor
 from socialreturns.batch.index import write_index
 from socialreturns.batch.interrupt import Interrupted, StopSignals
-from socialreturns.batch.kernel import KERNEL_NAME
+from socialreturns.batch.progress import _Display
 from socialreturns.batch.provenance import (
     fingerprint,
     git_state,
@@ -42,7 +42,6 @@ from socialreturns.batch.provenance import (
     versions,
 )
 from socialreturns.batch.spec import Batch, Run
-from socialreturns.batch.worker import OnEvent, run_isolated, run_threads
 from socialreturns.inputs import InputError, library_digest, project_root, resolve, write_atomically
 
 
@@ -98,86 +97,6 @@ def _writable(folder: Path) -> None:
 
 def _write_json(path: Path, value: Any) -> None:
     write_atomically(path, json.dumps(value, indent=2, default=str))
-
-
-class _Display:
-    """Progress: a tqdm bar over runs with each active run's current cell on a terminal, plain
-    time-stamped log lines otherwise (cron, CI)."""
-
-    def __init__(self, total: int, enabled: bool | None) -> None:
-        self.tty = sys.stderr.isatty() if enabled is None else enabled
-        self.lock = threading.Lock()
-        self.cells: dict[str, str] = {}
-        self.bar = None
-        if self.tty and total:
-            from tqdm.auto import tqdm
-
-            self.bar = tqdm(total=total, unit="run", file=sys.stderr, dynamic_ncols=True)
-
-    def log(self, text: str) -> None:
-        with self.lock:
-            line = f"[{dt.datetime.now():%H:%M:%S}] {text}"
-            if self.bar is not None:
-                self.bar.write(line, file=sys.stderr)
-            else:
-                print(line, file=sys.stderr, flush=True)
-
-    def cell(self, name: str, event: Mapping[str, Any]) -> None:
-        if self.bar is None:
-            return
-        with self.lock:
-            self.cells[name] = f"{event['cell']}/{event['cells']}"
-            self.bar.set_postfix_str(", ".join(f"{k} cell {v}" for k, v in self.cells.items()), refresh=True)
-
-    def done(self, name: str) -> None:
-        with self.lock:
-            self.cells.pop(name, None)
-            if self.bar is not None:
-                self.bar.set_postfix_str(
-                    ", ".join(f"{k} cell {v}" for k, v in self.cells.items()), refresh=False
-                )
-                self.bar.update(1)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
-
-
-class _Executor(Protocol):
-    """Where runs execute: `run` blocks (in a thread of the batch's pool) until one run ends."""
-
-    def run(
-        self, spec: dict[str, Any], run: Run, *, stop: threading.Event, on_event: OnEvent
-    ) -> dict[str, Any]: ...
-
-    def close(self) -> None: ...
-
-
-class _LocalExecutor:
-    """Each run in a worker process of its own on this machine (`run_isolated`), its worker and
-    kernel forked from a zygote (`socialreturns.batch.zygote`): the batch's own, or with
-    ``warm`` the warm one shared by single runs."""
-
-    def __init__(self, batch: Batch, workers: int, *, warm: bool = False) -> None:
-        from socialreturns.batch import zygote
-
-        notebooks = list(dict.fromkeys(r.notebook for r in batch.runs))
-        threads = run_threads(workers)
-        self.zygote: zygote.BatchZygote | None = None
-        self.address = zygote.warm(notebooks, KERNEL_NAME, threads=threads) if warm else None
-        if self.address is None:
-            self.zygote = zygote.BatchZygote(notebooks, KERNEL_NAME, threads=threads)
-            self.address = self.zygote.address
-
-    def run(
-        self, spec: dict[str, Any], run: Run, *, stop: threading.Event, on_event: OnEvent
-    ) -> dict[str, Any]:
-        spec = {**spec, "zygote": self.address} if self.address else spec
-        return run_isolated(spec, timeout_seconds=run.timeout_seconds, stop=stop, on_event=on_event)
-
-    def close(self) -> None:
-        if self.zygote is not None:
-            self.zygote.close()
 
 
 @dataclasses.dataclass(frozen=True)

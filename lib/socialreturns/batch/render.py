@@ -270,6 +270,9 @@ def _exporter(exclude_input: bool) -> Any:
         exporter.exclude_input_prompt = True
         exporter.exclude_output_prompt = True
         exporter.register_filter("clean_html", _clean)
+        # the notebook validated once after the preprocessors, not after each of the dozen (most
+        # of them disabled): a tenth of a second of two pages
+        exporter.optimistic_validation = True
         _EXPORTERS[exclude_input] = exporter
     return _EXPORTERS[exclude_input]
 

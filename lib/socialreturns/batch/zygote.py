@@ -69,7 +69,15 @@ _WORKER_MODULES = ("jupyter_client", "papermill", "nbconvert", "nbformat", "soci
                    "socialreturns.batch.render", "socialreturns.batch.worker", "socialreturns.batch.kernel")  # fmt: skip
 #: Never matplotlib's inline backend: imported without a shell, it would not hook into the
 #: kernel's shell, and the kernel's figures would not be shown.
-_KERNEL_MODULES = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell")
+#: The debugger (debugpy's pydevd, a hundred modules) and sqlite3 (the shell's history) are
+#: imported as each kernel initialises, a tenth of a second of its start; neither starts a thread.
+_KERNEL_MODULES = (
+    "ipykernel.kernelapp",
+    "ipykernel.ipkernel",
+    "ipykernel.zmqshell",
+    "ipykernel.debugger",
+    "sqlite3",
+)
 #: Modules a kernel must import itself, once its shell exists (they hook into it on import).
 _LEFT_TO_THE_KERNEL = ("matplotlib_inline.backend_inline",)
 #: What the library imports inside its functions, on a notebook's first call (a second or more

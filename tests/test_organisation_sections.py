@@ -54,6 +54,9 @@ def test_care_lists_split_export_questions_from_worded_care_in_the_window(mentio
     assert "P10" in care.routed["post_id"].tolist() and "P8" not in care.routed["post_id"].tolist()
     assert "[phone]" in care.routed.set_index("post_id").at["P10", "text"]
     assert care.sentence(sla_hours=24).startswith("**1 questions**")
+    assert care.routed.set_index("post_id")["sla_breached"].isna()["P10"]  # no answer record: not known
+    unknown = int(care.routed["sla_breached"].isna().sum())
+    assert f"the export records no answer to {unknown:,} of them" in care.sentence(sla_hours=24)
     with pytest.raises(InputError, match="window_days"):
         organisation.care_lists(queue, mentions, as_of=AS_OF, window_days=0)
 

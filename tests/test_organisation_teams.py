@@ -56,7 +56,9 @@ def test_care_queue_is_the_open_posts_oldest_first(inbox):
     # A4 is Kestrel's; A5 is posted after as_of; A6 is not care; A7 is flagged is_question only.
     assert queue["post_id"].tolist() == ["A7", "A2", "A3"]
     assert queue["age_hours"].tolist() == pytest.approx([48.0, 18.0, 4.0])  # 2024-12-31, 01-01 06:00, 20:00
-    assert queue["sla_breached"].tolist() == [True, True, False]  # above 12 hours
+    # above 12 hours; A3 is routed by its words with no answer record: its SLA state is unknown
+    assert queue["sla_breached"].isna().tolist() == [False, False, True]
+    assert queue["sla_breached"].iloc[:2].tolist() == [True, True]
     assert queue["customer_id"].tolist() == ["C1", "", ""]
     assert queue["platform"].tolist() == ["facebook", "reddit", "tiktok"]
     assert queue.at[2, "text"] == "@lumora my lamp won't pair, can you help? mail [email] cc @[user]"
@@ -72,7 +74,11 @@ def test_care_queue_moves_with_as_of(inbox):
     early = organisation.care_queue(mentions, routed, brand="Lumora", as_of="2025-01-01T08:00:00")
     assert early["post_id"].tolist() == ["A7", "A1", "A2"]
     assert early["age_hours"].tolist() == pytest.approx([32.0, 8.0, 2.0])
-    assert early["sla_breached"].tolist() == [True, False, False]  # the default 24 hours
+    assert early["sla_breached"].tolist() == [
+        True,
+        False,
+        False,
+    ]  # the default 24 hours (A1, A2 answered later)
     # By default as of the data's last timestamp (the 3rd at 00:00): A2 was answered then, A5 posted.
     last = organisation.care_queue(mentions, routed, brand="Lumora")
     assert last["post_id"].tolist() == ["A7", "A3", "A5"]

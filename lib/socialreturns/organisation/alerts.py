@@ -101,7 +101,9 @@ def _sla(window: pd.DataFrame, routed: pd.DataFrame, *, brand: str, as_of: pd.Ti
          lookback: pd.Timedelta, keep: Collection[str]) -> list[dict[str, Any]]:  # fmt: skip
     queue = care_queue(window, routed, brand=brand, as_of=as_of, sla_hours=sla_hours, keep_handles=keep)
     breached = queue["posted"] + pd.Timedelta(hours=sla_hours)
-    queue = queue[queue["sla_breached"].to_numpy() & (breached >= as_of - lookback).to_numpy()]
+    queue = queue[
+        queue["sla_breached"].fillna(False).to_numpy(dtype=bool) & (breached >= as_of - lookback).to_numpy()
+    ]
     return [{"id": alert_id("sla_breach", brand, str(q.post_id)), "kind": "sla_breach",
              "created": q.posted + pd.Timedelta(hours=sla_hours), "brand": brand, "post_id": str(q.post_id),
              "platform": q.platform,

@@ -77,7 +77,9 @@ class CareLists:
         oldest = f", the oldest waiting {q['age_hours'].max():,.0f} hours" if len(q) else ""
         return (f"**{len(q):,} questions** flagged by the export are open from the last {self.window_days:g} days "
                 f"({int(q['sla_breached'].sum()):,} past the {sla_hours:g}-hour SLA{oldest}); {len(r):,} more posts "
-                f"ask for help or raise a problem with the brand in words. {self.older:,} open items older than "
+                f"ask for help or raise a problem with the brand in words (the export records no answer to "
+                f"{int(r['sla_breached'].isna().sum()):,} of them, so whether they were answered in time is not "
+                f"known). {self.older:,} open items older than "
                 f"{self.window_days:g} days are left out.")  # fmt: skip
 
 

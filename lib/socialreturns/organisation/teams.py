@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from socialreturns.data import as_utc, require_brand, require_columns
@@ -91,7 +92,9 @@ def care_queue(
     -------
     One row per open mention, oldest first: ``post_id``, ``platform``, ``posted`` (UTC),
     ``age_hours`` (hours from ``posted`` to ``as_of``), ``sla_breached`` (``age_hours`` above
-    ``sla_hours``), ``customer_id`` ("" when the CRM did not match the author), ``text``
+    ``sla_hours``, for a post the export tracks: flagged a question or answered at some time;
+    missing for a post routed by its words without an answer record, whose answer the export would
+    not show), ``customer_id`` ("" when the CRM did not match the author), ``text``
     (`sentiment.redact`ed: e-mail addresses, phone numbers, URL queries and private @handles)
     and ``reason`` (the care rule that fired, `route`'s ``care_reason``).
 
@@ -129,6 +132,13 @@ def care_queue(
     reason = routed["care_reason"].to_numpy()[open_]
     stamps = as_utc(rows["timestamp"], column="timestamp")
     age = ((as_of - stamps).dt.total_seconds() / 3600).to_numpy()
+    # The SLA state is known for a post the export tracks: flagged a question, or answered at some
+    # time. A post routed by its words with no answer record may have been answered elsewhere.
+    tracked = rows["answered_at"].notna().to_numpy() if "answered_at" in rows else np.zeros(len(rows), bool)
+    if "is_question" in rows:
+        tracked = tracked | rows["is_question"].fillna(False).astype(bool).to_numpy()
+    breached = pd.array(age > sla_hours, dtype="boolean")
+    breached[~tracked] = pd.NA
     customer = (
         rows["customer_id"].astype(object).where(rows["customer_id"].notna(), "")
         if "customer_id" in rows
@@ -136,7 +146,7 @@ def care_queue(
     )
     out = pd.DataFrame({
         "post_id": rows["post_id"].to_numpy(), "platform": rows["platform"].astype(str).to_numpy(),
-        "posted": stamps.to_numpy(), "age_hours": age, "sla_breached": age > sla_hours,
+        "posted": stamps.to_numpy(), "age_hours": age, "sla_breached": breached,
         "customer_id": pd.Series(customer, index=rows.index, dtype=object).astype(str).to_numpy(),
         "text": [redact(t, handles=True, keep=keep) if isinstance(t, str) else "" for t in rows["text"]],
         "reason": [r if isinstance(r, str) and r else IS_QUESTION_REASON for r in reason],

@@ -112,3 +112,37 @@ def test_statistics_and_abbreviations_read_as_words_in_headers():
     header = re.search(r"<thead>(.*?)</thead>", plots.table(frame).to_html(), re.S).group(1)
     assert ">interval low<" in header and ">P(alive)<" in header and ">CLV<" in header
     assert ">spend rate<" in header and "ci lower" not in header  # others: the name, spaced
+
+
+_INLINE_SHELL = """
+import matplotlib
+matplotlib.use("module://matplotlib_inline.backend_inline")
+from IPython.core.interactiveshell import InteractiveShell
+shell = InteractiveShell.instance()
+shell.enable_gui = lambda gui=None: None  # a terminal shell has no GUI loop to start
+import matplotlib.pyplot as plt
+from socialreturns import plots
+plots.set_theme()
+draws = []
+plt.subplots()[0].canvas.mpl_connect("draw_event", lambda event: draws.append(1))
+shell.run_cell("import matplotlib.pyplot as plt; plt.gca().plot([1, 2, 3]);")
+hooks = ",".join(sorted(f.__name__ for f in shell.events.callbacks["post_execute"]))
+print(hooks, len(draws), len(plt.get_fignums()))
+"""
+
+
+def test_under_the_inline_backend_a_figure_is_drawn_once_per_cell():
+    # pyplot's redraw after each cell is dropped, the inline backend's PNG export is kept: the
+    # figure is drawn by its export only (a layout pass for the tight bounding box, then the
+    # pixels), then closed; before, pyplot rendered it once more first, unseen (3 draws)
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", _INLINE_SHELL], capture_output=True, text=True, check=True)
+    hooks, draws, left = out.stdout.splitlines()[-1].split(" ")
+    assert "flush_figures" in hooks and "_draw_all_if_interactive" not in hooks
+    assert (int(draws), int(left)) == (2, 0)
+
+
+def test_other_backends_keep_pyplot_redrawing_after_each_command():
+    assert plt.get_backend().lower() == "agg" and theme.one_draw_per_figure() is False

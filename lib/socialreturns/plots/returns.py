@@ -7,10 +7,10 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
-from matplotlib.collections import PolyCollection
 from matplotlib.ticker import FuncFormatter
 
 from socialreturns.intervals import ALPHA
+from socialreturns.plots.charts import histogram
 from socialreturns.plots.theme import PALETTE, thousands
 
 
@@ -167,24 +167,6 @@ def fan_chart(
     )
     ax.legend(loc="upper left")
     return thousands(ax)
-
-
-def histogram(values: pd.Series | np.ndarray, *, bins: int = 60, ax: Axes) -> Axes:
-    """Counts of ``values`` in ``bins`` equal bins over their range, drawn as seaborn's
-    ``histplot`` draws them (palette's first colour at 0.75 alpha, thin white edges, y from 0,
-    "Count"), but as one collection instead of one rectangle per bin: the simulation's
-    histograms are redrawn on every rerun, and 60 artists each cost more than the whole."""
-    counts, edges = np.histogram(np.asarray(values, dtype=float), bins=bins)
-    verts = np.stack([np.column_stack([edges[:-1], np.zeros_like(edges[:-1])]),
-                      np.column_stack([edges[:-1], counts]), np.column_stack([edges[1:], counts]),
-                      np.column_stack([edges[1:], np.zeros_like(edges[1:])])], axis=1)  # fmt: skip
-    bars = PolyCollection(verts, facecolors=sns.color_palette()[0], alpha=0.75, edgecolors="white",
-                          linewidths=0.85)  # fmt: skip
-    ax.add_collection(bars, autolim=True)
-    ax.autoscale_view()
-    ax.set_ylim(bottom=0)
-    ax.set_ylabel("Count")
-    return ax
 
 
 def distributions(paths: pd.DataFrame, *, hurdle_rate_annual: float, currency: str) -> plt.Figure:

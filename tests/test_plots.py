@@ -8,6 +8,7 @@ import re
 import matplotlib.colors as mcolors
 import matplotlib.pyplot as plt
 import pandas as pd
+import pytest
 
 from socialreturns import plots
 from socialreturns.plots import theme
@@ -146,3 +147,20 @@ def test_under_the_inline_backend_a_figure_is_drawn_once_per_cell():
 
 def test_other_backends_keep_pyplot_redrawing_after_each_command():
     assert plt.get_backend().lower() == "agg" and theme.one_draw_per_figure() is False
+
+
+def test_response_curves_one_panel_per_channel_in_their_order_labelled_at_the_edges():
+    # four channels, three per row: two rows, the two empty places removed; spend labelled where
+    # no panel lies below (b and c in the first row, d in the second), revenue in the first column
+    spend = [0.0, 50.0, 100.0, 40.0]
+    curves = pd.DataFrame([{"channel": c, "spend": s, "revenue": 2 * s, "ci_lower": s, "ci_upper": 3 * s,
+                            "current": i == 3} for c in ("d", "a", "c", "b") for i, s in enumerate(spend)])  # fmt: skip
+    fig = plots.response_curves(curves, currency="EUR", margin_rate=0.5)
+    assert [ax.get_title() for ax in fig.axes] == ["d", "a", "c", "b"]
+    assert [bool(ax.get_xlabel()) for ax in fig.axes] == [False, True, True, True]
+    assert [bool(ax.get_ylabel()) for ax in fig.axes] == [True, False, False, True]
+    assert fig.axes[0].get_ylim() == (0.0, pytest.approx(1.1 * 300.0))
+    (legend,) = fig.legends
+    assert [t.get_text() for t in legend.get_texts()] == [
+        "interval", "expected revenue", "today's spend", "break-even at 50% margin (revenue = spend / 0.5)"]  # fmt: skip
+    plt.close(fig)

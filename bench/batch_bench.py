@@ -5,14 +5,19 @@ included), times the number of runs, divided by the workers. The notebooks' own 
 run's time with 1 worker less that empty-run time. Target: the batch's wall time within 1.5x
 of (floor + compute / workers).
 
-Also: how long a wrong key in a parameter file takes to stop the batch (target under 2 s), and
-the time to decide that an unchanged batch has nothing to do.
+Also: where each run's seconds went in the 2-worker batch (kernel ready, the cells, the rest:
+worker, papermill, HTML; from the executed notebooks' papermill times), how long a wrong key in
+a parameter file takes to stop the batch (target under 2 s), and the time to decide that an
+unchanged batch has nothing to do.
 
     .venv/bin/python bench/batch_bench.py
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import os
 import statistics
 import subprocess
 import sys
@@ -48,6 +53,23 @@ def empty_run_seconds(folder: Path, repeats: int = 3) -> float:
     return statistics.median(times)
 
 
+def breakdown(folder: Path, seconds: dict[str, float]) -> list[str]:
+    """Per run of a batch's output ``folder``: its seconds, split into kernel ready (papermill's
+    start to the first cell: the kernel's start, or the wait for the batch's zygote), the cells,
+    and the rest (worker, papermill, HTML); slowest first."""
+    lines = []
+    for name, total in sorted(seconds.items(), key=lambda kv: -kv[1]):
+        nb = json.loads((folder / f"{name}.ipynb").read_text())
+        times = [c["metadata"]["papermill"] for c in nb["cells"] if c["cell_type"] == "code"]
+        start = dt.datetime.fromisoformat(nb["metadata"]["papermill"]["start_time"])
+        first, last = (dt.datetime.fromisoformat(times[0]["start_time"]),
+                       dt.datetime.fromisoformat(times[-1]["end_time"]))  # fmt: skip
+        kernel, cells = (first - start).total_seconds(), (last - first).total_seconds()
+        lines.append(f"    {name:24s} {total:6.1f} s: kernel ready {kernel:4.1f}, cells {cells:5.1f}, "
+                     f"rest {total - kernel - cells:4.1f}")  # fmt: skip
+    return lines
+
+
 def main() -> None:
     report = batch.load_batch(ROOT / "params" / "batches" / "report.yaml")
     n = len(report.runs)
@@ -63,6 +85,8 @@ def main() -> None:
             assert result.ok, [(o.name, o.status, o.error) for o in result.outcomes]
             if workers == 1:
                 per_run = {o.name: o.seconds for o in result.outcomes}
+            else:
+                where = breakdown(result.folder, {o.name: o.seconds for o in result.outcomes})
         start = time.perf_counter()
         again = batch.run_batch(report, out=folder / "w2", as_of="2000-01-01", workers=2, progress=False)
         t_skip = time.perf_counter() - start
@@ -89,6 +113,9 @@ def main() -> None:
         print(f"  {workers} worker(s): wall {wall:6.1f} s; floor {floor:5.1f} s; floor + compute/{workers} "
               f"{ideal:6.1f} s; ratio {wall / ideal:.2f} (target <= 1.5)")  # fmt: skip
     print(f"  speed-up 1 -> 2 workers: {walls[1] / walls[2]:.2f}x")
+    print("  where the 2-worker runs' seconds went:")
+    print("\n".join(where))
+    print(f"  (load average {' '.join(f'{v:.1f}' for v in os.getloadavg())} on {os.cpu_count()} cores)")
     print(f"  unchanged batch rerun (all skipped): {t_skip:.2f} s")
     print(f"  wrong key in a parameter file, `socialreturns run` to exit 2: {t_bad:.2f} s (target < 2 s)")
     print(f"    {out.stderr.strip()}")

@@ -134,6 +134,13 @@ def test_conclusions_state_the_numbers(tiny):
     assert "**210 EUR**" in text and "largest channel: fb" in text
     assert "50% of the 2 customers with an order ordered again (more than one order)" in text
     assert "Us 67%, Them 33%" in text
+    # the notebook passes the findings it shows: the same text as computing them here
+    findings = data_overview.quality_findings(tiny)
+    assert data_overview.conclusions(tiny, currency="EUR", findings=findings) == text
+    flagged = pd.DataFrame({"finding": ["texts with a phone number"], "rows": [3], "severity": ["warning"]})
+    assert "- To act on: 3 texts with a phone number." in data_overview.conclusions(
+        tiny, currency="EUR", findings=flagged
+    )
 
 
 def test_parameters_are_checked():

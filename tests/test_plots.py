@@ -8,6 +8,7 @@ import re
 import matplotlib.colors as mcolors
 import matplotlib.pyplot as plt
 import pandas as pd
+import pytest
 
 from socialreturns import plots
 from socialreturns.plots import theme
@@ -125,3 +126,54 @@ def test_monthly_periods_read_as_months_and_weekly_ones_as_dates():
     # a date column that is not a period keeps its day, even on the first of a month
     starts = months.rename(columns={"period": "start"})
     assert "2024-11-01" in plots.table(starts).to_html()
+
+
+_INLINE_SHELL = """
+import matplotlib
+matplotlib.use("module://matplotlib_inline.backend_inline")
+from IPython.core.interactiveshell import InteractiveShell
+shell = InteractiveShell.instance()
+shell.enable_gui = lambda gui=None: None  # a terminal shell has no GUI loop to start
+import matplotlib.pyplot as plt
+from socialreturns import plots
+plots.set_theme()
+draws = []
+plt.subplots()[0].canvas.mpl_connect("draw_event", lambda event: draws.append(1))
+shell.run_cell("import matplotlib.pyplot as plt; plt.gca().plot([1, 2, 3]);")
+hooks = ",".join(sorted(f.__name__ for f in shell.events.callbacks["post_execute"]))
+print(hooks, len(draws), len(plt.get_fignums()))
+"""
+
+
+def test_under_the_inline_backend_a_figure_is_drawn_once_per_cell():
+    # pyplot's redraw after each cell is dropped, the inline backend's PNG export is kept: the
+    # figure is drawn by its export only (a layout pass for the tight bounding box, then the
+    # pixels), then closed; before, pyplot rendered it once more first, unseen (3 draws)
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", _INLINE_SHELL], capture_output=True, text=True, check=True)
+    hooks, draws, left = out.stdout.splitlines()[-1].split(" ")
+    assert "flush_figures" in hooks and "_draw_all_if_interactive" not in hooks
+    assert (int(draws), int(left)) == (2, 0)
+
+
+def test_other_backends_keep_pyplot_redrawing_after_each_command():
+    assert plt.get_backend().lower() == "agg" and theme.one_draw_per_figure() is False
+
+
+def test_response_curves_one_panel_per_channel_in_their_order_labelled_at_the_edges():
+    # four channels, three per row: two rows, the two empty places removed; spend labelled where
+    # no panel lies below (b and c in the first row, d in the second), revenue in the first column
+    spend = [0.0, 50.0, 100.0, 40.0]
+    curves = pd.DataFrame([{"channel": c, "spend": s, "revenue": 2 * s, "ci_lower": s, "ci_upper": 3 * s,
+                            "current": i == 3} for c in ("d", "a", "c", "b") for i, s in enumerate(spend)])  # fmt: skip
+    fig = plots.response_curves(curves, currency="EUR", margin_rate=0.5)
+    assert [ax.get_title() for ax in fig.axes] == ["d", "a", "c", "b"]
+    assert [bool(ax.get_xlabel()) for ax in fig.axes] == [False, True, True, True]
+    assert [bool(ax.get_ylabel()) for ax in fig.axes] == [True, False, False, True]
+    assert fig.axes[0].get_ylim() == (0.0, pytest.approx(1.1 * 300.0))
+    (legend,) = fig.legends
+    assert [t.get_text() for t in legend.get_texts()] == [
+        "interval", "expected revenue", "today's spend", "break-even at 50% margin (revenue = spend / 0.5)"]  # fmt: skip
+    plt.close(fig)

@@ -266,10 +266,11 @@ def test_plots_draw_break_even():
     plt.close(ax.figure)
     fit = _fit({"a": (0.3, 80.0, 1.0, 900.0)}, {"a": 100.0})
     curves = roi.response_curves(fit, points=9)
-    grid = plots.response_curves(curves, currency="EUR", margin_rate=0.4)
-    (line,) = [ln for ln in grid.axes.flat[0].get_lines() if ln.get_label().startswith("break-even")]
+    fig = plots.response_curves(curves, currency="EUR", margin_rate=0.4)
+    (line,) = [ln for ln in fig.axes[0].get_lines() if ln.get_label().startswith("break-even")]
     assert line.get_ydata() == pytest.approx(line.get_xdata() / 0.4)
-    plt.close(grid.figure)
+    assert [ax.get_title() for ax in fig.axes] == ["a"]  # one panel per channel, the empty ones removed
+    plt.close(fig)
 
 
 @pytest.fixture(scope="module")

@@ -732,3 +732,29 @@ def test_ror_counts_the_negative_posts_the_sentiment_report_counts(tables):
     assert int(negative.sum()) == int(volume["negative_mentions"].sum()) > 0
     lexicon = classified.scores["lexicon_label"].reindex(negative.index).eq("negative")
     assert (lexicon != negative).any()  # the lexicon alone would class some posts differently
+
+
+def test_fits_are_kept_in_the_cache_and_refitted_when_damaged(cdnow, monkeypatch, tmp_path):
+    # the published CDNOW fit, once: read back equal without optimising again; a damaged entry is
+    # refitted, never trusted; another summary (one customer less) is another entry
+    monkeypatch.setenv("SOCIALRETURNS_CACHE", str(tmp_path))
+    first = ror.fit_bgnbd(cdnow)
+    assert first.params["r"] == pytest.approx(REF["bgnbd_published"]["r"], abs=6e-4)
+    (entry,) = (tmp_path / "ror-fits").iterdir()
+    calls = []
+    real = optimize.minimize
+    monkeypatch.setattr(optimize, "minimize", lambda *a, **k: calls.append(1) or real(*a, **k))
+    again = ror.fit_bgnbd(cdnow)
+    assert calls == []
+    pd.testing.assert_series_equal(again.params, first.params)
+    pd.testing.assert_series_equal(again.standard_errors, first.standard_errors)
+    assert (again.log_likelihood, again.n_customers, again.iterations) == (
+        first.log_likelihood, first.n_customers, first.iterations)  # fmt: skip
+    (entry / "fit.parquet").write_bytes(b"not parquet")
+    refitted = ror.fit_bgnbd(cdnow)
+    assert calls == [1] and refitted.params.equals(first.params)
+    ror.fit_bgnbd(cdnow.iloc[1:])
+    assert calls == [1, 1] and len(list((tmp_path / "ror-fits").iterdir())) == 2
+    monkeypatch.setenv("SOCIALRETURNS_CACHE", "off")
+    ror.fit_bgnbd(cdnow)
+    assert calls == [1, 1, 1]

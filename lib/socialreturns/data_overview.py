@@ -184,8 +184,10 @@ def quality_findings(tables: Tables) -> pd.DataFrame:
     return frame.drop(columns="base")
 
 
-def conclusions(tables: Tables, *, currency: str) -> str:
-    """Markdown conclusions of the overview, with every number computed from ``tables``."""
+def conclusions(tables: Tables, *, currency: str, findings: pd.DataFrame | None = None) -> str:
+    """Markdown conclusions of the overview, with every number computed from ``tables``;
+    ``findings`` is `quality_findings` of ``tables`` when the caller has it already (it reads
+    every mention's text), else it is computed here."""
     summary = table_summary(tables).set_index("table")
     spend_total = tables.spend["spend"].sum()
     revenue_total = tables.orders["revenue"].sum()
@@ -195,7 +197,7 @@ def conclusions(tables: Tables, *, currency: str) -> str:
     )
     per_customer = tables.orders["customer_id"].value_counts()
     repeaters = per_customer.gt(1).mean()
-    findings = quality_findings(tables)
+    findings = quality_findings(tables) if findings is None else findings
     warnings = findings[(findings["severity"] == "warning") & (findings["rows"] > 0)]
     lines = [
         f"- The data covers **{summary.loc['orders', 'first']} to {summary.loc['orders', 'last']}**"

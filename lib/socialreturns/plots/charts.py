@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
+from matplotlib.collections import PolyCollection
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from socialreturns.plots.theme import colors, thousands
@@ -118,6 +119,32 @@ def stacked_bars(
     return thousands(ax, axis="x")
 
 
+def histogram(values: pd.Series | np.ndarray, *, bins: int = 60, log_x: bool = False, ax: Axes) -> Axes:
+    """Counts of ``values`` (missing ones left out) in ``bins`` equal bins over their range (equal
+    in log10 with ``log_x``, on a logarithmic axis), drawn as seaborn's ``histplot`` draws them
+    (palette's first colour at 0.75 alpha, thin white edges, y from 0, "Count"), but as one
+    collection instead of one rectangle per bin: histplot's machinery and its 40 to 60 artists
+    cost more than the rest of the figure."""
+    finite = np.asarray(values, dtype=float)
+    finite = finite[~np.isnan(finite)]
+    if log_x:
+        ax.set_xscale("log")
+        edges = 10 ** np.histogram_bin_edges(np.log10(finite), bins=bins)
+    else:
+        edges = np.histogram_bin_edges(finite, bins=bins)
+    counts, edges = np.histogram(finite, bins=edges)
+    verts = np.stack([np.column_stack([edges[:-1], np.zeros_like(edges[:-1])]),
+                      np.column_stack([edges[:-1], counts]), np.column_stack([edges[1:], counts]),
+                      np.column_stack([edges[1:], np.zeros_like(edges[1:])])], axis=1)  # fmt: skip
+    bars = PolyCollection(verts, facecolors=sns.color_palette()[0], alpha=0.75, edgecolors="white",
+                          linewidths=0.85)  # fmt: skip
+    ax.add_collection(bars, autolim=True)
+    ax.autoscale_view()
+    ax.set_ylim(bottom=0)
+    ax.set_ylabel("Count")
+    return ax
+
+
 def histograms(frame: pd.DataFrame, columns: dict[str, str], *, log_x: tuple[str, ...] = ()) -> plt.Figure:
     """One histogram per column, side by side; ``columns`` maps a column to its axis label and
     columns in ``log_x`` get a logarithmic axis."""
@@ -126,7 +153,7 @@ def histograms(frame: pd.DataFrame, columns: dict[str, str], *, log_x: tuple[str
         values = frame[column].astype(float)
         if column in log_x:
             values = values[values >= values.quantile(0.005)].clip(lower=1e-9)
-        sns.histplot(values, ax=ax, bins=40, log_scale=column in log_x)
+        histogram(values, ax=ax, bins=40, log_x=column in log_x)
         ax.set(title=label, xlabel=label, ylabel="customers")
         if column in log_x:  # plain tick labels: matplotlib's 10^x labels need fonts we do not ship
             ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.4g}"))

@@ -7,10 +7,10 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
-from matplotlib.collections import PolyCollection
 from matplotlib.ticker import FuncFormatter
 
 from socialreturns.intervals import ALPHA
+from socialreturns.plots.charts import histogram
 from socialreturns.plots.theme import PALETTE, thousands
 
 
@@ -63,35 +63,45 @@ def response_curves(
     period: str = "day",
     col_wrap: int = 3,
     margin_rate: float | None = None,
-) -> sns.FacetGrid:
-    """One panel per channel: expected incremental revenue against steady spend, with the
-    interval band and the current spend marked; with ``margin_rate``, the break-even line
-    revenue = spend / margin_rate (above it the spend pays back at that gross margin)."""
-    grid = sns.FacetGrid(curves, col="channel", col_wrap=col_wrap, sharex=False, sharey=False,
-                         height=2.8, aspect=1.3)  # fmt: skip
+) -> plt.Figure:
+    """One panel per channel (in the order of ``curves``, ``col_wrap`` per row): expected
+    incremental revenue against steady spend, with the interval band and the current spend
+    marked; with ``margin_rate``, the break-even line revenue = spend / margin_rate (above it the
+    spend pays back at that gross margin). Returns the figure."""
+    # plain subplots laid out as seaborn's FacetGrid(col_wrap=3, height=2.8, aspect=1.3) did: the
+    # grid's legend placement drew the whole figure twice more before its PNG, for six panels
+    channels = list(dict.fromkeys(curves["channel"]))
+    rows = max(-(-len(channels) // col_wrap), 1)
+    fig, axes = plt.subplots(rows, col_wrap, figsize=(col_wrap * 2.8 * 1.3, rows * 2.8), squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        if i >= len(channels):
+            ax.remove()
+            continue
+        _response_panel(ax, curves[curves["channel"] == channels[i]], margin_rate)
+        ax.set_title(str(channels[i]))
+        if i + col_wrap >= len(channels):  # no panel below: the spend axis is labelled here
+            ax.set_xlabel(f"spend ({currency} per {period})")
+        if i % col_wrap == 0:
+            ax.set_ylabel(f"revenue ({currency} per {period})")
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=len(labels), bbox_to_anchor=(0.5, -0.02))
+    fig.tight_layout()
+    fig.subplots_adjust(bottom=0.18)
+    return fig
 
-    def panel(data: pd.DataFrame, **_: object) -> None:
-        ax = plt.gca()
-        line = data[~data["current"]]
-        ax.fill_between(line["spend"], line["ci_lower"], line["ci_upper"], alpha=0.25, label="interval")
-        ax.plot(line["spend"], line["revenue"], label="expected revenue")
-        now = data[data["current"]]
-        ax.scatter(now["spend"], now["revenue"], color="black", zorder=3, s=20, label="today's spend")
-        if margin_rate is not None:
-            # The line would dwarf the curves: keep the curves' scale and let it leave the panel.
-            top = 1.1 * float(data["ci_upper"].max()) or 1.0
-            ax.plot(line["spend"], line["spend"] / margin_rate, color="black", lw=1, ls="--",
-                    label=f"break-even at {margin_rate:.0%} margin (revenue = spend / {margin_rate:g})")  # fmt: skip
-            ax.set_ylim(0, top)
 
-    grid.map_dataframe(panel)
-    grid.set_axis_labels(f"spend ({currency} per {period})", f"revenue ({currency} per {period})")
-    grid.set_titles("{col_name}")
-    handles, labels = grid.axes.flat[0].get_legend_handles_labels()
-    grid.add_legend(legend_data=dict(zip(labels, handles, strict=True)), loc="lower center", ncol=len(labels),
-                    bbox_to_anchor=(0.5, -0.02))  # fmt: skip
-    grid.figure.subplots_adjust(bottom=0.18)
-    return grid
+def _response_panel(ax: Axes, data: pd.DataFrame, margin_rate: float | None) -> None:
+    line = data[~data["current"]]
+    ax.fill_between(line["spend"], line["ci_lower"], line["ci_upper"], alpha=0.25, label="interval")
+    ax.plot(line["spend"], line["revenue"], label="expected revenue")
+    now = data[data["current"]]
+    ax.scatter(now["spend"], now["revenue"], color="black", zorder=3, s=20, label="today's spend")
+    if margin_rate is not None:
+        # The line would dwarf the curves: keep the curves' scale and let it leave the panel.
+        top = 1.1 * float(data["ci_upper"].max()) or 1.0
+        ax.plot(line["spend"], line["spend"] / margin_rate, color="black", lw=1, ls="--",
+                label=f"break-even at {margin_rate:.0%} margin (revenue = spend / {margin_rate:g})")  # fmt: skip
+        ax.set_ylim(0, top)
 
 
 def fit_diagnostics(actual: pd.Series, fitted: pd.Series, *, currency: str) -> plt.Figure:
@@ -157,24 +167,6 @@ def fan_chart(
     )
     ax.legend(loc="upper left")
     return thousands(ax)
-
-
-def histogram(values: pd.Series | np.ndarray, *, bins: int = 60, ax: Axes) -> Axes:
-    """Counts of ``values`` in ``bins`` equal bins over their range, drawn as seaborn's
-    ``histplot`` draws them (palette's first colour at 0.75 alpha, thin white edges, y from 0,
-    "Count"), but as one collection instead of one rectangle per bin: the simulation's
-    histograms are redrawn on every rerun, and 60 artists each cost more than the whole."""
-    counts, edges = np.histogram(np.asarray(values, dtype=float), bins=bins)
-    verts = np.stack([np.column_stack([edges[:-1], np.zeros_like(edges[:-1])]),
-                      np.column_stack([edges[:-1], counts]), np.column_stack([edges[1:], counts]),
-                      np.column_stack([edges[1:], np.zeros_like(edges[1:])])], axis=1)  # fmt: skip
-    bars = PolyCollection(verts, facecolors=sns.color_palette()[0], alpha=0.75, edgecolors="white",
-                          linewidths=0.85)  # fmt: skip
-    ax.add_collection(bars, autolim=True)
-    ax.autoscale_view()
-    ax.set_ylim(bottom=0)
-    ax.set_ylabel("Count")
-    return ax
 
 
 def distributions(paths: pd.DataFrame, *, hurdle_rate_annual: float, currency: str) -> plt.Figure:

@@ -13,7 +13,7 @@ from scipy import special
 
 from socialreturns.inputs import InputError
 
-from .fit import PURCHASE_MODELS, ModelFit, _maximise, _mean_neg_log_likelihood, _need, _unique_rows
+from .fit import PURCHASE_MODELS, ModelFit, _maximise, _mean_neg_log_likelihood, _need, _unique_rows, cached
 from .mbgnbd import _mbg_conditional_expected, _mbg_log_odds_gone, _mbg_new_customer
 from .rfm import _columns
 
@@ -83,6 +83,7 @@ def _check_summary(summary: pd.DataFrame) -> None:
         raise InputError("the customer summary is empty", expected="at least one customer")
 
 
+@cached(("frequency", "recency", "T"))
 def fit_bgnbd(summary: pd.DataFrame) -> ModelFit:
     """Fit the BG/NBD model of repeat purchasing by maximum likelihood.
 

@@ -1,11 +1,14 @@
 """A maximum-likelihood fit (`ModelFit`) and the optimiser both models share.
 
 Each model maximises its mean log-likelihood over log parameters with L-BFGS-B and analytic
-gradients; standard errors come from the observed information by the delta method.
+gradients; standard errors come from the observed information by the delta method. A fit is
+kept in the project's cache (`cached`), keyed by the customers' summary it read.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -13,8 +16,12 @@ import numpy as np
 import pandas as pd
 from scipy import optimize
 
+from socialreturns import store
 from socialreturns.inputs import InputError
 from socialreturns.intervals import ALPHA, norm_ppf
+
+#: The cache's domain under `store.cache_root` for the fitted models (`cached`).
+DOMAIN = "ror-fits"
 
 
 @dataclass(frozen=True)
@@ -58,6 +65,50 @@ class ModelFit:
         frame = frame.join(self.conf_int(alpha))
         frame.index.name = "parameter"
         return frame
+
+
+def cached(
+    columns: tuple[str, ...],
+) -> Callable[[Callable[[pd.DataFrame], ModelFit]], Callable[[pd.DataFrame], ModelFit]]:
+    """Keep a model's fit of a customers' summary in the cache (`store.cached_frames`, domain
+    ``ror-fits``): keyed by the fitting function, the summary's ``columns`` (the ones it reads,
+    values and index), its time unit and the library's source digest, so the ROR report's four
+    fits (two models on the calibration period, the chosen one and Gamma-Gamma on the whole) are
+    computed once per order data. An entry that does not check out is refitted; a fit that
+    raises is never kept, it raises again. ``SOCIALRETURNS_CACHE=off`` fits every time."""
+
+    def wrap(fit: Callable[[pd.DataFrame], ModelFit]) -> Callable[[pd.DataFrame], ModelFit]:
+        @functools.wraps(fit)
+        def cached_fit(summary: pd.DataFrame) -> ModelFit:
+            if store.cache_root(DOMAIN) is None or not set(columns) <= set(summary.columns):
+                return fit(summary)  # no cache, or a summary the fit refuses with its own error
+            key = store.frames_key("ror-fit", fit.__name__, summary[list(columns)],
+                                   summary.attrs.get("time_unit", "W"))  # fmt: skip
+            fresh: list[ModelFit] = []
+
+            def compute() -> store.Computed:
+                fresh.append(fit(summary))
+                return _stored(fresh[0])
+
+            frames, plain = store.cached_frames(DOMAIN, key, compute)
+            return fresh[0] if fresh else _restored(frames["fit"], plain)
+
+        return cached_fit
+
+    return wrap
+
+
+def _stored(fit: ModelFit) -> store.Computed:
+    frame = pd.DataFrame({"estimate": fit.params, "std_error": fit.standard_errors})
+    plain = {"model": fit.model, "log_likelihood": fit.log_likelihood, "n_customers": fit.n_customers,
+             "time_unit": fit.time_unit, "iterations": fit.iterations}  # fmt: skip
+    return {"fit": frame}, plain
+
+
+def _restored(frame: pd.DataFrame, plain: dict) -> ModelFit:
+    return ModelFit(model=plain["model"], params=frame["estimate"], standard_errors=frame["std_error"],
+                    log_likelihood=float(plain["log_likelihood"]), n_customers=int(plain["n_customers"]),
+                    time_unit=str(plain["time_unit"]), iterations=int(plain["iterations"]))  # fmt: skip
 
 
 def _unique_rows(columns: list[np.ndarray]) -> tuple[list[np.ndarray], np.ndarray]:

@@ -12,7 +12,7 @@ from scipy import special
 
 from socialreturns.inputs import InputError
 
-from .fit import ModelFit, _maximise, _mean_neg_log_likelihood, _need, _unique_rows
+from .fit import ModelFit, _maximise, _mean_neg_log_likelihood, _need, _unique_rows, cached
 from .rfm import _columns
 
 GAMMA_GAMMA_PARAMS = ("p", "q", "gamma")
@@ -68,6 +68,7 @@ def gamma_gamma_log_likelihood(summary: pd.DataFrame, *, p: float, q: float, gam
     return pd.Series(ll, index=summary.index[summary["frequency"].to_numpy() > 0], name="log_likelihood")
 
 
+@cached(("frequency", "monetary_value"))
 def fit_gamma_gamma(summary: pd.DataFrame) -> ModelFit:
     """Fit the Gamma-Gamma model of order value on the repeat buyers.
 

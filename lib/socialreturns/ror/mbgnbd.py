@@ -17,7 +17,7 @@ from scipy import special
 
 from socialreturns.inputs import InputError
 
-from .fit import ModelFit, _maximise, _mean_neg_log_likelihood, _unique_rows
+from .fit import ModelFit, _maximise, _mean_neg_log_likelihood, _unique_rows, cached
 from .rfm import _columns
 
 MBGNBD_PARAMS = ("r", "alpha", "a", "b")
@@ -69,6 +69,7 @@ def mbgnbd_log_likelihood(summary: pd.DataFrame, *, r: float, alpha: float, a: f
     return pd.Series(ll, index=summary.index, name="log_likelihood")
 
 
+@cached(("frequency", "recency", "T"))
 def fit_mbgnbd(summary: pd.DataFrame) -> ModelFit:
     """Fit the MBG/NBD model by maximum likelihood.
 

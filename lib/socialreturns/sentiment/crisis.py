@@ -221,11 +221,26 @@ def distinctive_words(
     """
     MAX_TEXT_CHARS.check("max_text_chars", max_text_chars)
     tokenizer, stop = _tokenizer(), stopwords(language)
-    a = pd.Series(
-        [w for t in _as_series(texts) for w in _words(t, tokenizer, stop, max_text_chars)], dtype=object
-    )
-    b = pd.Series([w for t in _as_series(baseline) for w in _words(t, tokenizer, stop, max_text_chars)],
-                  dtype=object)  # fmt: skip
+    return _fightin_words(_all_words(texts, tokenizer, stop, max_text_chars),
+                          _all_words(baseline, tokenizer, stop, max_text_chars), top=top)  # fmt: skip
+
+
+def _all_words(
+    texts: Sequence[str] | pd.Series, tokenizer: object, stop: frozenset[str], max_text_chars: int
+) -> pd.Series:
+    """Every word of ``texts`` in order (`_words` of each), as `distinctive_words` counts them;
+    a text repeated (reposts, templates) is tokenised once."""
+    seen: dict[str, list[str]] = {}
+    words = []
+    for t in _as_series(texts):
+        if t not in seen:
+            seen[t] = _words(t, tokenizer, stop, max_text_chars)
+        words.extend(seen[t])
+    return pd.Series(words, dtype=object)
+
+
+def _fightin_words(a: pd.Series, b: pd.Series, *, top: int) -> pd.DataFrame:
+    """`distinctive_words` of the words ``a`` (in texts) against ``b`` (in the baseline)."""
     counts = pd.DataFrame({"count": a.value_counts(), "baseline_count": b.value_counts()}).fillna(0.0)
     if counts.empty or a.empty or b.empty:
         return pd.DataFrame(columns=["word", "count", "baseline_count", "log_odds", "z"])
@@ -267,9 +282,13 @@ def episode_words(
     negative &= scores["english"].reindex(mentions.index).fillna(False).astype(bool)
     inside = [_in_episode(mentions["timestamp"], e.start, e.end, freq) for e in episodes.itertuples()]
     outside = negative & ~np.logical_or.reduce(inside) if inside else negative
+    MAX_TEXT_CHARS.check("max_text_chars", max_text_chars)
+    tokenizer, stop = _tokenizer(), stopwords("en")
+    # `distinctive_words` of each episode against the same baseline: its words are read once
+    baseline = _all_words(mentions.loc[outside, "text"], tokenizer, stop, max_text_chars) if inside else None
     parts = [
-        distinctive_words(mentions.loc[negative & sel, "text"], mentions.loc[outside, "text"], top=top,
-                          max_text_chars=max_text_chars)
+        _fightin_words(_all_words(mentions.loc[negative & sel, "text"], tokenizer, stop, max_text_chars),
+                       baseline, top=top)
         .assign(episode=k, start=episodes["start"].iloc[k])
         for k, sel in enumerate(inside)
     ]  # fmt: skip

@@ -32,6 +32,8 @@ _PHONE = re.compile(
     r"|(?<![\w/])(?:\+|00)\d[\d\s().-]{6,}\d(?!\w)|(?<![\w/+-])\(?\d[\d\s().-]{6,}\d(?![\w/]))"
 )
 _HANDLE = re.compile(r"(?<![\w@])@\w{1,30}")
+#: What an e-mail address (its "@") or a phone number (a digit, as ``\d`` reads it) cannot do without.
+_MAYBE_PERSONAL = re.compile(r"[\d@]")
 
 
 def _is_phone(number: str) -> bool:
@@ -154,5 +156,8 @@ def contains_personal_data(texts: pd.Series) -> pd.DataFrame:
     2  False  False
     """
     codes, unique = pd.factorize(texts.astype("string").fillna(""), sort=False)
-    found = np.array([_redacted(str(text))[1:] for text in unique], dtype=bool).reshape(-1, 2)
+    # an e-mail address needs an "@" and a phone number a digit: most texts have neither, and
+    # the full pass (`_redacted`) is only run on those that may
+    found = np.array([_redacted(text)[1:] if _MAYBE_PERSONAL.search(text) else (False, False)
+                      for text in map(str, unique)], dtype=bool).reshape(-1, 2)  # fmt: skip
     return pd.DataFrame(found[codes], index=texts.index, columns=["email", "phone"])

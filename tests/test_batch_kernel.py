@@ -108,7 +108,7 @@ def test_the_worker_validates_notebooks_without_the_iri_grammar():
 
 def test_a_chart_is_drawn_only_as_often_as_its_png_needs(tmp_path):
     # matplotlib's REPL hook used to draw every figure in full before the inline backend drew
-    # it again for its PNG; the kernel now sends the figures first (`kernel.show_figures_first`)
+    # it again for its PNG; the kernel's extension drops that hook (`theme.one_draw_per_figure`)
     path = _notebook(
         tmp_path / "chart.ipynb",
         "import io\nimport matplotlib.figure\nimport matplotlib.pyplot as plt\n"

@@ -175,13 +175,13 @@ def load_ipython_extension(ipython: Any) -> None:
     """In a run's kernel, as it boots (``--ext=socialreturns.notebook``): import the modules named
     in ``$SOCIALRETURNS_PRELOAD`` (`socialreturns.batch.kernel.start`) into ``sys.modules`` only,
     never into the notebook's namespace. A module that fails to import is left for the notebook's
-    own cell to report, with its traceback. Figures are sent before matplotlib's own hook
-    draws them (`socialreturns.batch.kernel.show_figures_first`)."""
+    own cell to report, with its traceback. Each figure is drawn once per cell, for its PNG
+    (`socialreturns.plots.theme.one_draw_per_figure`, also for a notebook that sets no theme)."""
     import importlib
 
-    from socialreturns.batch.kernel import show_figures_first
+    from socialreturns.plots.theme import one_draw_per_figure
 
-    show_figures_first(ipython)
+    one_draw_per_figure()
     for entry in filter(None, os.environ.pop("SOCIALRETURNS_PRELOAD", "").split(",")):
         module, _, name = entry.partition(":")
         try:

@@ -52,24 +52,6 @@ def notebook_imports(notebook: str | Path) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def show_figures_first(ipython: Any) -> None:
-    """Have a kernel send its inline figures before matplotlib's REPL hook draws them.
-
-    After each cell, IPython runs pyplot's hook (``draw_all``: every open figure drawn in full)
-    and then the inline backend's ``flush_figures``, which draws each figure again for its PNG
-    and closes it: every chart was drawn twice over, a third of its cost. A ``post_execute``
-    callback registered at boot, before both, flushes the figures first; the hook then finds
-    them closed. The PNGs are those the inline backend makes either way."""
-    import sys
-
-    def flush() -> None:
-        inline = sys.modules.get("matplotlib_inline.backend_inline")
-        if inline is not None and inline.flush_figures in ipython.events.callbacks["post_execute"]:
-            inline.flush_figures()  # then a no-op when the backend's own turn comes
-
-    ipython.events.register("post_execute", flush)
-
-
 def start(
     notebook: str | Path,
     *,

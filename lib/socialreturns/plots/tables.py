@@ -140,8 +140,8 @@ def header(name: object) -> str:
     """A column's header: `HEADERS`' words, else the name's words with abbreviations in capitals
     (`ABBREVIATIONS`) and a unit at its end in brackets.
 
-    >>> header("p_alive"), header("net_cash_flow"), header("marginal_roas"), header("payback_months")
-    ('P(alive)', 'net cash flow', 'marginal ROAS', 'payback (months)')
+    >>> header("p_alive"), header("net_cash_flow"), header("roas_calibrated"), header("payback_months")
+    ('P(alive)', 'net cash flow', 'ROAS calibrated', 'payback (months)')
     """
     text = str(name)
     if text in HEADERS:

@@ -452,7 +452,7 @@ def test_no_list_in_any_report_shows_personal_data(report_batch):
 def test_the_executive_summary_opens_with_the_index_verdicts(report_batch):
     """The summary's first section is in sentences: the data period and as-of date, then the
     same verdict per question as the index's (one sentence per concept), every IRR scenario."""
-    from socialreturns.batch import headlines
+    from socialreturns.batch import verdicts
 
     manifest = json.loads(report_batch.manifest.read_text(encoding="utf-8"))
     runs = manifest["runs"]
@@ -469,7 +469,7 @@ def test_the_executive_summary_opens_with_the_index_verdicts(report_batch):
     )
     for name in ("irr_forecast", "irr_forecast-downside", "roi", "organisation", "sentiment", "ror"):
         run = runs[name]
-        said = headlines.verdict(Path(run["notebook"]).stem, run["records"], run.get("parameters") or {})
+        said = verdicts.verdict(Path(run["notebook"]).stem, run["records"], run.get("parameters") or {})
         assert said and said in opening and said in index, name
     # in page order: fund or not, then budget, the organisation now, voice, relationships
     marks = [opening.index(m) for m in ("Fund the programme?", "Where the budget should go:", "Now:",

@@ -105,6 +105,6 @@ def test_a_rerun_batch_does_not_count_its_last_summary_among_the_reports(tmp_pat
 
 def test_the_index_reads_payback_verdicts_in_the_roi_reports_words():
     from socialreturns import roi
-    from socialreturns.batch import headlines
+    from socialreturns.batch import verdicts
 
-    assert headlines.PAYBACK_VERDICTS == roi.PAYBACK_VERDICTS
+    assert verdicts.PAYBACK_VERDICTS == roi.PAYBACK_VERDICTS

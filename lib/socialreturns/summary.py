@@ -333,8 +333,8 @@ VERDICTS = (("Fund the programme?", "irr_forecast"), ("Where the budget should g
 def verdicts(manifest: dict[str, Any]) -> str:
     """The summary's opening in sentences (Markdown): the data period and the as-of date, then
     one bullet per question with the same verdict sentence the index shows for each report
-    (`socialreturns.batch.headlines.verdict`); every IRR scenario gets its own sentence."""
-    from socialreturns.batch import headlines
+    (`socialreturns.batch.verdicts.verdict`); every IRR scenario gets its own sentence."""
+    from socialreturns.batch import verdicts
 
     runs = {n: r for n, r in _ordered(manifest).items() if r.get("status") in ("ok", "skipped")}
     by_stem: dict[str, list[tuple[str, dict[str, Any]]]] = {}
@@ -345,7 +345,7 @@ def verdicts(manifest: dict[str, Any]) -> str:
               if data and data[0].get("first_date") else "")  # fmt: skip
     lines = ["## In short", "", f"Reports of {period}as of **{md(manifest.get('as_of', '?'))}**.", ""]
     for label, stem in VERDICTS:
-        found = [(n, headlines.verdict(stem, r.get("records") or {}, r.get("parameters") or {}))
+        found = [(n, verdicts.verdict(stem, r.get("records") or {}, r.get("parameters") or {}))
                  for n, r in by_stem.get(stem, [])]  # fmt: skip
         said = [(n, s) for n, s in found if s]
         if not said:

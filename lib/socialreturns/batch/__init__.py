@@ -42,8 +42,8 @@ Submodules:
   its runs execute (local workers), and `progress`, its bar or log lines.
 * `dask`: the Dask executor (runs as tasks on a cluster, their files stored here).
 * `render`: a run's HTML pages: the business view (no code, an assumptions table) and the code view.
-* `headlines`: the index's headline figures by their units, and one verdict per report;
-  `contracts`, the record contracts it reads, kept as plain data.
+* `headlines`: the index's headline figures by their units; `verdicts`, one verdict per report;
+  `contracts`, the record contracts they read, kept as plain data.
 * `index`: the index page (``index.html``), a Jinja2 template.
 """
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import jinja2
 
-from socialreturns.batch import headlines, render
+from socialreturns.batch import headlines, render, verdicts
 from socialreturns.batch.spec import notebook_parameters
 from socialreturns.inputs import InputError, project_root, write_atomically
 
@@ -136,7 +136,7 @@ def _rows(folder: Path, manifest: Mapping[str, Any]) -> list[dict[str, Any]]:
             "last_good": Path(run["last_good"]["html"]).name if (run.get("last_good") or {}).get("html") else None,
             "status": run["status"], "error": run.get("error"), "seconds": run.get("seconds") or 0,
             "ended": str(run.get("ended") or ""),
-            "verdict": headlines.verdict(stem, run.get("records") or {}, parameters) if _good(run) else "",
+            "verdict": verdicts.verdict(stem, run.get("records") or {}, parameters) if _good(run) else "",
         })  # fmt: skip
     return rows
 

@@ -258,7 +258,7 @@ def conclusions(
     """Markdown conclusions of the IRR report; every number comes from the arguments, and a
     figure that does not exist (payback beyond the horizon, no IRR) is said in words. With
     ``swings`` (`tornado`), the assumption that moves the NPV most."""
-    from socialreturns.batch.headlines import funding  # the one fund-or-not rule of every page
+    from socialreturns.batch.verdicts import funding  # the one fund-or-not rule of every page
 
     p = sim.percentiles((0.05, 0.95)).set_index("quantile")
     clears = np.isfinite(returns.irr_annual) and returns.irr_annual > hurdle_rate_annual

@@ -182,3 +182,31 @@ def _dtypes(frame: Any) -> list[list[str]]:
 
 def _refuse(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not plain data")
+
+
+def by_library(domain: str, name: str, compute: Callable[[], Any], *, encode: Callable[[Any], str],
+               decode: Callable[[str], Any]) -> Any:  # fmt: skip
+    """``compute()``, kept as JSON text in ``<domain>/<name>-<library digest>.json`` of the cache
+    and read back (``decode``) while the library's source is unchanged; a file of another library
+    version is removed, one that cannot be read is computed again, and a cache that cannot be
+    written (read-only, off) only costs the computation. For plain data the library derives from
+    its own source (record contracts, parameter ranges), read without importing the domains."""
+    from socialreturns.inputs import InputError, library_digest, write_atomically
+
+    root = cache_root(domain)
+    if root is None:
+        return compute()
+    path = root / f"{name}-{library_digest()}.json"
+    try:
+        return decode(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        pass
+    value = compute()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for stale in path.parent.glob(f"{name}-*.json"):  # another library's
+            stale.unlink(missing_ok=True)
+        write_atomically(path, encode(value))
+    except (InputError, OSError, TypeError, ValueError):  # read-only, or not JSON: computed next time
+        pass
+    return value

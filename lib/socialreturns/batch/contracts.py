@@ -16,7 +16,6 @@ import dataclasses
 import importlib
 import json
 
-from socialreturns.inputs import InputError, library_digest, write_atomically
 from socialreturns.notebook import Figure, Figures
 
 #: The modules holding each notebook's record contract (``FIGURES``), when not ``socialreturns.<stem>``.
@@ -60,22 +59,6 @@ def _decode(text: str) -> Figures | None:
 def cached_contract(stem: str) -> Figures | None:
     """`imported_contract`, kept in ``contracts/`` of the cache (`socialreturns.store.cache_root`)
     and read back from there."""
-    from socialreturns.store import cache_root
+    from socialreturns.store import by_library
 
-    root = cache_root("contracts")
-    if root is None:
-        return imported_contract(stem)
-    path = root / f"{stem}-{library_digest()}.json"
-    try:
-        return _decode(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError, KeyError, TypeError):
-        pass
-    figures = imported_contract(stem)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        for stale in path.parent.glob(f"{stem}-*.json"):  # another library's contract
-            stale.unlink(missing_ok=True)
-        write_atomically(path, _encode(figures))
-    except (InputError, OSError):  # a read-only checkout: imported again next time
-        pass
-    return figures
+    return by_library("contracts", stem, lambda: imported_contract(stem), encode=_encode, decode=_decode)

@@ -24,11 +24,9 @@ from typing import Any
 
 from socialreturns.inputs import (
     InputError,
-    library_digest,
     project_root,
     read_yaml_mapping,
     resolve,
-    write_atomically,
 )
 from socialreturns.parameters import Range, annotation, check_type, notebook_ranges
 
@@ -150,26 +148,13 @@ def cached_ranges(notebook: str) -> dict[str, Range]:
     otherwise needs none of it. An entry that does not read back as ranges is recomputed;
     ``SOCIALRETURNS_CACHE`` moves them to ``$SOCIALRETURNS_CACHE/parameters/`` like the other
     caches (`store.cache_root`); ``off`` computes them every time."""
-    from socialreturns.store import cache_root
+    from socialreturns.store import by_library
 
-    root = cache_root("parameters")
-    if root is None:
-        return notebook_ranges(notebook)
-    path = root / f"{notebook}-{library_digest()}.json"
-    try:
-        stored = json.loads(path.read_text(encoding="utf-8"))
-        return {k: Range(**{**v, "choices": tuple(v["choices"])}) for k, v in stored.items()}
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
-        pass
-    ranges = notebook_ranges(notebook)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        for stale in path.parent.glob(f"{notebook}-*.json"):  # another library's ranges
-            stale.unlink(missing_ok=True)
-        write_atomically(path, json.dumps({k: dataclasses.asdict(v) for k, v in ranges.items()}))
-    except (InputError, OSError, TypeError, ValueError):  # a read-only checkout; choices not JSON
-        pass
-    return ranges
+    return by_library(
+        "parameters", notebook, lambda: notebook_ranges(notebook),
+        encode=lambda ranges: json.dumps({k: dataclasses.asdict(v) for k, v in ranges.items()}),
+        decode=lambda text: {k: Range(**{**v, "choices": tuple(v["choices"])}) for k, v in json.loads(text).items()},
+    )  # fmt: skip
 
 
 # --------------------------------------------------------------------------- batches

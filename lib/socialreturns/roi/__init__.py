@@ -17,12 +17,14 @@ Submodules:
 - `bootstrap`: moving-block resamples and running the refits in processes.
 - `budget`: response curves, steady-state revenue and its marginal ROAS, today's spend, break-even,
   the profit-maximising `reallocate`.
+- `advice`: the reallocation in words (`reallocation_conclusions`).
 - `holdout`: `holdout_check`, the model out of sample.
 - `history`: ROAS and ROI over the last 12 months at the data's own margin (`recent_returns`).
 - `cache`: `shared_fit`, one fit per data and fit parameters, reused by every notebook.
 - `report`: the notebook's `Parameters` and its `conclusions`.
 """
 
+from socialreturns.roi.advice import reallocation_conclusions
 from socialreturns.roi.attribution import (
     MODELS,
     Model,
@@ -79,7 +81,6 @@ from socialreturns.roi.report import (
     not_identified,
     paid_back,
     readable_models,
-    reallocation_conclusions,
     reported_returns,
     weekly_spend,
 )

@@ -171,15 +171,35 @@ def utc_day(key: str, value: str | None) -> pd.Timestamp | None:
 # --------------------------------------------------------------------------- execution
 
 
+def one_draw_per_figure() -> bool:
+    """Under Jupyter's inline backend, stop pyplot redrawing every open figure after each cell.
+
+    pyplot hooks IPython's ``post_execute`` event (`matplotlib.pyplot.install_repl_displayhook`)
+    to redraw stale figures, which refreshes a figure shown in a window. The inline backend has
+    no window: it renders each figure to its PNG when the cell ends (its own ``post_execute``
+    hook), so pyplot's redraw, a full Agg render nobody sees, was a third of every report's
+    figure time. Other backends (a window, ipympl's widget) keep the hook. Returns whether it was
+    dropped.
+    """
+    import matplotlib
+    import matplotlib.pyplot as plt  # no pandas or seaborn: a kernel calls this as it boots
+
+    backend = matplotlib.get_backend()
+    if "inline" not in backend:
+        return False
+    if not plt.get_fignums():  # pyplot loads its backend (and hooks IPython) on the first figure: now
+        plt.switch_backend(backend)
+    plt.uninstall_repl_displayhook()
+    return True
+
+
 def load_ipython_extension(ipython: Any) -> None:
     """In a run's kernel, as it boots (``--ext=socialreturns.notebook``): import the modules named
     in ``$SOCIALRETURNS_PRELOAD`` (`socialreturns.batch.kernel.start`) into ``sys.modules`` only,
     never into the notebook's namespace. A module that fails to import is left for the notebook's
     own cell to report, with its traceback. Each figure is drawn once per cell, for its PNG
-    (`socialreturns.plots.theme.one_draw_per_figure`, also for a notebook that sets no theme)."""
+    (`one_draw_per_figure`, also for a notebook that sets no theme)."""
     import importlib
-
-    from socialreturns.plots.theme import one_draw_per_figure
 
     one_draw_per_figure()
     for entry in filter(None, os.environ.pop("SOCIALRETURNS_PRELOAD", "").split(",")):

@@ -15,6 +15,8 @@ import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter
 
+from socialreturns.notebook import one_draw_per_figure  # the kernel calls it too, before any theme
+
 PALETTE = "colorblind"
 
 #: seaborn's colour-blind palette, by name (the fixed colours below are taken from it).
@@ -80,27 +82,6 @@ def set_theme() -> None:
         "axes.spines.right": False,
         "legend.frameon": False,
     })  # fmt: skip
-
-
-def one_draw_per_figure() -> bool:
-    """Under Jupyter's inline backend, stop pyplot redrawing every open figure after each cell.
-
-    pyplot hooks IPython's ``post_execute`` event (`matplotlib.pyplot.install_repl_displayhook`)
-    to redraw stale figures, which refreshes a figure shown in a window. The inline backend has
-    no window: it renders each figure to its PNG when the cell ends (its own ``post_execute``
-    hook), so pyplot's redraw, a full Agg render nobody sees, was a third of every report's
-    figure time. Other backends (a window, ipympl's widget) keep the hook. Returns whether it was
-    dropped.
-    """
-    import matplotlib
-
-    backend = matplotlib.get_backend()
-    if "inline" not in backend:
-        return False
-    if not plt.get_fignums():  # pyplot loads its backend (and hooks IPython) on the first figure: now
-        plt.switch_backend(backend)
-    plt.uninstall_repl_displayhook()
-    return True
 
 
 def thousands(ax: Axes, axis: str = "y") -> Axes:

@@ -228,7 +228,8 @@ def summarise(manifest: dict[str, Any]) -> dict[str, Section]:
         returns["finding"] = ["not identified: no ROI finding" if c in unknown else "" for c in returns.index]
     out["roi"] = Section(
         _heading("History: return on ad spend per channel", runs), returns,
-        _missing(runs, figs) or "ROAS: revenue per unit of spend (incremental, from the regression); "
+        _missing(runs, figs) or "Over the whole data (the ROI report's period; the IRR reports' history "
+        "is its last 12 months). ROAS: revenue per unit of spend (incremental, from the regression); "
         "ROI: ROAS times margin, less 1." + _not_identified(_get(r, figs.not_identified, {})),
         {"ROAS": "ratio", "ROI": "signed_percent", "finding": "text"},
     )  # fmt: skip

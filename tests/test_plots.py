@@ -7,6 +7,7 @@ import re
 
 import matplotlib.colors as mcolors
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -176,4 +177,15 @@ def test_response_curves_one_panel_per_channel_in_their_order_labelled_at_the_ed
     (legend,) = fig.legends
     assert [t.get_text() for t in legend.get_texts()] == [
         "interval", "expected revenue", "today's spend", "break-even at 50% margin (revenue = spend / 0.5)"]  # fmt: skip
+    plt.close(fig)
+
+
+def test_the_irr_panel_shows_its_central_98_percent_and_the_hurdle():
+    irr = np.r_[np.linspace(-0.5, 2.0, 990), np.full(10, 40.0)]  # ten paths compound to 4,000% a year
+    paths = pd.DataFrame({"npv": np.linspace(-1e6, 2e6, 1000), "irr_annual": irr})
+    fig = plots.distributions(paths, hurdle_rate_annual=0.15, currency="EUR")
+    npv_ax, irr_ax = fig.axes[:2]
+    assert irr_ax.get_xlim()[1] < 5 and irr_ax.get_xlim()[0] <= 0.15 <= irr_ax.get_xlim()[1]
+    assert "1st to 99th percentile" in irr_ax.get_title()
+    assert len(npv_ax.get_xticks()) <= 7
     plt.close(fig)

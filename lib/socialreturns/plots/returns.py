@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from socialreturns.intervals import ALPHA
 from socialreturns.plots.charts import histogram
@@ -170,16 +170,20 @@ def fan_chart(
 
 
 def distributions(paths: pd.DataFrame, *, hurdle_rate_annual: float, currency: str) -> plt.Figure:
-    """Histograms of simulated NPV (break-even marked) and annual IRR (hurdle marked)."""
+    """Histograms of simulated NPV (break-even marked) and annual IRR (hurdle marked). The IRR
+    panel shows its 1st to 99th percentile: a few paths compound to thousands of percent a year,
+    which would squeeze every other bar and the hurdle into one column."""
     fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4))
     histogram(paths["npv"], ax=left)
     left.axvline(0, color="black", lw=1)
     left.set(title="Simulated NPV", xlabel=f"NPV ({currency})")
+    left.xaxis.set_major_locator(MaxNLocator(5))  # wide amounts: few enough ticks not to run together
     thousands(left, axis="x")
     irr = paths["irr_annual"].replace([np.inf, -np.inf], np.nan).dropna()
-    histogram(irr, ax=right)
+    low, high = irr.quantile([0.01, 0.99]) if len(irr) else (0.0, 0.0)
+    histogram(irr[irr.between(low, high)], ax=right)
     right.axvline(hurdle_rate_annual, color="black", lw=1, label="hurdle")
-    right.set(title="Simulated IRR", xlabel="IRR (per year)")
+    right.set(title="Simulated IRR (1st to 99th percentile)", xlabel="IRR (per year)")
     right.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0%}"))
     right.legend()
     fig.tight_layout()

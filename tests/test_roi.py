@@ -461,14 +461,15 @@ def test_conclusions_when_few_channels_are_identified(identified):
         "note": ["its spend barely varies", "its spend barely varies"],
     })  # fmt: skip
     table = pd.DataFrame({
-        "channel": ["a", "b"], "average_spend": [100.0, 100.0], "current_spend": [100.0, 100.0],
-        "recommended_spend": [100.0, 100.0], "change": [0.0, 0.0], "marginal_roas_current": [np.nan, np.nan],
+        "channel": ["a", "b"], "average_spend": [100.0, 100.0], "latest_spend": [100.0, 100.0],
+        "current_spend": [100.0, 100.0], "recommended_spend": [100.0, 100.0], "change": [0.0, 0.0], "marginal_roas_current": [np.nan, np.nan],
         "marginal_roas_recommended": [np.nan, np.nan], "break_even_roas": 2.5, "held": "not identified",
     })  # fmt: skip
     plan = roi.Reallocation(table, gain=0.0, gain_lower=0.0, gain_upper=0.0, margin_rate=0.4, break_even_roas=2.5,
                             budget="fixed", verdict="hold", recent_days=90, current_total=200.0,
                             recommended_total=200.0, max_change=0.3)  # fmt: skip
-    text = roi.conclusions(summary, pd.DataFrame({"channel": ["a", "b"], "share": [0.5, 0.5]}), plan,
+    text = roi.conclusions(summary, pd.DataFrame({"channel": ["a", "b"], "share": [0.5, 0.5], "revenue": [1.0, 1.0]}),
+                           plan,
                            currency="EUR", alpha=0.1)  # fmt: skip
     assert "**b** is not identified, so this report makes no ROI finding for it" in text
     assert "the least" not in text and "b (ROI" not in text

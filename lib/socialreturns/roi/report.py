@@ -260,6 +260,8 @@ def conclusions(
 def _levels(inc: pd.Series, attribution: pd.DataFrame, currency: str) -> str:
     """Why the two views differ in level too: the regression's incremental revenue of the identified
     channels beside the revenue attribution credits them (orders with a tracked touchpoint only)."""
+    if "revenue" not in attribution:
+        return ""
     credited = float(attribution.set_index("channel")["revenue"].reindex(inc.index).fillna(0).sum())
     total = float(inc.sum())
     if credited <= 0 or abs(total / credited - 1) < 0.1:

@@ -145,6 +145,13 @@ def _numeric_hessian(grad, theta: np.ndarray) -> np.ndarray:
     return (hess + hess.T) / 2
 
 
+#: The largest standard error of a log parameter a fit may have: e^5, a factor of 150 either way,
+#: is a likelihood too flat to pin the parameter down (real fits have 0.01 to 0.5). A flat ridge
+#: (say, order values all equal) can end with a positive-definite Hessian and finite parameters
+#: wherever the optimiser stops (log standard errors near 100): this catches it.
+MAX_LOG_STANDARD_ERROR = 5.0
+
+
 def _maximise(
     model: str,
     names: tuple[str, ...],
@@ -169,6 +176,9 @@ def _maximise(
     finite_optimum = np.all(np.abs(theta) < 12) and np.all(np.isfinite(hess))
     if finite_optimum:
         finite_optimum = bool(np.all(np.linalg.eigvalsh(hess) > 0))
+    if finite_optimum:  # a nearly flat direction: the optimiser may stop anywhere along it
+        log_se = np.sqrt(np.diag(np.linalg.inv(hess)))
+        finite_optimum = bool(np.all(log_se < MAX_LOG_STANDARD_ERROR))
     if not (converged and finite_optimum):
         shown = ", ".join(f"{n}={v:.3g}" for n, v in zip(names, np.exp(theta), strict=True))
         raise InputError(
@@ -176,7 +186,6 @@ def _maximise(
             expected=expected,
             hint=hint,
         )
-    log_se = np.sqrt(np.diag(np.linalg.inv(hess)))
     params = pd.Series(np.exp(theta), index=list(names), name="estimate")
     return ModelFit(
         model=model,  # type: ignore[arg-type]

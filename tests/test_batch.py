@@ -110,6 +110,66 @@ def test_the_report_batch_covers_every_notebook():
     assert report.runs[names.index("irr_forecast-downside")].overrides["cost_of_capital_annual"] > 0
 
 
+class _TimedExecutor:
+    """An executor that runs nothing: each run takes ``seconds[name]`` and is recorded with its
+    start and end (time.monotonic), as the batch's pool calls it."""
+
+    def __init__(self, seconds):
+        self.seconds, self.times, self.lock = seconds, {}, __import__("threading").Lock()
+
+    def run(self, spec, run, *, stop, on_event):
+        start = time.monotonic()
+        time.sleep(self.seconds.get(run.name, 0.05))
+        with self.lock:
+            self.times[run.name] = (start, time.monotonic())
+        return {"status": "ok", "error": None, "html": None, "output": None, "records": {}}
+
+    def close(self):
+        pass
+
+
+def test_a_run_that_reads_the_manifest_starts_once_the_runs_it_names_have_ended(tmp_path):
+    report = batch.load_batch(ROOT / "params" / "batches" / "report.yaml")
+    organisation = next(r for r in report.runs if r.name == "organisation")
+    assert organisation.after == ("roi", "irr_forecast")
+    from socialreturns.batch import runner
+
+    state = runner._BatchRun(report, tmp_path, as_of="2026-12-01", workers=2, force=True, hide_code=None,
+                             progress=False, stop=batch.interrupt.StopSignals())  # fmt: skip
+    executor = _TimedExecutor({"ror": 2.0})
+    state.run(executor)
+    times = executor.times
+    assert set(times) == {r.name for r in report.runs}
+    ended = {name: end for name, (_, end) in times.items()}
+    # organisation waits for the ROI and every IRR run, not for ror, still running on the other worker
+    assert times["organisation"][0] >= max(v for k, v in ended.items() if k.startswith(("roi", "irr_forecast")))
+    assert times["organisation"][0] < times["ror"][1] - 1.0
+    # the summary names no runs: it waits for every one, organisation included
+    assert times["executive_summary"][0] >= max(v for k, v in ended.items() if k != "executive_summary")
+    manifest = json.loads(state.manifest_path.read_text())
+    assert all(manifest["runs"][r.name]["status"] == "ok" for r in report.runs)
+
+
+@pytest.mark.parametrize(
+    ("after", "message"),
+    [
+        ("rio", r"tiny.yaml, key 'after': runs\[2\] has after: 'rio'.*a run listed before it.*: roi\."),
+        (["roi", "executive_summary"], r"key 'after'.*a run listed before it"),
+        ([], r"key 'after'.*a run listed before it"),
+    ],
+)
+def test_after_names_runs_listed_before_it(tmp_path, after, message):
+    runs = [{"notebook": "roi"}, {"notebook": "organisation", "after": after}, {"notebook": "executive_summary"}]
+    with pytest.raises(InputError, match=message):
+        batch.load_batch(_batch_file(tmp_path, runs))
+
+
+def test_after_is_only_for_a_notebook_that_reads_the_manifest(tmp_path):
+    runs = [{"notebook": "roi"}, {"notebook": "ror", "after": "roi"}]
+    with pytest.raises(InputError, match=r"tiny.yaml, key 'after'.*\(ror\) has after:.*does not read"):
+        batch.load_batch(_batch_file(tmp_path, runs))
+
+
 @pytest.mark.parametrize(
     ("params", "runs_extra", "message"),
     [

@@ -218,8 +218,7 @@ class _BatchRun:
         # all, a second or more): imported while the runs execute, not after
         threading.Thread(target=_import_contracts, args=(self.batch,), name="contracts", daemon=True).start()
         try:
-            for final in (False, True):
-                self._run_phase(final, executor)
+            self._run_all(executor)
             if self.batch.alerts is not None and not self.stop.is_set():
                 self._alerts()
         finally:
@@ -258,29 +257,47 @@ class _BatchRun:
             self._write()
         self.display.log(line)
 
-    def _run_phase(self, final: bool, executor: _Executor) -> None:
-        """This phase's runs, a few at a time; on a stop signal the queued ones are cancelled and
-        those under way stopped (their workers and kernels killed) and recorded."""
-        if self.stop.is_set():
-            return
-        todo = []
-        for plan in self.plans:
-            if plan.run.final == final and not self._skipped(plan, final):
-                todo.append(plan)
-        # the final runs read the manifest: one at a time in batch order, so each sees those before it
-        with futures.ThreadPoolExecutor(max_workers=1 if final else self.workers) as pool:
-            pending = {pool.submit(self._run_one, plan, executor): plan.run.name for plan in todo}
+    def _waits_for(self, run: Run) -> set[str]:
+        """The names of the runs ``run`` waits for: none, unless it reads the manifest; then the
+        runs its ``after:`` names (by name or notebook), else every run that does not read the
+        manifest and those that do listed before it (each sees those before it)."""
+        if not run.final:
+            return set()
+        names = [r.name for r in self.batch.runs]
+        if run.after is not None:
+            return {r.name for r in self.batch.runs if r.name in run.after or r.notebook.stem in run.after}
+        return {r.name for r in self.batch.runs if not r.final or names.index(r.name) < names.index(run.name)}
+
+    def _run_all(self, executor: _Executor) -> None:
+        """Every run, a few at a time in batch order, each as soon as a worker is free and the runs
+        it waits for (`_waits_for`) have ended; on a stop signal the waiting ones are never started
+        and those under way stopped (their workers and kernels killed) and recorded."""
+        waiting = list(self.plans)
+        with futures.ThreadPoolExecutor(max_workers=self.workers) as pool:
+            running: dict[futures.Future[Outcome | None], str] = {}
             try:
-                while pending and not self.stop.is_set():
-                    done, _ = futures.wait(pending, timeout=0.2, return_when=futures.FIRST_COMPLETED)
+                while (waiting or running) and not self.stop.is_set():
+                    for plan in [p for p in waiting if self._waits_for(p.run) <= set(self.outcomes)]:
+                        if len(running) >= self.workers:
+                            break
+                        waiting.remove(plan)
+                        if not self._skipped(plan):
+                            running[pool.submit(self._run_one, plan, executor)] = plan.run.name
+                    if not running:
+                        if waiting and not any(self._waits_for(p.run) <= set(self.outcomes) for p in waiting):
+                            raise RuntimeError(
+                                f"runs waiting for runs that never end: {[p.run.name for p in waiting]}"
+                            )
+                        continue
+                    done, _ = futures.wait(running, timeout=0.2, return_when=futures.FIRST_COMPLETED)
                     for f in done:
-                        self._collect(pending.pop(f), f)
+                        self._collect(running.pop(f), f)
             except KeyboardInterrupt:  # a SIGINT handler other than ours was in place
                 self.stop.set()
-            for f in pending:
+            for f in running:
                 f.cancel()
-            for f in futures.as_completed(pending):
-                self._collect(pending[f], f)
+            for f in futures.as_completed(running):
+                self._collect(running[f], f)
 
     def _collect(self, name: str, future: futures.Future[Outcome | None]) -> None:
         outcome = None if future.cancelled() else future.result()
@@ -295,13 +312,13 @@ class _BatchRun:
         return Interrupted(self.signals.signum or 2, stopped=stopped,
                            not_started=len(self.plans) - len(self.outcomes))  # fmt: skip
 
-    def _skipped(self, plan: _Plan, final: bool) -> bool:
-        """Skip (and record) a run unchanged since its last success, unless forced; the summary
-        runs again when anything before it ran."""
+    def _skipped(self, plan: _Plan) -> bool:
+        """Skip (and record) a run unchanged since its last success, unless forced; a run that
+        reads the manifest runs again when any run it waits for ran."""
         run, last = plan.run, self.previous.get(plan.run.name, {})
-        fresh = any(o.status != "skipped" for o in self.outcomes.values())
+        fresh = any(self.outcomes[name].status != "skipped" for name in self._waits_for(run))
         if not (not self.force and last.get("fingerprint") == plan.key and last.get("status") in ("ok", "skipped")
-                and last.get("html") and (self.folder / last["html"]).is_file() and not (final and fresh)):  # fmt: skip
+                and last.get("html") and (self.folder / last["html"]).is_file() and not fresh):  # fmt: skip
             return False
         self.outcomes[run.name] = Outcome(run.name, "skipped", 0.0, None, str(self.folder / last["html"]),
                                           str(self.folder / last["output"]), last.get("records") or {})  # fmt: skip
@@ -369,11 +386,20 @@ class _BatchRun:
 
 
 def _import_contracts(batch: Batch) -> None:
+    """What the index reads once the runs end, read now: each notebook's record contract and,
+    for a notebook with several runs, its domain module (the words of its assumptions table,
+    `socialreturns.batch.index`: importing ``socialreturns.irr_forecast`` is two seconds and more,
+    which the batch's first seconds have spare while its runs wait for the zygote)."""
+    import importlib
+
     from socialreturns.batch import headlines
 
-    for stem in dict.fromkeys(r.notebook.stem for r in batch.runs):
+    stems = [r.notebook.stem for r in batch.runs]
+    for stem in dict.fromkeys(stems):
         try:
             headlines.contract(stem)
+            if stems.count(stem) > 1:
+                importlib.import_module(f"socialreturns.{stem}")
         except Exception:  # the index says so when it reads the contract itself
             continue
 

@@ -33,7 +33,7 @@ from socialreturns.parameters import Range, annotation, check_type, notebook_ran
 RUNNER_PARAMETERS = ("as_of", "manifest")
 BATCH_KEYS = ("title", "hide_code", "cell_timeout_seconds", "timeout_seconds", "max_output_bytes", "runs",
               "alerts")  # fmt: skip
-RUN_KEYS = ("notebook", "params", "parameters", "name", "timeout_seconds", "hide_code")
+RUN_KEYS = ("notebook", "params", "parameters", "name", "timeout_seconds", "hide_code", "after")
 DEFAULT_TIMEOUT_SECONDS = 1800.0
 DEFAULT_CELL_TIMEOUT_SECONDS = 600
 #: `socialreturns.notebook.MAX_OUTPUT_BYTES`, not imported here: that module imports pandas.
@@ -171,10 +171,13 @@ class Run:
     timeout_seconds: float
     declared: tuple[str, ...]  # the notebook's parameter names
     hide_code: bool | None = None  # None: the batch's setting
+    #: For a run that reads the manifest: the runs (names or notebooks) it waits for; None: all
+    #: the runs that do not read it and those that do listed before it.
+    after: tuple[str, ...] | None = None
 
     @property
     def final(self) -> bool:
-        """Runs after every other run of the batch (it reads the batch's manifest)."""
+        """Runs after other runs of the batch (it reads the batch's manifest): `after`'s."""
         return "manifest" in self.declared
 
 
@@ -191,6 +194,27 @@ class Batch:
     max_output_bytes: int = DEFAULT_MAX_OUTPUT_BYTES  # longest cell output kept whole
     #: `socialreturns.notify.AlertsConfig` of an ``alerts:`` section (computed after the runs), or None
     alerts: Any = None
+
+
+def _after(
+    entry: dict[str, Any], where: str, run: Run, before: list[Run], path: Path
+) -> tuple[str, ...] | None:
+    """A run's ``after:`` (a run's name or a notebook, or a list of them), each naming runs listed
+    before it; only for a notebook that reads the batch's manifest (the others start at once)."""
+    if "after" not in entry:
+        return None
+    value = entry["after"]
+    names = [value] if isinstance(value, str) else value
+    if not run.final:
+        raise InputError(f"{where} ({run.name}) has after:, but its notebook does not read the batch's manifest",
+                         file=path, key="after", expected="after: only on a run whose notebook reads the manifest "
+                         "(it waits for the runs it reads); the others start as soon as a worker is free")  # fmt: skip
+    known = {r.name for r in before} | {r.notebook.stem for r in before}
+    if not isinstance(names, list) or not names or not all(isinstance(n, str) and n in known for n in names):
+        raise InputError(f"{where} has after: {value!r}", file=path, key="after",
+                         expected="the name or notebook of a run listed before it, or a list of them: "
+                         + ", ".join(sorted(known)))  # fmt: skip
+    return tuple(names)
 
 
 def notebooks_folder() -> Path:
@@ -333,7 +357,7 @@ def load_batch(path: str | Path, parameters: Mapping[str, Any] | None = None) ->
             inline = inline | {k: v for k, v in given.items() if k in declared}
         run = make_run(entry["notebook"], params_files=files, parameters=inline, name=name,
                        timeout_seconds=timeout, source=path)  # fmt: skip
-        runs.append(dataclasses.replace(run, hide_code=hide_run))
+        runs.append(dataclasses.replace(run, hide_code=hide_run, after=_after(entry, where, run, runs, path)))
     unused = sorted(set(given) - {k for r in runs for k in r.declared})
     if unused:
         raise InputError(f"no notebook of the batch has the parameter '{unused[0]}'", file=path, key=unused[0],

@@ -142,7 +142,9 @@ def test_a_run_that_reads_the_manifest_starts_once_the_runs_it_names_have_ended(
     assert set(times) == {r.name for r in report.runs}
     ended = {name: end for name, (_, end) in times.items()}
     # organisation waits for the ROI and every IRR run, not for ror, still running on the other worker
-    assert times["organisation"][0] >= max(v for k, v in ended.items() if k.startswith(("roi", "irr_forecast")))
+    assert times["organisation"][0] >= max(
+        v for k, v in ended.items() if k.startswith(("roi", "irr_forecast"))
+    )
     assert times["organisation"][0] < times["ror"][1] - 1.0
     # the summary names no runs: it waits for every one, organisation included
     assert times["executive_summary"][0] >= max(v for k, v in ended.items() if k != "executive_summary")
@@ -159,7 +161,11 @@ def test_a_run_that_reads_the_manifest_starts_once_the_runs_it_names_have_ended(
     ],
 )
 def test_after_names_runs_listed_before_it(tmp_path, after, message):
-    runs = [{"notebook": "roi"}, {"notebook": "organisation", "after": after}, {"notebook": "executive_summary"}]
+    runs = [
+        {"notebook": "roi"},
+        {"notebook": "organisation", "after": after},
+        {"notebook": "executive_summary"},
+    ]
     with pytest.raises(InputError, match=message):
         batch.load_batch(_batch_file(tmp_path, runs))
 

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from conftest import SAMPLE
-from socialreturns import organisation, synth
+from socialreturns import organisation, plots, synth
 from socialreturns.inputs import InputError
 
 AS_OF = pd.Timestamp("2025-03-31T12:00:00Z")
@@ -122,6 +122,8 @@ def test_employer_brand_counts_and_nets_per_quarter():
     # three Lumora posts in Q1 2025: one positive, one negative: net 0
     assert by_period["mentions"].tolist() == [3] and overall["mentions"].iloc[0] == 3
     assert overall["net_sentiment"].iloc[0] == pytest.approx(0.0)
+    # the page's table labels the period as the quarter it is, not as its first day or month
+    assert by_period.attrs["freq"] == "Q" and "Q1 2025" in plots.table(by_period).to_html()
 
 
 def test_product_themes_separate_two_kinds_of_feedback():

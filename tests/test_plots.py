@@ -127,6 +127,13 @@ def test_monthly_periods_read_as_months_and_weekly_ones_as_dates():
     # a date column that is not a period keeps its day, even on the first of a month
     starts = months.rename(columns={"period": "start"})
     assert "2024-11-01" in plots.table(starts).to_html()
+    # a quarterly table (attrs["freq"] "Q", as organisation.employer_brand gives) reads as quarters
+    quarters = pd.DataFrame(
+        {"period": pd.date_range("2024-10-01", periods=3, freq="QS"), "mentions": [1, 2, 3]}
+    )
+    quarters.attrs["freq"] = "Q"
+    html = plots.table(quarters).to_html()
+    assert "Q4 2024" in html and "Q2 2025" in html and "Oct 2024" not in html and "2024-10-01" not in html
 
 
 _INLINE_SHELL = """

@@ -195,9 +195,10 @@ def employer_brand(mentions: pd.DataFrame, routed: pd.DataFrame, scores: pd.Data
 
     Returns
     -------
-    ``(by_period, overall)``: by period ``period`` (its first day), ``mentions`` (all employer
-    posts), ``scored`` (English, scored), ``net_sentiment`` (fraction, -1 to 1) with
-    ``net_sentiment_lower`` and ``net_sentiment_upper`` (90%); overall one row of the same.
+    ``(by_period, overall)``: by period ``period`` (its first day; the frame's ``attrs["freq"]``
+    is ``freq``), ``mentions`` (all employer posts), ``scored`` (English, scored),
+    ``net_sentiment`` (fraction, -1 to 1) with ``net_sentiment_lower`` and
+    ``net_sentiment_upper`` (90%); overall one row of the same.
     """
     if freq not in ("M", "Q"):
         raise InputError(f"is {freq!r}", key="freq", expected="'M' (months) or 'Q' (quarters)")
@@ -222,6 +223,7 @@ def employer_brand(mentions: pd.DataFrame, routed: pd.DataFrame, scores: pd.Data
     by_period = volume.merge(net, on="period", how="left")
     overall = net_sentiment(rows, scores, by=("everyone",))[columns].rename(columns={"mentions": "scored"})
     overall.insert(0, "mentions", len(rows))
+    by_period.attrs["freq"] = freq  # its table labels quarters as quarters (`plots.table`)
     return by_period, overall
 
 

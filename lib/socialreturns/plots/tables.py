@@ -158,8 +158,14 @@ _BOUNDS = re.compile(r"^(ci_lower|ci_upper)$")
 _SHARES = re.compile(r"(^|_)(share|rate)(_|$)")
 
 
-#: Columns that name a period of a chart or table (`table` shows monthly ones as months).
+#: Columns that name a period of a chart or table (`table` shows monthly ones as months, and
+#: quarterly ones as quarters when the frame's ``attrs["freq"]`` is ``"Q"``).
 _PERIOD_COLUMNS = frozenset({"period", "month"})
+
+
+def _quarter(stamp: pd.Timestamp) -> str:
+    """A quarterly period's label from its first day: "Q4 2024"."""
+    return f"Q{stamp.quarter} {stamp.year}"
 
 
 def _month_starts(values: pd.Series) -> bool:
@@ -254,9 +260,11 @@ def table(
     for c in frame.columns:  # a flag reads yes or no, not Python's True or False
         if pd.api.types.is_bool_dtype(frame[c].dtype):
             formats[str(c)] = _yes_no
-    for c in frame.columns:  # monthly periods read as months ("Nov 2024"), not as their first day
+    for (
+        c
+    ) in frame.columns:  # periods read as months ("Nov 2024") or quarters ("Q4 2024"), not as their first day
         if str(c) in _PERIOD_COLUMNS and found[str(c)] == "date" and _month_starts(frame[c]):
-            formats[str(c)] = "{:%b %Y}"
+            formats[str(c)] = _quarter if frame.attrs.get("freq") == "Q" else "{:%b %Y}"
     for c in frame.columns:  # one style per money column: cents only where every amount is below 1,000
         if found[str(c)] == "money" and pd.api.types.is_numeric_dtype(frame[c].dtype):
             formats[str(c)] = "{:,.0f}" if (frame[c].abs() >= 1000).any() else "{:,.2f}"

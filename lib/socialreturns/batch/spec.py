@@ -177,7 +177,7 @@ class Run:
 
     @property
     def final(self) -> bool:
-        """Runs after other runs of the batch (it reads the batch's manifest): `after`'s."""
+        """It reads the batch's manifest, so it waits for other runs of the batch (`after`)."""
         return "manifest" in self.declared
 
 

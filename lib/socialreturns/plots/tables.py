@@ -260,9 +260,8 @@ def table(
     for c in frame.columns:  # a flag reads yes or no, not Python's True or False
         if pd.api.types.is_bool_dtype(frame[c].dtype):
             formats[str(c)] = _yes_no
-    for (
-        c
-    ) in frame.columns:  # periods read as months ("Nov 2024") or quarters ("Q4 2024"), not as their first day
+    # periods read as months ("Nov 2024") or quarters ("Q4 2024"), not as their first day
+    for c in frame.columns:
         if str(c) in _PERIOD_COLUMNS and found[str(c)] == "date" and _month_starts(frame[c]):
             formats[str(c)] = _quarter if frame.attrs.get("freq") == "Q" else "{:%b %Y}"
     for c in frame.columns:  # one style per money column: cents only where every amount is below 1,000

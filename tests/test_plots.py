@@ -116,6 +116,15 @@ def test_statistics_and_abbreviations_read_as_words_in_headers():
     assert ">spend rate<" in header and "ci lower" not in header  # others: the name, spaced
 
 
+def test_a_signed_figure_rounded_to_zero_reads_plus_zero_never_minus_zero():
+    frame = pd.DataFrame(
+        {"channel": ["a", "b", "c"], "roi": [-0.0004, -0.012, 0.3], "score": [-0.001, -0.05, 0.0]}
+    )
+    html = plots.table(frame, kinds={"score": "score"}).to_html()
+    assert "-0.0%" not in html and "+0.0%" in html and "-1.2%" in html and "+30.0%" in html
+    assert "-0.00<" not in html and "+0.00<" in html and "-0.05<" in html
+
+
 def test_monthly_periods_read_as_months_and_weekly_ones_as_dates():
     months = pd.DataFrame(
         {"period": pd.date_range("2024-11-01", periods=3, freq="MS", tz="UTC"), "mentions": [1, 2, 3]}

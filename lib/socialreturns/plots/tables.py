@@ -40,18 +40,28 @@ def _yes_no(value: object) -> str:
     return "yes" if value else "no"
 
 
-#: How each kind of value reads (a format string, or a function for money).
+def _signed(spec: str) -> Callable[[float], str]:
+    """A signed format that never shows minus zero: -0.0004 reads "+0.0%", not "-0.0%"."""
+
+    def shown(value: float) -> str:
+        text = format(value, spec)
+        return "+" + text[1:] if text.startswith("-") and float(text[1:].rstrip("%")) == 0 else text
+
+    return shown
+
+
+#: How each kind of value reads (a format string, or a function).
 FORMATS: dict[str, str | Callable[[float], str]] = {
     "money": money,
     "count": "{:,.0f}",
     "percent": "{:.1%}",
-    "signed_percent": "{:+.1%}",
+    "signed_percent": _signed("+.1%"),
     "ratio": "{:.2f}",
     "decimal": "{:.3f}",
     "number": "{:,.2f}",
     "hours": "{:.1f}",
     "months": "{:.1f}",
-    "score": "{:+.2f}",
+    "score": _signed("+.2f"),
     "date": "{:%Y-%m-%d}",
     "datetime": "{:%Y-%m-%d %H:%M}",
     "text": "{}",

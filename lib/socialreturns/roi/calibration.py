@@ -195,11 +195,16 @@ def calibration_text(fit: IncrementalFit, *, currency: str) -> str:
     effect = calibration_effect(fit)
     tests = lift_tests(fit)
     moved = effect[effect["tests"] > 0]
+    summary = fit.summary()
+    unknown = set(summary.loc[~summary["identifiable"].astype(bool), "channel"].astype(str))
     parts = [
-        f"{md(r.channel)} {r.roas_uncalibrated:.2f} → {r.roas_calibrated:.2f}" for r in moved.itertuples()
+        f"{md(r.channel)} {r.roas_uncalibrated:.2f} → {r.roas_calibrated:.2f}"
+        + (" (still not identified: no finding)" if str(r.channel) in unknown else "")
+        for r in moved.itertuples()
     ]
     worst = tests["gap_calibrated"].abs().max()
-    return (f"{len(tests)} lift test(s) calibrated the fit. ROAS ({md(currency)} of revenue per {md(currency)} "
+    count = f"{len(tests)} lift test{'' if len(tests) == 1 else 's'}"
+    return (f"{count} calibrated the fit. ROAS ({md(currency)} of revenue per {md(currency)} "
             f"spent) before → after: {', '.join(parts)}. After calibration the implied lifts are within "
             f"{worst:.1f} standard errors of the measured ones (before: "
             f"{tests['gap_uncalibrated'].abs().max():.1f}).")  # fmt: skip

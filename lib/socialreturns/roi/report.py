@@ -136,9 +136,12 @@ def calibration_tables(fit: IncrementalFit, *, currency: str) -> list[Styler]:
         "lift_uncalibrated": "money",
         "lift_calibrated": "money",
     }
+    summary = fit.summary()  # a channel still not identified says so beside its figures
     return [
-        table(calibration_effect(fit), kinds={"change": "signed_percent"}, caption="ROAS before and after calibration"),
-        table(lift_tests(fit), kinds=money, caption="Lift tests against the model's implied lift", currency=currency),
+        table(mark_not_identified(calibration_effect(fit), summary), kinds={"change": "signed_percent"},
+              caption="ROAS before and after calibration"),
+        table(mark_not_identified(lift_tests(fit), summary), kinds=money,
+              caption="Lift tests against the model's implied lift", currency=currency),
     ]  # fmt: skip
 
 

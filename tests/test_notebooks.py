@@ -519,12 +519,13 @@ def test_finance_pages_open_with_the_answer_and_read_in_words(report_batch):
             assert key not in text, (name, key)
     roi_text = _shown_text(pages["roi"])
     assert "last touch" in _headers(pages["roi"]) and "Markov" in _headers(pages["roi"])
-    # no lift tests in the sample: the paragraph says so, and no table of zeros or of headers only follows
+    # the sample's three lift tests (data/sample/experiments.csv): the paragraph and both tables
+    # (without lift tests: no table, tests/test_roi_report.py)
+    assert "3 lift tests calibrated the fit" in roi_text and "No lift tests" not in roi_text
     assert (
-        "No lift tests in this data" in roi_text
-        and "Lift tests against the model's implied lift" not in roi_text
+        "Lift tests against the model's implied lift" in roi_text
+        and "ROAS before and after calibration" in roi_text
     )
-    assert "ROAS before and after calibration" not in roi_text
     irr = _shown_text(pages["irr_forecast"])
     assert "ETS (exponential smoothing)" in irr and "seasonal naive (a year earlier)" in irr
     base = json.loads(report_batch.manifest.read_text(encoding="utf-8"))["runs"]["irr_forecast"]["records"]

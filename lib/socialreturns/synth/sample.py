@@ -29,7 +29,7 @@ from .truth import (
 
 @dataclass(frozen=True)
 class Sample:
-    """The five tables of a sample and its truth."""
+    """The tables of a sample and its truth."""
 
     mentions: pd.DataFrame
     spend: pd.DataFrame
@@ -37,6 +37,36 @@ class Sample:
     orders: pd.DataFrame
     customers: pd.DataFrame
     truth: Truth
+    experiments: pd.DataFrame  # the optional lift tests (`_experiments`)
+
+
+#: The sample's lift tests, as a brand runs them: two conversion-lift studies on facebook and a
+#: geo test on youtube, each `LIFT_DAYS` long, starting this far through the channel's spending
+#: days; each measures the channel's true incremental revenue over its window with a normal
+#: error of `LIFT_RELATIVE_SE` of it (the study's standard error, as it reports it).
+LIFT_TESTS = (("facebook", 0.35), ("facebook", 0.8), ("youtube", 0.5))
+LIFT_DAYS = 28
+LIFT_RELATIVE_SE = 0.15
+
+
+def _experiments(
+    rng: np.random.Generator, daily: pd.DataFrame, paid_revenue: pd.DataFrame
+) -> tuple[pd.DataFrame, list[dict[str, object]]]:
+    """The ``experiments`` table (`LIFT_TESTS`) and each test's truth: its true lift, the channel's
+    expected paid revenue (currency) summed over the window's days."""
+    rows, truth = [], []
+    for channel, where in LIFT_TESTS:
+        spending = np.flatnonzero(daily[channel].to_numpy() > 0)
+        first = min(int(spending[int(where * (len(spending) - 1))]), N_DAYS - LIFT_DAYS)
+        lift = float(paid_revenue[channel].iloc[first : first + LIFT_DAYS].sum())
+        start = START + pd.Timedelta(days=first)
+        row = {"channel": channel, "start_date": str(start.date()),
+               "end_date": str((start + pd.Timedelta(days=LIFT_DAYS - 1)).date()),
+               "incremental_revenue": round(lift + float(rng.normal(0.0, LIFT_RELATIVE_SE * lift)), 2),
+               "standard_error": round(LIFT_RELATIVE_SE * lift, 2)}  # fmt: skip
+        rows.append(row)
+        truth.append({**row, "true_incremental_revenue": round(lift, 2)})
+    return pd.DataFrame(rows), truth
 
 
 def generate(seed: int = DEFAULT_SEED, scale: float = 1.0) -> Sample:
@@ -57,8 +87,9 @@ def generate(seed: int = DEFAULT_SEED, scale: float = 1.0) -> Sample:
     """
     if not scale > 0:
         raise ValueError(f"scale must be positive, got {scale!r}")
-    # the sixth stream (the posts with known routes) was added later: the first five are unchanged by it
-    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(6)]
+    # the sixth stream (the posts with known routes) and the seventh (the lift tests' errors) were
+    # added later: the streams before them are unchanged by them
+    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(7)]
     spend_days = _campaign_spend(streams[0], scale)
     daily = _daily_matrix(spend_days)
     channels, paid_revenue = _response_truth(daily, scale)
@@ -67,6 +98,7 @@ def generate(seed: int = DEFAULT_SEED, scale: float = 1.0) -> Sample:
     )
     touchpoints = _touchpoints(streams[2], orders, customers, spend_days, scale)
     mentions, mention_truth = _mentions(streams[3], customers, scale, routed_rng=streams[5])
+    experiments, lift_truth = _experiments(streams[6], daily, paid_revenue)
 
     spend = spend_days.assign(date=(START + pd.to_timedelta(spend_days["day"], unit="D")).dt.date)
     spend = spend[["date", "channel", "campaign", "spend"]].sort_values(
@@ -107,14 +139,15 @@ def generate(seed: int = DEFAULT_SEED, scale: float = 1.0) -> Sample:
         mention_sentiment=mention_truth["mention_sentiment"],
         traps=mention_truth["traps"],
         routes=mention_truth["routes"],
+        lift_tests=lift_truth,
     )
-    return Sample(mentions, spend, touchpoints, orders, customers, truth)
+    return Sample(mentions, spend, touchpoints, orders, customers, truth, experiments)
 
 
 #: File format per table in a written sample. Mentions and touchpoints are Parquet to keep the
 #: committed sample small (their CSV would be about 14 MB); the loader reads either format.
 FORMATS = {"mentions": "parquet", "touchpoints": "parquet", "spend": "csv", "orders": "csv",
-           "customers": "csv"}  # fmt: skip
+           "customers": "csv", "experiments": "csv"}  # fmt: skip
 
 
 #: Mentions a person labelled in the sample's ``labels.csv``: a brand's first labelling round

@@ -83,6 +83,9 @@ class Truth:
     #: post ids of the posts with known routes (`routes.sample_posts`) per route, and ``unrouted``:
     #: those that go to no team (hard negatives); a post of none of these ids has no route truth
     routes: dict[str, list[str]] = field(default_factory=dict, repr=False)
+    #: the lift tests of ``experiments.csv`` (`synth.sample.LIFT_TESTS`), each with its
+    #: ``true_incremental_revenue`` (currency): what a perfect test would have measured
+    lift_tests: list[dict[str, object]] = field(default_factory=list)
 
     def sentiment_labels(self) -> pd.Series:
         """True sentiment per mention: a Series indexed by ``post_id`` of

@@ -52,7 +52,7 @@ def test_synth_writes_a_small_sample(tmp_path, capsys):
     assert cli.main(["synth", "--seed", "5", "--scale", "0.05", "--out", str(tmp_path)]) == 0
     assert {p.name for p in tmp_path.iterdir()} == {
         "mentions.parquet", "touchpoints.parquet", "spend.csv", "orders.csv", "customers.csv",
-        "truth.json", "labels.csv",
+        "experiments.csv", "truth.json", "labels.csv",
     }  # fmt: skip
     assert cli.main(["validate", str(tmp_path)]) == 0
 

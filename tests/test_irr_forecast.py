@@ -310,7 +310,7 @@ def test_lift_tests_residuals_widen_the_model_error(fit):
     assert error.sd == pytest.approx(max(abs(expected), error.holdout_sd)) and error.sd > error.holdout_sd
     assert error.to_frame()["lift_tests"].iloc[0] == 1
     scope = irr_forecast.simulation_scope(error, n_bootstrap=200, demand_scaling=True)
-    assert "1 lift test(s)" in scope and f"{expected:+.0%}" in scope and "no lift tests" not in scope
+    assert "1 lift test, whose" in scope and f"{expected:+.0%}" in scope and "no lift tests" not in scope
     without = irr_forecast.model_error(_holdout_without_miss(fit), fit)
     assert without.lift_residuals == () and without.sd == without.holdout_sd
     assert "this data has no lift tests" in irr_forecast.simulation_scope(without, n_bootstrap=200,
@@ -374,7 +374,7 @@ def test_simulation_scope_says_what_is_drawn_and_what_is_not():
         and "56-day" in drawn
     )
     assert (
-        "in its 2 held-out month(s) a fit that had not seen them predicted revenue 17% under, 24% under"
+        "in its 2 held-out months a fit that had not seen them predicted revenue 17% under, 24% under"
         in drawn
     )
     assert "as a share of total revenue the holdout's error is 8.0%" in drawn

@@ -208,7 +208,8 @@ def simulation_scope(
         drawn.append(
             f"the model's own error: one factor per path on the plan's incremental revenue, log-normal with "
             f"sd {error.sd:.0%}, from the {error.holdout_days}-day time-ordered holdout: in its "
-            f"{len(error.blocks)} held-out month(s) a fit that had not seen them predicted revenue "
+            f"{len(error.blocks)} held-out month{'' if len(error.blocks) == 1 else 's'} a fit that had not seen "
+            f"them predicted revenue "
             f"{', '.join(_miss(r) for r in error.blocks)}, counted as a share of paid social's revenue (all of "
             f"the miss is charged to paid social; as a share of total revenue the holdout's error is "
             f"{error.holdout_mape:.1%})" + _lift_words(error)
@@ -237,7 +238,8 @@ def _lift_words(error: ModelError) -> str:
         return ""
     larger = "the lift tests'" if error.lift_sd > error.holdout_sd else "the holdout's"
     return (
-        f"; and from {len(error.lift_residuals)} lift test(s), whose measured lift the calibrated model "
+        f"; and from {len(error.lift_residuals)} lift test{'' if len(error.lift_residuals) == 1 else 's'}, "
+        f"whose measured lift the calibrated model "
         f"misses by {', '.join(f'{r:+.0%}' for r in error.lift_residuals)} of its own (sd "
         f"{error.lift_sd:.0%} against the holdout's {error.holdout_sd:.0%}; the sd drawn is {larger})"
     )
